@@ -1,0 +1,3 @@
+"""reviewlint: a reviewer's eye for Placement-style WSGI handler modules."""
+
+__version__ = "0.1.0"

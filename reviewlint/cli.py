@@ -1,0 +1,130 @@
+"""The `reviewlint` command."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from reviewlint import __version__
+from reviewlint.config import split_list
+from reviewlint.findings import ReviewlintError
+
+EPILOG = """\
+exit status: 0 no findings, 1 findings, 2 usage or configuration error.
+Configuration: [reviewlint] in setup.cfg or tox.ini, [tool.reviewlint] in pyproject.toml.
+`reviewlint --list-rules` lists the codes; `reviewlint --explain RVL101` documents one.
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> "NoReturn":  # type: ignore[name-defined]  # noqa: F821
+        raise ReviewlintError(f"{self.prog}: {message} (see --help)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (also the source of `--help`)."""
+    parser = _Parser(
+        prog="reviewlint",
+        description="Lint Placement-style WSGI handler modules for what API reviewers ask for.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("paths", nargs="*", type=Path, metavar="PATH",
+                        help="files or directories to check (default: .)")
+    parser.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text",
+                        help="output format (default: text, flake8 style)")
+    parser.add_argument("--select", metavar="CODES", help="report only these code prefixes (e.g. RVL1,RVL203)")
+    parser.add_argument("--ignore", metavar="CODES", help="do not report these code prefixes (replaces config)")
+    parser.add_argument("--extend-ignore", metavar="CODES", help="add code prefixes to the ignore list")
+    parser.add_argument("--config", type=Path, metavar="FILE",
+                        help="read [reviewlint] from FILE instead of the project root's setup.cfg/tox.ini/pyproject.toml")
+    parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    parser.add_argument("--statistics", action="store_true", help="print a count per code after the findings")
+    parser.add_argument("--stdin-filename", metavar="NAME",
+                        help="read the source from stdin and report it as NAME (for editors)")
+    parser.add_argument("--list-rules", action="store_true", help="list every rule code and summary, then exit")
+    parser.add_argument("--explain", metavar="CODE", help="print the documentation of one rule, then exit")
+    parser.add_argument("--version", action="version", version=f"reviewlint {__version__}")
+    return parser
+
+
+def _codes(value: str | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    codes = tuple(c.upper() for c in split_list(value))
+    for code in codes:
+        if not (code.isalnum() and code[:1].isalpha()):
+            raise ReviewlintError(f"reviewlint: {code!r} is not a code prefix such as RVL1 or RVL101")
+    return codes
+
+
+def _list_rules() -> str:
+    from reviewlint.rules import rule_classes
+
+    return "".join(f"{rule.code}  {rule.summary()}\n" for rule in rule_classes())
+
+
+def _explain(code: str) -> str:
+    from reviewlint.rules import rule_by_code
+
+    rule = rule_by_code(code)
+    if rule is None:
+        raise ReviewlintError(f"reviewlint: unknown rule {code!r} (see --list-rules)")
+    return rule.explain()
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Run the command; returns the exit status. Raises ReviewlintError for usage errors."""
+    args = build_parser().parse_args(argv)
+    if args.list_rules:
+        sys.stdout.write(_list_rules())
+        return 0
+    if args.explain:
+        sys.stdout.write(_explain(args.explain))
+        return 0
+    from reviewlint.engine import lint_paths
+    from reviewlint.reporters import REPORTERS, statistics
+
+    overrides: dict = {}
+    select = _codes(args.select)
+    if select is not None:
+        overrides["select"] = select
+    ignore = _codes(args.ignore)
+    if ignore is not None:
+        overrides["ignore"] = ignore
+    extend = _codes(args.extend_ignore) or ()
+    stdin = None
+    if args.stdin_filename:
+        if args.paths and args.paths != [Path("-")]:
+            raise ReviewlintError("reviewlint: --stdin-filename reads stdin; give no PATH (or '-')")
+        data = sys.stdin.buffer.read()
+        from reviewlint.source import UnreadableSource, decode_source
+
+        try:
+            stdin = (args.stdin_filename, decode_source(data, args.stdin_filename))
+        except UnreadableSource as exc:
+            stdin = None
+            sys.stdout.write(f"{args.stdin_filename}:1:1: RVL900 cannot check this file: {exc}\n")
+            return 0 if args.exit_zero else 1
+    paths = args.paths or [Path(".")]
+    findings = lint_paths(paths, args.config, overrides, stdin=stdin, extend_ignore=extend)
+    sys.stdout.write(REPORTERS[args.format](findings))
+    if args.statistics:
+        sys.stdout.write(statistics(findings))
+    return 1 if findings and not args.exit_zero else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: one line on stderr and exit 2 for usage errors, never a traceback."""
+    try:
+        return run(argv)
+    except ReviewlintError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return 2
+    except KeyboardInterrupt:
+        sys.stderr.write("reviewlint: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        return 1

@@ -1,0 +1,188 @@
+"""Project root discovery and the `[reviewlint]` configuration."""
+
+from __future__ import annotations
+
+import configparser
+import dataclasses
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from reviewlint.findings import ReviewlintError
+
+ROOT_MARKERS = ("setup.cfg", "tox.ini", "pyproject.toml", ".git")
+
+DEFAULT_EXCLUDE = (
+    ".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", "env", ".env",
+    "build", "dist", "__pycache__", ".eggs", "*.egg-info", "node_modules",
+    ".mypy_cache", ".pytest_cache",
+)
+
+
+@dataclass(frozen=True)
+class Config:
+    """Settings that shape what the rules see; every field has a zero-config default."""
+
+    handlers: tuple[str, ...] = ()
+    routes: str | None = None
+    versions: str | None = None
+    functional_tests: tuple[str, ...] = ()
+    version_history: str | None = None
+    service_type: str | None = None
+    wsgify_decorators: tuple[str, ...] = ("PlacementWsgify", "wsgify")
+    require_content_decorators: tuple[str, ...] = ("require_content",)
+    policy_checks: tuple[str, ...] = ("can",)
+    public_handlers: tuple[str, ...] = ()
+    constant_exempt: tuple[str, ...] = ()
+    select: tuple[str, ...] = ("RVL",)
+    ignore: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    source: str | None = None  # the file this came from, for messages
+
+    def replace(self, **changes: Any) -> "Config":
+        """A copy with some fields changed (command-line options win over files)."""
+        return dataclasses.replace(self, **changes)
+
+
+_LIST_KEYS = {
+    "handlers", "functional-tests", "wsgify-decorators", "require-content-decorators",
+    "policy-checks", "public-handlers", "constant-exempt", "select", "ignore", "exclude",
+}
+_STR_KEYS = {"routes", "versions", "version-history", "service-type"}
+_KNOWN_KEYS = _LIST_KEYS | _STR_KEYS | {"per-file-ignores"}
+
+
+def find_root(start: Path) -> Path:
+    """The nearest ancestor of `start` (a file or directory) holding a root marker.
+
+    Without one, the directory above the top-level package of `start`, so that
+    an unpacked wheel works as well as a checkout.
+    """
+    start = start.resolve()
+    directory = start if start.is_dir() else start.parent
+    for candidate in (directory, *directory.parents):
+        if any((candidate / marker).exists() for marker in ROOT_MARKERS):
+            return candidate
+    top = directory
+    while (top / "__init__.py").exists() and top.parent != top:
+        top = top.parent
+    return top
+
+
+def split_list(value: str) -> tuple[str, ...]:
+    """Split a comma- or newline-separated config value, flake8 style."""
+    items = value.replace("\n", ",").split(",")
+    return tuple(item.strip() for item in items if item.strip())
+
+
+def _parse_per_file_ignores(value: Any, where: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    pairs: list[tuple[str, tuple[str, ...]]] = []
+    if isinstance(value, dict):
+        items = [(str(k), split_list(v) if isinstance(v, str) else tuple(v)) for k, v in value.items()]
+        return tuple(items)
+    if not isinstance(value, str):
+        raise ReviewlintError(f"{where}: per-file-ignores: expected 'glob: CODES' lines, got {value!r}")
+    for line in value.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        if ":" not in line:
+            raise ReviewlintError(f"{where}: per-file-ignores: expected 'glob: CODES', got {line!r}")
+        glob, codes = line.split(":", 1)
+        pairs.append((glob.strip(), split_list(codes)))
+    return tuple(pairs)
+
+
+def _check_codes(codes: tuple[str, ...], where: str, key: str) -> None:
+    for code in codes:
+        if not (code.isalnum() and code[:1].isalpha()):
+            raise ReviewlintError(f"{where}: {key}: {code!r} is not a code prefix such as RVL1 or RVL101")
+
+
+def parse_section(values: dict[str, Any], where: str) -> dict[str, Any]:
+    """Validate a raw `[reviewlint]` mapping into Config field values."""
+    fields: dict[str, Any] = {}
+    for raw_key, value in values.items():
+        key = raw_key.strip().replace("_", "-")
+        if key not in _KNOWN_KEYS:
+            raise ReviewlintError(f"{where}: unknown key {raw_key!r} in [reviewlint]")
+        name = key.replace("-", "_")
+        if key in _LIST_KEYS:
+            if isinstance(value, str):
+                items = split_list(value)
+            elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+                items = tuple(v.strip() for v in value)
+            else:
+                raise ReviewlintError(f"{where}: {key}: expected a list of strings, got {value!r}")
+            if key in ("select", "ignore"):
+                _check_codes(items, where, key)
+            fields[name] = items
+        elif key in _STR_KEYS:
+            if not isinstance(value, str) or not value.strip():
+                raise ReviewlintError(f"{where}: {key}: expected a non-empty string, got {value!r}")
+            fields[name] = value.strip()
+        else:
+            fields[name] = _parse_per_file_ignores(value, where)
+    return fields
+
+
+def _read_ini(path: Path) -> dict[str, Any] | None:
+    parser = configparser.RawConfigParser()
+    try:
+        parser.read_string(path.read_text(encoding="utf-8"), source=str(path))
+    except (configparser.Error, UnicodeDecodeError) as exc:
+        raise ReviewlintError(f"{path}: cannot read config: {str(exc).splitlines()[0]}") from None
+    if not parser.has_section("reviewlint"):
+        return None
+    return dict(parser.items("reviewlint"))
+
+
+def _read_toml(path: Path) -> dict[str, Any] | None:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ReviewlintError(f"{path}: cannot read config: {exc}") from None
+    section = data.get("tool", {}).get("reviewlint")
+    if section is None:
+        return None
+    if not isinstance(section, dict):
+        raise ReviewlintError(f"{path}: [tool.reviewlint] must be a table")
+    return section
+
+
+def read_config_file(path: Path) -> Config:
+    """Read `[reviewlint]` (or `[tool.reviewlint]`) from one file; an empty Config if absent."""
+    if not path.is_file():
+        raise ReviewlintError(f"{path}: config file not found")
+    raw = _read_toml(path) if path.suffix == ".toml" else _read_ini(path)
+    if raw is None:
+        return Config(source=str(path))
+    return Config(source=str(path), **parse_section(raw, str(path)))
+
+
+def load_config(root: Path, explicit: Path | None = None) -> Config:
+    """The configuration for a project: `explicit` if given, else the first root file with a section."""
+    if explicit is not None:
+        return read_config_file(explicit)
+    for name in ("setup.cfg", "tox.ini", "pyproject.toml"):
+        path = root / name
+        if path.is_file():
+            config = read_config_file(path)
+            if config.source and config != Config(source=str(path)):
+                return config
+    return Config()
+
+
+def relative_to_root(path: Path, root: Path) -> str:
+    """`path` relative to `root` with forward slashes, or absolute when outside it."""
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return os.path.abspath(path)

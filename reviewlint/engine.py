@@ -1,0 +1,206 @@
+"""The engine: from paths to sorted, filtered findings.
+
+discover -> read -> prefilter -> parse -> rules -> noqa/select -> findings.
+The CLI and the flake8 plugin both call `lint_source`, so they agree.
+"""
+
+from __future__ import annotations
+
+import ast
+import fnmatch
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from reviewlint.config import Config, find_root, load_config
+from reviewlint.findings import Finding
+from reviewlint.noqa import apply_noqa
+from reviewlint.project import HANDLER_HINT, Project, is_excluded
+from reviewlint.source import UnreadableSource, decode_source
+
+# Families whose findings can land outside handler modules say, in bytes,
+# what such a file must contain; a file with none of them is never parsed.
+PROJECT_WIDE_HINTS = (b"properties", b"loads", b"validate", b"can(", b"version", b"matches")
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which codes to report: flake8's select/ignore semantics (longest prefix wins)."""
+
+    select: tuple[str, ...] = ("RVL",)
+    ignore: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def wants(self, code: str, display_path: str = "") -> bool:
+        """True when `code` is selected and not ignored for this file."""
+        ignore = self.ignore + tuple(
+            code_prefix for pattern, codes in self.per_file_ignores
+            if _path_matches(display_path, pattern) for code_prefix in codes
+        )
+        selected = max((len(p) for p in self.select if code.startswith(p)), default=-1)
+        ignored = max((len(p) for p in ignore if code.startswith(p)), default=-1)
+        return selected >= 0 and selected > ignored
+
+
+def _path_matches(path: str, pattern: str) -> bool:
+    path = path.replace(os.sep, "/")
+    pattern = pattern.rstrip("/")
+    return (fnmatch.fnmatch(path, pattern) or fnmatch.fnmatch(path, pattern + "/*")
+            or fnmatch.fnmatch(os.path.basename(path), pattern))
+
+
+_PROJECTS: dict[tuple[Path, Config], Project] = {}
+
+
+def project_for(root: Path, config: Config) -> Project:
+    """The Project for a root and config, built once per process (the explicit cache)."""
+    key = (root.resolve(), config)
+    if key not in _PROJECTS:
+        _PROJECTS[key] = Project(root, config)
+    return _PROJECTS[key]
+
+
+def rule_instances() -> list:
+    """One instance of every rule that checks files."""
+    from reviewlint.rules import rule_classes
+
+    return [rule() for rule in rule_classes()]
+
+
+def is_candidate(project: Project, path: Path, source: str) -> bool:
+    """The prefilter: can this file hold anything a rule reports?"""
+    data = source.encode("utf-8", "surrogatepass")
+    if HANDLER_HINT in data or any(name.encode() in data for name in project.config.wsgify_decorators):
+        return True
+    if not any(hint in data for hint in PROJECT_WIDE_HINTS):
+        return False
+    if not project.handler_modules():
+        return False
+    project.analysis("prepared", _prepare)
+    return path in project.parsed_paths()
+
+
+def _prepare(project: Project) -> bool:
+    """Run every family's project-wide analysis, so `parsed_paths` covers where they report."""
+    import importlib
+
+    from reviewlint.rules import FAMILIES
+
+    for family in FAMILIES:
+        prepare = getattr(importlib.import_module(family), "prepare", None)
+        if prepare is not None:
+            prepare(project)
+    return True
+
+
+def lint_source(project: Project, path: Path, display: str, source: str,
+                selection: Selection, check_syntax: bool = False) -> list[Finding]:
+    """Every finding for one file, after `# noqa` and selection.
+
+    A file the prefilter skips is not parsed by LibCST; with `check_syntax`
+    (the CLI; flake8 has E999) Python's own parser still vets it for RVL900.
+    """
+    from reviewlint.rules.base import LintContext
+
+    resolved = path.resolve()
+    project.override(resolved, source)
+    if not is_candidate(project, resolved, source):
+        broken = syntax_finding(display, source) if check_syntax else None
+        return [broken] if broken is not None and selection.wants(broken.code, display) else []
+    import libcst as cst
+
+    try:
+        module = project.module_at(resolved)
+        if module is None:
+            from reviewlint.module import parse_module
+
+            parse_module(project.module_name(resolved), resolved, source, project.config)
+            return []
+    except cst.ParserSyntaxError as exc:
+        return [Finding(display, exc.raw_line, max(exc.raw_column, 0), "RVL900",
+                        f"cannot check this file: syntax error: {exc.message}")]
+    ctx = LintContext(resolved, display, source, project, module)
+    findings: list[Finding] = []
+    for rule in rule_instances():
+        if selection.wants(rule.code, display):
+            findings.extend(rule.check(ctx))
+    return sorted(f for f in apply_noqa(findings, source) if selection.wants(f.code, display))
+
+
+def syntax_finding(display: str, source: str) -> Finding | None:
+    """RVL900 for a file the prefilter skipped but Python cannot parse."""
+    try:
+        ast.parse(source)
+    except SyntaxError as exc:
+        return Finding(display, exc.lineno or 1, max((exc.offset or 1) - 1, 0), "RVL900",
+                       f"cannot check this file: syntax error: {exc.msg}")
+    except (ValueError, RecursionError) as exc:
+        return Finding(display, 1, 0, "RVL900", f"cannot check this file: {exc}")
+    return None
+
+
+def discover(paths: Iterable[Path], exclude: tuple[str, ...]) -> Iterator[tuple[Path, bool]]:
+    """(file, exists) for every Python file under `paths`; missing paths come back with False."""
+    for path in paths:
+        if not path.exists():
+            yield path, False
+        elif path.is_file():
+            yield path, True
+        else:
+            for directory, dirnames, filenames in os.walk(path):
+                rel = os.path.relpath(directory, path)
+                dirnames[:] = sorted(d for d in dirnames
+                                     if not is_excluded(d, os.path.normpath(os.path.join(rel, d)), exclude))
+                for filename in sorted(filenames):
+                    if filename.endswith(".py") and not is_excluded(
+                            filename, os.path.normpath(os.path.join(rel, filename)), exclude):
+                        yield Path(directory, filename), True
+
+
+def display_path(path: Path) -> str:
+    """How findings name a file: as given, relative to the working directory when inside it."""
+    text = os.path.normpath(str(path))
+    if os.path.isabs(text):
+        try:
+            return os.path.relpath(text)
+        except ValueError:
+            return text
+    return text
+
+
+def lint_paths(paths: list[Path], config_file: Path | None, overrides: dict,
+               stdin: tuple[str, str] | None = None, extend_ignore: tuple[str, ...] = ()) -> list[Finding]:
+    """Lint files and directories (or stdin under a file name); findings sorted by path and position."""
+    findings: list[Finding] = []
+    first = Path(stdin[0]) if stdin else (paths[0] if paths else Path("."))
+    root = find_root(first if first.exists() else (first.parent if first.parent.exists() else Path.cwd()))
+    config = load_config(root, config_file).replace(**overrides)
+    if extend_ignore:
+        config = config.replace(ignore=config.ignore + extend_ignore)
+    selection = Selection(config.select, config.ignore, config.per_file_ignores)
+    project = project_for(root, config)
+    exclude = project.exclude
+    if stdin is not None:
+        name, text = stdin
+        display = display_path(Path(name))
+        return lint_source(project, Path(name), display, text, selection, check_syntax=True)
+    for path, exists in discover(paths, exclude):
+        display = display_path(path)
+        if not exists:
+            findings.append(Finding(display, 1, 0, "RVL900", "cannot check this path: no such file or directory"))
+            continue
+        try:
+            source = decode_source(path.read_bytes(), display)
+        except UnreadableSource as exc:
+            findings.append(Finding(display, 1, 0, "RVL900", f"cannot check this file: {exc}"))
+            continue
+        except OSError as exc:
+            findings.append(Finding(display, 1, 0, "RVL900", f"cannot check this file: {exc.strerror or exc}"))
+            continue
+        try:
+            file_findings = lint_source(project, path, display, source, selection, check_syntax=True)
+        except RecursionError:
+            file_findings = [Finding(display, 1, 0, "RVL900", "cannot check this file: too deeply nested")]
+        findings.extend(f for f in file_findings if selection.wants(f.code, display))
+    return sorted(findings)

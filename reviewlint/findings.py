@@ -1,0 +1,31 @@
+"""The plain data that flows out of the rules: findings and user-facing errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class ReviewlintError(Exception):
+    """A problem with the user's input (bad option, config or path).
+
+    The CLI prints it as one line and exits 2; the flake8 plugin turns it
+    into an RVL9xx finding.
+    """
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """One diagnostic: where, which code, and what a reviewer would say."""
+
+    path: str
+    line: int
+    col: int
+    code: str
+    message: str
+    # Decorator lines of the handler, top to bottom, for header findings:
+    # where the finding moves when the `def` line carries a bare `# noqa`.
+    fallback_lines: tuple[int, ...] = field(default=(), compare=False)
+
+    def to_text(self) -> str:
+        """The flake8 format: `path:line:col: CODE message` (col is 1-based)."""
+        return f"{self.path}:{self.line}:{self.col + 1}: {self.code} {self.message}"

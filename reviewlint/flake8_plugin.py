@@ -1,0 +1,49 @@
+"""The flake8 plugin: the same engine, one file at a time.
+
+flake8 hands us the file name (the `--stdin-display-name` when it reads
+stdin, as editors do) and its lines. The project is found from the file's
+path and built once per flake8 process. Importing this module stays cheap:
+LibCST is imported only for files the prefilter keeps.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from typing import Iterator
+
+from reviewlint import __version__
+from reviewlint.findings import ReviewlintError
+
+Result = tuple[int, int, str, type]
+
+
+class ReviewlintChecker:
+    """flake8 tree plugin registered under the `RVL` prefix."""
+
+    name = "reviewlint"
+    version = __version__
+
+    def __init__(self, tree: ast.AST, filename: str, lines: list[str]) -> None:
+        self.filename = filename
+        self.lines = lines
+
+    def run(self) -> Iterator[Result]:
+        """Yield flake8 results for this file."""
+        from reviewlint.config import find_root, load_config
+        from reviewlint.engine import Selection, lint_source, project_for
+
+        path = Path(self.filename)
+        source = "".join(self.lines)
+        try:
+            start = path if path.exists() else (path.parent if path.parent.exists() else Path.cwd())
+            root = find_root(start)
+            config = load_config(root)
+            project = project_for(root, config)
+            selection = Selection(config.select, config.ignore, config.per_file_ignores)
+            findings = lint_source(project, path, self.filename, source, selection)
+        except ReviewlintError as exc:
+            yield 1, 0, f"RVL901 {exc}", type(self)
+            return
+        for finding in findings:
+            yield finding.line, finding.col, f"{finding.code} {finding.message}", type(self)

@@ -1,0 +1,32 @@
+"""The rule registry: every rule family, one module each.
+
+Importing a family imports LibCST, so the registry loads families only
+when asked (`rule_classes`), never at `import reviewlint.rules`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from reviewlint.rules.base import Rule
+
+FAMILIES = (
+    "reviewlint.rules.content_type",
+    "reviewlint.rules.validation",
+    "reviewlint.rules.linter",
+)
+
+
+def rule_classes() -> list[type["Rule"]]:
+    """Every rule class, sorted by code."""
+    classes: list[type[Rule]] = []
+    for family in FAMILIES:
+        classes.extend(importlib.import_module(family).RULES)
+    return sorted(classes, key=lambda rule: rule.code)
+
+
+def rule_by_code(code: str) -> type["Rule"] | None:
+    """The rule class for `code` (case-insensitive), if there is one."""
+    return next((rule for rule in rule_classes() if rule.code == code.upper()), None)

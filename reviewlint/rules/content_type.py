@@ -1,0 +1,190 @@
+"""RVL1xx: the content type of request bodies."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from reviewlint.findings import Finding
+from reviewlint.flow import analyzer_for
+from reviewlint.module import Decorator, Function, string_value
+from reviewlint.rules.base import LintContext, Rule, handler_label
+from reviewlint.schemas import Const, evaluator_for
+
+
+def _decorator_roles(ctx: LintContext, handler: Function) -> tuple[list[Decorator], int | None, int | None]:
+    """(content decorators, index of wsgify, index of version_handler) in the stack."""
+    config = ctx.module.config
+    content = [d for d in handler.decorators if d.short in config.require_content_decorators]
+    wsgify = next((i for i, d in enumerate(handler.decorators) if d.short in config.wsgify_decorators), None)
+    version = next((i for i, d in enumerate(handler.decorators) if d.short == "version_handler"), None)
+    return content, wsgify, version
+
+
+class MissingRequireContent(Rule):
+    """A handler reads the request body but never enforces its content type.
+
+    Without `require_content`, a client can send any media type and the
+    handler decodes it anyway: a form post or plain text fails deep inside
+    the JSON decoder with a 400 instead of an honest 415, and the API's
+    contract is whatever the decoder happens to accept.
+    """
+
+    code = "RVL101"
+    message = "handler {handler} reads the request body without @require_content"
+    bad = '''
+        @wsgi_wrapper.PlacementWsgify
+        def create_thing(req):
+            data = util.extract_json(req.body, schema.POST_THING)
+    '''
+    good = '''
+        @wsgi_wrapper.PlacementWsgify
+        @util.require_content('application/json')
+        def create_thing(req):
+            data = util.extract_json(req.body, schema.POST_THING)
+    '''
+
+    def check(self, ctx: LintContext) -> Iterable[Finding]:
+        analyzer = analyzer_for(ctx.project)
+        for handler in ctx.module.handlers():
+            content, _, _ = _decorator_roles(ctx, handler)
+            if not content and analyzer.handler_flow(handler).body_reads:
+                yield ctx.header(self.code, handler, self.message.format(handler=handler_label(handler)))
+
+
+class MisplacedRequireContent(Rule):
+    """`require_content`/`check_accept` sits above `version_handler` or the wsgify decorator.
+
+    Decorators apply bottom-up. Above the wsgify decorator, the check
+    receives the raw WSGI environ instead of a request; above
+    `version_handler`, it is registered on the name that a later versioned
+    definition rebinds, so it silently stops applying.
+    """
+
+    code = "RVL102"
+    message = "@{decorator} on handler {handler} must sit below @{anchor}"
+    location = "the misplaced decorator"
+    bad = '''
+        @util.require_content('application/json')
+        @wsgi_wrapper.PlacementWsgify
+        @microversion.version_handler('1.30')
+        def reshape(req):
+            ...
+    '''
+    good = '''
+        @wsgi_wrapper.PlacementWsgify
+        @microversion.version_handler('1.30')
+        @util.require_content('application/json')
+        def reshape(req):
+            ...
+    '''
+
+    def check(self, ctx: LintContext) -> Iterable[Finding]:
+        for handler in ctx.module.handlers():
+            _, wsgify, version = _decorator_roles(ctx, handler)
+            if version is not None and len(ctx.module.functions_named(handler.name)) < 2:
+                # With one definition nothing rebinds the name: above
+                # version_handler the check still applies to every version.
+                version = None
+            checks = ctx.module.config.require_content_decorators + ("check_accept",)
+            for index, decorator in enumerate(handler.decorators):
+                if decorator.short not in checks:
+                    continue
+                anchor = None
+                if wsgify is not None and index < wsgify:
+                    anchor = handler.decorators[wsgify].short
+                elif version is not None and index < version:
+                    anchor = handler.decorators[version].short
+                if anchor is not None:
+                    message = self.message.format(decorator=decorator.short, handler=handler_label(handler),
+                                                  anchor=anchor)
+                    yield ctx.finding(self.code, decorator.line, 0, message)
+
+
+def is_json_media_type(media_type: str) -> bool:
+    """`application/json`, `application/*+json`, with or without parameters."""
+    base = media_type.split(";", 1)[0].strip().lower()
+    return base == "application/json" or (base.startswith("application/") and base.endswith("+json"))
+
+
+class NonJsonRequireContent(Rule):
+    """`require_content` names a media type that is not JSON, yet the body is decoded as JSON.
+
+    The decorator and the decoder disagree: clients that send what the
+    decorator asks for get a decode error, and clients that send JSON get a 415.
+    """
+
+    code = "RVL103"
+    message = "handler {handler} requires content {media_type!r} but decodes the body as JSON"
+    location = "the decorator"
+    bad = '''
+        @wsgi_wrapper.PlacementWsgify
+        @util.require_content('text/plain')
+        def set_traits(req):
+            data = util.extract_json(req.body, schema.SET_TRAITS)
+    '''
+    good = '''
+        @wsgi_wrapper.PlacementWsgify
+        @util.require_content('application/json')
+        def set_traits(req):
+            data = util.extract_json(req.body, schema.SET_TRAITS)
+    '''
+
+    def check(self, ctx: LintContext) -> Iterable[Finding]:
+        analyzer = analyzer_for(ctx.project)
+        for handler in ctx.module.handlers():
+            content, _, _ = _decorator_roles(ctx, handler)
+            for decorator in content:
+                media_type = _media_type(ctx, decorator)
+                if media_type is None or is_json_media_type(media_type):
+                    continue
+                if analyzer.handler_flow(handler).decodes_json:
+                    message = self.message.format(handler=handler_label(handler), media_type=media_type)
+                    yield ctx.finding(self.code, decorator.line, 0, message)
+
+
+def _media_type(ctx: LintContext, decorator: Decorator) -> str | None:
+    call = decorator.call
+    if call is None or not call.args:
+        return None
+    expr = call.args[0].value
+    literal = string_value(expr)
+    if literal is not None:
+        return literal
+    value = evaluator_for(ctx.project).evaluate(ctx.module, expr)
+    return value.value if isinstance(value, Const) and isinstance(value.value, str) else None
+
+
+class NeedlessRequireContent(Rule):
+    """`require_content` on a handler that never reads the body.
+
+    Clients that send no body (and so no Content-Type) are refused with a
+    415 for a body the handler would have ignored.
+    """
+
+    code = "RVL104"
+    message = "handler {handler} has @require_content but never reads the request body"
+    bad = '''
+        @wsgi_wrapper.PlacementWsgify
+        @util.require_content('application/json')
+        def delete_thing(req):
+            ...
+    '''
+    good = '''
+        @wsgi_wrapper.PlacementWsgify
+        def delete_thing(req):
+            ...
+    '''
+
+    def check(self, ctx: LintContext) -> Iterable[Finding]:
+        analyzer = analyzer_for(ctx.project)
+        for handler in ctx.module.handlers():
+            content, _, _ = _decorator_roles(ctx, handler)
+            if content and not analyzer.handler_flow(handler).body_reads:
+                yield ctx.header(self.code, handler, self.message.format(handler=handler_label(handler)))
+
+
+RULES: tuple[type[Rule], ...] = (
+    MissingRequireContent, MisplacedRequireContent, NonJsonRequireContent, NeedlessRequireContent,
+)
+
+

@@ -1,0 +1,237 @@
+"""Static evaluation of JSON-schema constants, without importing them.
+
+Schema modules build their dicts with literals, `copy.deepcopy(OTHER)`, names
+of other schema dicts (in this or an imported module) and later item
+assignments (`S['properties']['x'] = ...`). This module replays those
+module-level statements over a small value model so a rule can walk the
+schema a handler really validates against. What cannot be resolved becomes
+`UNKNOWN`, and rules say nothing about it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Iterator, Union
+
+import libcst as cst
+
+from reviewlint.flow import Place
+from reviewlint.module import ModuleInfo, string_value
+
+if TYPE_CHECKING:
+    from reviewlint.project import Project
+
+
+class Unknown:
+    """A value the evaluator cannot know."""
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN = Unknown()
+
+
+@dataclass(frozen=True)
+class Const:
+    """A literal scalar: string, number, bool or None."""
+
+    value: object
+
+
+@dataclass(eq=False)
+class DictValue:
+    """A dict, remembering the literal it was built from (copies keep it)."""
+
+    origin: Place
+    entries: dict[str, "Value"] = field(default_factory=dict)
+
+    def copy(self, deep: bool) -> "DictValue":
+        """A copy, deep or shallow, keeping the origin."""
+        entries = {k: _copy(v, deep) for k, v in self.entries.items()} if deep else dict(self.entries)
+        return DictValue(self.origin, entries)
+
+
+@dataclass(eq=False)
+class ListValue:
+    """A list or tuple."""
+
+    items: list["Value"] = field(default_factory=list)
+
+
+Value = Union[DictValue, ListValue, Const, Unknown]
+
+
+def _copy(value: Value, deep: bool) -> Value:
+    if isinstance(value, DictValue):
+        return value.copy(deep)
+    if isinstance(value, ListValue):
+        return ListValue([_copy(v, deep) for v in value.items]) if deep else ListValue(list(value.items))
+    return value
+
+
+class SchemaEvaluator:
+    """Evaluates module-level constants of project modules, module by module, lazily."""
+
+    def __init__(self, project: "Project") -> None:
+        self.project = project
+        self._envs: dict[str, dict[str, Value]] = {}
+
+    def env(self, module: ModuleInfo) -> dict[str, Value]:
+        """The values of `module`'s module-level names after all its statements ran."""
+        if module.name not in self._envs:
+            env: dict[str, Value] = {}
+            self._envs[module.name] = env  # an import cycle sees a partial env
+            for statement in module.tree.body:
+                if isinstance(statement, cst.SimpleStatementLine):
+                    for small in statement.body:
+                        self._statement(module, env, small)
+        return self._envs[module.name]
+
+    def _statement(self, module: ModuleInfo, env: dict[str, Value], small: cst.BaseSmallStatement) -> None:
+        if isinstance(small, cst.Assign):
+            value = self.evaluate(module, small.value, env)
+            for target in small.targets:
+                self._assign(module, env, target.target, value)
+        elif isinstance(small, cst.AnnAssign) and small.value is not None:
+            self._assign(module, env, small.target, self.evaluate(module, small.value, env))
+        elif isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
+            call = small.value
+            func = call.func
+            if isinstance(func, cst.Attribute) and func.attr.value == "update" and call.args:
+                target = self.evaluate(module, func.value, env)
+                update = self.evaluate(module, call.args[0].value, env)
+                if isinstance(target, DictValue) and isinstance(update, DictValue):
+                    target.entries.update(update.entries)
+
+    def _assign(self, module: ModuleInfo, env: dict[str, Value], target: cst.BaseExpression, value: Value) -> None:
+        if isinstance(target, cst.Name):
+            env[target.value] = value
+        elif isinstance(target, cst.Subscript) and len(target.slice) == 1:
+            container = self.evaluate(module, target.value, env)
+            index = target.slice[0].slice
+            if isinstance(container, DictValue) and isinstance(index, cst.Index):
+                key = self.key(module, index.value, env)
+                if key is not None:
+                    container.entries[key] = value
+
+    def key(self, module: ModuleInfo, expr: cst.BaseExpression, env: dict[str, Value]) -> str | None:
+        """A dict key as a string: the literal, or a string constant it names."""
+        literal = string_value(expr)
+        if literal is not None:
+            return literal
+        value = self.evaluate(module, expr, env)
+        if isinstance(value, Const) and isinstance(value.value, str):
+            return value.value
+        return None
+
+    def evaluate(self, module: ModuleInfo, expr: cst.BaseExpression, env: dict[str, Value] | None = None) -> Value:
+        """The value of `expr` in `module` (module-level names from `env` or the module's own)."""
+        if env is None:
+            env = self.env(module)
+        literal = string_value(expr)
+        if literal is not None:
+            return Const(literal)
+        if isinstance(expr, cst.Integer):
+            return Const(int(expr.value, 0)) if expr.value.isdigit() else UNKNOWN
+        if isinstance(expr, cst.Float):
+            return Const(float(expr.value))
+        if isinstance(expr, cst.Name):
+            if expr.value in ("True", "False", "None"):
+                return Const({"True": True, "False": False, "None": None}[expr.value])
+            if expr.value in env:
+                return env[expr.value]
+            return self._imported(module, expr)
+        if isinstance(expr, cst.Attribute):
+            return self._imported(module, expr)
+        if isinstance(expr, cst.Dict):
+            return self._dict(module, expr, env)
+        if isinstance(expr, (cst.List, cst.Tuple)):
+            return ListValue([self.evaluate(module, e.value, env) for e in expr.elements
+                              if isinstance(e, cst.Element)])
+        if isinstance(expr, cst.Subscript) and len(expr.slice) == 1:
+            container = self.evaluate(module, expr.value, env)
+            index = expr.slice[0].slice
+            if isinstance(container, DictValue) and isinstance(index, cst.Index):
+                key = self.key(module, index.value, env)
+                return container.entries.get(key, UNKNOWN) if key is not None else UNKNOWN
+            return UNKNOWN
+        if isinstance(expr, cst.Call):
+            name = module.resolve(expr.func) or ""
+            if name in ("copy.deepcopy", "copy.copy") and expr.args:
+                return _copy(self.evaluate(module, expr.args[0].value, env), deep=name.endswith("deepcopy"))
+        return UNKNOWN
+
+    def _dict(self, module: ModuleInfo, expr: cst.Dict, env: dict[str, Value]) -> DictValue:
+        result = DictValue(Place(module, expr))
+        for element in expr.elements:
+            if isinstance(element, cst.DictElement):
+                key = self.key(module, element.key, env)
+                result.entries[key if key is not None else f"<{module.tree.code_for_node(element.key)}>"] = (
+                    self.evaluate(module, element.value, env))
+            elif isinstance(element, cst.StarredDictElement):
+                spread = self.evaluate(module, element.value, env)
+                if isinstance(spread, DictValue):
+                    result.entries.update(spread.entries)
+        return result
+
+    def _imported(self, module: ModuleInfo, expr: cst.BaseExpression) -> Value:
+        name = module.resolve(expr)
+        if name is None or name.startswith(module.name + "."):
+            return UNKNOWN
+        found = self.project.split_dotted(name)
+        if found is None:
+            return UNKNOWN
+        other, attr = found
+        if "." in attr or other is module:
+            return UNKNOWN
+        return self.env(other).get(attr, UNKNOWN)
+
+    def constant_name(self, module: ModuleInfo, expr: cst.BaseExpression) -> str:
+        """How a message names a schema expression: its constant, else its source text."""
+        name = module.resolve(expr)
+        if name is not None:
+            return name.rsplit(".", 1)[-1]
+        return module.tree.code_for_node(expr)
+
+
+@dataclass(frozen=True)
+class OpenObject:
+    """An object schema declaring properties without forbidding others."""
+
+    dict_value: DictValue
+    path: str
+
+
+def open_objects(value: Value) -> Iterator[OpenObject]:
+    """Every open object schema inside `value`, with its JSON path from the root."""
+    seen: set[int] = set()
+    stack: list[tuple[Value, str]] = [(value, "$")]
+    while stack:
+        current, path = stack.pop()
+        if isinstance(current, DictValue):
+            if id(current) in seen:
+                continue
+            seen.add(id(current))
+            declares = "properties" in current.entries or "patternProperties" in current.entries
+            closed = current.entries.get("additionalProperties")
+            if declares and not (isinstance(closed, Const) and closed.value is False):
+                yield OpenObject(current, path)
+            for key, child in reversed(list(current.entries.items())):
+                stack.append((child, _join(path, key)))
+        elif isinstance(current, ListValue):
+            for index, child in reversed(list(enumerate(current.items))):
+                stack.append((child, f"{path}[{index}]"))
+
+
+def _join(path: str, key: str) -> str:
+    if key.startswith("<") and key.endswith(">"):
+        return f"{path}[{key[1:-1]}]"
+    if key.isidentifier():
+        return f"{path}.{key}"
+    return f"{path}[{key!r}]"
+
+
+def evaluator_for(project: "Project") -> SchemaEvaluator:
+    """The project's one SchemaEvaluator."""
+    return project.analysis("schemas", SchemaEvaluator)  # type: ignore[no-any-return]
