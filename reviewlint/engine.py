@@ -19,9 +19,6 @@ from reviewlint.noqa import apply_noqa
 from reviewlint.project import HANDLER_HINT, Project, is_excluded
 from reviewlint.source import UnreadableSource, decode_source
 
-# Families whose findings can land outside handler modules say, in bytes,
-# what such a file must contain; a file with none of them is never parsed.
-PROJECT_WIDE_HINTS = (b"properties", b"loads", b"validate", b"can(", b"version", b"matches")
 
 
 @dataclass(frozen=True)
@@ -69,28 +66,36 @@ def rule_instances() -> list:
 
 
 def is_candidate(project: Project, path: Path, source: str) -> bool:
-    """The prefilter: can this file hold anything a rule reports?"""
+    """The prefilter: can this file hold anything a rule reports?
+
+    Handler modules always can. Any other file only when the project has
+    handlers and the families' project-wide analyses looked into it (a
+    helper, a schema module) or a family's `wants` hook claims it.
+    """
     data = source.encode("utf-8", "surrogatepass")
     if HANDLER_HINT in data or any(name.encode() in data for name in project.config.wsgify_decorators):
         return True
-    if not any(hint in data for hint in PROJECT_WIDE_HINTS):
-        return False
     if not project.handler_modules():
         return False
     project.analysis("prepared", _prepare)
-    return path in project.parsed_paths()
+    if path in project.parsed_paths():
+        return True
+    return any(wants(project, path, source) for wants in _family_hooks("wants"))
 
 
-def _prepare(project: Project) -> bool:
-    """Run every family's project-wide analysis, so `parsed_paths` covers where they report."""
+def _family_hooks(name: str) -> list:
     import importlib
 
     from reviewlint.rules import FAMILIES
 
-    for family in FAMILIES:
-        prepare = getattr(importlib.import_module(family), "prepare", None)
-        if prepare is not None:
-            prepare(project)
+    hooks = (getattr(importlib.import_module(family), name, None) for family in FAMILIES)
+    return [hook for hook in hooks if hook is not None]
+
+
+def _prepare(project: Project) -> bool:
+    """Run every family's project-wide analysis, so `parsed_paths` covers where they report."""
+    for prepare in _family_hooks("prepare"):
+        prepare(project)
     return True
 
 

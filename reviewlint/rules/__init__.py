@@ -12,9 +12,16 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from reviewlint.rules.base import Rule
 
+# Each family module defines RULES (its rule classes) and may define
+# `prepare(project)` (project-wide work run before non-handler files are
+# checked) and `wants(project, path, source)` (True when a non-handler file
+# may hold its findings; called only after a cheap text hint matched).
 FAMILIES = (
     "reviewlint.rules.content_type",
     "reviewlint.rules.validation",
+    "reviewlint.rules.constants",
+    "reviewlint.rules.microversions",
+    "reviewlint.rules.authorization",
     "reviewlint.rules.linter",
 )
 

@@ -1,0 +1,7 @@
+"""RVL5xx: authorization."""
+
+from __future__ import annotations
+
+from reviewlint.rules.base import Rule
+
+RULES: tuple[type[Rule], ...] = ()

@@ -1,0 +1,7 @@
+"""RVL3xx: documentation of constants and shared functions."""
+
+from __future__ import annotations
+
+from reviewlint.rules.base import Rule
+
+RULES: tuple[type[Rule], ...] = ()
