@@ -106,7 +106,7 @@ def run(argv: Sequence[str] | None = None) -> int:
             stdin = (args.stdin_filename, decode_source(data, args.stdin_filename))
         except UnreadableSource as exc:
             stdin = None
-            sys.stdout.write(f"{args.stdin_filename}:1:1: RVL900 cannot check this file: {exc}\n")
+            sys.stdout.write(f"{args.stdin_filename}:{exc.line}:1: RVL900 cannot check this file: {exc}\n")
             return 0 if args.exit_zero else 1
     paths = args.paths or [Path(".")]
     findings = lint_paths(paths, args.config, overrides, stdin=stdin, extend_ignore=extend)

@@ -198,7 +198,7 @@ def lint_paths(paths: list[Path], config_file: Path | None, overrides: dict,
         try:
             source = decode_source(path.read_bytes(), display)
         except UnreadableSource as exc:
-            findings.append(Finding(display, 1, 0, "RVL900", f"cannot check this file: {exc}"))
+            findings.append(Finding(display, exc.line, 0, "RVL900", f"cannot check this file: {exc}"))
             continue
         except OSError as exc:
             findings.append(Finding(display, 1, 0, "RVL900", f"cannot check this file: {exc.strerror or exc}"))

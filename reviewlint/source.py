@@ -12,6 +12,10 @@ from reviewlint.findings import ReviewlintError
 class UnreadableSource(Exception):
     """The file cannot be read or decoded; the message is one line for RVL900."""
 
+    def __init__(self, message: str, line: int = 1) -> None:
+        super().__init__(message)
+        self.line = line
+
 
 def decode_source(data: bytes, path: str) -> str:
     """Decode Python source bytes honouring PEP 263 coding cookies."""
@@ -20,13 +24,20 @@ def decode_source(data: bytes, path: str) -> str:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:
-        raise UnreadableSource(f"cannot decode: {exc}") from None
+        # A bad cookie, or bytes that are not UTF-8 in the first two lines:
+        # decoding as UTF-8 names the offending byte when there is one.
+        encoding, cookie_error = "utf-8", str(exc)
+    else:
+        cookie_error = None
     try:
-        return data.decode(encoding)
+        text = data.decode(encoding)
+        if cookie_error is not None:
+            raise UnreadableSource(f"cannot decode: {cookie_error}")
+        return text
     except (UnicodeDecodeError, LookupError) as exc:
         reason = exc.reason if isinstance(exc, UnicodeDecodeError) else str(exc)
-        position = f" at byte {exc.start}" if isinstance(exc, UnicodeDecodeError) else ""
-        raise UnreadableSource(f"cannot decode as {encoding}{position}: {reason}") from None
+        line = data[: exc.start].count(b"\n") + 1 if isinstance(exc, UnicodeDecodeError) else 1
+        raise UnreadableSource(f"cannot decode as {encoding}: {reason}", line) from None
 
 
 def read_source(path: Path) -> str:

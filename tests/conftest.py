@@ -52,8 +52,10 @@ def expected_of(path: Path) -> list[tuple[str, int, str]]:
 
 
 def case_dirs(family: str) -> list[Path]:
-    """The per-rule case projects of a family (`cases/rvl1/*`), each with an expected.txt."""
+    """The case projects of a family: `cases/rvl1` itself or its subdirectories, each with an expected.txt."""
     base = CASES / family
+    if (base / "expected.txt").is_file():
+        return [base]
     return sorted(p for p in base.iterdir() if (p / "expected.txt").is_file()) if base.is_dir() else []
 
 

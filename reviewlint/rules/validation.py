@@ -114,8 +114,8 @@ class EmptyExtractJsonSchema(Rule):
 @dataclass
 class _OpenObjectReport:
     place: Place
-    path: str
-    constants: set[str] = field(default_factory=set)
+    declares: str
+    paths: dict[str, str] = field(default_factory=dict)  # schema constant -> JSON path
     handlers: set[str] = field(default_factory=set)
 
 
@@ -130,9 +130,11 @@ def open_schema_objects(project: Project) -> list[_OpenObjectReport]:
             value = evaluator.evaluate(use.module, use.expr)
             constant = evaluator.constant_name(use.module, use.expr)
             for found in open_objects(value):
+                entries = found.dict_value.entries
+                declares = " and ".join(k for k in ("properties", "patternProperties") if k in entries)
                 report = reports.setdefault(found.dict_value.origin,
-                                            _OpenObjectReport(found.dict_value.origin, found.path))
-                report.constants.add(constant)
+                                            _OpenObjectReport(found.dict_value.origin, declares))
+                report.paths.setdefault(constant, found.path)
                 report.handlers.add(handler_label(handler))
     return list(reports.values())
 
@@ -146,8 +148,8 @@ class OpenObjectSchema(Rule):
     """
 
     code = "RVL203"
-    message = ('schema {constants}: object at {path} declares properties without '
-               '"additionalProperties": False (request body of {handlers})')
+    message = ('schema {schema}: object at {path} declares {declares} without '
+               '"additionalProperties": False; request body of {handlers}')
     location = "the open object's dict literal in the schema module"
     bad = '''
         PUT_THING = {
@@ -169,7 +171,9 @@ class OpenObjectSchema(Rule):
             if not ctx.is_here(report.place.module.path):
                 continue
             site = report.place.site
-            message = self.message.format(constants=", ".join(sorted(report.constants)), path=report.path,
+            first, *others = sorted(report.paths)
+            schema = f"{first} (also {', '.join(others)})" if others else first
+            message = self.message.format(schema=schema, path=report.paths[first], declares=report.declares,
                                           handlers=", ".join(sorted(report.handlers)))
             yield ctx.finding(self.code, site.line, site.col, message)
 

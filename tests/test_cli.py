@@ -1,0 +1,171 @@
+"""The command line as a user meets it: exit codes, errors, formats, stdin."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import CASES, findings_of, run_cli
+
+HANDLER = '''\
+from svc import util
+from svc import wsgi_wrapper
+
+
+@wsgi_wrapper.PlacementWsgify
+def create(req):
+    return util.extract_json(req.body, {'type': 'object'})
+'''
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "setup.cfg").write_text("[metadata]\nname = svc\n")
+    package = tmp_path / "svc"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "handlers.py").write_text(HANDLER)
+    return tmp_path
+
+
+def test_exit_1_with_findings_and_0_without(project: Path) -> None:
+    result = run_cli(".", cwd=project)
+    assert result.returncode == 1
+    assert findings_of(result.stdout) == [("svc/handlers.py", 6, "RVL101")]
+    (project / "svc/handlers.py").write_text(HANDLER.replace("def create", "def create(req):  # noqa: RVL101\n"
+                                                             "    pass\n\n\ndef old"))
+    clean = run_cli(".", cwd=project)
+    assert clean.returncode == 0, clean.stdout
+    assert clean.stdout == ""
+
+
+def test_exit_zero_keeps_output(project: Path) -> None:
+    result = run_cli("--exit-zero", ".", cwd=project)
+    assert result.returncode == 0
+    assert "RVL101" in result.stdout
+
+
+def test_syntax_error_is_one_rvl900_line_and_other_files_still_checked(project: Path) -> None:
+    (project / "svc/broken.py").write_text("def broken(:\n    pass\n")
+    (project / "svc/wsgi_broken.py").write_text("@wsgi_wrapper.PlacementWsgify\ndef f(req:\n")
+    result = run_cli(".", cwd=project)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr + result.stdout
+    rows = findings_of(result.stdout)
+    assert ("svc/broken.py", 1, "RVL900") in rows
+    assert ("svc/wsgi_broken.py", 2, "RVL900") in rows
+    assert ("svc/handlers.py", 6, "RVL101") in rows
+    assert all(line.count("\n") == 0 for line in result.stdout.splitlines())
+
+
+def test_binary_and_undecodable_files_are_rvl900(project: Path) -> None:
+    (project / "svc/binary.py").write_bytes(b"\x00\x01\x02PlacementWsgify")
+    (project / "svc/latin.py").write_bytes(b"# PlacementWsgify\nname = '\xe9t\xe9'\n")
+    result = run_cli(".", cwd=project)
+    assert "Traceback" not in result.stderr
+    lines = result.stdout.splitlines()
+    assert any(line.startswith("svc/binary.py:1:1: RVL900 cannot check this file: file is binary")
+               for line in lines)
+    assert any(line.startswith("svc/latin.py:2:1: RVL900 cannot check this file: cannot decode as utf-8")
+               for line in lines)
+
+
+def test_missing_path_is_reported_and_the_rest_checked(project: Path) -> None:
+    result = run_cli("nope.py", "svc", cwd=project)
+    assert result.returncode == 1
+    assert "nope.py:1:1: RVL900 cannot check this path: no such file or directory" in result.stdout
+    assert "RVL101" in result.stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--bogus"], "unrecognized arguments: --bogus"),
+    (["--select", "RVL-1"], "'RVL-1' is not a code prefix"),
+    (["--explain", "RVL999"], "unknown rule 'RVL999'"),
+    (["--format", "xml"], "invalid choice: 'xml'"),
+    (["--config", "missing.cfg", "."], "missing.cfg: config file not found"),
+])
+def test_usage_errors_are_one_line_and_exit_2(project: Path, args: list[str], message: str) -> None:
+    result = run_cli(*args, cwd=project)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("config, message", [
+    ("[reviewlint]\nselekt = RVL1\n", "setup.cfg: unknown key 'selekt' in [reviewlint]"),
+    ("[reviewlint]\nselect = RVL1!\n", "setup.cfg: select: 'RVL1!' is not a code prefix"),
+    ("[reviewlint\nselect = RVL1\n", "setup.cfg: cannot read config"),
+    ("[reviewlint]\nper-file-ignores =\n    svc/*.py RVL101\n", "per-file-ignores: expected 'glob: CODES'"),
+])
+def test_bad_config_names_file_key_and_value(project: Path, config: str, message: str) -> None:
+    (project / "setup.cfg").write_text(config)
+    result = run_cli(".", cwd=project)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_config_in_pyproject_select_and_per_file_ignores(project: Path) -> None:
+    (project / "setup.cfg").unlink()
+    (project / "pyproject.toml").write_text(
+        '[tool.reviewlint]\nignore = ["RVL2"]\nper-file-ignores = {"svc/handlers.py" = ["RVL101"]}\n')
+    assert run_cli(".", cwd=project).stdout == ""
+    (project / "pyproject.toml").write_text('[tool.reviewlint]\nselect = ["RVL2"]\n')
+    assert run_cli(".", cwd=project).stdout == ""
+    (project / "pyproject.toml").write_text('[tool.reviewlint]\nselect = "RVL1"\n')
+    assert findings_of(run_cli(".", cwd=project).stdout) == [("svc/handlers.py", 6, "RVL101")]
+
+
+def test_extend_ignore_adds_to_config(project: Path) -> None:
+    (project / "setup.cfg").write_text("[reviewlint]\nignore = RVL2\n")
+    assert run_cli("--extend-ignore", "RVL101", ".", cwd=project).stdout == ""
+    assert "RVL101" in run_cli(".", cwd=project).stdout
+
+
+def test_stdin_filename_reads_stdin(project: Path) -> None:
+    result = run_cli("--stdin-filename", "svc/handlers.py", cwd=project, stdin=HANDLER)
+    assert findings_of(result.stdout) == [("svc/handlers.py", 6, "RVL101")]
+    result = run_cli("--stdin-filename", "svc/handlers.py", cwd=project, stdin="def broken(:\n")
+    assert findings_of(result.stdout) == [("svc/handlers.py", 1, "RVL900")]
+
+
+def test_list_rules_explain_and_version() -> None:
+    listing = run_cli("--list-rules")
+    assert listing.returncode == 0
+    codes = [line.split()[0] for line in listing.stdout.splitlines()]
+    assert {"RVL101", "RVL102", "RVL103", "RVL104", "RVL201", "RVL202", "RVL203", "RVL900", "RVL901"} <= set(codes)
+    assert codes == sorted(codes)
+    explained = run_cli("--explain", "rvl101")
+    assert explained.returncode == 0
+    assert explained.stdout.startswith("RVL101: A handler reads the request body")
+    assert "Bad:" in explained.stdout and "Good:" in explained.stdout
+    version = run_cli("--version")
+    assert version.returncode == 0 and version.stdout.startswith("reviewlint ")
+
+
+def test_json_sarif_github_formats() -> None:
+    case = CASES / "rvl1"
+    rows = json.loads(run_cli("--format", "json", "--select", "RVL104", ".", cwd=case).stdout)
+    assert rows == [{"path": "svc/handlers/rvl104.py", "line": 13, "column": 1, "code": "RVL104",
+                     "message": "handler rvl104.delete_sprocket has @require_content but never reads the "
+                                "request body"}]
+    log = json.loads(run_cli("--format", "sarif", "--select", "RVL104", ".", cwd=case).stdout)
+    assert log["version"] == "2.1.0"
+    result = log["runs"][0]["results"][0]
+    assert result["ruleId"] == "RVL104"
+    assert result["locations"][0]["physicalLocation"]["region"] == {"startLine": 13, "startColumn": 1}
+    github = run_cli("--format", "github", "--select", "RVL104", ".", cwd=case).stdout
+    assert github.startswith("::warning file=svc/handlers/rvl104.py,line=13,col=1,title=RVL104::RVL104 ")
+
+
+def test_statistics_counts_per_code() -> None:
+    result = run_cli("--statistics", "--select", "RVL1", ".", cwd=CASES / "rvl1")
+    assert "4     RVL101 " in result.stdout
+
+
+def test_paths_are_reported_relative_to_where_the_user_stands() -> None:
+    result = run_cli("--select", "RVL104", str(CASES / "rvl1"), cwd=CASES)
+    assert findings_of(result.stdout) == [("rvl1/svc/handlers/rvl104.py", 13, "RVL104")]

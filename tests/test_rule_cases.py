@@ -1,0 +1,69 @@
+"""RVL1xx and RVL2xx on their case projects: exact codes and lines, via the CLI and flake8."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import CASES, expected_of, findings_of, run_cli, run_flake8
+
+FAMILIES = {"rvl1": "RVL1", "rvl2": "RVL2"}
+
+
+@pytest.mark.parametrize("family", sorted(FAMILIES))
+def test_cli_reports_exactly_the_expected_findings(family: str) -> None:
+    case = CASES / family
+    result = run_cli("--select", FAMILIES[family], ".", cwd=case)
+    assert result.stderr == ""
+    assert result.returncode == 1
+    assert sorted(findings_of(result.stdout)) == expected_of(case / "expected.txt")
+
+
+@pytest.mark.parametrize("family", sorted(FAMILIES))
+def test_flake8_reports_the_same_findings(family: str) -> None:
+    case = CASES / family
+    result = run_flake8("--select", FAMILIES[family], ".", cwd=case)
+    assert result.stderr == ""
+    assert sorted(findings_of(result.stdout)) == expected_of(case / "expected.txt")
+
+
+def test_flake8_on_stdin_with_display_name_matches_the_file() -> None:
+    case = CASES / "rvl1"
+    source = (case / "svc/handlers/rvl101.py").read_text()
+    result = run_flake8("--select", "RVL", "--stdin-display-name", "svc/handlers/rvl101.py", "-",
+                        cwd=case, stdin=source)
+    rows = [row for row in findings_of(result.stdout) if row[2].startswith("RVL1")]
+    expected = [row for row in expected_of(case / "expected.txt") if row[0] == "svc/handlers/rvl101.py"]
+    assert rows == expected
+
+
+def test_stdin_content_wins_over_the_file_on_disk() -> None:
+    case = CASES / "rvl1"
+    source = (case / "svc/handlers/rvl104.py").read_text().replace(
+        "@util.require_content('application/json')\ndef delete_sprocket", "def delete_sprocket")
+    result = run_cli("--select", "RVL1", "--stdin-filename", "svc/handlers/rvl104.py", cwd=case, stdin=source)
+    assert result.returncode == 0, result.stdout
+    assert result.stdout == ""
+
+
+def test_messages_name_the_handler_and_the_problem() -> None:
+    result = run_cli("--select", "RVL101,RVL102,RVL103", "svc/handlers", cwd=CASES / "rvl1")
+    lines = result.stdout.splitlines()
+    assert ("svc/handlers/rvl101.py:17:1: RVL101 handler rvl101.create_widget reads the request body "
+            "without @require_content") in lines
+    assert any("RVL102 @require_content on handler rvl102.create_gadget must sit below @PlacementWsgify" in line
+               for line in lines)
+    assert any("requires content 'text/plain' but decodes the body as JSON" in line for line in lines)
+
+
+def test_open_object_message_names_schema_path_and_handlers() -> None:
+    result = run_cli("--select", "RVL203", ".", cwd=CASES / "rvl2")
+    assert ("svc/schemas/widget.py:25:42: RVL203 schema PUT_WIDGET_V1_1: object at $.properties.parts declares "
+            "patternProperties without \"additionalProperties\": False; request body of rvl203.update_thing"
+            ) in result.stdout.splitlines()
+
+
+def test_family_selection_hides_other_families() -> None:
+    result = run_cli("--select", "RVL2", ".", cwd=CASES / "rvl1")
+    assert {row[2][:4] for row in findings_of(result.stdout)} <= {"RVL2"}
+    result = run_cli("--ignore", "RVL1,RVL2,RVL3,RVL4,RVL5", ".", cwd=CASES / "rvl1")
+    assert result.stdout == "" and result.returncode == 0
