@@ -145,8 +145,20 @@ def syntax_finding(display: str, source: str) -> Finding | None:
     return None
 
 
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+def is_test_yaml(path: Path) -> bool:
+    """A gabbi test file: YAML somewhere under a `gabbits` directory."""
+    return path.suffix in YAML_SUFFIXES and "gabbits" in path.parts
+
+
 def discover(paths: Iterable[Path], exclude: tuple[str, ...]) -> Iterator[tuple[Path, bool]]:
-    """(file, exists) for every Python file under `paths`; missing paths come back with False."""
+    """(file, exists) for every input under `paths`: Python files and gabbi YAML files.
+
+    A file named explicitly is always an input (pre-commit passes changed
+    files); missing paths come back with False.
+    """
     for path in paths:
         if not path.exists():
             yield path, False
@@ -158,9 +170,20 @@ def discover(paths: Iterable[Path], exclude: tuple[str, ...]) -> Iterator[tuple[
                 dirnames[:] = sorted(d for d in dirnames
                                      if not is_excluded(d, os.path.normpath(os.path.join(rel, d)), exclude))
                 for filename in sorted(filenames):
-                    if filename.endswith(".py") and not is_excluded(
+                    candidate = Path(directory, filename)
+                    if (filename.endswith(".py") or is_test_yaml(candidate)) and not is_excluded(
                             filename, os.path.normpath(os.path.join(rel, filename)), exclude):
-                        yield Path(directory, filename), True
+                        yield candidate, True
+
+
+def lint_data_file(project: Project, path: Path, display: str, selection: Selection) -> list[Finding]:
+    """Findings for a non-Python input: families' `lint_yaml(project, path, display)` hooks for YAML."""
+    if path.suffix not in YAML_SUFFIXES:
+        return []
+    findings: list[Finding] = []
+    for hook in _family_hooks("lint_yaml"):
+        findings.extend(hook(project, path, display))
+    return sorted(f for f in findings if selection.wants(f.code, display))
 
 
 def display_path(path: Path) -> str:
@@ -194,6 +217,9 @@ def lint_paths(paths: list[Path], config_file: Path | None, overrides: dict,
         display = display_path(path)
         if not exists:
             findings.append(Finding(display, 1, 0, "RVL900", "cannot check this path: no such file or directory"))
+            continue
+        if path.suffix != ".py":
+            findings.extend(lint_data_file(project, path, display, selection))
             continue
         try:
             source = decode_source(path.read_bytes(), display)

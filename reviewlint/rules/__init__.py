@@ -15,7 +15,8 @@ if TYPE_CHECKING:
 # Each family module defines RULES (its rule classes) and may define
 # `prepare(project)` (project-wide work run before non-handler files are
 # checked) and `wants(project, path, source)` (True when a non-handler file
-# may hold its findings; called only after a cheap text hint matched).
+# may hold its findings) and `lint_yaml(project, path, display)` (findings
+# located in a YAML input, such as RVL901 for a malformed gabbi file).
 FAMILIES = (
     "reviewlint.rules.content_type",
     "reviewlint.rules.validation",

@@ -171,7 +171,9 @@ class OpenObjectSchema(Rule):
             if not ctx.is_here(report.place.module.path):
                 continue
             site = report.place.site
-            first, *others = sorted(report.paths)
+            # Name the schema where the object sits closest to the root, then the others.
+            first = min(report.paths, key=lambda name: (len(report.paths[name]), name))
+            others = sorted(set(report.paths) - {first})
             schema = f"{first} (also {', '.join(others)})" if others else first
             message = self.message.format(schema=schema, path=report.paths[first], declares=report.declares,
                                           handlers=", ".join(sorted(report.handlers)))

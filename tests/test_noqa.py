@@ -1,0 +1,68 @@
+"""`# noqa` semantics, the bare-noqa relocation of header findings, and code selection."""
+
+from __future__ import annotations
+
+from reviewlint.engine import Selection
+from reviewlint.findings import Finding
+from reviewlint.noqa import apply_noqa, noqa_codes
+
+SOURCE = """\
+@wsgi_wrapper.PlacementWsgify
+@microversion.version_handler('1.2')
+def handler(req):  # noqa
+    pass
+"""
+
+
+def header(line: int = 3, code: str = "RVL101") -> Finding:
+    return Finding("x.py", line, 0, code, "m", fallback_lines=(1, 2))
+
+
+def test_noqa_comment_forms() -> None:
+    assert noqa_codes("x = 1") is None
+    assert noqa_codes("x = 1  # noqa") == ()
+    assert noqa_codes("x = 1  # NOQA:RVL101,E501") == ("RVL101", "E501")
+    assert noqa_codes("x = 1  # noqa: rvl1 F811") == ("RVL1", "F811")
+
+
+def test_bare_noqa_on_def_moves_header_finding_to_first_unmarked_decorator() -> None:
+    assert apply_noqa([header()], SOURCE) == [Finding("x.py", 1, 0, "RVL101", "m")]
+
+
+def test_decorator_lines_with_noqa_are_skipped() -> None:
+    source = SOURCE.replace("PlacementWsgify", "PlacementWsgify  # noqa: E501")
+    assert [f.line for f in apply_noqa([header()], source)] == [2]
+
+
+def test_noqa_naming_other_codes_leaves_finding_on_def_line() -> None:
+    source = SOURCE.replace("# noqa", "# noqa: F811")
+    assert [f.line for f in apply_noqa([header()], source)] == [3]
+
+
+def test_noqa_naming_rvl_codes_is_honoured() -> None:
+    assert apply_noqa([header()], SOURCE.replace("# noqa", "# noqa: RVL101")) == []
+    assert apply_noqa([header()], SOURCE.replace("# noqa", "# noqa:RVL1")) == []
+    assert len(apply_noqa([header(code="RVL104")], SOURCE.replace("# noqa", "# noqa: RVL101"))) == 1
+
+
+def test_bare_noqa_still_hides_non_header_findings() -> None:
+    assert apply_noqa([Finding("x.py", 3, 0, "RVL201", "m")], SOURCE) == []
+
+
+def test_file_level_flake8_noqa() -> None:
+    assert apply_noqa([header()], "# flake8: noqa\n" + SOURCE) == []
+
+
+def test_selection_longest_prefix_wins() -> None:
+    selection = Selection(select=("RVL",), ignore=("RVL2",))
+    assert selection.wants("RVL101") and not selection.wants("RVL203")
+    selection = Selection(select=("RVL203",), ignore=("RVL2",))
+    assert selection.wants("RVL203") and not selection.wants("RVL201")
+    assert not Selection(select=("RVL1",)).wants("RVL203")
+
+
+def test_per_file_ignores_match_globs() -> None:
+    selection = Selection(per_file_ignores=(("svc/handlers/*.py", ("RVL101",)), ("tests/", ("RVL",))))
+    assert not selection.wants("RVL101", "svc/handlers/a.py")
+    assert selection.wants("RVL101", "svc/other.py")
+    assert not selection.wants("RVL203", "tests/unit/test_x.py")
