@@ -39,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--ignore", metavar="CODES", help="do not report these code prefixes (replaces config)")
     parser.add_argument("--extend-ignore", metavar="CODES", help="add code prefixes to the ignore list")
     parser.add_argument("--config", type=Path, metavar="FILE",
-                        help="read [reviewlint] from FILE instead of the project root's setup.cfg/tox.ini/pyproject.toml")
+                        help="read [reviewlint] from FILE instead of the root's setup.cfg, tox.ini or pyproject.toml")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     parser.add_argument("--statistics", action="store_true", help="print a count per code after the findings")
     parser.add_argument("--stdin-filename", metavar="NAME",

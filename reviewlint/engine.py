@@ -20,7 +20,6 @@ from reviewlint.project import HANDLER_HINT, Project, is_excluded
 from reviewlint.source import UnreadableSource, decode_source
 
 
-
 @dataclass(frozen=True)
 class Selection:
     """Which codes to report: flake8's select/ignore semantics (longest prefix wins)."""

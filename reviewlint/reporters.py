@@ -60,7 +60,7 @@ def github(findings: Sequence[Finding]) -> str:
 def statistics(findings: Sequence[Finding]) -> str:
     """flake8-style `--statistics`: count, code and the first message, per code."""
     counts = Counter(f.code for f in findings)
-    first = {}
+    first: dict[str, str] = {}
     for f in findings:
         first.setdefault(f.code, f.message)
     return "".join(f"{counts[code]:<5} {code} {first[code]}\n" for code in sorted(counts))

@@ -99,10 +99,10 @@ class SchemaEvaluator:
             call = small.value
             func = call.func
             if isinstance(func, cst.Attribute) and func.attr.value == "update" and call.args:
-                target = self.evaluate(module, func.value, env)
+                updated = self.evaluate(module, func.value, env)
                 update = self.evaluate(module, call.args[0].value, env)
-                if isinstance(target, DictValue) and isinstance(update, DictValue):
-                    target.entries.update(update.entries)
+                if isinstance(updated, DictValue) and isinstance(update, DictValue):
+                    updated.entries.update(update.entries)
 
     def _assign(self, module: ModuleInfo, env: dict[str, Value], target: cst.BaseExpression, value: Value) -> None:
         if isinstance(target, cst.Name):

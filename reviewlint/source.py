@@ -28,10 +28,10 @@ def decode_source(data: bytes, path: str) -> str:
         # decoding as UTF-8 names the offending byte when there is one.
         encoding, cookie_error = "utf-8", str(exc)
     else:
-        cookie_error = None
+        cookie_error = ""
     try:
         text = data.decode(encoding)
-        if cookie_error is not None:
+        if cookie_error:
             raise UnreadableSource(f"cannot decode: {cookie_error}")
         return text
     except (UnicodeDecodeError, LookupError) as exc:

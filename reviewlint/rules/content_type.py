@@ -186,5 +186,3 @@ class NeedlessRequireContent(Rule):
 RULES: tuple[type[Rule], ...] = (
     MissingRequireContent, MisplacedRequireContent, NonJsonRequireContent, NeedlessRequireContent,
 )
-
-
