@@ -55,6 +55,14 @@ class Place:
     module: ModuleInfo = field(compare=False)
     node: cst.CSTNode
     order: int = field(default=0, compare=False)  # visit order inside its function
+    # For a helper call: the rank of what it stands for inside the helper, so
+    # a body read and a policy check made by one helper call keep their order.
+    rank: tuple[int, ...] = field(default=(), compare=False)
+
+    @property
+    def key(self) -> tuple[int, ...]:
+        """Where this place comes in its function's order (helpers' insides included)."""
+        return (self.order, *self.rank)
 
     @property
     def site(self) -> Site:
@@ -98,11 +106,11 @@ class FunctionFlow:
 
     def first_body_read(self) -> Place | None:
         """Where the body is first read, if it is."""
-        return min(self.body_reads, key=lambda p: p.order) if self.body_reads else None
+        return min(self.body_reads, key=lambda p: p.key) if self.body_reads else None
 
     def first_policy_check(self) -> Place | None:
         """Where policy is first checked, if it is."""
-        return min(self.policy_checks, key=lambda p: p.order) if self.policy_checks else None
+        return min(self.policy_checks, key=lambda p: p.key) if self.policy_checks else None
 
 
 def _names(expr: cst.CSTNode) -> Iterator[cst.CSTNode]:
@@ -318,10 +326,11 @@ class _Scanner:
         if not arg_roles:
             return
         helper = self.analyzer.flow(function, arg_roles, self.depth + 1)
-        if helper.body_reads:
-            self.flow.body_reads.append(self._place(node))
-        if helper.policy_checks:
-            self.flow.policy_checks.append(self._place(node))
+        read, check = helper.first_body_read(), helper.first_policy_check()
+        if read is not None:
+            self.flow.body_reads.append(Place(self.module, node, self.visited, read.key))
+        if check is not None:
+            self.flow.policy_checks.append(Place(self.module, node, self.visited, check.key))
         self.flow.decodes_json = self.flow.decodes_json or helper.decodes_json
         for param in helper.validated_params:
             expr = bound.get(param)
