@@ -1,0 +1,52 @@
+"""Generate docs/rules.md from the rule classes (`python -m reviewlint.ruledocs > docs/rules.md`).
+
+The rule classes are the single source: `--explain`, this page and the
+tests read the same text, so they cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+from reviewlint.rules import rule_classes
+
+FAMILY_TITLES = {
+    "RVL1": "RVL1xx — content type of request bodies",
+    "RVL2": "RVL2xx — validation of JSON bodies",
+    "RVL3": "RVL3xx — documentation of constants and shared functions",
+    "RVL4": "RVL4xx — microversions and their tests",
+    "RVL5": "RVL5xx — authorization",
+    "RVL9": "RVL9xx — the linter itself",
+}
+
+
+def anchor(code: str) -> str:
+    """The Markdown anchor of a rule's section."""
+    return code.lower()
+
+
+def render() -> str:
+    """The whole rules page as Markdown."""
+    rules = rule_classes()
+    out = ["# reviewlint rules", "",
+           "Generated from the rule classes by `python -m reviewlint.ruledocs`; do not edit by hand.", "",
+           "| code | summary |", "|---|---|"]
+    out += [f"| [{r.code}](#{anchor(r.code)}) | {r.summary()} |" for r in rules]
+    family = ""
+    for rule in rules:
+        if rule.code[:4] != family:
+            family = rule.code[:4]
+            out += ["", f"## {FAMILY_TITLES.get(family, family)}"]
+        out += ["", f"### {rule.code}", "", f"**What it does:** {rule.summary()}", ""]
+        if rule.rationale():
+            out += [f"**Why is this bad?** {' '.join(rule.rationale().split())}", ""]
+        out += [f"**Reported at:** {rule.location}.", ""]
+        if rule.bad:
+            out += ["**Example:**", "", "```python", inspect.cleandoc(rule.bad), "```", ""]
+        if rule.good:
+            out += ["**Use instead:**", "", "```python", inspect.cleandoc(rule.good), "```", ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+if __name__ == "__main__":
+    print(render(), end="")

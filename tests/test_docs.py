@@ -1,0 +1,35 @@
+"""Documentation stays true to the code: rule docs, README rule table, --help."""
+
+from __future__ import annotations
+
+import re
+
+from conftest import REPO, run_cli
+from reviewlint.ruledocs import render
+from reviewlint.rules import rule_classes
+
+
+def test_rules_page_is_generated_from_the_rule_classes() -> None:
+    assert (REPO / "docs" / "rules.md").read_text() == render(), "run: python -m reviewlint.ruledocs > docs/rules.md"
+
+
+def test_every_rule_documents_itself() -> None:
+    for rule in rule_classes():
+        assert re.fullmatch(r"RVL\d{3}", rule.code)
+        assert rule.summary() and rule.message
+        if not rule.code.startswith("RVL9"):
+            assert rule.rationale(), rule.code
+            assert rule.bad.strip() and rule.good.strip(), rule.code
+
+
+def test_readme_rule_table_lists_every_code() -> None:
+    readme = (REPO / "README.md").read_text()
+    for rule in rule_classes():
+        assert f"[{rule.code}](docs/rules.md#{rule.code.lower()})" in readme, rule.code
+
+
+def test_readme_options_exist_in_help() -> None:
+    help_text = run_cli("--help").stdout
+    readme = (REPO / "README.md").read_text()
+    for option in set(re.findall(r"reviewlint [^`\n]*?(--[a-z-]+)", readme)):
+        assert option in help_text, option
