@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 # Text that must appear in a module before it can define a handler.
 HANDLER_HINT = b"sgify"
+# Packages whose modules are tests, not API code.
+TEST_PACKAGES = frozenset({"tests", "test", "unit", "functional"})
 
 
 def module_name_for(path: Path) -> tuple[str, Path]:
@@ -192,11 +194,25 @@ class Project:
         return definitions[-1] if definitions else None
 
     # -- handlers ---------------------------------------------------------------
+    def may_hold_handlers(self, path: Path) -> bool:
+        """Whether handlers in this file count: config `handlers` globs, else any non-test module.
+
+        Test packages wrap fakes in wsgify too; they serve no API, so by
+        default they are not handler modules.
+        """
+        if self.config.handlers:
+            relative = os.path.relpath(path.resolve(), self.root).replace(os.sep, "/")
+            dotted = self.module_name(path)
+            return any(fnmatch.fnmatch(relative, p) or fnmatch.fnmatch(dotted, p) for p in self.config.handlers)
+        return not TEST_PACKAGES.intersection(self.module_name(path).split(".")[:-1])
+
     def handler_modules(self) -> list[ModuleInfo]:
         """Every project module that defines a handler, in path order."""
         if "handler_modules" not in self.cache:
             modules = []
             for path in self.files_containing(HANDLER_HINT):
+                if not self.may_hold_handlers(path):
+                    continue
                 module = self.module_at(path)
                 if module is not None and any(module.handlers()):
                     modules.append(module)
