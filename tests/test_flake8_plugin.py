@@ -1,0 +1,48 @@
+"""The flake8 plugin: registered, cheap on files without handlers, same findings as the CLI."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import CASES, findings_of, run_cli, run_flake8
+
+
+def test_plugin_is_registered_under_rvl() -> None:
+    result = run_flake8("--version")
+    assert "reviewlint" in result.stdout
+
+
+def test_plain_module_is_never_parsed_by_libcst(tmp_path: Path) -> None:
+    (tmp_path / "setup.cfg").write_text("")
+    (tmp_path / "plain.py").write_text("import json\n\n\ndef load(text):\n    return json.loads(text)\n")
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from reviewlint.flake8_plugin import ReviewlintChecker\n"
+        f"path = Path({str(tmp_path / 'plain.py')!r})\n"
+        "lines = path.read_text().splitlines(keepends=True)\n"
+        "assert list(ReviewlintChecker(None, str(path), lines).run()) == []\n"
+        "print('libcst' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert result.stderr == ""
+    assert result.stdout.strip() == "False"
+
+
+def test_flake8_and_cli_agree_on_a_case_project() -> None:
+    case = CASES / "rvl2"
+    cli = findings_of(run_cli("--select", "RVL", ".", cwd=case).stdout)
+    flake8 = findings_of(run_flake8("--select", "RVL", ".", cwd=case).stdout)
+    assert sorted(cli) == sorted(flake8)
+    assert cli
+
+
+def test_config_error_becomes_a_finding_not_a_crash(tmp_path: Path) -> None:
+    (tmp_path / "setup.cfg").write_text("[reviewlint]\nbogus = 1\n")
+    (tmp_path / "x.py").write_text("x = 1\n")
+    result = run_flake8("--select", "RVL", "x.py", cwd=tmp_path)
+    assert "Traceback" not in result.stderr
+    assert findings_of(result.stdout) == [("x.py", 1, "RVL901")]
+    assert "unknown key 'bogus'" in result.stdout

@@ -1,0 +1,49 @@
+"""The pre-commit hook, run by the real pre-commit against this repository."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import CACHE, REPO
+
+HANDLER = '''\
+from svc import util
+from svc import wsgi_wrapper
+
+
+@wsgi_wrapper.PlacementWsgify
+def create(req):
+    return util.extract_json(req.body, {'type': 'object'})
+'''
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="pre-commit needs git")
+def test_pre_commit_try_repo_runs_the_hook_on_python_and_yaml(tmp_path: Path) -> None:
+    env = {**os.environ, "PRE_COMMIT_HOME": str(CACHE / "pre-commit"), "GIT_AUTHOR_NAME": "t",
+           "GIT_AUTHOR_EMAIL": "t@example.invalid", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.invalid"}
+    (tmp_path / "setup.cfg").write_text("[metadata]\nname = svc\n")
+    (tmp_path / "svc").mkdir()
+    (tmp_path / "svc/__init__.py").write_text("")
+    (tmp_path / "svc/handlers.py").write_text(HANDLER)
+    gabbits = tmp_path / "svc/tests/functional/gabbits"
+    gabbits.mkdir(parents=True)
+    (gabbits / "things.yaml").write_text("tests:\n- name: list\n  GET: /things\n")
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True, env=env)
+    subprocess.run(["git", "add", "-A"], cwd=tmp_path, check=True, env=env)
+    result = subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(REPO), "reviewlint",
+                             "--all-files", "--verbose"], cwd=tmp_path, capture_output=True, text=True,
+                            env=env, timeout=900)
+    output = result.stdout + result.stderr
+    if "Could not find a version" in output or "No matching distribution" in output:
+        pytest.skip("the package registry is not reachable for pre-commit's environment")
+    assert result.returncode == 1, output
+    assert "svc/handlers.py:6:1: RVL101 handler handlers.create reads the request body without @require_content" \
+        in output
+    assert "Traceback" not in output
