@@ -40,6 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--extend-ignore", metavar="CODES", help="add code prefixes to the ignore list")
     parser.add_argument("--config", type=Path, metavar="FILE",
                         help="read [reviewlint] from FILE instead of the root's setup.cfg, tox.ini or pyproject.toml")
+    parser.add_argument("--fix", action="store_true",
+                        help="rewrite files to fix what can be fixed (RVL101, RVL102), then report the rest")
+    parser.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; write nothing")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     parser.add_argument("--statistics", action="store_true", help="print a count per code after the findings")
     parser.add_argument("--stdin-filename", metavar="NAME",
@@ -84,7 +87,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     if args.explain:
         sys.stdout.write(_explain(args.explain))
         return 0
-    from reviewlint.engine import lint_paths
+    from reviewlint.engine import forget_projects, lint_paths, lint_stdin, start_run
     from reviewlint.reporters import REPORTERS, statistics
 
     overrides: dict = {}
@@ -109,7 +112,24 @@ def run(argv: Sequence[str] | None = None) -> int:
             sys.stdout.write(f"{args.stdin_filename}:{exc.line}:1: RVL900 cannot check this file: {exc}\n")
             return 0 if args.exit_zero else 1
     paths = args.paths or [Path(".")]
-    findings = lint_paths(paths, args.config, overrides, stdin=stdin, extend_ignore=extend)
+    first = Path(stdin[0]) if stdin is not None else paths[0]
+    run = start_run(first, args.config, overrides, extend)
+    findings = lint_stdin(run, *stdin) if stdin is not None else lint_paths(run, paths)
+    if args.fix or args.diff:
+        from reviewlint.fix import apply_fixes
+
+        if stdin is not None:
+            raise ReviewlintError("reviewlint: --fix and --diff work on files, not on stdin")
+        changed = apply_fixes(run, findings, write=args.fix)
+        if args.diff:
+            sys.stdout.write("".join(change.diff for change in changed))
+            return 1 if changed and not args.exit_zero else 0
+        if changed:
+            sys.stderr.write(f"reviewlint: fixed {sum(c.fixed for c in changed)} finding(s) "
+                             f"in {len(changed)} file(s)\n")
+            forget_projects()
+            run = start_run(first, args.config, overrides, extend)
+            findings = lint_paths(run, paths)
     sys.stdout.write(REPORTERS[args.format](findings))
     if args.statistics:
         sys.stdout.write(statistics(findings))

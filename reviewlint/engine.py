@@ -196,23 +196,34 @@ def display_path(path: Path) -> str:
     return text
 
 
-def lint_paths(paths: list[Path], config_file: Path | None, overrides: dict,
-               stdin: tuple[str, str] | None = None, extend_ignore: tuple[str, ...] = ()) -> list[Finding]:
-    """Lint files and directories (or stdin under a file name); findings sorted by path and position."""
-    findings: list[Finding] = []
-    first = Path(stdin[0]) if stdin else (paths[0] if paths else Path("."))
+@dataclass(frozen=True)
+class Run:
+    """One invocation's project and code selection."""
+
+    project: Project
+    selection: Selection
+
+
+def start_run(first: Path, config_file: Path | None, overrides: dict,
+              extend_ignore: tuple[str, ...] = ()) -> Run:
+    """Find the root from the first input, read the config and apply command-line overrides."""
     root = find_root(first if first.exists() else (first.parent if first.parent.exists() else Path.cwd()))
     config = load_config(root, config_file).replace(**overrides)
     if extend_ignore:
         config = config.replace(ignore=config.ignore + extend_ignore)
-    selection = Selection(config.select, config.ignore, config.per_file_ignores)
-    project = project_for(root, config)
-    exclude = project.exclude
-    if stdin is not None:
-        name, text = stdin
-        display = display_path(Path(name))
-        return lint_source(project, Path(name), display, text, selection, check_syntax=True)
-    for path, exists in discover(paths, exclude):
+    return Run(project_for(root, config), Selection(config.select, config.ignore, config.per_file_ignores))
+
+
+def lint_stdin(run: Run, name: str, text: str) -> list[Finding]:
+    """Lint `text` as the file `name` (editors pipe unsaved buffers)."""
+    return lint_source(run.project, Path(name), display_path(Path(name)), text, run.selection, check_syntax=True)
+
+
+def lint_paths(run: Run, paths: list[Path]) -> list[Finding]:
+    """Lint files and directories; findings sorted by path and position."""
+    findings: list[Finding] = []
+    project, selection = run.project, run.selection
+    for path, exists in discover(paths, project.exclude):
         display = display_path(path)
         if not exists:
             findings.append(Finding(display, 1, 0, "RVL900", "cannot check this path: no such file or directory"))
@@ -234,3 +245,8 @@ def lint_paths(paths: list[Path], config_file: Path | None, overrides: dict,
             file_findings = [Finding(display, 1, 0, "RVL900", "cannot check this file: too deeply nested")]
         findings.extend(f for f in file_findings if selection.wants(f.code, display))
     return sorted(findings)
+
+
+def forget_projects() -> None:
+    """Drop every cached project (after files were rewritten by --fix)."""
+    _PROJECTS.clear()

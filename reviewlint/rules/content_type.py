@@ -44,11 +44,15 @@ class MissingRequireContent(Rule):
     '''
 
     def check(self, ctx: LintContext) -> Iterable[Finding]:
-        analyzer = analyzer_for(ctx.project)
-        for handler in ctx.module.handlers():
-            content, _, _ = _decorator_roles(ctx, handler)
-            if not content and analyzer.handler_flow(handler).body_reads:
-                yield ctx.header(self.code, handler, self.message.format(handler=handler_label(handler)))
+        for handler in missing_require_content(ctx):
+            yield ctx.header(self.code, handler, self.message.format(handler=handler_label(handler)))
+
+
+def missing_require_content(ctx: LintContext) -> list[Function]:
+    """Handlers of this module that read the body with no `require_content` in their stack."""
+    analyzer = analyzer_for(ctx.project)
+    return [handler for handler in ctx.module.handlers()
+            if not _decorator_roles(ctx, handler)[0] and analyzer.handler_flow(handler).body_reads]
 
 
 class MisplacedRequireContent(Rule):
@@ -79,25 +83,29 @@ class MisplacedRequireContent(Rule):
     '''
 
     def check(self, ctx: LintContext) -> Iterable[Finding]:
-        for handler in ctx.module.handlers():
-            _, wsgify, version = _decorator_roles(ctx, handler)
-            if version is not None and len(ctx.module.functions_named(handler.name)) < 2:
-                # With one definition nothing rebinds the name: above
-                # version_handler the check still applies to every version.
-                version = None
-            checks = ctx.module.config.require_content_decorators + ("check_accept",)
-            for index, decorator in enumerate(handler.decorators):
-                if decorator.short not in checks:
-                    continue
-                anchor = None
-                if wsgify is not None and index < wsgify:
-                    anchor = handler.decorators[wsgify].short
-                elif version is not None and index < version:
-                    anchor = handler.decorators[version].short
-                if anchor is not None:
-                    message = self.message.format(decorator=decorator.short, handler=handler_label(handler),
-                                                  anchor=anchor)
-                    yield ctx.finding(self.code, decorator.line, 0, message)
+        for handler, decorator, anchor in misplaced_checks(ctx):
+            message = self.message.format(decorator=decorator.short, handler=handler_label(handler), anchor=anchor)
+            yield ctx.finding(self.code, decorator.line, 0, message)
+
+
+def misplaced_checks(ctx: LintContext) -> list[tuple[Function, Decorator, str]]:
+    """(handler, misplaced decorator, the decorator it must sit below) for this module."""
+    found = []
+    checks = ctx.module.config.require_content_decorators + ("check_accept",)
+    for handler in ctx.module.handlers():
+        _, wsgify, version = _decorator_roles(ctx, handler)
+        if version is not None and len(ctx.module.functions_named(handler.name)) < 2:
+            # With one definition nothing rebinds the name: above
+            # version_handler the check still applies to every version.
+            version = None
+        for index, decorator in enumerate(handler.decorators):
+            if decorator.short not in checks:
+                continue
+            if wsgify is not None and index < wsgify:
+                found.append((handler, decorator, handler.decorators[wsgify].short))
+            elif version is not None and index < version:
+                found.append((handler, decorator, handler.decorators[version].short))
+    return found
 
 
 def is_json_media_type(media_type: str) -> bool:
