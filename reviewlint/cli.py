@@ -43,6 +43,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--fix", action="store_true",
                         help="rewrite files to fix what can be fixed (RVL101, RVL102), then report the rest")
     parser.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; write nothing")
+    parser.add_argument("--baseline", type=Path, metavar="FILE",
+                        help="report only findings not recorded in FILE (see --write-baseline)")
+    parser.add_argument("--write-baseline", type=Path, metavar="FILE",
+                        help="record the current findings in FILE and exit 0")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     parser.add_argument("--statistics", action="store_true", help="print a count per code after the findings")
     parser.add_argument("--stdin-filename", metavar="NAME",
@@ -76,6 +80,13 @@ def _explain(code: str) -> str:
     if rule is None:
         raise ReviewlintError(f"reviewlint: unknown rule {code!r} (see --list-rules)")
     return rule.explain()
+
+
+def _progress(done: int, total: int) -> None:
+    """A one-line counter on a terminal's stderr for long runs."""
+    if total >= 50 and (done % 25 == 0 or done == total):
+        sys.stderr.write(f"\rreviewlint: {done}/{total} files")
+        sys.stderr.flush()
 
 
 def run(argv: Sequence[str] | None = None) -> int:
@@ -114,7 +125,10 @@ def run(argv: Sequence[str] | None = None) -> int:
     paths = args.paths or [Path(".")]
     first = Path(stdin[0]) if stdin is not None else paths[0]
     run = start_run(first, args.config, overrides, extend)
-    findings = lint_stdin(run, *stdin) if stdin is not None else lint_paths(run, paths)
+    progress = _progress if sys.stderr.isatty() else None
+    findings = lint_stdin(run, *stdin) if stdin is not None else lint_paths(run, paths, progress)
+    if progress is not None:
+        sys.stderr.write("\r\033[K")
     if args.fix or args.diff:
         from reviewlint.fix import apply_fixes
 
@@ -130,6 +144,16 @@ def run(argv: Sequence[str] | None = None) -> int:
             forget_projects()
             run = start_run(first, args.config, overrides, extend)
             findings = lint_paths(run, paths)
+    if args.write_baseline:
+        from reviewlint.baseline import write_baseline
+
+        write_baseline(args.write_baseline, findings)
+        sys.stderr.write(f"reviewlint: recorded {len(findings)} finding(s) in {args.write_baseline}\n")
+        return 0
+    if args.baseline:
+        from reviewlint.baseline import new_findings, read_baseline
+
+        findings = new_findings(findings, read_baseline(args.baseline))
     sys.stdout.write(REPORTERS[args.format](findings))
     if args.statistics:
         sys.stdout.write(statistics(findings))

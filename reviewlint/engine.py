@@ -11,7 +11,7 @@ import fnmatch
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from reviewlint.config import Config, find_root, load_config
 from reviewlint.findings import Finding
@@ -219,11 +219,17 @@ def lint_stdin(run: Run, name: str, text: str) -> list[Finding]:
     return lint_source(run.project, Path(name), display_path(Path(name)), text, run.selection, check_syntax=True)
 
 
-def lint_paths(run: Run, paths: list[Path]) -> list[Finding]:
-    """Lint files and directories; findings sorted by path and position."""
+def lint_paths(run: Run, paths: list[Path], progress: Callable[[int, int], None] | None = None) -> list[Finding]:
+    """Lint files and directories; findings sorted by path and position.
+
+    `progress(done, total)` is called after each file when given.
+    """
     findings: list[Finding] = []
     project, selection = run.project, run.selection
-    for path, exists in discover(paths, project.exclude):
+    inputs = list(discover(paths, project.exclude))
+    for done, (path, exists) in enumerate(inputs, 1):
+        if progress is not None:
+            progress(done, len(inputs))
         display = display_path(path)
         if not exists:
             findings.append(Finding(display, 1, 0, "RVL900", "cannot check this path: no such file or directory"))
