@@ -1,0 +1,140 @@
+"""RVL3xx: undocumented constants and functions of handler modules, and their uses elsewhere."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from conftest import CASES, case_dirs, expected_of, findings_of, real_tree, run_cli, run_flake8
+from reviewlint.config import load_config
+from reviewlint.engine import Selection, lint_source
+from reviewlint.project import Project
+
+RVL3_CASES = case_dirs("rvl3")
+SHARED = CASES / "rvl3" / "shared"
+
+
+def test_every_rvl3_case_is_found() -> None:
+    assert [case.name for case in RVL3_CASES] == ["documentation", "shared"]
+
+
+@pytest.mark.parametrize("case", RVL3_CASES, ids=lambda case: case.name)
+def test_cli_reports_exactly_the_expected_lines(case: Path) -> None:
+    result = run_cli("--select", "RVL3", ".", cwd=case)
+    assert result.stderr == ""
+    assert findings_of(result.stdout) == expected_of(case / "expected.txt")
+    assert result.returncode == 1
+
+
+@pytest.mark.parametrize("case", RVL3_CASES, ids=lambda case: case.name)
+def test_flake8_reports_the_same_lines(case: Path) -> None:
+    result = run_flake8("--select", "RVL3", ".", cwd=case)
+    assert result.stderr == ""
+    assert sorted(findings_of(result.stdout)) == expected_of(case / "expected.txt")
+
+
+def test_flake8_on_stdin_checks_a_non_handler_module_by_its_display_name() -> None:
+    source = (SHARED / "svc" / "reporting.py").read_text()
+    result = run_flake8("--select", "RVL3", "--stdin-display-name", "svc/reporting.py", "-",
+                        cwd=SHARED, stdin=source)
+    assert findings_of(result.stdout) == [
+        ("svc/reporting.py", 9, "RVL302"), ("svc/reporting.py", 10, "RVL302"), ("svc/reporting.py", 11, "RVL303"),
+    ]
+
+
+def test_cli_stdin_sees_the_edited_text_not_the_disk() -> None:
+    # The editor added a comment above WIDGET_LIMIT: it is documented now.
+    source = (SHARED / "svc" / "handlers" / "widget.py").read_text().replace(
+        "WIDGET_LIMIT = 10", "# At most this many widgets per gadget.\nWIDGET_LIMIT = 10")
+    result = run_cli("--select", "RVL3", "--stdin-filename", "svc/handlers/widget.py", cwd=SHARED, stdin=source)
+    assert findings_of(result.stdout) == [("svc/handlers/widget.py", 7, "RVL301"),
+                                          ("svc/handlers/widget.py", 10, "RVL301")]
+
+
+def test_messages_name_the_constant_the_function_and_the_module() -> None:
+    result = run_cli("--select", "RVL3", "svc/reporting.py", "svc/handlers/widget.py", cwd=SHARED)
+    lines = result.stdout.splitlines()
+    assert lines[0] == ("svc/handlers/widget.py:7:1: RVL301 constant WIDGET_DEFAULTS of a handler module is not "
+                        "documented: add a comment above it or a docstring after it")
+    assert lines[3] == ("svc/reporting.py:9:13: RVL302 WIDGET_LIMIT is an undocumented constant of handler module "
+                        "svc.handlers.widget: document it at its definition")
+    assert lines[5] == ("svc/reporting.py:11:12: RVL303 make_widget() is a public function of handler module "
+                        "svc.handlers.widget without a docstring: document it")
+
+
+def test_noqa_naming_the_code_hides_a_use() -> None:
+    source = (SHARED / "svc" / "reporting.py").read_text().replace(
+        "w.WIDGET_DEFAULTS\n", "w.WIDGET_DEFAULTS  # noqa: RVL302\n")
+    result = run_cli("--select", "RVL3", "--stdin-filename", "svc/reporting.py", cwd=SHARED, stdin=source)
+    assert findings_of(result.stdout) == [("svc/reporting.py", 9, "RVL302"), ("svc/reporting.py", 11, "RVL303")]
+
+
+def test_the_prefilter_never_parses_a_module_that_cannot_use_a_shared_name() -> None:
+    project = Project(SHARED, load_config(SHARED))
+    selection = Selection(("RVL3",))
+    for name in ("unrelated.py", "near_miss.py", "util.py"):
+        path = SHARED / "svc" / name
+        assert lint_source(project, path, name, path.read_text(), selection) == []
+    parsed = {path.name for path in project.parsed_paths()}
+    assert "unrelated.py" not in parsed  # no handler module named in it
+    assert "util.py" not in parsed  # names `widget` nowhere
+    assert "near_miss.py" in parsed  # names widget and WIDGET_DEFAULTS: parsed, and rightly silent
+
+
+def _project(tmp_path: Path, files: dict[str, str]) -> Path:
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    (tmp_path / "setup.cfg").write_text("[metadata]\nname = svc\n")
+    for name, text in {"svc/__init__.py": "", "svc/handlers/__init__.py": "", **files}.items():
+        target = tmp_path / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(textwrap.dedent(text))
+    return tmp_path
+
+
+HANDLER = '''
+    import webob.dec
+
+
+    @webob.dec.wsgify
+    def show(req):
+        return req.response
+'''
+
+
+@pytest.mark.parametrize("code", ["RVL301", "RVL302", "RVL303"])
+def test_documented_examples_behave_as_documented(tmp_path: Path, code: str) -> None:
+    from reviewlint.rules import rule_by_code
+
+    rule = rule_by_code(code)
+    assert rule is not None and rule.summary() and rule.rationale() and rule.bad and rule.good
+    assert code in rule.explain()
+    if code == "RVL301":
+        for kind, example, expected in (("bad", rule.bad, [code]), ("good", rule.good, [])):
+            root = _project(tmp_path / kind, {
+                "svc/handlers/inventory.py": textwrap.dedent(example) + textwrap.dedent(HANDLER)})
+            result = run_cli("--select", "RVL3", ".", cwd=root)
+            assert [c for _, _, c in findings_of(result.stdout)] == expected
+
+
+def test_a_module_that_imports_a_package_of_handler_modules_resolves_through_it(tmp_path: Path) -> None:
+    root = _project(tmp_path, {
+        "svc/handlers/widget.py": "LIMIT = 1\n" + textwrap.dedent(HANDLER),
+        "svc/report.py": "from svc import handlers\n\nlimit = handlers.widget.LIMIT\nagain = handlers.widget.LIMIT\n",
+    })
+    result = run_cli("--select", "RVL3", ".", cwd=root)
+    assert findings_of(result.stdout) == [("svc/handlers/widget.py", 1, "RVL301"), ("svc/report.py", 3, "RVL302")]
+
+
+# -- real trees ----------------------------------------------------------------------------
+@pytest.mark.realtree
+def test_placement_16_has_one_undocumented_constant_used_once_elsewhere() -> None:
+    tree = real_tree("openstack-placement", "16.0.0")
+    result = run_cli("--select", "RVL3", ".", cwd=tree)
+    assert result.stderr == ""
+    assert findings_of(result.stdout) == [
+        ("placement/handlers/inventory.py", 45, "RVL301"),  # INVENTORY_DEFAULTS
+        ("placement/handlers/reshaper.py", 87, "RVL302"),  # copy.copy(inventory.INVENTORY_DEFAULTS)
+    ]
+    assert "INVENTORY_DEFAULTS" in result.stdout.splitlines()[0]
