@@ -1,7 +1,141 @@
-"""RVL5xx: authorization."""
+"""RVL5xx: authorization of handlers.
+
+Policy checks are found by the flow analysis (`context.can(...)` in any
+form, or the configured `policy-checks`), in the handler or in a helper
+that receives the request or something derived from it.
+"""
 
 from __future__ import annotations
 
-from reviewlint.rules.base import Rule
+import fnmatch
+from typing import TYPE_CHECKING, Iterable
 
-RULES: tuple[type[Rule], ...] = ()
+import libcst as cst
+
+from reviewlint.findings import Finding
+from reviewlint.flow import analyzer_for
+from reviewlint.module import Function, string_value
+from reviewlint.rules.base import LintContext, Rule, handler_label
+
+if TYPE_CHECKING:
+    from reviewlint.project import Project
+
+ROOT_TEMPLATES = frozenset({"/", ""})
+
+
+def is_public(project: "Project", handler: Function) -> bool:
+    """Routed at the root (version discovery) or named in config `public-handlers`."""
+    short = f"{handler.module.rsplit('.', 1)[-1]}.{handler.name}"
+    for pattern in project.config.public_handlers:
+        if any(fnmatch.fnmatchcase(name, pattern) for name in (handler.name, short, handler.qualname)):
+            return True
+    return handler.qualname in project.analysis("rvl5:root_handlers", root_handlers)
+
+
+def root_handlers(project: "Project") -> frozenset[str]:
+    """Dotted names of the handlers that `ROUTE_DECLARATIONS` routes at `/` or `''`.
+
+    SEAM(routes): a minimal reader of the routes module until
+    reviewlint/routes.py lands; then this becomes the handlers whose
+    `route_table(project).routes_of(handler)` has a root template.
+    """
+    found: set[str] = set()
+    for path in project.files_containing(b"ROUTE_DECLARATIONS"):
+        module = project.module_at(path)
+        routes = module.constant_value("ROUTE_DECLARATIONS") if module is not None else None
+        if module is None or not isinstance(routes, cst.Dict):
+            continue
+        for element in routes.elements:
+            if not isinstance(element, cst.DictElement) or string_value(element.key) not in ROOT_TEMPLATES:
+                continue
+            if isinstance(element.value, cst.Dict):
+                for method in element.value.elements:
+                    target = module.resolve(method.value) if isinstance(method, cst.DictElement) else None
+                    if target:
+                        found.add(target)
+    return frozenset(found)
+
+
+def _checked_handlers(ctx: LintContext) -> Iterable[Function]:
+    """The handlers of this file that authorization rules apply to (none in test packages)."""
+    if not ctx.project.may_hold_handlers(ctx.path):
+        return ()
+    return [handler for handler in ctx.module.handlers() if not is_public(ctx.project, handler)]
+
+
+class MissingPolicyCheck(Rule):
+    """A handler never checks policy, neither itself nor through a helper.
+
+    Without a policy check every authenticated caller may do what the
+    handler does, whatever their role: the deployer's policy file has no
+    rule to change that. Check with `context.can(policies.X)` before acting.
+    Version discovery at `/` is exempt; list other deliberately public
+    handlers in `public-handlers`.
+    """
+
+    code = "RVL501"
+    message = "handler {handler} never checks policy: no {checks} in it or in a helper it passes the request to"
+    bad = '''
+        @wsgi_wrapper.PlacementWsgify
+        def list_traits(req):
+            context = req.environ['placement.context']
+            return _serialize_traits(trait_obj.get_all(context))
+    '''
+    good = '''
+        @wsgi_wrapper.PlacementWsgify
+        def list_traits(req):
+            context = req.environ['placement.context']
+            context.can(policies.TRAITS_LIST)
+            return _serialize_traits(trait_obj.get_all(context))
+    '''
+
+    def check(self, ctx: LintContext) -> Iterable[Finding]:
+        analyzer = analyzer_for(ctx.project)
+        checks = " or ".join(f"{c}()" for c in ctx.module.config.policy_checks) or "policy check configured"
+        for handler in _checked_handlers(ctx):
+            if not analyzer.handler_flow(handler).policy_checks:
+                message = self.message.format(handler=handler_label(handler), checks=checks)
+                yield ctx.header(self.code, handler, message)
+
+
+class PolicyCheckAfterBodyRead(Rule):
+    """A handler reads the request body before it checks policy.
+
+    Parsing and validating untrusted input is work done for a caller who
+    may not be allowed to ask: errors in the body then answer before the
+    403 does (telling an unauthorized caller what the API accepts), and the
+    parser is exposed to everyone. Authorize first, then read the body.
+    """
+
+    code = "RVL502"
+    message = "handler {handler} reads the request body before its first policy check (line {line})"
+    location = "the first body read"
+    bad = '''
+        @wsgi_wrapper.PlacementWsgify
+        @util.require_content('application/json')
+        def create_trait(req):
+            data = util.extract_json(req.body, schema.PUT_TRAIT)
+            context = req.environ['placement.context']
+            context.can(policies.TRAITS_UPDATE)
+    '''
+    good = '''
+        @wsgi_wrapper.PlacementWsgify
+        @util.require_content('application/json')
+        def create_trait(req):
+            context = req.environ['placement.context']
+            context.can(policies.TRAITS_UPDATE)
+            data = util.extract_json(req.body, schema.PUT_TRAIT)
+    '''
+
+    def check(self, ctx: LintContext) -> Iterable[Finding]:
+        analyzer = analyzer_for(ctx.project)
+        for handler in _checked_handlers(ctx):
+            flow = analyzer.handler_flow(handler)
+            read, policy = flow.first_body_read(), flow.first_policy_check()
+            if read is not None and policy is not None and read.key < policy.key:
+                site = read.site
+                message = self.message.format(handler=handler_label(handler), line=policy.site.line)
+                yield ctx.finding(self.code, site.line, site.col, message)
+
+
+RULES: tuple[type[Rule], ...] = (MissingPolicyCheck, PolicyCheckAfterBodyRead)

@@ -1,0 +1,113 @@
+"""RVL5xx: handlers that never check policy, or check it only after reading the body."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import CASES, case_dirs, expected_of, findings_of, real_tree, run_cli, run_flake8
+from reviewlint.config import load_config
+from reviewlint.flow import analyzer_for
+from reviewlint.project import Project
+
+RVL5_CASES = case_dirs("rvl5")
+CHECKS = CASES / "rvl5" / "checks"
+ORDER = CASES / "rvl5" / "order"
+
+
+def test_every_rvl5_case_is_found() -> None:
+    assert [case.name for case in RVL5_CASES] == ["checks", "configured", "order", "public"]
+
+
+@pytest.mark.parametrize("case", RVL5_CASES, ids=lambda case: case.name)
+def test_cli_reports_exactly_the_expected_lines(case: Path) -> None:
+    result = run_cli("--select", "RVL5", ".", cwd=case)
+    assert result.stderr == ""
+    assert findings_of(result.stdout) == expected_of(case / "expected.txt")
+    assert result.returncode == 1
+
+
+@pytest.mark.parametrize("case", RVL5_CASES, ids=lambda case: case.name)
+def test_flake8_reports_the_same_lines(case: Path) -> None:
+    result = run_flake8("--select", "RVL5", ".", cwd=case)
+    assert result.stderr == ""
+    assert sorted(findings_of(result.stdout)) == expected_of(case / "expected.txt")
+
+
+def test_flake8_on_stdin_relocates_past_a_bare_noqa_like_the_cli() -> None:
+    source = (CHECKS / "svc" / "handlers" / "widget.py").read_text()
+    flake8 = run_flake8("--select", "RVL5", "--stdin-display-name", "svc/handlers/widget.py", "-",
+                        cwd=CHECKS, stdin=source)
+    cli = run_cli("--select", "RVL5", "--stdin-filename", "svc/handlers/widget.py", cwd=CHECKS, stdin=source)
+    expected = expected_of(CHECKS / "expected.txt")
+    assert findings_of(flake8.stdout) == expected
+    assert findings_of(cli.stdout) == expected
+
+
+def test_stdin_sees_a_policy_check_the_editor_just_added() -> None:
+    source = (CHECKS / "svc" / "handlers" / "widget.py").read_text().replace(
+        "    _audit(context)\n", "    _audit(context)\n    context.can(policies.DELETE)\n")
+    result = run_cli("--select", "RVL5", "--stdin-filename", "svc/handlers/widget.py", cwd=CHECKS, stdin=source)
+    lines = [line for _, line, _ in findings_of(result.stdout)]
+    assert 58 not in lines and len(lines) == 5
+
+
+def test_messages_name_the_handler_its_version_and_the_check() -> None:
+    checks = run_cli("--select", "RVL5", "svc/handlers/widget.py", cwd=CHECKS).stdout.splitlines()
+    assert checks[2] == ("svc/handlers/widget.py:78:1: RVL501 handler widget.replace_widget (>= 1.2) never checks "
+                         "policy: no can() in it or in a helper it passes the request to")
+    order = run_cli("--select", "RVL502", ".", cwd=ORDER).stdout.splitlines()
+    assert order[0] == ("svc/handlers/widget.py:34:30: RVL502 handler widget.create_widget reads the request body "
+                        "before its first policy check (line 36)")
+
+
+def test_a_helper_that_reads_and_checks_keeps_its_inner_order() -> None:
+    project = Project(ORDER, load_config(ORDER))
+    module = project.module("svc.handlers.widget")
+    assert module is not None
+    analyzer = analyzer_for(project)
+    inner_first = {}
+    for name in ("import_widget", "export_widget"):
+        flow = analyzer.handler_flow(module.functions_named(name)[0])
+        read, check = flow.first_body_read(), flow.first_policy_check()
+        assert read is not None and check is not None and read.node is check.node  # both at the helper call
+        inner_first[name] = "read" if read.key < check.key else "check"
+    assert inner_first == {"import_widget": "read", "export_widget": "check"}
+
+
+def test_documented_examples() -> None:
+    from reviewlint.rules import rule_by_code
+
+    for code in ("RVL501", "RVL502"):
+        rule = rule_by_code(code)
+        assert rule is not None and rule.rationale() and rule.bad and rule.good
+        assert code in rule.explain()
+
+
+# -- real trees ----------------------------------------------------------------------------
+@pytest.mark.realtree
+def test_placement_16_checks_policy_in_every_handler_before_reading() -> None:
+    tree = real_tree("openstack-placement", "16.0.0")
+    result = run_cli("--select", "RVL5", ".", cwd=tree)
+    assert result.stderr == ""
+    assert result.stdout == ""
+    assert result.returncode == 0
+
+
+@pytest.mark.realtree
+def test_nova_18_placement_api_checks_policy_everywhere() -> None:
+    tree = real_tree("nova", "18.0.2")
+    result = run_cli("--select", "RVL5", "nova/api/openstack/placement", cwd=tree)
+    assert result.stderr == ""
+    assert result.stdout == ""
+
+
+@pytest.mark.realtree
+def test_flake8_on_a_real_handler_module_with_the_check_removed() -> None:
+    tree = real_tree("openstack-placement", "16.0.0")
+    source = (tree / "placement" / "handlers" / "trait.py").read_text().replace(
+        "    context.can(policies.TRAITS_LIST)\n", "")
+    result = run_flake8("--select", "RVL5", "--stdin-display-name", "placement/handlers/trait.py", "-",
+                        cwd=tree, stdin=source)
+    assert findings_of(result.stdout) == [("placement/handlers/trait.py", 152, "RVL501")]
