@@ -16,6 +16,7 @@ from svc import wsgi_wrapper
 
 @wsgi_wrapper.PlacementWsgify
 def create(req):
+    req.environ['svc.context'].can('svc:create')
     return util.extract_json(req.body, {'type': 'object'})
 '''
 
@@ -34,7 +35,7 @@ def test_exit_1_with_findings_and_0_without(project: Path) -> None:
     result = run_cli(".", cwd=project)
     assert result.returncode == 1
     assert findings_of(result.stdout) == [("svc/handlers.py", 6, "RVL101")]
-    (project / "svc/handlers.py").write_text(HANDLER.replace("def create", "def create(req):  # noqa: RVL101\n"
+    (project / "svc/handlers.py").write_text(HANDLER.replace("def create", "def create(req):  # noqa: RVL101,RVL501\n"
                                                              "    pass\n\n\ndef old"))
     clean = run_cli(".", cwd=project)
     assert clean.returncode == 0, clean.stdout
