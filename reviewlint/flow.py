@@ -333,9 +333,9 @@ class _Scanner:
             self.flow.policy_checks.append(Place(self.module, node, self.visited, check.key))
         self.flow.decodes_json = self.flow.decodes_json or helper.decodes_json
         for param in helper.validated_params:
-            expr = bound.get(param)
-            if expr is not None:
-                self._mark_validated(expr)
+            argument = bound.get(param)
+            if argument is not None:
+                self._mark_validated(argument)
         for param in helper.schema_params:
             self._schema(bound.get(param))
         self.flow.schemas.extend(helper.schemas)

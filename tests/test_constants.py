@@ -138,3 +138,11 @@ def test_placement_16_has_one_undocumented_constant_used_once_elsewhere() -> Non
         ("placement/handlers/reshaper.py", 87, "RVL302"),  # copy.copy(inventory.INVENTORY_DEFAULTS)
     ]
     assert "INVENTORY_DEFAULTS" in result.stdout.splitlines()[0]
+
+
+@pytest.mark.realtree
+def test_nova_18_placement_api_has_the_same_undocumented_constant_and_no_reshaper() -> None:
+    tree = real_tree("nova", "18.0.2")
+    result = run_cli("--select", "RVL3", "nova/api/openstack/placement", cwd=tree)
+    assert result.stderr == ""
+    assert findings_of(result.stdout) == [("nova/api/openstack/placement/handlers/inventory.py", 45, "RVL301")]

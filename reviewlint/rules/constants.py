@@ -9,6 +9,7 @@ Comments come from LibCST's whitespace nodes, never from matching text.
 
 from __future__ import annotations
 
+import ast
 import fnmatch
 import re
 from dataclasses import dataclass
@@ -325,9 +326,48 @@ class UndocumentedConstant(Rule):
     def check(self, ctx: LintContext) -> Iterable[Finding]:
         if not is_handler_module(ctx.project, ctx.module):
             return
-        for name, node in undocumented_constants(ctx.module).items():
-            line, col = ctx.module.position(node)
+        undocumented = undocumented_constants(ctx.module)
+        positions = _binding_positions(ctx.module.source) if undocumented else {}
+        for name, node in undocumented.items():
+            line, col = positions.get(name) or ctx.module.position(node)
             yield ctx.finding(self.code, line, col, self.message.format(name=name))
+
+
+def _binding_positions(source: str) -> dict[str, tuple[int, int]]:
+    """(line, column) of the first module-level assignment of each name, blocks included.
+
+    Python's own parser walks the statements in the order `_statements` does
+    and is far cheaper than LibCST's position metadata for the whole module.
+    """
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError):
+        return {}
+    found: dict[str, tuple[int, int]] = {}
+
+    def visit(body: list[ast.stmt], header_line: int = 0) -> None:
+        if body and body[0].lineno == header_line:
+            return  # a one-line suite (`if x: A = 1`), which `_statements` skips too
+        for statement in body:
+            if isinstance(statement, (ast.Assign, ast.AnnAssign)):
+                targets = statement.targets if isinstance(statement, ast.Assign) else (
+                    [statement.target] if statement.value is not None else [])
+                for target in targets:
+                    for node in (target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]):
+                        if isinstance(node, ast.Name):
+                            found.setdefault(node.id, (statement.lineno, statement.col_offset))
+            elif isinstance(statement, ast.If):
+                visit(statement.body, statement.lineno)
+                visit(statement.orelse, statement.lineno)
+            elif isinstance(statement, ast.Try):
+                visit(statement.body, statement.lineno)
+                for handler in statement.handlers:
+                    visit(handler.body, handler.lineno)
+                visit(statement.orelse)
+                visit(statement.finalbody)
+
+    visit(tree.body)
+    return found
 
 
 class UndocumentedConstantUse(Rule):
