@@ -51,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--statistics", action="store_true", help="print a count per code after the findings")
     parser.add_argument("--stdin-filename", metavar="NAME",
                         help="read the source from stdin and report it as NAME (for editors)")
+    parser.add_argument("--show-project", action="store_true",
+                        help="print what reviewlint found (root, routes, versions, handler modules, "
+                             "functional tests, version history), then exit")
     parser.add_argument("--list-rules", action="store_true", help="list every rule code and summary, then exit")
     parser.add_argument("--explain", metavar="CODE", help="print the documentation of one rule, then exit")
     parser.add_argument("--version", action="version", version=f"reviewlint {__version__}")
@@ -125,6 +128,11 @@ def run(argv: Sequence[str] | None = None) -> int:
     paths = args.paths or [Path(".")]
     first = Path(stdin[0]) if stdin is not None else paths[0]
     run = start_run(first, args.config, overrides, extend)
+    if args.show_project:
+        from reviewlint.rules.microversions import describe_project
+
+        sys.stdout.write(describe_project(run.project))
+        return 0
     progress = _progress if sys.stderr.isatty() else None
     findings = lint_stdin(run, *stdin) if stdin is not None else lint_paths(run, paths, progress)
     if progress is not None:

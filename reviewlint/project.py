@@ -216,13 +216,27 @@ class Project:
                 module = self.module_at(path)
                 if module is not None and any(module.handlers()):
                     modules.append(module)
-            self.cache["handler_modules"] = modules
+            # RULES.md: a function named in ROUTE_DECLARATIONS is a handler too.
+            for function in self._routed():
+                if all(function.owner is not m for m in modules):
+                    modules.append(function.owner)
+            self.cache["handler_modules"] = sorted(modules, key=lambda m: m.path)
         return self.cache["handler_modules"]
 
+    def _routed(self) -> list[Function]:
+        from reviewlint.routes import routed_functions
+
+        return routed_functions(self)
+
     def handlers(self) -> Iterator[Function]:
-        """Every handler of the project."""
+        """Every handler of the project: wsgify-decorated or named in ROUTE_DECLARATIONS."""
+        if "routed_keys" not in self.cache:
+            self.cache["routed_keys"] = frozenset((f.qualname, f.index) for f in self._routed())
+        routed = self.cache["routed_keys"]
         for module in self.handler_modules():
-            yield from module.handlers()
+            for function in module.functions:
+                if module.is_handler(function) or (function.qualname, function.index) in routed:
+                    yield function
 
     def analysis(self, key: str, build: Callable[["Project"], Any]) -> Any:
         """A project-wide result computed once per run under `key`."""

@@ -1,7 +1,405 @@
-"""RVL4xx: microversions and their tests."""
+"""RVL4xx: microversions and their tests.
+
+The project model gives the routes (routes.py), the declared versions and
+the history document (versions.py), the functional test requests (gabbi.py)
+and the gates with the handlers that reach them (gates.py). This module
+judges coverage per (gate, handler) pair: inside the gate's range (RVL401)
+and across each boundary (RVL404).
+"""
 
 from __future__ import annotations
 
-from reviewlint.rules.base import Rule
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable
 
-RULES: tuple[type[Rule], ...] = ()
+from reviewlint.findings import Finding
+from reviewlint.rules.base import LintContext, Rule
+
+if TYPE_CHECKING:
+    from reviewlint.gabbi import FunctionalTests
+    from reviewlint.gates import Gate
+    from reviewlint.project import Project
+    from reviewlint.routes import Route, RouteTable
+    from reviewlint.versions import HistoryDocument, ServiceVersions, Version, VersionRange
+
+
+class CoverageUnavailable(Rule):
+    """The project lacks routes, `VERSIONS` or functional tests, so gate coverage cannot be judged.
+
+    Coverage needs all three: the routes to know which requests reach which
+    handler, `VERSIONS` to know what a range means, and the gabbi tests to
+    know what is exercised. Said once instead of on every gate; point the
+    `routes`, `versions` or `functional-tests` config keys at them if they
+    live somewhere unusual.
+    """
+
+    code = "RVL400"
+    message = "cannot check microversion coverage: {missing}"
+    location = "line 1 of the first handler module"
+    bad = '''
+        # setup.cfg, svc/handlers/widget.py with version gates, but no gabbits/ directory
+    '''
+    good = '''
+        # svc/tests/functional/gabbits/widget.yaml holds the functional tests
+    '''
+
+    def check(self, ctx: LintContext) -> Iterable[Finding]:
+        from reviewlint.gates import project_gates
+
+        modules = ctx.project.handler_modules()
+        if not modules or modules[0] is not ctx.module or not project_gates(ctx.project):
+            return
+        missing = model(ctx.project).missing()
+        if missing:
+            yield ctx.finding(self.code, 1, 0, self.message.format(missing=", ".join(missing)))
+
+
+class UntestedGate(Rule):
+    """No functional test runs the gated code of a handler at a version where it applies.
+
+    A microversion gate changes what a route returns. When no gabbi test
+    asks for that route at a version inside the gate's range, the new
+    behaviour ships untested: a typo in the serializer or a reversed
+    condition is found by the first client, not by the gate job. Each route
+    must be tested on its own, because each handler reaching the gate may
+    break in its own way.
+    """
+
+    code = "RVL401"
+    message = "microversion gate {gate} is untested in its range: no functional test of {uncovered}"
+    location = "the gate (decorator or comparison)"
+    bad = '''
+        @wsgi_wrapper.PlacementWsgify
+        def get_widget(req):
+            want_version = req.environ[microversion.MICROVERSION_ENVIRON]
+            if want_version.matches((1, 15)):   # no test asks for 1.15 or later
+                req.response.last_modified = widget.updated_at
+    '''
+    good = '''
+        # gabbits/widget.yaml
+        - name: widget has last-modified at 1.15
+          GET: /widgets/$ENVIRON['WIDGET']
+          request_headers:
+              openstack-api-version: placement 1.15
+          response_headers:
+              last-modified: /^\\w+, \\d+ \\w+ \\d{4}/
+    '''
+
+    def check(self, ctx: LintContext) -> Iterable[Finding]:
+        return _gate_findings(self.code, ctx)
+
+
+class UndeclaredVersion(Rule):
+    """A gate names a microversion that `VERSIONS` does not declare.
+
+    The gate can never be reached as intended (a version above the latest
+    is refused with 406), or `VERSIONS` was not bumped with the change.
+    Coverage is not judged for such a gate until the versions agree.
+    """
+
+    code = "RVL402"
+    message = "microversion gate {gate} names {versions}, which VERSIONS does not declare ({declared})"
+    location = "the gate"
+    bad = '''
+        VERSIONS = ['1.0', '1.1', '1.2']
+
+        if want_version.matches((1, 3)):   # 1.3 is not declared
+            ...
+    '''
+    good = '''
+        VERSIONS = ['1.0', '1.1', '1.2', '1.3']
+
+        if want_version.matches((1, 3)):
+            ...
+    '''
+
+    def check(self, ctx: LintContext) -> Iterable[Finding]:
+        return _gate_findings(self.code, ctx)
+
+
+class UndocumentedVersion(Rule):
+    """A version at which a gate changes behaviour has no section in the version history.
+
+    `rest_api_version_history.rst` is what users read to learn what a
+    microversion changed. A behaviour change without a section there is
+    invisible to them.
+    """
+
+    code = "RVL403"
+    message = "microversion gate {gate} changes behaviour at {versions}, which {document} does not document"
+    location = "the gate"
+    bad = '''
+        if want_version.matches((1, 3)):   # no "1.3 - ..." heading in the history document
+            ...
+    '''
+    good = '''
+        1.3 - Filter widgets by colour
+        ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
+
+        The ``colour`` query parameter filters ``GET /widgets``.
+    '''
+
+    def check(self, ctx: LintContext) -> Iterable[Finding]:
+        return _gate_findings(self.code, ctx)
+
+
+class UntestedBoundary(Rule):
+    """The far side of a gate boundary is untested.
+
+    Testing only the new behaviour does not show that the old one survived:
+    a gate written `>=` instead of `>`, or a new handler that also answers
+    below its first version, passes every test at the new version. A test
+    on the other side of each boundary (for a `version_handler`, usually the
+    404 or 405 before the route existed) pins the old behaviour down.
+    """
+
+    code = "RVL404"
+    message = "microversion gate {gate}: the far side of its boundary at {boundary} is untested: " \
+              "no functional test of {uncovered}"
+    location = "the gate"
+    bad = '''
+        @wsgi_wrapper.PlacementWsgify
+        @microversion.version_handler('1.2')
+        def list_widgets(req):      # only tested at 1.2 and later
+            ...
+    '''
+    good = '''
+        # gabbits/widget.yaml
+        - name: no widgets before 1.2
+          GET: /widgets
+          request_headers:
+              openstack-api-version: placement 1.1
+          status: 404
+    '''
+
+    def check(self, ctx: LintContext) -> Iterable[Finding]:
+        return _gate_findings(self.code, ctx)
+
+
+RULES: tuple[type[Rule], ...] = (
+    CoverageUnavailable, UntestedGate, UndeclaredVersion, UndocumentedVersion, UntestedBoundary,
+)
+
+
+# -- the analysis ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class GateFinding:
+    """A finding about a gate, before its position is computed."""
+
+    code: str
+    gate: "Gate"
+    message: str
+
+
+@dataclass(frozen=True)
+class Model:
+    """What coverage needs, as found in the project."""
+
+    routes: "RouteTable | None"
+    versions: "ServiceVersions | None"
+    tests: "FunctionalTests"
+    history: "HistoryDocument | None"
+
+    def missing(self) -> list[str]:
+        """What the project lacks for coverage, as a reader would say it."""
+        missing = []
+        if self.routes is None:
+            missing.append("no routes module (ROUTE_DECLARATIONS)")
+        if self.versions is None:
+            missing.append("no VERSIONS list")
+        if not self.tests.requests:
+            missing.append("no functional tests (YAML under a gabbits/ directory)")
+        return missing
+
+
+def model(project: "Project") -> Model:
+    """The routes, versions, tests and history document of the project."""
+    from reviewlint.gabbi import functional_tests
+    from reviewlint.routes import route_table
+    from reviewlint.versions import history_document, service_versions
+
+    return Model(route_table(project), service_versions(project), functional_tests(project),
+                 history_document(project))
+
+
+class Coverage:
+    """Which versions the functional tests request on each route."""
+
+    def __init__(self, routes: "RouteTable", tests: "FunctionalTests") -> None:
+        self.versions: dict[Route, list[Version]] = defaultdict(list)
+        for request in tests.requests:
+            if request.version is None:
+                continue
+            for route in routes.match(request.method, request.segments):
+                self.versions[route].append(request.version)
+
+    def tested(self, routes: Iterable["Route"], versions: "VersionRange") -> bool:
+        """True when some test requests one of `routes` at a version in `versions`."""
+        return any(v in versions for route in routes for v in self.versions.get(route, ()))
+
+
+def _routes_text(routes: Iterable["Route"], versions: "VersionRange") -> str:
+    return " or ".join(route.label for route in routes) + f" at {versions}"
+
+
+def _versions_text(versions: Iterable["Version"]) -> str:
+    from reviewlint.versions import format_version
+
+    return ", ".join(format_version(v) for v in versions)
+
+
+def judge(project: "Project") -> dict[Path, list[GateFinding]]:
+    """Every RVL401–RVL404 finding of the project, by the resolved path of its gate."""
+    from reviewlint.gates import project_gates
+
+    found: dict[Path, list[GateFinding]] = defaultdict(list)
+    gates = project_gates(project)
+    if not gates:
+        return found
+    facts = model(project)
+    service = facts.versions
+    if service is None:
+        return found
+    coverage = None
+    if facts.routes is not None and facts.tests.requests:
+        coverage = Coverage(facts.routes, facts.tests)
+    for gate in gates:
+        for code, message in _judge_gate(gate, service, facts, coverage):
+            found[gate.path.resolve()].append(GateFinding(code, gate, message))
+    return found
+
+
+def _judge_gate(gate: "Gate", service: "ServiceVersions", facts: Model,
+                coverage: Coverage | None) -> Iterable[tuple[str, str]]:
+    from reviewlint.versions import format_version
+
+    label = gate.describe()
+    gate_range = gate.range(service)
+    if gate_range is None:
+        undeclared = [v for v in gate.named if not service.declares(v)]
+        yield UndeclaredVersion.code, UndeclaredVersion.message.format(
+            gate=label, versions=_versions_text(undeclared), declared=service.all)
+        return
+    if gate_range.empty:
+        return
+    changes = []
+    if gate_range.low > service.minimum:
+        changes.append(gate_range.low)
+    after = service.after(gate_range.high)
+    if after is not None:
+        changes.append(after)
+    if facts.history is not None:
+        undocumented = [v for v in changes if not facts.history.documents(v)]
+        if undocumented:
+            yield UndocumentedVersion.code, UndocumentedVersion.message.format(
+                gate=label, versions=_versions_text(undocumented), document=facts.history.path.name)
+    if coverage is None or facts.routes is None:
+        return
+    uncovered: list[str] = []
+    far: dict[Version, list[str]] = defaultdict(list)
+    for handler in gate.handlers:
+        routes = facts.routes.routes_of_target(handler.qualname)
+        if not routes:
+            continue  # not routed: no request can reach it, and saying so is not this rule's job
+        own = handler.versions(service)
+        inside = gate_range.intersect(own)
+        if not inside.empty and not coverage.tested(routes, inside):
+            uncovered.append(_routes_text(routes, inside))
+        around = service.all if gate.form == "version_handler" else own
+        for boundary, far_side in _boundaries(gate_range, around, service):
+            if not coverage.tested(routes, far_side):
+                far[boundary].append(_routes_text(routes, far_side))
+    if uncovered:
+        yield UntestedGate.code, UntestedGate.message.format(gate=label, uncovered="; ".join(uncovered))
+    for boundary, texts in sorted(far.items()):
+        yield UntestedBoundary.code, UntestedBoundary.message.format(
+            gate=label, boundary=format_version(boundary), uncovered="; ".join(texts))
+
+
+def _boundaries(gate_range: "VersionRange", around: "VersionRange", service: "ServiceVersions"
+                ) -> Iterable[tuple["Version", "VersionRange"]]:
+    """(boundary B, far side) for each boundary checked.
+
+    RULES.md RVL404: B is MIN or the version after MAX, checked when both B
+    and the version before it lie in `around`; the far side is the part of
+    `around` on the other side of B from the gated code.
+    """
+    from reviewlint.versions import VersionRange
+
+    low = gate_range.low
+    before = service.before(low)
+    if before is not None and low in around and before in around:
+        yield low, VersionRange(around.low, before)
+    after = service.after(gate_range.high)
+    if after is not None and after in around and gate_range.high in around:
+        yield after, VersionRange(after, around.high)
+
+
+def _results(project: "Project") -> dict[Path, list[GateFinding]]:
+    return project.analysis("rvl4:findings", judge)  # type: ignore[no-any-return]
+
+
+def _gate_findings(code: str, ctx: LintContext) -> Iterable[Finding]:
+    for result in _results(ctx.project).get(ctx.path, ()):
+        if result.code == code:
+            yield ctx.finding(code, result.gate.line, result.gate.col, result.message)
+
+
+def prepare(project: "Project") -> None:
+    """Find the gates, so the helper modules that hold some are parsed and so linted."""
+    from reviewlint.gates import project_gates
+
+    project_gates(project)
+
+
+def lint_yaml(project: "Project", path: Path, display: str) -> list[Finding]:
+    """RVL901 for a functional test file that does not parse (the engine's hook for YAML inputs)."""
+    from reviewlint.gabbi import functional_tests, is_test_file
+
+    if path.suffix not in (".yaml", ".yml") or not is_test_file(project, path):
+        return []
+    return [Finding(display, p.line, p.col, "RVL901", f"malformed functional test file: {p.reason}")
+            for p in functional_tests(project).problems_in(path)]
+
+
+def describe_project(project: "Project") -> str:
+    """What the project model holds, for `reviewlint --show-project`."""
+    from reviewlint.config import relative_to_root
+    from reviewlint.gates import project_gates
+
+    facts = model(project)
+
+    def rel(path: Path) -> str:
+        return relative_to_root(path, project.root)
+
+    lines = [f"root: {project.root}"]
+    if facts.routes is not None:
+        lines.append(f"routes: {rel(facts.routes.path)} ({facts.routes.module}), {len(facts.routes.routes)} routes")
+    else:
+        lines.append("routes: none (no module assigns ROUTE_DECLARATIONS)")
+    if facts.versions is not None:
+        service = facts.versions
+        lines.append(f"versions: {rel(service.path)} ({service.module}), {service.all} "
+                     f"({len(service.versions)} versions), service type {service.service_type!r}")
+    else:
+        lines.append("versions: none (no module assigns a VERSIONS list)")
+    modules = project.handler_modules()
+    lines.append(f"handler modules ({len(modules)}):")
+    lines.extend(f"  {rel(module.path)}" for module in modules)
+    tests = facts.tests
+    lines.append(f"functional tests: {len(tests.files)} files, {len(tests.requests)} requests "
+                 f"({tests.left_out} left out with an unknown URL, {tests.skipped} skipped, "
+                 f"{len(tests.problems)} malformed)")
+    directories: dict[str, int] = defaultdict(int)
+    for path in tests.files:
+        directories[rel(path.parent)] += 1
+    lines.extend(f"  {directory}/ ({count} files)" for directory, count in sorted(directories.items()))
+    if facts.history is not None:
+        lines.append(f"version history: {rel(facts.history.path)} ({len(facts.history.sections)} sections)")
+    else:
+        lines.append("version history: none (RVL403 is not checked)")
+    lines.append(f"microversion gates: {len(project_gates(project))}")
+    return "\n".join(lines) + "\n"

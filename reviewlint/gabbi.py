@@ -1,0 +1,290 @@
+"""The service's functional tests: gabbi YAML files, read as plain data.
+
+Each test becomes a TestRequest: the method, the path segments and the
+microversion it asks for (RULES.md, "functional test request"). The files
+are read with PyYAML's safe loader (the C one when libyaml is there); a file
+that does not parse becomes a YamlProblem (RVL901) and the others still
+count.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable
+
+from reviewlint.versions import Version, parse_version
+
+if TYPE_CHECKING:
+    from reviewlint.project import Project
+
+METHODS = frozenset({"GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS"})
+VERSION_HEADER = "openstack-api-version"
+YAML_SUFFIXES = (".yaml", ".yml")
+TESTS_DIRECTORY = "gabbits"
+
+# A gabbi substitution: `$NAME`, `$NAME['key']` (brackets may nest inside
+# quotes: `$RESPONSE['$.links[?rel = "self"].href']`), and the `$HISTORY['t'].`
+# prefix that applies one to an earlier test.
+_SUBSTITUTION = re.compile(
+    r"""\$(?:HISTORY\[(?:'[^']*'|"[^"]*")\]\.\$)?[A-Z_]+(?:\[(?:'[^']*'|"[^"]*"|[^\]]*)\])?""")
+_HISTORY_REF = re.compile(r"""\$HISTORY\[(?:'([^']*)'|"([^"]*)")\]\.\$(URL|LOCATION)\b""")
+_ABSOLUTE = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*|\x00)://[^/]*")
+_PLACEHOLDER = "\x00"  # stands for one substitution while the URL is cut up
+
+
+@dataclass(frozen=True)
+class TestRequest:
+    """One functional test: what it asks of the API."""
+
+    __test__ = False  # not a pytest class
+
+    path: Path  # the YAML file
+    name: str
+    method: str
+    url: str  # as written, with $LAST_URL and $HISTORY[...].$URL expanded
+    segments: tuple[str | None, ...]  # path segments; None where a substitution sits
+    version: Version | None  # None: a version header the service would refuse
+
+
+@dataclass(frozen=True)
+class YamlProblem:
+    """A test file that is not a well-formed gabbi file (RVL901)."""
+
+    path: Path
+    line: int
+    col: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class FunctionalTests:
+    """Every counted test request of the project, and what could not be read."""
+
+    files: tuple[Path, ...]
+    requests: tuple[TestRequest, ...]
+    left_out: int  # tests whose URL is wholly unknown ($LOCATION) or missing
+    skipped: int
+    problems: tuple[YamlProblem, ...]
+
+    def problems_in(self, path: Path) -> list[YamlProblem]:
+        """The problems of one file."""
+        resolved = path.resolve()
+        return [p for p in self.problems if p.path == resolved]
+
+
+@dataclass(frozen=True)
+class VersionContext:
+    """What a version header means: the service's name, minimum and latest."""
+
+    service_type: str
+    minimum: Version | None
+    latest: Version | None
+
+    def version(self, headers: dict[str, Any]) -> Version | None:
+        """The microversion a request with these (lower-cased) headers asks for."""
+        value = headers.get(VERSION_HEADER)
+        if value is None:
+            return self.minimum
+        for entry in str(value).split(","):
+            service, _, version = entry.strip().partition(" ")
+            if service.lower() == self.service_type.lower():
+                version = version.strip()
+                if version.lower() == "latest":
+                    return self.latest
+                return parse_version(version)
+        return self.minimum  # the header names other services only
+
+
+def _loader() -> Any:
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _headers(value: object) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        return {}
+    return {str(k).lower(): v for k, v in value.items()}
+
+
+def path_segments(url: str) -> tuple[str | None, ...] | None:
+    """The path segments of a test URL; None when its start is an unknown substitution.
+
+    Query strings and fragments are dropped; a segment holding a substitution
+    becomes None (it matches any route segment).
+    """
+    marked = _SUBSTITUTION.sub(_PLACEHOLDER, url.strip())
+    marked = marked.split("?", 1)[0].split("#", 1)[0]
+    absolute = _ABSOLUTE.match(marked)
+    if absolute:
+        marked = marked[absolute.end():] or "/"
+    if marked.startswith(_PLACEHOLDER):
+        return None  # $LOCATION, $RESPONSE[...]: a whole URL the reader cannot know
+    if not marked.startswith("/") and marked:
+        marked = "/" + marked
+    return tuple(None if _PLACEHOLDER in s else s for s in marked.split("/"))
+
+
+def read_test_file(path: Path, text: str, context: VersionContext
+                   ) -> tuple[list[TestRequest], int, int, list[YamlProblem]]:
+    """(requests, left out, skipped, problems) of one gabbi file."""
+    import yaml
+
+    try:
+        data = yaml.load(text, Loader=_loader())
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line, col = (mark.line + 1, mark.column) if mark is not None else (1, 0)
+        reason = " ".join(str(getattr(exc, "problem", None) or exc).split())
+        return [], 0, 0, [YamlProblem(path, line, col, f"YAML error: {reason}")]
+    if data is None:
+        return [], 0, 0, []
+    if not isinstance(data, dict) or not isinstance(data.get("tests", []), list):
+        return [], 0, 0, [YamlProblem(path, 1, 0, "not a gabbi file: expected a mapping with a 'tests' list")]
+    defaults = data.get("defaults") or {}
+    if not isinstance(defaults, dict):
+        return [], 0, 0, [YamlProblem(path, 1, 0, "'defaults' must be a mapping")]
+    default_headers = _headers(defaults.get("request_headers"))
+    requests: list[TestRequest] = []
+    problems: list[YamlProblem] = []
+    seen: dict[str, _Seen] = {}
+    last: _Seen | None = None
+    left_out = skipped = 0
+    for index, test in enumerate(data.get("tests") or ()):
+        if not isinstance(test, dict):
+            problems.append(YamlProblem(path, 1, 0, f"test #{index + 1} is not a mapping"))
+            continue
+        name = str(test.get("name", f"#{index + 1}"))
+        method, url = _method_and_url(test, defaults)
+        if url is not None:
+            url = _expand(url, last, seen)
+        location = _location(test)
+        last = seen[name] = _Seen(url, _expand(location, last, seen) if location else None)
+        if test.get("skip", defaults.get("skip")):
+            skipped += 1
+            continue
+        segments = path_segments(url) if url is not None else None
+        if segments is None:
+            left_out += 1
+            continue
+        headers = {**default_headers, **_headers(test.get("request_headers"))}
+        requests.append(TestRequest(path, name, method, url or "", segments, context.version(headers)))
+    return requests, left_out, skipped, problems
+
+
+def _method_and_url(test: dict[str, Any], defaults: dict[str, Any]) -> tuple[str, str | None]:
+    for key, value in test.items():
+        if isinstance(key, str) and key in METHODS:
+            return key, None if value is None else str(value)
+    url = test.get("url", defaults.get("url"))
+    method = test.get("method", defaults.get("method", "GET"))
+    return str(method).upper(), None if url is None else str(url)
+
+
+@dataclass(frozen=True)
+class _Seen:
+    """What later tests may refer to: a test's URL and the Location it asserts."""
+
+    url: str | None
+    location: str | None
+
+
+def _expand(url: str, last: _Seen | None, seen: dict[str, _Seen]) -> str | None:
+    """Replace `$LAST_URL`, `$LOCATION` and their `$HISTORY['name'].` forms.
+
+    `$LOCATION` is known when the test it refers to asserts a literal
+    `location` response header (not a /regex/). None when what a
+    substitution names is unknown.
+    """
+    unknown = False
+
+    def earlier(match: re.Match[str]) -> str:
+        nonlocal unknown
+        test = seen.get(match.group(1) if match.group(1) is not None else match.group(2))
+        value = None if test is None else (test.url if match.group(3) == "URL" else test.location)
+        if value is None:
+            unknown = True
+            return ""
+        return value
+
+    if "$HISTORY" in url:
+        url = _HISTORY_REF.sub(earlier, url)
+    for name, value in (("$LAST_URL", last.url if last else None),
+                        ("$LOCATION", last.location if last else None)):
+        if name in url:
+            if value is None:
+                return None
+            url = url.replace(name, value)
+    return None if unknown else url
+
+
+def _location(test: dict[str, Any]) -> str | None:
+    value = _headers(test.get("response_headers")).get("location")
+    if not isinstance(value, str) or (len(value) > 1 and value.startswith("/") and value.endswith("/")):
+        return None  # absent, or a /regex/ that only constrains it
+    return value
+
+
+def test_files(project: "Project") -> list[Path]:
+    """YAML files under any `gabbits/` directory, or those the `functional-tests` key names."""
+    configured = project.config.functional_tests
+    found = []
+    for path in project.files:
+        if path.suffix not in YAML_SUFFIXES:
+            continue
+        relative = path.relative_to(project.root)
+        if configured:
+            if _configured(relative.as_posix(), configured):
+                found.append(path)
+        elif TESTS_DIRECTORY in relative.parts[:-1]:
+            found.append(path)
+    return found
+
+
+def _configured(relative: str, patterns: Iterable[str]) -> bool:
+    for pattern in patterns:
+        pattern = pattern.strip().rstrip("/")
+        if fnmatch.fnmatch(relative, pattern) or relative.startswith(pattern + "/"):
+            return True
+    return False
+
+
+def is_test_file(project: "Project", path: Path) -> bool:
+    """True when `path` is one of the project's functional test files."""
+    known = project.analysis("functional_test_paths", lambda p: frozenset(f.resolve() for f in test_files(p)))
+    return path.resolve() in known
+
+
+def _build(project: "Project") -> FunctionalTests:
+    from reviewlint.source import UnreadableSource
+    from reviewlint.versions import DEFAULT_SERVICE_TYPE, service_versions
+
+    versions = service_versions(project)
+    if versions is not None:
+        context = VersionContext(versions.service_type, versions.minimum, versions.latest)
+    else:
+        context = VersionContext(project.config.service_type or DEFAULT_SERVICE_TYPE, None, None)
+    files = tuple(path.resolve() for path in test_files(project))
+    requests: list[TestRequest] = []
+    problems: list[YamlProblem] = []
+    left_out = skipped = 0
+    for path in files:
+        try:
+            text = project.source(path)
+        except UnreadableSource as exc:
+            problems.append(YamlProblem(path, exc.line, 0, str(exc)))
+            continue
+        found, left, skip, trouble = read_test_file(path, text, context)
+        requests.extend(found)
+        left_out += left
+        skipped += skip
+        problems.extend(trouble)
+    return FunctionalTests(files, tuple(requests), left_out, skipped, tuple(problems))
+
+
+def functional_tests(project: "Project") -> FunctionalTests:
+    """The project's functional test requests, read once per run."""
+    return project.analysis("functional_tests", _build)  # type: ignore[no-any-return]

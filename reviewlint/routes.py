@@ -1,0 +1,207 @@
+"""The service's routes, read from `ROUTE_DECLARATIONS` without importing it.
+
+Placement declares its API as a dict of path templates to dicts of HTTP
+methods to handler functions:
+
+    ROUTE_DECLARATIONS = {
+        '/': {'GET': root.home},
+        '': {'GET': root.home},   # the same handler without the slash
+        '/traits/{name}': {'GET': trait.get_trait, 'PUT': trait.put_trait},
+    }
+
+Each (method, template) becomes a Route naming its handler by dotted name;
+every definition of that name (versioned redefinitions included) serves it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterator, Sequence
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from reviewlint.module import Function, ModuleInfo
+    from reviewlint.project import Project
+
+ROUTES_NAME = "ROUTE_DECLARATIONS"
+_DEFINES_ROUTES = re.compile(rb"^ROUTE_DECLARATIONS\s*(?::[^=\n]*)?=", re.M)
+_VARIABLE = re.compile(r"\{[^}]*\}")
+
+
+@dataclass(frozen=True)
+class Route:
+    """One method on one path template, and the dotted name of its handler."""
+
+    method: str
+    template: str
+    target: str  # e.g. "placement.handlers.trait.get_trait"
+
+    @property
+    def label(self) -> str:
+        """`GET /traits/{name}` (the empty alias of the root shows as `''`)."""
+        return f"{self.method} {self.template or repr('')}"
+
+    @cached_property
+    def _pattern(self) -> tuple[re.Pattern[str] | str, ...]:
+        parts: list[re.Pattern[str] | str] = []
+        for segment in self.template.split("/"):
+            if "{" in segment:
+                pieces = _VARIABLE.split(segment)
+                parts.append(re.compile("[^/]+".join(re.escape(p) for p in pieces) + r"\Z"))
+            else:
+                parts.append(segment)
+        return tuple(parts)
+
+    def matches(self, method: str, segments: Sequence[str | None]) -> bool:
+        """True for a request with this method whose path segments fit the template.
+
+        A None segment is a substitution the reader cannot know: it matches
+        any one segment of the template.
+        """
+        pattern = self._pattern
+        if method != self.method or len(segments) != len(pattern):
+            return False
+        for segment, expected in zip(segments, pattern):
+            if segment is None:
+                continue
+            if isinstance(expected, str):
+                if segment != expected:
+                    return False
+            elif not segment or not expected.match(segment):
+                return False
+        return True
+
+
+@dataclass(frozen=True)
+class RouteTable:
+    """Every route of the service, from the module that declares them."""
+
+    module: str
+    path: Path
+    routes: tuple[Route, ...]
+
+    @cached_property
+    def _by_target(self) -> dict[str, tuple[Route, ...]]:
+        table: dict[str, list[Route]] = {}
+        for route in self.routes:
+            table.setdefault(route.target, []).append(route)
+        return {target: tuple(routes) for target, routes in table.items()}
+
+    def routes_of(self, function: "Function") -> tuple[Route, ...]:
+        """The routes a handler serves (shared by all its versioned definitions)."""
+        return self.routes_of_target(function.qualname)
+
+    def routes_of_target(self, qualname: str) -> tuple[Route, ...]:
+        """The routes of the handler named `qualname` (`placement.handlers.trait.get_trait`)."""
+        return self._by_target.get(qualname, ())
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        """The dotted names of every routed handler."""
+        return tuple(self._by_target)
+
+    def match(self, method: str, segments: Sequence[str | None]) -> tuple[Route, ...]:
+        """The routes a request with this method and path reaches."""
+        return tuple(route for route in self.routes if route.matches(method, segments))
+
+
+def _pairs(expr: "cst.BaseExpression") -> Iterator[tuple["cst.BaseExpression", "cst.BaseExpression"]]:
+    """(key, value) expressions of a dict literal or a `dict(KEY=value)` call."""
+    import libcst as cst
+
+    if isinstance(expr, cst.Dict):
+        for element in expr.elements:
+            if isinstance(element, cst.DictElement):
+                yield element.key, element.value
+    elif isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and expr.func.value == "dict":
+        for arg in expr.args:
+            if arg.keyword is not None:
+                yield cst.SimpleString(repr(arg.keyword.value)), arg.value
+
+
+def read_routes(project: "Project", module: "ModuleInfo") -> RouteTable | None:
+    """The routes `module` declares in ROUTE_DECLARATIONS, or None if it declares none."""
+    import libcst as cst
+    from reviewlint.module import string_value
+
+    declarations = module.constant_value(ROUTES_NAME)
+    if declarations is None:
+        return None
+    routes: list[Route] = []
+    for key, methods in _pairs(declarations):
+        template = string_value(key)
+        if template is None:
+            template = _constant_string(project, module, key)
+        if template is None:
+            continue
+        for method_key, target in _pairs(methods):
+            method = string_value(method_key) or _constant_string(project, module, method_key)
+            name = module.resolve(target) if isinstance(target, (cst.Name, cst.Attribute)) else None
+            if method and name:
+                routes.append(Route(method.upper(), template, name))
+    return RouteTable(module.name, module.path, tuple(routes))
+
+
+def _constant_string(project: "Project", module: "ModuleInfo", expr: "cst.BaseExpression") -> str | None:
+    from reviewlint.schemas import Const, evaluator_for
+
+    value = evaluator_for(project).evaluate(module, expr)
+    return value.value if isinstance(value, Const) and isinstance(value.value, str) else None
+
+
+def routes_modules(project: "Project") -> list[Path]:
+    """Project files that assign ROUTE_DECLARATIONS at module level (cheap text test)."""
+    found = []
+    for path in project.files_containing(ROUTES_NAME.encode()):
+        try:
+            data = project.source(path).encode("utf-8", "replace")
+        except Exception:  # unreadable files are RVL900's business
+            continue
+        if _DEFINES_ROUTES.search(data):
+            found.append(path)
+    return found
+
+
+def _build(project: "Project") -> RouteTable | None:
+    configured = project.config.routes
+    if configured:
+        if configured.endswith(".py") or "/" in configured:
+            path = project.root / configured
+            module = project.module_at(path) if path.is_file() else None
+        else:
+            module = project.module(configured)
+        return read_routes(project, module) if module is not None else None
+    tables = []
+    for path in routes_modules(project):
+        module = project.module_at(path)
+        table = read_routes(project, module) if module is not None else None
+        if table is not None and table.routes:
+            tables.append(table)
+    # Several declarations (a vendored copy, a test double): the largest wins.
+    return max(tables, key=lambda t: len(t.routes)) if tables else None
+
+
+def route_table(project: "Project") -> RouteTable | None:
+    """The project's routes, or None when no module declares any."""
+    return project.analysis("routes", _build)  # type: ignore[no-any-return]
+
+
+def routed_functions(project: "Project") -> list["Function"]:
+    """Every definition of every function named in ROUTE_DECLARATIONS."""
+    return project.analysis("routed_functions", _routed)  # type: ignore[no-any-return]
+
+
+def _routed(project: "Project") -> list["Function"]:
+    table = route_table(project)
+    if table is None:
+        return []
+    functions: list[Function] = []
+    for target in table.targets:
+        found = project.split_dotted(target)
+        if found is not None and "." not in found[1]:
+            functions.extend(found[0].functions_named(found[1]))
+    return functions
