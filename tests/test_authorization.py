@@ -111,3 +111,23 @@ def test_flake8_on_a_real_handler_module_with_the_check_removed() -> None:
     result = run_flake8("--select", "RVL5", "--stdin-display-name", "placement/handlers/trait.py", "-",
                         cwd=tree, stdin=source)
     assert findings_of(result.stdout) == [("placement/handlers/trait.py", 152, "RVL501")]
+
+
+def test_config_routes_names_the_one_routes_module(tmp_path: Path) -> None:
+    public = CASES / "rvl5" / "public"
+    (tmp_path / "svc").mkdir()
+    for name in ("__init__.py", "handler.py", "wsgi_wrapper.py"):
+        (tmp_path / "svc" / name).write_text((public / "svc" / name).read_text())
+    (tmp_path / "svc" / "handlers").mkdir()
+    for name in ("__init__.py", "root.py"):
+        (tmp_path / "svc" / "handlers" / name).write_text((public / "svc" / "handlers" / name).read_text())
+    # A second declaration that would make `status` public; config says it is not the routes module.
+    (tmp_path / "svc" / "old_handler.py").write_text(
+        "from svc.handlers import root\n\nROUTE_DECLARATIONS = {'/': {'GET': root.status}}\n")
+    (tmp_path / "setup.cfg").write_text("[reviewlint]\nroutes = svc.handler\n")
+    result = run_cli("--select", "RVL501", ".", cwd=tmp_path)
+    lines = [line for _, line, _ in findings_of(result.stdout)]
+    assert lines == [17, 22, 27, 32, 37]  # status, version_info, health, metrics, home_page
+    (tmp_path / "setup.cfg").write_text("[metadata]\nname = svc\n")
+    result = run_cli("--select", "RVL501", ".", cwd=tmp_path)
+    assert [line for _, line, _ in findings_of(result.stdout)] == [22, 27, 32, 37]

@@ -8,6 +8,8 @@ that receives the request or something derived from it.
 from __future__ import annotations
 
 import fnmatch
+import re
+from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 import libcst as cst
@@ -16,11 +18,13 @@ from reviewlint.findings import Finding
 from reviewlint.flow import analyzer_for
 from reviewlint.module import Function, string_value
 from reviewlint.rules.base import LintContext, Rule, handler_label
+from reviewlint.source import UnreadableSource
 
 if TYPE_CHECKING:
     from reviewlint.project import Project
 
 ROOT_TEMPLATES = frozenset({"/", ""})
+DEFINES_ROUTES = re.compile(r"^ROUTE_DECLARATIONS\s*(?::[^=\n]*)?=", re.M)
 
 
 def is_public(project: "Project", handler: Function) -> bool:
@@ -40,7 +44,7 @@ def root_handlers(project: "Project") -> frozenset[str]:
     `route_table(project).routes_of(handler)` has a root template.
     """
     found: set[str] = set()
-    for path in project.files_containing(b"ROUTE_DECLARATIONS"):
+    for path in _routes_files(project):
         module = project.module_at(path)
         routes = module.constant_value("ROUTE_DECLARATIONS") if module is not None else None
         if module is None or not isinstance(routes, cst.Dict):
@@ -54,6 +58,22 @@ def root_handlers(project: "Project") -> frozenset[str]:
                     if target:
                         found.add(target)
     return frozenset(found)
+
+
+def _routes_files(project: "Project") -> list[Path]:
+    """Files that assign ROUTE_DECLARATIONS at module level (config `routes` names one)."""
+    if project.config.routes:
+        named = project.module_path(project.config.routes) or project.root / project.config.routes
+        return [named] if named.is_file() else []
+    found = []
+    for path in project.files_containing(b"ROUTE_DECLARATIONS"):
+        try:
+            # Tests mention the name too; only an assignment is worth a parse.
+            if DEFINES_ROUTES.search(project.source(path)):
+                found.append(path)
+        except UnreadableSource:
+            continue
+    return found
 
 
 def _checked_handlers(ctx: LintContext) -> Iterable[Function]:
