@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Iterator
 
 import libcst as cst
 
-from reviewlint.module import Function, ModuleInfo, string_value, walk
+from reviewlint.module import Decorator, Function, ModuleInfo, string_value, walk
 from reviewlint.schemas import evaluator_for
 from reviewlint.versions import ServiceVersions, Version, VersionRange, format_version, version_of_value
 
@@ -143,23 +143,38 @@ class GateFinder:
         self._reached: dict[tuple[str, int, tuple[tuple[str, str], ...]], frozenset[_GateKey]] = {}
 
     # -- versions -----------------------------------------------------------------
-    def version(self, module: ModuleInfo, expr: cst.BaseExpression | None) -> Version | None | bool:
-        """The version `expr` names; None when absent or `None`; False when it cannot be resolved."""
-        if expr is None or (isinstance(expr, cst.Name) and expr.value == "None"):
-            return None
-        version = version_of_value(self.evaluator.evaluate(module, expr))
-        return version if version is not None else False
+    def bounds(self, module: ModuleInfo, low: cst.BaseExpression | None, high: cst.BaseExpression | None
+               ) -> tuple[Version | None, Version | None] | None:
+        """The versions two bound expressions name (None for an absent or `None` bound).
 
-    def own_range(self, handler: Function) -> tuple[Version | None, Version | None]:
-        """A handler's `version_handler` bounds (None, None when it has none we can read)."""
-        module = handler.owner
+        None when a given bound cannot be resolved, or when both are absent:
+        such a gate is skipped, not guessed.
+        """
+        resolved: list[Version | None] = []
+        for expr in (low, high):
+            if expr is None or (isinstance(expr, cst.Name) and expr.value == "None"):
+                resolved.append(None)
+                continue
+            version = version_of_value(self.evaluator.evaluate(module, expr))
+            if version is None:
+                return None
+            resolved.append(version)
+        if resolved[0] is None and resolved[1] is None:
+            return None
+        return resolved[0], resolved[1]
+
+    def _decorator_bounds(self, handler: Function) -> tuple[Decorator, tuple[Version | None, Version | None]] | None:
         for decorator in handler.decorators:
             if decorator.short == "version_handler" and decorator.call is not None:
-                low = self.version(module, _argument(decorator.call, 0, ("min_ver", "min_version")))
-                high = self.version(module, _argument(decorator.call, 1, ("max_ver", "max_version")))
-                if low is not False and high is not False:
-                    return low or None, high or None
-        return None, None
+                found = self.bounds(handler.owner, _argument(decorator.call, 0, ("min_ver", "min_version")),
+                                    _argument(decorator.call, 1, ("max_ver", "max_version")))
+                return (decorator, found) if found is not None else None
+        return None
+
+    def own_range(self, handler: Function) -> tuple[Version | None, Version | None]:
+        """A handler's `version_handler` bounds ((None, None) when it has none we can read)."""
+        found = self._decorator_bounds(handler)
+        return found[1] if found is not None else (None, None)
 
     def gated_handler(self, handler: Function) -> GatedHandler:
         """The plain-data view of a handler for gate results."""
@@ -190,14 +205,11 @@ class GateFinder:
 
     def decorator_gate(self, handler: Function) -> _GateKey | None:
         """The gate of a handler's own `version_handler`, if its versions resolve."""
-        for decorator in handler.decorators:
-            if decorator.short == "version_handler" and decorator.call is not None:
-                low = self.version(handler.owner, _argument(decorator.call, 0, ("min_ver", "min_version")))
-                high = self.version(handler.owner, _argument(decorator.call, 1, ("max_ver", "max_version")))
-                if low is False or high is False or (low is None and high is None):
-                    return None
-                return self.add(handler.owner, decorator.node, "version_handler", low or None, high or None)
-        return None
+        found = self._decorator_bounds(handler)
+        if found is None:
+            return None
+        decorator, (low, high) = found
+        return self.add(handler.owner, decorator.node, "version_handler", low, high)
 
 
 class _Scanner:
@@ -278,11 +290,10 @@ class _Scanner:
             self.reached |= self.finder.reach(helper, carriers, self.depth + 1)
 
     def matches(self, node: cst.Call) -> None:
-        low = self.finder.version(self.module, _argument(node, 0, ("min_version",)))
-        high = self.finder.version(self.module, _argument(node, 1, ("max_version",)))
-        if low is False or high is False or (low is None and high is None):
-            return  # unresolvable or unbounded: skipped, not guessed
-        self.reached.add(self.finder.add(self.module, node, "matches", low or None, high or None))
+        found = self.finder.bounds(self.module, _argument(node, 0, ("min_version",)),
+                                   _argument(node, 1, ("max_version",)))
+        if found is not None:  # unresolvable or unbounded gates are skipped, not guessed
+            self.reached.add(self.finder.add(self.module, node, "matches", *found))
 
     def comparison(self, node: cst.Comparison) -> None:
         left: cst.BaseExpression = node.left
@@ -297,9 +308,10 @@ class _Scanner:
             left = right
 
     def compare(self, node: cst.Comparison, operator: str, other: cst.BaseExpression) -> None:
-        version = self.finder.version(self.module, other)
-        if not version:
+        found = self.finder.bounds(self.module, other, None)
+        if found is None or found[0] is None:
             return
+        version = found[0]
         low = version if operator in (">=", ">", "==") else None
         high = version if operator in ("<=", "<", "==") else None
         self.reached.add(self.finder.add(self.module, node, "comparison", low, high,

@@ -189,8 +189,9 @@ def version_of_value(value: object) -> Version | None:
         return parse_version(value.value)
     if isinstance(value, ListValue) and len(value.items) == 2:
         parts = [item.value for item in value.items if isinstance(item, Const)]
-        if len(parts) == 2 and all(isinstance(p, int) and not isinstance(p, bool) for p in parts):
-            return (parts[0], parts[1])
+        numbers = [p for p in parts if isinstance(p, int) and not isinstance(p, bool)]
+        if len(numbers) == 2:
+            return (numbers[0], numbers[1])
     return None
 
 
