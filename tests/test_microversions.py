@@ -96,13 +96,22 @@ def test_a_yaml_file_named_alone_reports_its_own_problem() -> None:
     assert "did not find expected key" in result.stdout
 
 
+def test_a_changed_gabbi_file_rechecks_the_gates_it_touches() -> None:
+    case = CASES / "rvl4" / "boundaries"
+    result = run_cli("kiosk/tests/functional/gabbits/widgets.yaml", cwd=case)
+    assert sorted(findings_of(result.stdout)) == expected_of(case / "expected.txt")
+    # Linting the whole tree reports each gate once, not once more per test file.
+    assert len(run_cli(".", cwd=case).stdout.splitlines()) == 4
+
+
 def test_noqa_on_the_gate_line_hides_the_finding(tmp_path: Path) -> None:
     case = shutil.copytree(CASES / "rvl4" / "boundaries", tmp_path / "case")
     widget = case / "kiosk/handlers/widget.py"
     widget.write_text(widget.read_text().replace("# tested at 1.5 and 1.9, never below", "# noqa: RVL404"))
-    rows = findings_of(run_cli(".", cwd=case).stdout)
-    assert ("kiosk/handlers/widget.py", 10, "RVL404") not in rows
-    assert ("kiosk/handlers/widget.py", 16, "RVL404") in rows
+    for target in (".", "kiosk/tests/functional/gabbits/widgets.yaml"):
+        rows = findings_of(run_cli(target, cwd=case).stdout)
+        assert ("kiosk/handlers/widget.py", 10, "RVL404") not in rows
+        assert ("kiosk/handlers/widget.py", 16, "RVL404") in rows
 
 
 def test_show_project_prints_the_model() -> None:

@@ -356,13 +356,46 @@ def prepare(project: "Project") -> None:
 
 
 def lint_yaml(project: "Project", path: Path, display: str) -> list[Finding]:
-    """RVL901 for a functional test file that does not parse (the engine's hook for YAML inputs)."""
+    """Findings for a functional test file (the engine's hook for YAML inputs).
+
+    RVL901 when it does not parse; and the findings of every gate its
+    requests touch (a route of a handler that reaches the gate), located at
+    the gate, so a changed gabbi file re-checks what it tests (pre-commit
+    passes only the changed files).
+    """
     from reviewlint.gabbi import functional_tests, is_test_file
 
     if path.suffix not in (".yaml", ".yml") or not is_test_file(project, path):
         return []
-    return [Finding(display, p.line, p.col, "RVL901", f"malformed functional test file: {p.reason}")
-            for p in functional_tests(project).problems_in(path)]
+    tests = functional_tests(project)
+    found = [Finding(display, p.line, p.col, "RVL901", f"malformed functional test file: {p.reason}")
+             for p in tests.problems_in(path)]
+    return found + _touched_gate_findings(project, path.resolve())
+
+
+def _touched_gate_findings(project: "Project", path: Path) -> list[Finding]:
+    from reviewlint.engine import display_path
+    from reviewlint.gabbi import functional_tests
+    from reviewlint.noqa import apply_noqa
+    from reviewlint.source import UnreadableSource
+
+    facts = model(project)
+    if facts.routes is None:
+        return []
+    touched = {route for request in functional_tests(project).requests if request.path == path
+               for route in facts.routes.match(request.method, request.segments)}
+    targets = {route.target for route in touched}
+    found: list[Finding] = []
+    for gate_path, results in _results(project).items():
+        display = display_path(gate_path)
+        here = [Finding(display, r.gate.line, r.gate.col, r.code, r.message) for r in results
+                if any(handler.qualname in targets for handler in r.gate.handlers)]
+        if here:
+            try:
+                found.extend(apply_noqa(here, project.source(gate_path)))
+            except UnreadableSource:
+                continue
+    return found
 
 
 def describe_project(project: "Project") -> str:
