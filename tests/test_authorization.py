@@ -121,13 +121,13 @@ def test_config_routes_names_the_one_routes_module(tmp_path: Path) -> None:
     (tmp_path / "svc" / "handlers").mkdir()
     for name in ("__init__.py", "root.py"):
         (tmp_path / "svc" / "handlers" / name).write_text((public / "svc" / "handlers" / name).read_text())
-    # A second declaration that would make `status` public; config says it is not the routes module.
+    # A second, smaller declaration that routes `status` at the root.
     (tmp_path / "svc" / "old_handler.py").write_text(
         "from svc.handlers import root\n\nROUTE_DECLARATIONS = {'/': {'GET': root.status}}\n")
-    (tmp_path / "setup.cfg").write_text("[reviewlint]\nroutes = svc.handler\n")
-    result = run_cli("--select", "RVL501", ".", cwd=tmp_path)
-    lines = [line for _, line, _ in findings_of(result.stdout)]
-    assert lines == [17, 22, 27, 32, 37]  # status, version_info, health, metrics, home_page
+    # Without config the larger declaration is the routes module: home and index are public.
     (tmp_path / "setup.cfg").write_text("[metadata]\nname = svc\n")
     result = run_cli("--select", "RVL501", ".", cwd=tmp_path)
-    assert [line for _, line, _ in findings_of(result.stdout)] == [22, 27, 32, 37]
+    assert [line for _, line, _ in findings_of(result.stdout)] == [17, 22, 27, 32, 37, 41]
+    (tmp_path / "setup.cfg").write_text("[reviewlint]\nroutes = svc.old_handler\n")
+    result = run_cli("--select", "RVL501", ".", cwd=tmp_path)
+    assert [line for _, line, _ in findings_of(result.stdout)] == [7, 12, 22, 27, 32, 37]

@@ -8,23 +8,18 @@ that receives the request or something derived from it.
 from __future__ import annotations
 
 import fnmatch
-import re
-from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
-
-import libcst as cst
 
 from reviewlint.findings import Finding
 from reviewlint.flow import analyzer_for
-from reviewlint.module import Function, string_value
+from reviewlint.module import Function
+from reviewlint.routes import route_table
 from reviewlint.rules.base import LintContext, Rule, handler_label
-from reviewlint.source import UnreadableSource
 
 if TYPE_CHECKING:
     from reviewlint.project import Project
 
 ROOT_TEMPLATES = frozenset({"/", ""})
-DEFINES_ROUTES = re.compile(r"^ROUTE_DECLARATIONS\s*(?::[^=\n]*)?=", re.M)
 
 
 def is_public(project: "Project", handler: Function) -> bool:
@@ -33,54 +28,19 @@ def is_public(project: "Project", handler: Function) -> bool:
     for pattern in project.config.public_handlers:
         if any(fnmatch.fnmatchcase(name, pattern) for name in (handler.name, short, handler.qualname)):
             return True
-    return handler.qualname in project.analysis("rvl5:root_handlers", root_handlers)
-
-
-def root_handlers(project: "Project") -> frozenset[str]:
-    """Dotted names of the handlers that `ROUTE_DECLARATIONS` routes at `/` or `''`.
-
-    SEAM(routes): a minimal reader of the routes module until
-    reviewlint/routes.py lands; then this becomes the handlers whose
-    `route_table(project).routes_of(handler)` has a root template.
-    """
-    found: set[str] = set()
-    for path in _routes_files(project):
-        module = project.module_at(path)
-        routes = module.constant_value("ROUTE_DECLARATIONS") if module is not None else None
-        if module is None or not isinstance(routes, cst.Dict):
-            continue
-        for element in routes.elements:
-            if not isinstance(element, cst.DictElement) or string_value(element.key) not in ROOT_TEMPLATES:
-                continue
-            if isinstance(element.value, cst.Dict):
-                for method in element.value.elements:
-                    target = module.resolve(method.value) if isinstance(method, cst.DictElement) else None
-                    if target:
-                        found.add(target)
-    return frozenset(found)
-
-
-def _routes_files(project: "Project") -> list[Path]:
-    """Files that assign ROUTE_DECLARATIONS at module level (config `routes` names one)."""
-    if project.config.routes:
-        named = project.module_path(project.config.routes) or project.root / project.config.routes
-        return [named] if named.is_file() else []
-    found = []
-    for path in project.files_containing(b"ROUTE_DECLARATIONS"):
-        try:
-            # Tests mention the name too; only an assignment is worth a parse.
-            if DEFINES_ROUTES.search(project.source(path)):
-                found.append(path)
-        except UnreadableSource:
-            continue
-    return found
+    table = route_table(project)
+    return table is not None and any(route.template in ROOT_TEMPLATES for route in table.routes_of(handler))
 
 
 def _checked_handlers(ctx: LintContext) -> Iterable[Function]:
-    """The handlers of this file that authorization rules apply to (none in test packages)."""
+    """The handlers of this file (wsgify-decorated or routed) that must check policy.
+
+    None in test packages: their wsgify-wrapped fakes serve no API.
+    """
     if not ctx.project.may_hold_handlers(ctx.path):
         return ()
-    return [handler for handler in ctx.module.handlers() if not is_public(ctx.project, handler)]
+    return [handler for handler in ctx.project.handlers()
+            if handler.owner is ctx.module and not is_public(ctx.project, handler)]
 
 
 class MissingPolicyCheck(Rule):
@@ -114,7 +74,7 @@ class MissingPolicyCheck(Rule):
         checks = " or ".join(f"{c}()" for c in ctx.module.config.policy_checks) or "policy check configured"
         for handler in _checked_handlers(ctx):
             if not analyzer.handler_flow(handler).policy_checks:
-                message = self.message.format(handler=handler_label(handler), checks=checks)
+                message = self.message.format(handler=handler_label(handler, ctx.project), checks=checks)
                 yield ctx.header(self.code, handler, message)
 
 
@@ -154,7 +114,7 @@ class PolicyCheckAfterBodyRead(Rule):
             read, policy = flow.first_body_read(), flow.first_policy_check()
             if read is not None and policy is not None and read.key < policy.key:
                 site = read.site
-                message = self.message.format(handler=handler_label(handler), line=policy.site.line)
+                message = self.message.format(handler=handler_label(handler, ctx.project), line=policy.site.line)
                 yield ctx.finding(self.code, site.line, site.col, message)
 
 
