@@ -134,28 +134,24 @@ def read_test_file(path: Path, text: str, context: VersionContext
     import yaml
 
     try:
-        data = yaml.load(text, Loader=_loader())
+        data, problem = _read(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line, col = (mark.line + 1, mark.column) if mark is not None else (1, 0)
         reason = " ".join(str(getattr(exc, "problem", None) or exc).split())
         return [], 0, 0, [YamlProblem(path, line, col, f"YAML error: {reason}")]
-    if data is None:
-        return [], 0, 0, []
-    if not isinstance(data, dict) or not isinstance(data.get("tests", []), list):
-        return [], 0, 0, [YamlProblem(path, 1, 0, "not a gabbi file: expected a mapping with a 'tests' list")]
+    if problem is not None:
+        return [], 0, 0, [YamlProblem(path, problem[0], 0, problem[1])]
     defaults = data.get("defaults") or {}
-    if not isinstance(defaults, dict):
-        return [], 0, 0, [YamlProblem(path, 1, 0, "'defaults' must be a mapping")]
     default_headers = _headers(defaults.get("request_headers"))
     requests: list[TestRequest] = []
     problems: list[YamlProblem] = []
     seen: dict[str, _Seen] = {}
     last: _Seen | None = None
     left_out = skipped = 0
-    for index, test in enumerate(data.get("tests") or ()):
-        if not isinstance(test, dict):
-            problems.append(YamlProblem(path, 1, 0, f"test #{index + 1} is not a mapping"))
+    for index, (line, test) in enumerate(data.get("tests") or ()):
+        if test is None:
+            problems.append(YamlProblem(path, line, 0, f"test #{index + 1} is not a mapping"))
             continue
         name = str(test.get("name", f"#{index + 1}"))
         method, url = _method_and_url(test, defaults)
@@ -173,6 +169,63 @@ def read_test_file(path: Path, text: str, context: VersionContext
         headers = {**default_headers, **_headers(test.get("request_headers"))}
         requests.append(TestRequest(path, name, method, url or "", segments, context.version(headers)))
     return requests, left_out, skipped, problems
+
+
+# The only keys of a test (or of `defaults`) the reader needs: the bodies
+# and the response checks, most of a gabbi file, are never built.
+_WANTED = frozenset({"name", "skip", "url", "method", "request_headers", "response_headers", *METHODS})
+
+
+def _read(text: str) -> tuple[dict[str, Any], tuple[int, str] | None]:
+    """The parts of a gabbi file the reader needs, or a (line, reason) problem.
+
+    The C loader composes the node tree; only the wanted values are then
+    constructed, by PyYAML's safe constructor.
+    """
+    import yaml
+    from yaml.constructor import SafeConstructor
+
+    root = yaml.compose(text, Loader=_loader())
+    if root is None:
+        return {}, None
+    constructor = SafeConstructor()
+    if not isinstance(root, yaml.MappingNode):
+        return {}, (root.start_mark.line + 1, "not a gabbi file: expected a mapping with a 'tests' list")
+    top = _pairs(constructor, root)
+    data: dict[str, Any] = {}
+    defaults = top.get("defaults")
+    if defaults is not None and not _is_null(defaults):
+        if not isinstance(defaults, yaml.MappingNode):
+            return {}, (defaults.start_mark.line + 1, "'defaults' must be a mapping")
+        data["defaults"] = _wanted(constructor, defaults)
+    tests = top.get("tests")
+    if tests is not None and not _is_null(tests):
+        if not isinstance(tests, yaml.SequenceNode):
+            return {}, (tests.start_mark.line + 1, "not a gabbi file: expected a mapping with a 'tests' list")
+        data["tests"] = [(item.start_mark.line + 1,
+                          _wanted(constructor, item) if isinstance(item, yaml.MappingNode) else None)
+                         for item in tests.value]
+    return data, None
+
+
+def _is_null(node: Any) -> bool:
+    return bool(node.tag == "tag:yaml.org,2002:null")
+
+
+def _pairs(constructor: Any, node: Any) -> dict[str, Any]:
+    """A mapping node's string keys and value nodes (merge keys `<<` applied)."""
+    constructor.flatten_mapping(node)
+    pairs = {}
+    for key_node, value_node in node.value:
+        key = constructor.construct_object(key_node) if key_node.id == "scalar" else None
+        if isinstance(key, str):
+            pairs[key] = value_node
+    return pairs
+
+
+def _wanted(constructor: Any, node: Any) -> dict[str, Any]:
+    return {key: constructor.construct_object(value, deep=True)
+            for key, value in _pairs(constructor, node).items() if key in _WANTED}
 
 
 def _method_and_url(test: dict[str, Any], defaults: dict[str, Any]) -> tuple[str, str | None]:
