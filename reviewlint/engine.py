@@ -216,6 +216,9 @@ def start_run(first: Path, config_file: Path | None, overrides: dict,
 
 def lint_stdin(run: Run, name: str, text: str) -> list[Finding]:
     """Lint `text` as the file `name` (editors pipe unsaved buffers)."""
+    if Path(name).suffix in YAML_SUFFIXES:
+        run.project.override(Path(name).resolve(), text)
+        return lint_data_file(run.project, Path(name), display_path(Path(name)), run.selection)
     return lint_source(run.project, Path(name), display_path(Path(name)), text, run.selection, check_syntax=True)
 
 
