@@ -191,8 +191,11 @@ def shared_names(project: "Project", dotted_name: str) -> SharedNames | None:
         module = handler_modules(project).get(dotted_name)
         if module is None:
             return None
+        # Handlers are the API itself, reached through routes; calling one
+        # from another module (a test, say) is not using a shared helper.
+        handlers = {f.name for f in project.handlers() if f.owner is module}
         functions = frozenset(
-            name for name in {f.name for f in module.functions}
+            name for name in {f.name for f in module.functions} - handlers
             if not is_exempt(module, name)
             and not any(f.docstring for f in module.functions_named(name))
         )
@@ -403,7 +406,8 @@ class UndocumentedSharedFunction(Rule):
 
     A function used across handler modules is an internal API: its callers
     rely on what it accepts, returns and raises, and the only place to say
-    so is its docstring.
+    so is its docstring. Handlers are not counted: they are reached through
+    their routes, and a test that calls one shares nothing.
     """
 
     code = "RVL303"
@@ -433,18 +437,19 @@ def _use_finding(ctx: LintContext, code: str, message: str, use: SharedUse) -> F
 
 
 def wants(project: "Project", path: Path, source: str) -> bool:
-    """A non-handler file may use a shared name when it names both a handler module and the name."""
+    """A non-handler file may use a shared name when it names, as words, a handler module and the name."""
     offered = project.analysis("rvl3:offered", _offered)
-    return any(short in source and any(name in source for name in names) for short, names in offered)
+    return any(short.search(source) and names.search(source) for short, names in offered)
 
 
-def _offered(project: "Project") -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """(last component of a handler module's name, its undocumented names) for every handler module."""
+def _offered(project: "Project") -> tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]:
+    """(word pattern of a handler module's last name, word pattern of its undocumented names)."""
     result = []
     for name in handler_modules(project):
         names = shared_names(project, name)
         if names:
-            result.append((name.rsplit(".", 1)[-1], (*names.constants, *names.functions)))
+            words = "|".join(re.escape(n) for n in sorted((*names.constants, *names.functions)))
+            result.append((re.compile(rf"\b{re.escape(name.rsplit('.', 1)[-1])}\b"), re.compile(rf"\b(?:{words})\b")))
     return tuple(result)
 
 
