@@ -64,7 +64,11 @@ class UntestedGate(Rule):
     behaviour ships untested: a typo in the serializer or a reversed
     condition is found by the first client, not by the gate job. Each route
     must be tested on its own, because each handler reaching the gate may
-    break in its own way.
+    break in its own way. A request counts when its method and URL match a
+    route of the handler and its version lies in the part of the gate's
+    range where that handler runs; a handler no route leads to is skipped.
+    The range is the condition as written: `not V.matches((1, 26))` has the
+    range 1.26 and later, and RVL404 checks the other side.
     """
 
     code = "RVL401"
@@ -124,7 +128,9 @@ class UndocumentedVersion(Rule):
 
     `rest_api_version_history.rst` is what users read to learn what a
     microversion changed. A behaviour change without a section there is
-    invisible to them.
+    invisible to them. A section is a heading that starts with the version
+    (`1.30 - Provide a /reshaper resource`). Without a history document
+    (see `reviewlint --show-project`) this rule says nothing.
     """
 
     code = "RVL403"
