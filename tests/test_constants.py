@@ -146,3 +146,12 @@ def test_nova_18_placement_api_has_the_same_undocumented_constant_and_no_reshape
     result = run_cli("--select", "RVL3", "nova/api/openstack/placement", cwd=tree)
     assert result.stderr == ""
     assert findings_of(result.stdout) == [("nova/api/openstack/placement/handlers/inventory.py", 45, "RVL301")]
+
+
+@pytest.mark.realtree
+def test_flake8_on_placement_16_agrees_with_the_cli() -> None:
+    tree = real_tree("openstack-placement", "16.0.0")
+    result = run_flake8("--select", "RVL3,RVL5", "placement", cwd=tree)
+    assert sorted(findings_of(result.stdout)) == [
+        ("placement/handlers/inventory.py", 45, "RVL301"), ("placement/handlers/reshaper.py", 87, "RVL302"),
+    ]
