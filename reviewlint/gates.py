@@ -195,6 +195,10 @@ class GateFinder:
         self._reached[key] = frozenset(scanner.reached)
         return self._reached[key]
 
+    def scanned(self) -> set[tuple[str, int]]:
+        """(qualname, definition index) of every function walked so far."""
+        return {(qualname, index) for qualname, index, _ in self._reached}
+
     def add(self, module: ModuleInfo, node: cst.CSTNode, form: str, minimum: Version | None,
             maximum: Version | None, exclusive_min: bool = False, exclusive_max: bool = False) -> _GateKey:
         """Record a gate (once per node)."""
@@ -354,9 +358,11 @@ def _build(project: "Project") -> tuple[Gate, ...]:
             finder.drafts[key].handlers[(handler.qualname, handler.index)] = view
     # Inline gates of handler-module functions no handler reaches still name
     # versions (RVL402, RVL403).
+    scanned = finder.scanned()
     for module in project.handler_modules():
         for function in module.functions:
-            finder.reach(function, {})
+            if (function.qualname, function.index) not in scanned:  # reached ones were walked already
+                finder.reach(function, {})
     drafts = sorted(finder.drafts.values(), key=lambda d: str(d.module.path))
     return tuple(d.freeze() for d in drafts)
 

@@ -381,20 +381,17 @@ def lint_yaml(project: "Project", path: Path, display: str) -> list[Finding]:
 
 def _touched_gate_findings(project: "Project", path: Path) -> list[Finding]:
     from reviewlint.engine import display_path
-    from reviewlint.gabbi import functional_tests
     from reviewlint.noqa import apply_noqa
     from reviewlint.source import UnreadableSource
 
-    facts = model(project)
-    if facts.routes is None:
-        return []
-    touched = {route for request in functional_tests(project).requests if request.path == path
-               for route in facts.routes.match(request.method, request.segments)}
-    targets = {route.target for route in touched}
+    results = _results(project)
+    if not results:
+        return []  # the usual case: nothing to re-report, so no route matching either
+    targets = project.analysis("rvl4:touched", _touched_targets).get(path, set())
     found: list[Finding] = []
-    for gate_path, results in _results(project).items():
+    for gate_path, gate_results in results.items():
         display = display_path(gate_path)
-        here = [Finding(display, r.gate.line, r.gate.col, r.code, r.message) for r in results
+        here = [Finding(display, r.gate.line, r.gate.col, r.code, r.message) for r in gate_results
                 if any(handler.qualname in targets for handler in r.gate.handlers)]
         if here:
             try:
@@ -402,6 +399,19 @@ def _touched_gate_findings(project: "Project", path: Path) -> list[Finding]:
             except UnreadableSource:
                 continue
     return found
+
+
+def _touched_targets(project: "Project") -> dict[Path, set[str]]:
+    """For each test file, the handlers (dotted names) its requests reach by route."""
+    from reviewlint.gabbi import functional_tests
+
+    facts = model(project)
+    touched: dict[Path, set[str]] = defaultdict(set)
+    if facts.routes is not None:
+        for request in functional_tests(project).requests:
+            touched[request.path].update(route.target for route in facts.routes.match(request.method,
+                                                                                      request.segments))
+    return touched
 
 
 def describe_project(project: "Project") -> str:
