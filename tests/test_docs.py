@@ -33,3 +33,11 @@ def test_readme_options_exist_in_help() -> None:
     readme = (REPO / "README.md").read_text()
     for option in set(re.findall(r"reviewlint [^`\n]*?(--[a-z-]+)", readme)):
         assert option in help_text, option
+
+
+def test_readme_example_output_is_what_the_example_gives() -> None:
+    readme = (REPO / "README.md").read_text()
+    block = readme.split("$ reviewlint reviewlint/fixtures/example\n", 1)[1].split("```", 1)[0]
+    shown = [line for line in block.splitlines() if line != "..."]
+    actual = run_cli("reviewlint/fixtures/example", cwd=REPO).stdout.splitlines()
+    assert shown and set(shown) <= set(actual)

@@ -55,3 +55,25 @@ def test_flake8_from_the_root_agrees(dist: str, version: str) -> None:
     result = run_flake8("--select", "RVL", cwd=real_tree(dist, version))
     assert result.stderr == ""
     assert sorted(findings_of(result.stdout)) == [row for row in triaged()[dist, version] if row[2] != "RVL900"]
+
+
+def _console_output(readme: str, command: str) -> list[str]:
+    """The lines the README shows after `$ COMMAND`, up to the next prompt or the end of the block."""
+    block = readme.split(f"$ {command}\n", 1)[1].split("```", 1)[0]
+    return block.split("\n$ ", 1)[0].splitlines()
+
+
+def _shown_in(shown: str, actual: list[str]) -> bool:
+    """A README line is an output line, or that line with parts trimmed to `…`."""
+    pattern = ".*".join(re.escape(part) for part in shown.split("…"))
+    return any(re.fullmatch(pattern, line) for line in actual)
+
+
+def test_the_readme_demo_is_what_placement_16_gives() -> None:
+    readme = (REPO / "README.md").read_text()
+    tree = real_tree("openstack-placement", "16.0.0")
+    for command in ("reviewlint --show-project", "reviewlint"):
+        actual = run_cli(*command.split()[1:], cwd=tree).stdout.splitlines()
+        shown = [line for line in _console_output(readme, command) if not line.startswith("root: ")]
+        assert shown and all(_shown_in(line, actual) for line in shown), command
+    assert len(_console_output(readme, "reviewlint")) == len(triaged()["openstack-placement", "16.0.0"])
