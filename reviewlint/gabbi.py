@@ -138,9 +138,9 @@ def read_test_file(path: Path, text: str, context: VersionContext
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line, col = (mark.line + 1, mark.column) if mark is not None else (1, 0)
-        last = max(1, len(text.splitlines()))
-        if line > last:  # the parser noticed at the end of the stream, past the last line
-            line, col = last, 0
+        last_line = max(1, len(text.splitlines()))
+        if line > last_line:  # the parser noticed at the end of the stream, past the last line
+            line, col = last_line, 0
         reason = " ".join(str(getattr(exc, "problem", None) or exc).split())
         return [], 0, 0, [YamlProblem(path, line, col, f"YAML error: {reason}")]
     if problem is not None:
