@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -47,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="report only findings not recorded in FILE (see --write-baseline)")
     parser.add_argument("--write-baseline", type=Path, metavar="FILE",
                         help="record the current findings in FILE and exit 0")
+    parser.add_argument("--jobs", "-j", type=_jobs, default="auto", metavar="N",
+                        help="processes for the syntax check of files that hold nothing to analyse, "
+                             "most of a large tree's time (default: auto, one per core)")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     parser.add_argument("--statistics", action="store_true", help="print a count per code after the findings")
     parser.add_argument("--stdin-filename", metavar="NAME",
@@ -58,6 +62,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--explain", metavar="CODE", help="print the documentation of one rule, then exit")
     parser.add_argument("--version", action="version", version=f"reviewlint {__version__}")
     return parser
+
+
+def _jobs(value: str) -> int:
+    if value == "auto":
+        return os.cpu_count() or 1
+    if value.isdigit() and int(value) >= 1:
+        return int(value)
+    raise argparse.ArgumentTypeError(f"{value!r} is not a number of processes (1 or more) or 'auto'")
 
 
 def _codes(value: str | None) -> tuple[str, ...] | None:
@@ -134,7 +146,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         sys.stdout.write(describe_project(run.project))
         return 0
     progress = _progress if sys.stderr.isatty() else None
-    findings = lint_stdin(run, *stdin) if stdin is not None else lint_paths(run, paths, progress)
+    findings = lint_stdin(run, *stdin) if stdin is not None else lint_paths(run, paths, progress, args.jobs)
     if progress is not None:
         sys.stderr.write("\r\033[K")
     if args.fix or args.diff:
@@ -151,7 +163,7 @@ def run(argv: Sequence[str] | None = None) -> int:
                              f"in {len(changed)} file(s)\n")
             forget_projects()
             run = start_run(first, args.config, overrides, extend)
-            findings = lint_paths(run, paths)
+            findings = lint_paths(run, paths, jobs=args.jobs)
     if args.write_baseline:
         from reviewlint.baseline import write_baseline
 

@@ -99,17 +99,22 @@ def _prepare(project: Project) -> bool:
 
 
 def lint_source(project: Project, path: Path, display: str, source: str,
-                selection: Selection, check_syntax: bool = False) -> list[Finding]:
+                selection: Selection, check_syntax: bool = False,
+                deferred: list[tuple[str, str]] | None = None) -> list[Finding]:
     """Every finding for one file, after `# noqa` and selection.
 
     A file the prefilter skips is not parsed by LibCST; with `check_syntax`
-    (the CLI; flake8 has E999) Python's own parser still vets it for RVL900.
+    (the CLI; flake8 has E999) Python's own parser still vets it for RVL900,
+    or, given `deferred`, (display, source) is left there for `check_syntax_of`.
     """
     from reviewlint.rules.base import LintContext
 
     resolved = path.resolve()
     project.override(resolved, source)
     if not is_candidate(project, resolved, source):
+        if check_syntax and deferred is not None:
+            deferred.append((display, source))
+            return []
         broken = syntax_finding(display, source) if check_syntax else None
         return [broken] if broken is not None and selection.wants(broken.code, display) else []
     import libcst as cst
@@ -142,6 +147,38 @@ def syntax_finding(display: str, source: str) -> Finding | None:
     except (ValueError, RecursionError) as exc:
         return Finding(display, 1, 0, "RVL900", f"cannot check this file: {exc}")
     return None
+
+
+def _syntax_findings(batch: list[tuple[str, str]]) -> list[Finding]:
+    return [f for f in (syntax_finding(display, source) for display, source in batch) if f is not None]
+
+
+# Below this many files a pool costs more than it saves.
+PARALLEL_SYNTAX_FROM = 200
+
+
+def check_syntax_of(files: list[tuple[str, str]], jobs: int) -> list[Finding]:
+    """RVL900 for each (display, source) Python cannot parse, on up to `jobs` processes.
+
+    This is most of a large tree's time: the files the prefilter skipped
+    still need Python's parser, and they need nothing else, so they are the
+    part that splits across cores. Falls back to one process when a pool
+    cannot be had.
+    """
+    if jobs <= 1 or len(files) < PARALLEL_SYNTAX_FROM:
+        return _syntax_findings(files)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = max(16, len(files) // (jobs * 4))
+    batches = [files[i:i + size] for i in range(0, len(files), size)]
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            return [f for found in pool.map(_syntax_findings, batches) for f in found]
+    except (OSError, ImportError, RuntimeError):  # no semaphores, no processes: do it here
+        return _syntax_findings(files)
 
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -222,12 +259,15 @@ def lint_stdin(run: Run, name: str, text: str) -> list[Finding]:
     return lint_source(run.project, Path(name), display_path(Path(name)), text, run.selection, check_syntax=True)
 
 
-def lint_paths(run: Run, paths: list[Path], progress: Callable[[int, int], None] | None = None) -> list[Finding]:
+def lint_paths(run: Run, paths: list[Path], progress: Callable[[int, int], None] | None = None,
+               jobs: int = 1) -> list[Finding]:
     """Lint files and directories; findings sorted by path and position.
 
-    `progress(done, total)` is called after each file when given.
+    `progress(done, total)` is called after each file when given; `jobs`
+    processes check the syntax of the files that hold nothing to analyse.
     """
     findings: list[Finding] = []
+    deferred: list[tuple[str, str]] = []
     project, selection = run.project, run.selection
     inputs = list(discover(paths, project.exclude))
     for done, (path, exists) in enumerate(inputs, 1):
@@ -249,10 +289,11 @@ def lint_paths(run: Run, paths: list[Path], progress: Callable[[int, int], None]
             findings.append(Finding(display, 1, 0, "RVL900", f"cannot check this file: {exc.strerror or exc}"))
             continue
         try:
-            file_findings = lint_source(project, path, display, source, selection, check_syntax=True)
+            file_findings = lint_source(project, path, display, source, selection, True, deferred)
         except RecursionError:
             file_findings = [Finding(display, 1, 0, "RVL900", "cannot check this file: too deeply nested")]
         findings.extend(f for f in file_findings if selection.wants(f.code, display))
+    findings.extend(f for f in check_syntax_of(deferred, jobs) if selection.wants(f.code, f.path))
     # A gabbi file reports the gates it touches, which their own module reports too.
     return sorted(set(findings))
 

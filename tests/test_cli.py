@@ -86,6 +86,7 @@ def test_missing_path_is_reported_and_the_rest_checked(project: Path) -> None:
     (["--explain", "RVL999"], "unknown rule 'RVL999'"),
     (["--format", "xml"], "invalid choice: 'xml'"),
     (["--config", "missing.cfg", "."], "missing.cfg: config file not found"),
+    (["--jobs", "0", "."], "'0' is not a number of processes"),
 ])
 def test_usage_errors_are_one_line_and_exit_2(project: Path, args: list[str], message: str) -> None:
     result = run_cli(*args, cwd=project)
@@ -170,3 +171,28 @@ def test_statistics_counts_per_code() -> None:
 def test_paths_are_reported_relative_to_where_the_user_stands() -> None:
     result = run_cli("--select", "RVL104", str(CASES / "rvl1"), cwd=CASES)
     assert findings_of(result.stdout) == [("rvl1/svc/handlers/rvl104.py", 13, "RVL104")]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2", "auto"])
+def test_jobs_split_the_syntax_check_and_change_nothing_else(project: Path, jobs: str) -> None:
+    from reviewlint.engine import PARALLEL_SYNTAX_FROM
+
+    other = project / "svc" / "other"
+    other.mkdir()
+    for n in range(PARALLEL_SYNTAX_FROM + 50):
+        (other / f"m{n:03}.py").write_text(f"VALUE = {n}\n")
+    (other / "m123.py").write_text("def broken(:\n")
+    (other / "m234.py").write_text("x = 1\n  y = 2\n")
+    result = run_cli("--jobs", jobs, ".", cwd=project)
+    assert result.stderr == ""
+    assert findings_of(result.stdout) == [("svc/handlers.py", 6, "RVL101"), ("svc/other/m123.py", 1, "RVL900"),
+                                          ("svc/other/m234.py", 2, "RVL900")]
+
+
+def test_the_parallel_syntax_check_finds_what_the_serial_one_does() -> None:
+    from reviewlint.engine import PARALLEL_SYNTAX_FROM, check_syntax_of
+
+    files = [(f"m{n}.py", "x = (\n" if n % 97 == 0 else "x = 1\n") for n in range(PARALLEL_SYNTAX_FROM * 2)]
+    serial = check_syntax_of(files, 1)
+    assert [f.path for f in serial] == ["m0.py", "m97.py", "m194.py", "m291.py", "m388.py"]
+    assert check_syntax_of(files, 2) == serial
