@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import configparser
 import dataclasses
+import functools
 import os
 import sys
 from dataclasses import dataclass
@@ -55,14 +56,37 @@ _STR_KEYS = {"routes", "versions", "version-history", "service-type"}
 _KNOWN_KEYS = _LIST_KEYS | _STR_KEYS | {"per-file-ignores"}
 
 
+@functools.lru_cache(maxsize=4096)
+def _resolved_directory(directory: str) -> Path:
+    return Path(directory).resolve()
+
+
+def resolve_path(path: Path | str) -> Path:
+    """`Path(path).resolve()`, with directories memoised.
+
+    Every file of a large tree goes through here several times (flake8 calls
+    the plugin once per file); resolving only the file's own link, if it is
+    one, and reusing its directory's resolution keeps that to one `lstat`.
+    """
+    absolute = os.path.abspath(path)
+    if os.path.islink(absolute):
+        return Path(absolute).resolve()
+    head, tail = os.path.split(absolute)
+    return _resolved_directory(head) / tail if tail else _resolved_directory(head)
+
+
 def find_root(start: Path) -> Path:
     """The nearest ancestor of `start` (a file or directory) holding a root marker.
 
     Without one, the directory above the top-level package of `start`, so that
     an unpacked wheel works as well as a checkout.
     """
-    start = start.resolve()
-    directory = start if start.is_dir() else start.parent
+    start = resolve_path(start)
+    return _root_of(start if start.is_dir() else start.parent)
+
+
+@functools.lru_cache(maxsize=1024)
+def _root_of(directory: Path) -> Path:
     for candidate in (directory, *directory.parents):
         if any((candidate / marker).exists() for marker in ROOT_MARKERS):
             return candidate

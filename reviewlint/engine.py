@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from reviewlint.config import Config, find_root, load_config
+from reviewlint.config import Config, find_root, load_config, resolve_path
 from reviewlint.findings import Finding
 from reviewlint.noqa import apply_noqa
-from reviewlint.project import HANDLER_HINT, Project, is_excluded
+from reviewlint.project import Project, is_excluded
 from reviewlint.source import UnreadableSource, decode_source
 
 
@@ -51,7 +51,7 @@ _PROJECTS: dict[tuple[Path, Config], Project] = {}
 
 def project_for(root: Path, config: Config) -> Project:
     """The Project for a root and config, built once per process (the explicit cache)."""
-    key = (root.resolve(), config)
+    key = (resolve_path(root), config)
     if key not in _PROJECTS:
         _PROJECTS[key] = Project(root, config)
     return _PROJECTS[key]
@@ -72,7 +72,7 @@ def is_candidate(project: Project, path: Path, source: str) -> bool:
     helper, a schema module) or a family's `wants` hook claims it.
     """
     data = source.encode("utf-8", "surrogatepass")
-    if HANDLER_HINT in data or any(name.encode() in data for name in project.config.wsgify_decorators):
+    if project.may_define_handlers(data) and project.may_hold_handlers(path):
         return True
     if not project.handler_modules():
         return False
@@ -109,7 +109,7 @@ def lint_source(project: Project, path: Path, display: str, source: str,
     """
     from reviewlint.rules.base import LintContext
 
-    resolved = path.resolve()
+    resolved = resolve_path(path)
     project.override(resolved, source)
     if not is_candidate(project, resolved, source):
         if check_syntax and deferred is not None:

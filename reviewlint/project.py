@@ -8,32 +8,66 @@ its calls and schemas resolve into, no more.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
+import re
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
-from reviewlint.config import DEFAULT_EXCLUDE, Config
+from reviewlint.config import DEFAULT_EXCLUDE, Config, resolve_path
 from reviewlint.source import UnreadableSource, read_source
 
 if TYPE_CHECKING:
     from reviewlint.module import Function, ModuleInfo
 
-# Text that must appear in a module before it can define a handler.
-HANDLER_HINT = b"sgify"
 # Packages whose modules are tests, not API code.
 TEST_PACKAGES = frozenset({"tests", "test", "unit", "functional"})
 
 
 def module_name_for(path: Path) -> tuple[str, Path]:
     """(dotted module name, source root) of a file, from the `__init__.py` chain."""
-    path = path.resolve()
-    parts = [] if path.name == "__init__.py" else [path.stem]
-    directory = path.parent
+    path = resolve_path(path)
+    package, source_root = _package_of(path.parent)
+    parts = [*package, path.stem] if path.name != "__init__.py" else list(package)
+    return ".".join(parts), source_root
+
+
+@functools.lru_cache(maxsize=4096)
+def _package_of(directory: Path) -> tuple[tuple[str, ...], Path]:
+    """(package name parts, source root) of a directory, from its `__init__.py` chain."""
+    parts: list[str] = []
     while (directory / "__init__.py").exists() and directory.parent != directory:
         parts.append(directory.name)
         directory = directory.parent
-    return ".".join(reversed(parts)), directory
+    return tuple(reversed(parts)), directory
+
+
+_BLOCK_AT_TOP = re.compile(rb"^(?:if|try)\b", re.M)
+
+
+class HandlerHint:
+    """Whether a file's text can define a module-level function with a wsgify decorator.
+
+    The decorator then starts a line, unindented, or indented in a module
+    with a top-level `if`/`try` (the blocks whose functions count as
+    module-level). A `wsgify` on a method of a middleware class does not.
+    """
+
+    def __init__(self, names: tuple[str, ...]) -> None:
+        self.names = tuple(name.encode() for name in names)
+        alternatives = b"|".join(re.escape(name) for name in self.names)
+        self.pattern = re.compile(rb"^([ \t]*)@[\w. \t]*\b(?:" + alternatives + rb")\b", re.M)
+
+    def __call__(self, data: bytes) -> bool:
+        if not any(name in data for name in self.names):
+            return False
+        indented = False
+        for match in self.pattern.finditer(data):
+            if not match.group(1):
+                return True
+            indented = True
+        return indented and _BLOCK_AT_TOP.search(data) is not None
 
 
 def is_excluded(name: str, relpath: str, patterns: tuple[str, ...]) -> bool:
@@ -45,7 +79,7 @@ class Project:
     """Everything reviewlint knows about one source tree, built lazily and cached."""
 
     def __init__(self, root: Path, config: Config) -> None:
-        self.root = root.resolve()
+        self.root = resolve_path(root)
         self.config = config
         self.exclude = DEFAULT_EXCLUDE + config.exclude
         self._modules: dict[str, ModuleInfo | None] = {}
@@ -58,7 +92,7 @@ class Project:
     # -- files ------------------------------------------------------------------
     def override(self, path: Path, source: str) -> None:
         """Use `source` for `path` instead of the disk (stdin, editors)."""
-        self._overrides[path.resolve()] = source
+        self._overrides[resolve_path(path)] = source
         self.add_source_root(path)
 
     def add_source_root(self, path: Path) -> None:
@@ -69,7 +103,7 @@ class Project:
 
     def source(self, path: Path) -> str:
         """The text of a project file (the override if there is one)."""
-        path = path.resolve()
+        path = resolve_path(path)
         if path in self._overrides:
             return self._overrides[path]
         return read_source(path)
@@ -97,22 +131,30 @@ class Project:
 
     def files_containing(self, needle: bytes) -> tuple[Path, ...]:
         """Python files whose raw text contains `needle` (the cheap prefilter)."""
-        key = f"files_containing:{needle!r}"
+        return self.files_where(f"files_containing:{needle!r}", lambda data: needle in data)
+
+    def files_where(self, key: str, test: Callable[[bytes], bool]) -> tuple[Path, ...]:
+        """Python files whose raw text passes `test`, cached under `key`."""
         if key not in self.cache:
             hits = []
             for path in self.python_files:
-                resolved = path.resolve()
+                resolved = resolve_path(path) if self._overrides else path
                 if resolved in self._overrides:
-                    if needle in self._overrides[resolved].encode("utf-8", "replace"):
+                    if test(self._overrides[resolved].encode("utf-8", "replace")):
                         hits.append(path)
                     continue
                 try:
-                    if needle in path.read_bytes():
+                    if test(path.read_bytes()):
                         hits.append(path)
                 except OSError:
                     continue
             self.cache[key] = tuple(hits)
         return self.cache[key]
+
+    @cached_property
+    def may_define_handlers(self) -> HandlerHint:
+        """The text test a module passes before it is parsed for handlers."""
+        return HandlerHint(self.config.wsgify_decorators)
 
     # -- module index -----------------------------------------------------------
     def module_path(self, dotted: str) -> Path | None:
@@ -120,7 +162,7 @@ class Project:
         relative = Path(*dotted.split("."))
         for source_root in self._source_roots:
             for candidate in (source_root / relative.with_suffix(".py"), source_root / relative / "__init__.py"):
-                if candidate.resolve() in self._overrides or candidate.is_file():
+                if (self._overrides and resolve_path(candidate) in self._overrides) or candidate.is_file():
                     return candidate
         return None
 
@@ -137,7 +179,7 @@ class Project:
 
     def module_at(self, path: Path) -> ModuleInfo | None:
         """The parsed module stored at `path` (None if it does not parse)."""
-        resolved = path.resolve()
+        resolved = resolve_path(path)
         if resolved not in self._by_path:
             self.add_source_root(resolved)
             self._by_path[resolved] = self._parse(self.module_name(resolved), resolved)
@@ -201,7 +243,7 @@ class Project:
         default they are not handler modules.
         """
         if self.config.handlers:
-            relative = os.path.relpath(path.resolve(), self.root).replace(os.sep, "/")
+            relative = os.path.relpath(resolve_path(path), self.root).replace(os.sep, "/")
             dotted = self.module_name(path)
             return any(fnmatch.fnmatch(relative, p) or fnmatch.fnmatch(dotted, p) for p in self.config.handlers)
         return not TEST_PACKAGES.intersection(self.module_name(path).split(".")[:-1])
@@ -210,7 +252,7 @@ class Project:
         """Every project module that defines a handler, in path order."""
         if "handler_modules" not in self.cache:
             modules = []
-            for path in self.files_containing(HANDLER_HINT):
+            for path in self.files_where("handler_candidates", self.may_define_handlers):
                 if not self.may_hold_handlers(path):
                     continue
                 module = self.module_at(path)

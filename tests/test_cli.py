@@ -196,3 +196,14 @@ def test_the_parallel_syntax_check_finds_what_the_serial_one_does() -> None:
     serial = check_syntax_of(files, 1)
     assert [f.path for f in serial] == ["m0.py", "m97.py", "m194.py", "m291.py", "m388.py"]
     assert check_syntax_of(files, 2) == serial
+
+
+def test_handlers_in_test_packages_are_fakes_and_not_reported(project: Path) -> None:
+    fake = HANDLER.replace("return util.extract_json(req.body, {'type': 'object'})", "return json.loads(req.body)")
+    (project / "svc" / "tests").mkdir()
+    (project / "svc" / "tests" / "__init__.py").write_text("")
+    (project / "svc" / "tests" / "fakes.py").write_text("import json\n" + fake)
+    assert findings_of(run_cli(".", cwd=project).stdout) == [("svc/handlers.py", 6, "RVL101")]
+    (project / "svc" / "fakes.py").write_text("import json\n" + fake)
+    assert findings_of(run_cli(".", cwd=project).stdout) == [
+        ("svc/fakes.py", 7, "RVL101"), ("svc/fakes.py", 9, "RVL201"), ("svc/handlers.py", 6, "RVL101")]

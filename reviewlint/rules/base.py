@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Iterable
 
+from reviewlint.config import resolve_path
 from reviewlint.findings import Finding
 
 if TYPE_CHECKING:
@@ -37,7 +38,15 @@ class LintContext:
 
     def is_here(self, path: Path) -> bool:
         """True when `path` is the file being linted."""
-        return path.resolve() == self.path
+        return resolve_path(path) == self.path
+
+
+def own_handlers(ctx: LintContext) -> list["Function"]:
+    """The wsgify-decorated handlers of this file, none in a test package (its fakes serve no API)."""
+    if "own_handlers" not in ctx.memo:
+        handlers = ctx.module.handlers() if ctx.project.may_hold_handlers(ctx.path) else ()
+        ctx.memo["own_handlers"] = list(handlers)
+    return ctx.memo["own_handlers"]
 
 
 class Rule:

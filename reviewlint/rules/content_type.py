@@ -7,7 +7,7 @@ from typing import Iterable
 from reviewlint.findings import Finding
 from reviewlint.flow import analyzer_for
 from reviewlint.module import Decorator, Function, string_value
-from reviewlint.rules.base import LintContext, Rule, handler_label
+from reviewlint.rules.base import LintContext, Rule, handler_label, own_handlers
 from reviewlint.schemas import Const, evaluator_for
 
 
@@ -51,7 +51,7 @@ class MissingRequireContent(Rule):
 def missing_require_content(ctx: LintContext) -> list[Function]:
     """Handlers of this module that read the body with no `require_content` in their stack."""
     analyzer = analyzer_for(ctx.project)
-    return [handler for handler in ctx.module.handlers()
+    return [handler for handler in own_handlers(ctx)
             if not _decorator_roles(ctx, handler)[0] and analyzer.handler_flow(handler).body_reads]
 
 
@@ -92,7 +92,7 @@ def misplaced_checks(ctx: LintContext) -> list[tuple[Function, Decorator, str]]:
     """(handler, misplaced decorator, the decorator it must sit below) for this module."""
     found = []
     checks = ctx.module.config.require_content_decorators + ("check_accept",)
-    for handler in ctx.module.handlers():
+    for handler in own_handlers(ctx):
         _, wsgify, version = _decorator_roles(ctx, handler)
         if version is not None and len(ctx.module.functions_named(handler.name)) < 2:
             # With one definition nothing rebinds the name: above
@@ -139,7 +139,7 @@ class NonJsonRequireContent(Rule):
 
     def check(self, ctx: LintContext) -> Iterable[Finding]:
         analyzer = analyzer_for(ctx.project)
-        for handler in ctx.module.handlers():
+        for handler in own_handlers(ctx):
             content, _, _ = _decorator_roles(ctx, handler)
             for decorator in content:
                 media_type = _media_type(ctx, decorator)
@@ -185,7 +185,7 @@ class NeedlessRequireContent(Rule):
 
     def check(self, ctx: LintContext) -> Iterable[Finding]:
         analyzer = analyzer_for(ctx.project)
-        for handler in ctx.module.handlers():
+        for handler in own_handlers(ctx):
             content, _, _ = _decorator_roles(ctx, handler)
             if content and not analyzer.handler_flow(handler).body_reads:
                 yield ctx.header(self.code, handler, self.message.format(handler=handler_label(handler)))

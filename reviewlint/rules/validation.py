@@ -11,14 +11,14 @@ from reviewlint.findings import Finding
 from reviewlint.flow import Place, Site, analyzer_for
 from reviewlint.module import dotted, walk
 from reviewlint.project import Project
-from reviewlint.rules.base import LintContext, Rule, handler_label
+from reviewlint.rules.base import LintContext, Rule, handler_label, own_handlers
 from reviewlint.schemas import evaluator_for, open_objects
 
 
 def _reached_flows(ctx: LintContext) -> list:
     """Flows of the handlers whose work can land in this file."""
     analyzer = analyzer_for(ctx.project)
-    own = list(ctx.module.handlers())
+    own = own_handlers(ctx)
     for handler in own or ctx.project.handlers():
         analyzer.handler_flow(handler)
     return analyzer.flows()
