@@ -8,7 +8,6 @@ that this silence is earned, the same trees with some test files withheld
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -124,21 +123,14 @@ def test_show_project_on_nova_18_picks_the_placement_modules() -> None:
     assert "microversion gates: 79" in lines
 
 
-def test_gabbi_reader_and_coverage_take_well_under_a_second() -> None:
+def test_gabbi_reader_and_coverage_on_placement_16() -> None:
+    # How long this takes is measured by bench/run.py, not asserted here.
     from reviewlint.config import load_config
     from reviewlint.gabbi import functional_tests
-    from reviewlint.gates import project_gates
     from reviewlint.project import Project
-    from reviewlint.routes import route_table
     from reviewlint.rules.microversions import judge
-    from reviewlint.versions import history_document, service_versions
 
     root = placement()
     project = Project(root, load_config(root))
-    route_table(project), service_versions(project), history_document(project), project_gates(project)
-    start = time.perf_counter()
-    tests = functional_tests(project)
-    findings = judge(project)
-    elapsed = time.perf_counter() - start
-    assert len(tests.requests) == 1292 and not findings
-    assert elapsed < 1.0, f"gabbi reader + coverage took {elapsed:.2f} s"
+    assert len(functional_tests(project).requests) == 1292
+    assert judge(project) == []
