@@ -227,9 +227,10 @@ def display_path(path: Path) -> str:
     text = os.path.normpath(str(path))
     if os.path.isabs(text):
         try:
-            return os.path.relpath(text)
-        except ValueError:
+            relative = os.path.relpath(text)
+        except ValueError:  # another drive
             return text
+        return text if relative == os.pardir or relative.startswith(os.pardir + os.sep) else relative
     return text
 
 

@@ -171,6 +171,10 @@ def test_statistics_counts_per_code() -> None:
 def test_paths_are_reported_relative_to_where_the_user_stands() -> None:
     result = run_cli("--select", "RVL104", str(CASES / "rvl1"), cwd=CASES)
     assert findings_of(result.stdout) == [("rvl1/svc/handlers/rvl104.py", 13, "RVL104")]
+    # Outside the working directory an absolute path stays as given.
+    elsewhere = CASES / "rvl1" / "svc"
+    result = run_cli("--select", "RVL104", str(elsewhere), cwd=CASES / "rvl2")
+    assert findings_of(result.stdout) == [(str(elsewhere / "handlers" / "rvl104.py"), 13, "RVL104")]
 
 
 @pytest.mark.parametrize("jobs", ["1", "2", "auto"])
