@@ -161,7 +161,11 @@ def read_test_file(path: Path, text: str, context: VersionContext
         if url is not None:
             url = _expand(url, last, seen)
         location = _location(test)
-        last = seen[name] = _Seen(url, _expand(location, last, seen) if location else None)
+        if location is not None:
+            location = _expand(location, last, seen)
+        elif url is not None and method == "POST" and str(test.get("status", defaults.get("status"))) == "201":
+            location = _created_at(url)
+        last = seen[name] = _Seen(url, location)
         if test.get("skip", defaults.get("skip")):
             skipped += 1
             continue
@@ -176,7 +180,7 @@ def read_test_file(path: Path, text: str, context: VersionContext
 
 # The only keys of a test (or of `defaults`) the reader needs: the bodies
 # and the response checks, most of a gabbi file, are never built.
-_WANTED = frozenset({"name", "skip", "url", "method", "request_headers", "response_headers", *METHODS})
+_WANTED = frozenset({"name", "skip", "url", "method", "status", "request_headers", "response_headers", *METHODS})
 
 
 def _read(text: str) -> tuple[dict[str, Any], tuple[int, str] | None]:
@@ -252,8 +256,8 @@ def _expand(url: str, last: _Seen | None, seen: dict[str, _Seen]) -> str | None:
     """Replace `$LAST_URL`, `$LOCATION` and their `$HISTORY['name'].` forms.
 
     `$LOCATION` is known when the test it refers to asserts a literal
-    `location` response header (not a /regex/). None when what a
-    substitution names is unknown.
+    `location` response header (not a /regex/), or answers a POST with
+    201 (see `_created_at`). None when what a substitution names is unknown.
     """
     unknown = False
 
@@ -282,6 +286,17 @@ def _location(test: dict[str, Any]) -> str | None:
     if not isinstance(value, str) or (len(value) > 1 and value.startswith("/") and value.endswith("/")):
         return None  # absent, or a /regex/ that only constrains it
     return value
+
+
+def _created_at(url: str) -> str:
+    """Where a `201 Created` answer to `POST url` points: one unknown segment below the collection.
+
+    Placement's creating POSTs answer `Location: <collection>/<new id>`
+    (`/resource_providers/{uuid}`, `.../inventories/{resource_class}`), so
+    a later `$LOCATION` reaches the item route even when the test asserts
+    no literal location; which item it is, nobody can know statically.
+    """
+    return url.split("?", 1)[0].split("#", 1)[0].rstrip("/") + "/$CREATED"
 
 
 def test_files(project: "Project") -> list[Path]:

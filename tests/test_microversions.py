@@ -230,6 +230,24 @@ tests:
     assert left_out == 3
 
 
+def test_location_of_a_created_item_is_one_unknown_segment_below_the_collection() -> None:
+    requests, left_out, _, _ = read("""
+tests:
+- {name: create, POST: /things?x=1, status: 201}
+- {name: show, GET: $LOCATION}
+- {name: parts, GET: $LAST_URL/parts}
+- {name: later, DELETE: "$HISTORY['create'].$LOCATION"}
+- {name: not created, POST: /things, status: 200}
+- {name: unknown, GET: $LOCATION}
+- {name: put, PUT: /things/abc, status: 201}
+- {name: unknown too, GET: $LOCATION}
+""")
+    assert [(r.name, r.segments) for r in requests] == [
+        ("create", ("", "things")), ("show", ("", "things", None)), ("parts", ("", "things", None, "parts")),
+        ("later", ("", "things", None)), ("not created", ("", "things")), ("put", ("", "things", "abc"))]
+    assert left_out == 2
+
+
 @pytest.mark.parametrize("text, line", [
     ("tests:\n- name: a\n  GET: /x\n   status: 200\n", 4),
     ("tests: {name: a}\n", 1),
