@@ -290,7 +290,8 @@ def lint_paths(run: Run, paths: list[Path], progress: Callable[[int, int], None]
             findings.append(Finding(display, 1, 0, "RVL900", f"cannot check this file: {exc.strerror or exc}"))
             continue
         try:
-            file_findings = lint_source(project, path, display, source, selection, True, deferred)
+            file_findings = lint_source(project, path, display, source, selection, check_syntax=True,
+                                        deferred=deferred)
         except RecursionError:
             file_findings = [Finding(display, 1, 0, "RVL900", "cannot check this file: too deeply nested")]
         findings.extend(f for f in file_findings if selection.wants(f.code, display))
