@@ -6,6 +6,8 @@ import os
 import shutil
 import subprocess
 import sys
+import tarfile
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -16,6 +18,9 @@ FIXTURES = REPO / "reviewlint" / "fixtures"
 EXAMPLE = FIXTURES / "example"
 CASES = FIXTURES / "cases"
 CACHE = Path(os.environ.get("REVIEWLINT_TEST_CACHE", Path.home() / ".cache" / "reviewlint-tests"))
+
+# reviewlint's own persistent cache: never the user's during tests (subprocesses inherit this).
+os.environ.setdefault("REVIEWLINT_CACHE_DIR", tempfile.mkdtemp(prefix="reviewlint-test-cache-"))
 
 
 def run_cli(*args: str, cwd: Path | None = None, stdin: str | None = None) -> subprocess.CompletedProcess:
@@ -59,31 +64,57 @@ def case_dirs(family: str) -> list[Path]:
     return sorted(p for p in base.iterdir() if (p / "expected.txt").is_file()) if base.is_dir() else []
 
 
-def real_tree(dist: str, version: str) -> Path:
-    """An unpacked wheel of a real OpenStack release, downloaded once into the test cache.
+def _download(dist: str, version: str, binary: bool) -> Path:
+    """A release archive (wheel, or sdist when not `binary`) in the test cache, downloaded once.
 
     Uses pip (the package registry's ordinary client); skips the test when
     the registry cannot be reached, or fails it when REVIEWLINT_REQUIRE_REAL_TREES
     is set (as .ci/run does).
     """
-    target = CACHE / "trees" / f"{dist}-{version}"
-    if (target / ".complete").exists():
-        return target
-    wheels = CACHE / "wheels"
-    wheels.mkdir(parents=True, exist_ok=True)
-    found = list(wheels.glob(f"{dist.replace('-', '_')}-{version}-*.whl"))
+    folder = CACHE / ("wheels" if binary else "sdists")
+    folder.mkdir(parents=True, exist_ok=True)
+    pattern = f"{dist.replace('-', '_')}-{version}" + ("-*.whl" if binary else ".tar.gz")
+    found = list(folder.glob(pattern))
     if not found:
-        result = subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-                                 "-q", "-d", str(wheels), f"{dist}=={version}"], capture_output=True, text=True)
-        found = list(wheels.glob(f"{dist.replace('-', '_')}-{version}-*.whl"))
+        kind = ["--only-binary=:all:"] if binary else ["--no-binary", ":all:"]
+        result = subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", *kind,
+                                 "-q", "-d", str(folder), f"{dist}=={version}"], capture_output=True, text=True)
+        found = list(folder.glob(pattern))
         if result.returncode != 0 or not found:
             reason = f"cannot download {dist}=={version}: {result.stderr.strip()[-200:]}"
             if os.environ.get("REVIEWLINT_REQUIRE_REAL_TREES"):  # CI: a skip would prove nothing
                 pytest.fail(reason)
             pytest.skip(reason)
+    return found[0]
+
+
+def real_tree(dist: str, version: str) -> Path:
+    """An unpacked wheel of a real OpenStack release (code only), downloaded once into the test cache."""
+    target = CACHE / "trees" / f"{dist}-{version}"
+    if (target / ".complete").exists():
+        return target
+    wheel = _download(dist, version, binary=True)
     if target.exists():
         shutil.rmtree(target)
-    with zipfile.ZipFile(found[0]) as archive:
+    with zipfile.ZipFile(wheel) as archive:
         archive.extractall(target)
     (target / ".complete").write_text("")
     return target
+
+
+def real_source_tree(dist: str, version: str) -> Path:
+    """The unpacked sdist of a real release: the source tree with `api-ref/`, `tox.ini`, `releasenotes/`.
+
+    The archive's single top directory is the returned root (it holds `setup.cfg`).
+    """
+    target = CACHE / "sources" / f"{dist}-{version}"
+    if (target / ".complete").exists():
+        return next(p for p in target.iterdir() if p.is_dir())
+    archive_path = _download(dist, version, binary=False)
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    with tarfile.open(archive_path) as archive:
+        archive.extractall(target, filter="data")
+    (target / ".complete").write_text("")
+    return next(p for p in target.iterdir() if p.is_dir())
