@@ -47,6 +47,11 @@ class Config:
         """A copy with some fields changed (command-line options win over files)."""
         return dataclasses.replace(self, **changes)
 
+    def analysis_key(self) -> str:
+        """The settings that change what the rules find (not which codes are shown): a cache key."""
+        shown = {"select", "ignore", "per_file_ignores", "source"}
+        return repr([(f.name, getattr(self, f.name)) for f in dataclasses.fields(self) if f.name not in shown])
+
 
 _LIST_KEYS = {
     "handlers", "functional-tests", "wsgify-decorators", "require-content-decorators",

@@ -16,7 +16,8 @@ from typing import Callable, Iterable, Iterator
 from reviewlint.config import Config, find_root, load_config, resolve_path
 from reviewlint.findings import Finding
 from reviewlint.noqa import apply_noqa
-from reviewlint.project import Project, is_excluded
+from reviewlint.prefilter import may_report_in
+from reviewlint.project import Codec, Project, is_excluded
 from reviewlint.source import UnreadableSource, decode_source
 
 
@@ -46,14 +47,21 @@ def _path_matches(path: str, pattern: str) -> bool:
             or fnmatch.fnmatch(os.path.basename(path), pattern))
 
 
-_PROJECTS: dict[tuple[Path, Config], Project] = {}
+_PROJECTS: dict[tuple[Path, Config, Path | None], Project] = {}
 
 
-def project_for(root: Path, config: Config) -> Project:
-    """The Project for a root and config, built once per process (the explicit cache)."""
-    key = (resolve_path(root), config)
+def project_for(root: Path, config: Config, cache_dir: Path | None = None) -> Project:
+    """The Project for a root and config, built once per process (the explicit cache).
+
+    With `cache_dir`, what it derives is kept there between runs (see cache.py).
+    """
+    from reviewlint.cache import Store, cache_file
+
+    key = (resolve_path(root), config, cache_dir)
     if key not in _PROJECTS:
-        _PROJECTS[key] = Project(root, config)
+        root = key[0]
+        store = Store(cache_file(cache_dir, root, config.analysis_key()) if cache_dir is not None else None)
+        _PROJECTS[key] = Project(root, config, store)
     return _PROJECTS[key]
 
 
@@ -67,22 +75,26 @@ def rule_instances() -> list:
 def is_candidate(project: Project, path: Path, source: str) -> bool:
     """The prefilter: can this file hold anything a rule reports?
 
-    Handler modules always can. Any other file only when the project has
-    handlers and the families' project-wide analyses looked into it (a
-    helper, a schema module) or a family's `wants` hook claims it.
+    Handler modules always can. Any other file only when its text holds a
+    trace of something reported (see prefilter.py) and the project model
+    says some rule reports there, or a family's `wants` hook claims it.
     """
+    from reviewlint.prefilter import interesting
+
     data = source.encode("utf-8", "surrogatepass")
     if project.may_define_handlers(data) and project.may_hold_handlers(path):
         return True
-    if not project.handler_modules():
+    if not may_report_in(project, path, data):
         return False
-    project.analysis("prepared", _prepare)
-    if path in project.parsed_paths():
+    if path in interesting(project):
         return True
-    return any(wants(project, path, source) for wants in _family_hooks("wants"))
+    if not project.handler_refs():
+        return False  # nothing to report anywhere (and no rule family imported)
+    return any(wants(project, path, source) for wants in family_hooks("wants"))
 
 
-def _family_hooks(name: str) -> list:
+def family_hooks(name: str) -> list:
+    """Every rule family's hook called `name` (see reviewlint/rules/__init__.py)."""
     import importlib
 
     from reviewlint.rules import FAMILIES
@@ -91,24 +103,17 @@ def _family_hooks(name: str) -> list:
     return [hook for hook in hooks if hook is not None]
 
 
-def _prepare(project: Project) -> bool:
-    """Run every family's project-wide analysis, so `parsed_paths` covers where they report."""
-    for prepare in _family_hooks("prepare"):
-        prepare(project)
-    return True
-
-
 def lint_source(project: Project, path: Path, display: str, source: str,
                 selection: Selection, check_syntax: bool = False,
-                deferred: list[tuple[str, str]] | None = None) -> list[Finding]:
-    """Every finding for one file, after `# noqa` and selection.
+                deferred: list[tuple[str, str]] | None = None, noqa: bool = True) -> list[Finding]:
+    """Every finding for one file, after `# noqa` (unless `noqa` is False) and selection.
 
     A file the prefilter skips is not parsed by LibCST; with `check_syntax`
-    (the CLI; flake8 has E999) Python's own parser still vets it for RVL900,
-    or, given `deferred`, (display, source) is left there for `check_syntax_of`.
+    (a file named on the command line; flake8 has E999) Python's own parser
+    still vets it for RVL900, or, given `deferred`, (display, source) is
+    left there for `check_syntax_of`. What the rules find in a file is kept
+    in the project's cache with everything it was computed from.
     """
-    from reviewlint.rules.base import LintContext
-
     resolved = resolve_path(path)
     project.override(resolved, source)
     if not is_candidate(project, resolved, source):
@@ -117,24 +122,50 @@ def lint_source(project: Project, path: Path, display: str, source: str,
             return []
         broken = syntax_finding(display, source) if check_syntax else None
         return [broken] if broken is not None and selection.wants(broken.code, display) else []
+    raw = project.memo(f"findings:{resolved}", lambda: _rule_findings(project, resolved), FINDINGS)
+    findings = [Finding(display, line, col, code, message, fallback) for line, col, code, message, fallback in raw]
+    if noqa:
+        findings = apply_noqa(findings, source)
+    return sorted(f for f in findings if selection.wants(f.code, display))
+
+
+def _rule_findings(project: Project, path: Path) -> list[tuple[int, int, str, str, tuple[int, ...]]]:
+    """(line, col, code, message, fallback lines) of every rule's findings in a candidate file."""
     import libcst as cst
 
-    try:
-        module = project.module_at(resolved)
-        if module is None:
-            from reviewlint.module import parse_module
+    from reviewlint.module import parse_module
+    from reviewlint.rules.base import LintContext
 
-            parse_module(project.module_name(resolved), resolved, source, project.config)
-            return []
-    except cst.ParserSyntaxError as exc:
-        return [Finding(display, exc.raw_line, max(exc.raw_column, 0), "RVL900",
-                        f"cannot check this file: syntax error: {exc.message}")]
-    ctx = LintContext(resolved, display, source, project, module)
-    findings: list[Finding] = []
+    module = project.module_at(path)
+    if module is None:
+        try:
+            source = project.source(path)
+            parse_module(project.module_name(path), path, source, project.config)
+        except cst.ParserSyntaxError as exc:
+            # Python's own parser says where and what more precisely, when it agrees.
+            python = syntax_finding("", source)
+            if python is not None:
+                return [(python.line, python.col, python.code, python.message, ())]
+            return [(exc.raw_line, max(exc.raw_column, 0), "RVL900", f"cannot check this file: syntax error: "
+                     f"{exc.message}", ())]
+        except (UnreadableSource, RecursionError):
+            pass
+        return []
+    ctx = LintContext(path, "", module.source, project, module)
+    found: list[tuple[int, int, str, str, tuple[int, ...]]] = []
     for rule in rule_instances():
-        if selection.wants(rule.code, display):
-            findings.extend(rule.check(ctx))
-    return sorted(f for f in apply_noqa(findings, source) if selection.wants(f.code, display))
+        found.extend((f.line, f.col, f.code, f.message, f.fallback_lines) for f in rule.check(ctx))
+    return sorted(found)
+
+
+def _decode_findings(data: object) -> list[tuple[int, int, str, str, tuple[int, ...]]]:
+    return [(int(line), int(col), str(code), str(message), tuple(int(x) for x in fallback))
+            for line, col, code, message, fallback in data]  # type: ignore[attr-defined]
+
+
+FINDINGS: Codec[list[tuple[int, int, str, str, tuple[int, ...]]]] = Codec(
+    lambda found: [[line, col, code, message, list(fallback)] for line, col, code, message, fallback in found],
+    _decode_findings)
 
 
 def syntax_finding(display: str, source: str) -> Finding | None:
@@ -189,17 +220,17 @@ def is_test_yaml(path: Path) -> bool:
     return path.suffix in YAML_SUFFIXES and "gabbits" in path.parts
 
 
-def discover(paths: Iterable[Path], exclude: tuple[str, ...]) -> Iterator[tuple[Path, bool]]:
-    """(file, exists) for every input under `paths`: Python files and gabbi YAML files.
+def discover(paths: Iterable[Path], exclude: tuple[str, ...]) -> Iterator[tuple[Path, bool, bool]]:
+    """(file, exists, named) for every input under `paths`: Python files and gabbi YAML files.
 
     A file named explicitly is always an input (pre-commit passes changed
-    files); missing paths come back with False.
+    files) and `named`; missing paths come back with `exists` False.
     """
     for path in paths:
         if not path.exists():
-            yield path, False
+            yield path, False, True
         elif path.is_file():
-            yield path, True
+            yield path, True, True
         else:
             for directory, dirnames, filenames in os.walk(path):
                 rel = os.path.relpath(directory, path)
@@ -209,7 +240,7 @@ def discover(paths: Iterable[Path], exclude: tuple[str, ...]) -> Iterator[tuple[
                     candidate = Path(directory, filename)
                     if (filename.endswith(".py") or is_test_yaml(candidate)) and not is_excluded(
                             filename, os.path.normpath(os.path.join(rel, filename)), exclude):
-                        yield candidate, True
+                        yield candidate, True, False
 
 
 def lint_data_file(project: Project, path: Path, display: str, selection: Selection) -> list[Finding]:
@@ -217,7 +248,7 @@ def lint_data_file(project: Project, path: Path, display: str, selection: Select
     if path.suffix not in YAML_SUFFIXES:
         return []
     findings: list[Finding] = []
-    for hook in _family_hooks("lint_yaml"):
+    for hook in family_hooks("lint_yaml"):
         findings.extend(hook(project, path, display))
     return sorted(f for f in findings if selection.wants(f.code, display))
 
@@ -243,35 +274,41 @@ class Run:
 
 
 def start_run(first: Path, config_file: Path | None, overrides: dict,
-              extend_ignore: tuple[str, ...] = ()) -> Run:
+              extend_ignore: tuple[str, ...] = (), cache_dir: Path | None = None) -> Run:
     """Find the root from the first input, read the config and apply command-line overrides."""
     root = find_root(first if first.exists() else (first.parent if first.parent.exists() else Path.cwd()))
     config = load_config(root, config_file).replace(**overrides)
     if extend_ignore:
         config = config.replace(ignore=config.ignore + extend_ignore)
-    return Run(project_for(root, config), Selection(config.select, config.ignore, config.per_file_ignores))
+    return Run(project_for(root, config, cache_dir), Selection(config.select, config.ignore, config.per_file_ignores))
 
 
 def lint_stdin(run: Run, name: str, text: str) -> list[Finding]:
     """Lint `text` as the file `name` (editors pipe unsaved buffers)."""
     if Path(name).suffix in YAML_SUFFIXES:
         run.project.override(Path(name).resolve(), text)
-        return lint_data_file(run.project, Path(name), display_path(Path(name)), run.selection)
-    return lint_source(run.project, Path(name), display_path(Path(name)), text, run.selection, check_syntax=True)
+        found = lint_data_file(run.project, Path(name), display_path(Path(name)), run.selection)
+    else:
+        found = lint_source(run.project, Path(name), display_path(Path(name)), text, run.selection,
+                            check_syntax=True)
+    run.project.save_cache()
+    return found
 
 
 def lint_paths(run: Run, paths: list[Path], progress: Callable[[int, int], None] | None = None,
                jobs: int = 1) -> list[Finding]:
     """Lint files and directories; findings sorted by path and position.
 
-    `progress(done, total)` is called after each file when given; `jobs`
-    processes check the syntax of the files that hold nothing to analyse.
+    `progress(done, total)` is called after each file when given. Files met
+    while walking a directory are read only as far as the prefilter needs;
+    files named on the command line are also checked by Python's parser
+    (RVL900), on up to `jobs` processes.
     """
     findings: list[Finding] = []
     deferred: list[tuple[str, str]] = []
     project, selection = run.project, run.selection
     inputs = list(discover(paths, project.exclude))
-    for done, (path, exists) in enumerate(inputs, 1):
+    for done, (path, exists, named) in enumerate(inputs, 1):
         if progress is not None:
             progress(done, len(inputs))
         display = display_path(path)
@@ -282,22 +319,33 @@ def lint_paths(run: Run, paths: list[Path], progress: Callable[[int, int], None]
             findings.extend(lint_data_file(project, path, display, selection))
             continue
         try:
-            source = decode_source(path.read_bytes(), display)
+            data = path.read_bytes()
+            source = decode_source(data, display)
         except UnreadableSource as exc:
-            findings.append(Finding(display, exc.line, 0, "RVL900", f"cannot check this file: {exc}"))
+            # Reported where reviewlint needed the file: named, or a handler module by its text.
+            if named or any(name in data for name in project.may_define_handlers.names) or \
+                    may_report_in(project, path, data):
+                findings.append(Finding(display, exc.line, 0, "RVL900", f"cannot check this file: {exc}"))
             continue
         except OSError as exc:
             findings.append(Finding(display, 1, 0, "RVL900", f"cannot check this file: {exc.strerror or exc}"))
             continue
         try:
-            file_findings = lint_source(project, path, display, source, selection, check_syntax=True,
+            file_findings = lint_source(project, path, display, source, selection, check_syntax=named,
                                         deferred=deferred)
         except RecursionError:
             file_findings = [Finding(display, 1, 0, "RVL900", "cannot check this file: too deeply nested")]
         findings.extend(f for f in file_findings if selection.wants(f.code, display))
     findings.extend(f for f in check_syntax_of(deferred, jobs) if selection.wants(f.code, f.path))
+    project.save_cache()
     # A gabbi file reports the gates it touches, which their own module reports too.
     return sorted(set(findings))
+
+
+def save_projects() -> None:
+    """Write every project's cache (the flake8 plugin has no end-of-run hook: this runs at exit)."""
+    for project in _PROJECTS.values():
+        project.save_cache()
 
 
 def forget_projects() -> None:

@@ -30,6 +30,7 @@ class ReviewlintChecker:
 
     def run(self) -> Iterator[Result]:
         """Yield flake8 results for this file."""
+        from reviewlint.cache import cache_directory
         from reviewlint.config import find_root, load_config
         from reviewlint.engine import Selection, lint_source, project_for
 
@@ -39,7 +40,8 @@ class ReviewlintChecker:
             start = path if path.exists() else (path.parent if path.parent.exists() else Path.cwd())
             root = find_root(start)
             config = load_config(root)
-            project = project_for(root, config)
+            project = project_for(root, config, cache_directory())
+            _save_at_exit()
             selection = Selection(config.select, config.ignore, config.per_file_ignores)
             findings = lint_source(project, path, self.filename, source, selection)
         except ReviewlintError as exc:
@@ -47,3 +49,24 @@ class ReviewlintChecker:
             return
         for finding in findings:
             yield finding.line, finding.col, f"{finding.code} {finding.message}", type(self)
+
+
+_SAVING: list[bool] = []
+
+
+def _save_at_exit() -> None:
+    """Write the projects' caches when this flake8 process (or its worker) ends.
+
+    flake8 tells a plugin nothing when a run ends; its workers are forked
+    processes that skip `atexit`, but run multiprocessing's finalizers.
+    """
+    if _SAVING:
+        return
+    _SAVING.append(True)
+    import atexit
+    from multiprocessing import util
+
+    from reviewlint.engine import save_projects
+
+    atexit.register(save_projects)
+    util.Finalize(None, save_projects, exitpriority=10)

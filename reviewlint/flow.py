@@ -13,20 +13,22 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 import libcst as cst
 
-from reviewlint.module import Function, ModuleInfo, child_nodes
+from reviewlint.calls import MAX_DEPTH, argument, bind
+from reviewlint.module import Function, ModuleInfo, Place, Site, child_nodes
+from reviewlint.project import Codec
 
 if TYPE_CHECKING:
+    from reviewlint.facts import FunctionRef
     from reviewlint.project import Project
 
 BODY_ATTRS = frozenset({"body", "body_file", "text", "json", "json_body", "POST"})
 JSON_ATTRS = frozenset({"json", "json_body"})
 JSON_MODULES = frozenset({"json", "jsonutils", "simplejson", "ujson", "orjson"})
 JSON_DECODERS = frozenset({"loads", "load"})
-MAX_DEPTH = 4
 
 
 class Role(enum.IntEnum):
@@ -37,38 +39,6 @@ class Role(enum.IntEnum):
     BODY = 2  # the body or a value computed from it
     DECODED = 3  # the body decoded as JSON, not yet known to be validated
     REQUEST = 4  # the request object itself
-
-
-@dataclass(frozen=True)
-class Site:
-    """A place in a module: path, 1-based line, 0-based column."""
-
-    path: Path
-    line: int
-    col: int
-
-
-@dataclass(frozen=True)
-class Place:
-    """A node in a module; its position is computed only when a finding needs it."""
-
-    module: ModuleInfo = field(compare=False)
-    node: cst.CSTNode
-    order: int = field(default=0, compare=False)  # visit order inside its function
-    # For a helper call: the rank of what it stands for inside the helper, so
-    # a body read and a policy check made by one helper call keep their order.
-    rank: tuple[int, ...] = field(default=(), compare=False)
-
-    @property
-    def key(self) -> tuple[int, ...]:
-        """Where this place comes in its function's order (helpers' insides included)."""
-        return (self.order, *self.rank)
-
-    @property
-    def site(self) -> Site:
-        """Path, line and column of the node."""
-        line, col = self.module.position(self.node)
-        return Site(self.module.path, line, col)
 
 
 @dataclass
@@ -102,7 +72,10 @@ class FunctionFlow:
     # Parameters whose value reaches a validation, and those used as schemas.
     validated_params: set[str] = field(default_factory=set)
     schema_params: set[str] = field(default_factory=set)
-    helpers: list[Function] = field(default_factory=list)
+    # What the helpers it calls decoded (and whether it was validated) and
+    # used as schemas, as data: helpers' flows come from the cache.
+    helper_decodes: list[tuple[Site, bool]] = field(default_factory=list)
+    helper_schemas: list[Site] = field(default_factory=list)
 
     def first_body_read(self) -> Place | None:
         """Where the body is first read, if it is."""
@@ -111,6 +84,59 @@ class FunctionFlow:
     def first_policy_check(self) -> Place | None:
         """Where policy is first checked, if it is."""
         return min(self.policy_checks, key=lambda p: p.key) if self.policy_checks else None
+
+    def all_decodes(self) -> list[tuple[Site, bool]]:
+        """(site, validated) of every decode, its own and its helpers'."""
+        return [(decode.place.site, decode.validated) for decode in self.decodes] + self.helper_decodes
+
+    def all_schemas(self) -> list[Site]:
+        """Every expression used as a request-body schema, its own and its helpers'."""
+        return [Site(use.module.path, use.module.ordinal(use.expr)) for use in self.schemas] + self.helper_schemas
+
+
+@dataclass(frozen=True)
+class HelperFlow:
+    """What a helper does for the caller that passed it request-derived values: plain data."""
+
+    read_key: tuple[int, ...] | None  # where it first reads the body (its order), if it does
+    check_key: tuple[int, ...] | None  # where it first checks policy, if it does
+    decodes_json: bool
+    validated_params: frozenset[str]
+    schema_params: frozenset[str]
+    decodes: tuple[tuple[Site, bool], ...]
+    schemas: tuple[Site, ...]
+
+    @classmethod
+    def of(cls, flow: FunctionFlow) -> "HelperFlow":
+        """The data of a computed flow."""
+        read, check = flow.first_body_read(), flow.first_policy_check()
+        return cls(read.key if read is not None else None, check.key if check is not None else None,
+                   flow.decodes_json, frozenset(flow.validated_params), frozenset(flow.schema_params),
+                   tuple(flow.all_decodes()), tuple(flow.all_schemas()))
+
+
+EMPTY_HELPER = HelperFlow(None, None, False, frozenset(), frozenset(), (), ())
+
+
+def _encode_helper(flow: HelperFlow) -> Any:
+    return [list(flow.read_key) if flow.read_key is not None else None,
+            list(flow.check_key) if flow.check_key is not None else None,
+            flow.decodes_json, sorted(flow.validated_params), sorted(flow.schema_params),
+            [[str(site.path), site.ordinal, validated] for site, validated in flow.decodes],
+            [[str(site.path), site.ordinal] for site in flow.schemas]]
+
+
+def _decode_helper(data: Any) -> HelperFlow:
+    read, check, decodes_json, validated, schema_params, decodes, schemas = data
+    return HelperFlow(tuple(int(i) for i in read) if read is not None else None,
+                      tuple(int(i) for i in check) if check is not None else None,
+                      bool(decodes_json), frozenset(str(p) for p in validated),
+                      frozenset(str(p) for p in schema_params),
+                      tuple((Site(Path(path), int(ordinal)), bool(ok)) for path, ordinal, ok in decodes),
+                      tuple(Site(Path(path), int(ordinal)) for path, ordinal in schemas))
+
+
+HELPER_FLOW = Codec(_encode_helper, _decode_helper)
 
 
 def _names(expr: cst.CSTNode) -> Iterator[cst.CSTNode]:
@@ -241,9 +267,10 @@ class _Scanner:
             return
         if "." not in name or not any(self.role_of(arg.value) for arg in node.args):
             return  # only helpers that receive the request or what came of it act for the handler
-        function = self.analyzer.project.function(name)
-        if function is not None and function.node is not self.flow.function.node:
-            self._helper_call(node, function)
+        callee = self.analyzer.project.function_ref(name)
+        here = self.flow.function
+        if callee is not None and (callee.path, callee.name, callee.index) != (here.owner.path, here.name, here.index):
+            self._helper_call(node, callee)
 
     def _is_policy_check(self, node: cst.Call, name: str) -> bool:
         for check in self.module.config.policy_checks:
@@ -257,17 +284,17 @@ class _Scanner:
         return False
 
     def _extract_json(self, node: cst.Call) -> None:
-        body = _argument(node, 0, "body")
-        schema = _argument(node, 1, "schema")
+        body = argument(node, 0, "body")
+        schema = argument(node, 1, "schema")
         self.flow.decodes_json = True
         if body is not None and self.role_of(body) >= Role.BODY:
             self._schema(schema)
 
     def _validate(self, node: cst.Call, name: str) -> bool:
         if name.endswith("jsonschema.validate") or name == "validate":
-            instance = _argument(node, 0, "instance")
+            instance = argument(node, 0, "instance")
             if instance is not None and self._mark_validated(instance):
-                self._schema(_argument(node, 1, "schema"))
+                self._schema(argument(node, 1, "schema"))
             return True
         receiver = node.func.value if isinstance(node.func, cst.Attribute) else None
         if receiver is None:
@@ -279,9 +306,9 @@ class _Scanner:
         )
         if not is_validator:
             return False
-        instance = _argument(node, 0, "instance")
+        instance = argument(node, 0, "instance")
         if instance is not None and self._mark_validated(instance) and isinstance(receiver, cst.Call):
-            self._schema(_argument(receiver, 0, "schema"))
+            self._schema(argument(receiver, 0, "schema"))
         return True
 
     def _mark_validated(self, instance: cst.BaseExpression) -> bool:
@@ -313,56 +340,29 @@ class _Scanner:
                 return
         self.flow.schemas.append(SchemaUse(self.module, expr))
 
-    def _helper_call(self, node: cst.Call, function: Function) -> None:
+    def _helper_call(self, node: cst.Call, callee: "FunctionRef") -> None:
         arg_roles: dict[str, Role] = {}
-        bound = _bind_arguments(node, function)
+        bound = dict(bind(node, callee.params))
         for param, expr in bound.items():
             role = self.role_of(expr)
             if role:
                 arg_roles[param] = role
-        if self.depth >= MAX_DEPTH:
+        if self.depth >= MAX_DEPTH or not arg_roles:
             return
-        self.flow.helpers.append(function)
-        if not arg_roles:
-            return
-        helper = self.analyzer.flow(function, arg_roles, self.depth + 1)
-        read, check = helper.first_body_read(), helper.first_policy_check()
-        if read is not None:
-            self.flow.body_reads.append(Place(self.module, node, self.visited, read.key))
-        if check is not None:
-            self.flow.policy_checks.append(Place(self.module, node, self.visited, check.key))
+        helper = self.analyzer.helper(callee, arg_roles, self.depth + 1)
+        if helper.read_key is not None:
+            self.flow.body_reads.append(Place(self.module, node, self.visited, helper.read_key))
+        if helper.check_key is not None:
+            self.flow.policy_checks.append(Place(self.module, node, self.visited, helper.check_key))
         self.flow.decodes_json = self.flow.decodes_json or helper.decodes_json
         for param in helper.validated_params:
-            argument = bound.get(param)
-            if argument is not None:
-                self._mark_validated(argument)
+            argument_expr = bound.get(param)
+            if argument_expr is not None:
+                self._mark_validated(argument_expr)
         for param in helper.schema_params:
             self._schema(bound.get(param))
-        self.flow.schemas.extend(helper.schemas)
-        self.flow.helpers.extend(helper.helpers)
-
-
-def _argument(call: cst.Call, index: int, keyword: str) -> cst.BaseExpression | None:
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == keyword:
-            return arg.value
-    positional = [a for a in call.args if a.keyword is None and not a.star]
-    return positional[index].value if index < len(positional) else None
-
-
-def _bind_arguments(call: cst.Call, function: Function) -> dict[str, cst.BaseExpression]:
-    bound: dict[str, cst.BaseExpression] = {}
-    params = function.params
-    position = 0
-    for arg in call.args:
-        if arg.star:
-            continue
-        if arg.keyword is not None:
-            bound[arg.keyword.value] = arg.value
-        elif position < len(params):
-            bound[params[position]] = arg.value
-            position += 1
-    return bound
+        self.flow.helper_decodes.extend(helper.decodes)
+        self.flow.helper_schemas.extend(helper.schemas)
 
 
 def _is_validator_construction(module: ModuleInfo, expr: cst.BaseExpression) -> bool:
@@ -373,35 +373,34 @@ def _is_validator_construction(module: ModuleInfo, expr: cst.BaseExpression) -> 
 
 
 class FlowAnalyzer:
-    """Computes and caches FunctionFlows for a project."""
+    """Computes flows: a handler's for this run, a helper's as cached data."""
 
     def __init__(self, project: "Project") -> None:
         self.project = project
-        self._flows: dict[tuple[str, int, tuple[tuple[str, Role], ...]], FunctionFlow] = {}
 
-    def flow(self, function: Function, roles: dict[str, Role], depth: int = 0) -> FunctionFlow:
-        """The flow of `function` when its parameters play `roles`."""
-        key = (function.qualname, function.index, tuple(sorted(roles.items())))
-        if key in self._flows:
-            return self._flows[key]
+    def _scan(self, function: Function, roles: dict[str, Role], depth: int) -> FunctionFlow:
         flow = FunctionFlow(function)
-        self._flows[key] = flow  # recursion sees an empty flow, not a loop
-        module = self.project.module(function.module)
-        if module is None:
-            return flow
-        _Scanner(self, module, flow, roles, depth).run(function.node.body)
+        module = self.project.module_at(function.owner.path)
+        if module is not None:
+            _Scanner(self, module, flow, roles, depth).run(function.node.body)
         return flow
 
-    def flows(self) -> list[FunctionFlow]:
-        """Every flow computed so far (handlers and the helpers they reached)."""
-        return list(self._flows.values())
+    def helper(self, callee: "FunctionRef", roles: dict[str, Role], depth: int) -> HelperFlow:
+        """What `callee` does when its parameters play `roles`, at `depth` below a handler."""
+        def compute() -> HelperFlow:
+            function = self.project.resolve_function(callee)
+            return HelperFlow.of(self._scan(function, roles, depth)) if function is not None else EMPTY_HELPER
+
+        signature = ",".join(f"{name}={role.value}" for name, role in sorted(roles.items()))
+        return self.project.memo(f"flow:{callee.key}:{signature}:{depth}", compute, HELPER_FLOW)
 
     def handler_flow(self, handler: Function) -> FunctionFlow:
         """The flow of a handler: its first parameter is the request."""
         roles = {handler.params[0]: Role.REQUEST} if handler.params else {}
-        return self.flow(handler, roles)
+        key = f"handler_flow:{handler.owner.path}:{handler.name}:{handler.index}"
+        return self.project.memo(key, lambda: self._scan(handler, roles, 0))
 
 
 def analyzer_for(project: "Project") -> FlowAnalyzer:
     """The project's one FlowAnalyzer."""
-    return project.analysis("flow", FlowAnalyzer)  # type: ignore[no-any-return]
+    return project.analysis(FlowAnalyzer)

@@ -323,14 +323,49 @@ def _configured(relative: str, patterns: Iterable[str]) -> bool:
     return False
 
 
+def _test_paths(project: "Project") -> frozenset[Path]:
+    return frozenset(f.resolve() for f in test_files(project))
+
+
 def is_test_file(project: "Project", path: Path) -> bool:
     """True when `path` is one of the project's functional test files."""
-    known = project.analysis("functional_test_paths", lambda p: frozenset(f.resolve() for f in test_files(p)))
-    return path.resolve() in known
+    return path.resolve() in project.analysis(_test_paths)
+
+
+_FileResult = tuple[list[TestRequest], int, int, list[YamlProblem]]
+
+
+def _encode_file(result: _FileResult) -> Any:
+    requests, left_out, skipped, problems = result
+    return [[[str(r.path), r.name, r.method, r.url, list(r.segments), list(r.version) if r.version else None]
+             for r in requests], left_out, skipped, [[str(p.path), p.line, p.col, p.reason] for p in problems]]
+
+
+def _decode_file(data: Any) -> _FileResult:
+    requests, left_out, skipped, problems = data
+    return ([TestRequest(Path(path), str(name), str(method), str(url), tuple(segments),
+                         (int(version[0]), int(version[1])) if version else None)
+             for path, name, method, url, segments, version in requests],
+            int(left_out), int(skipped), [YamlProblem(Path(path), int(line), int(col), str(reason))
+                                          for path, line, col, reason in problems])
+
+
+def _read_file(project: "Project", path: Path, context: VersionContext) -> _FileResult:
+    from reviewlint.project import Codec
+    from reviewlint.source import UnreadableSource
+
+    def compute() -> _FileResult:
+        try:
+            text = project.source(path)
+        except UnreadableSource as exc:
+            return [], 0, 0, [YamlProblem(path, exc.line, 0, str(exc))]
+        return read_test_file(path, text, context)
+
+    key = f"tests:{path}:{context.service_type}:{context.minimum}:{context.latest}"
+    return project.memo(key, compute, Codec(_encode_file, _decode_file))
 
 
 def _build(project: "Project") -> FunctionalTests:
-    from reviewlint.source import UnreadableSource
     from reviewlint.versions import DEFAULT_SERVICE_TYPE, service_versions
 
     versions = service_versions(project)
@@ -343,12 +378,7 @@ def _build(project: "Project") -> FunctionalTests:
     problems: list[YamlProblem] = []
     left_out = skipped = 0
     for path in files:
-        try:
-            text = project.source(path)
-        except UnreadableSource as exc:
-            problems.append(YamlProblem(path, exc.line, 0, str(exc)))
-            continue
-        found, left, skip, trouble = read_test_file(path, text, context)
+        found, left, skip, trouble = _read_file(project, path, context)
         requests.extend(found)
         left_out += left
         skipped += skip
@@ -357,5 +387,5 @@ def _build(project: "Project") -> FunctionalTests:
 
 
 def functional_tests(project: "Project") -> FunctionalTests:
-    """The project's functional test requests, read once per run."""
-    return project.analysis("functional_tests", _build)  # type: ignore[no-any-return]
+    """The project's functional test requests, read once per run (each file cached on its own)."""
+    return project.memo("functional_tests", lambda: _build(project))

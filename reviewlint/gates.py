@@ -9,26 +9,32 @@ reaches through calls that pass it the request, its environ or the version,
 in any module of the project; each gate remembers the handlers that reach it.
 Versions are resolved statically (tuples, '1.30' strings, constants of this
 or an imported module); a gate whose versions cannot be resolved is skipped.
+
+What a function reaches is cached as data (`GateRecord`s naming their node
+by its walk ordinal), so a handler whose files did not change is not
+walked again.
 """
 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 
-from reviewlint.module import Decorator, Function, ModuleInfo, string_value, walk
+from reviewlint.calls import MAX_DEPTH, argument, bind
+from reviewlint.module import Decorator, Function, ModuleInfo, Site, string_value, walk
+from reviewlint.project import Codec
 from reviewlint.schemas import evaluator_for
 from reviewlint.versions import ServiceVersions, Version, VersionRange, format_version, version_of_value
 
 if TYPE_CHECKING:
+    from reviewlint.facts import FunctionRef
     from reviewlint.project import Project
 
 VERSION_KEY = "MICROVERSION_ENVIRON"
-MAX_DEPTH = 4
 # `V op (1, N)`: the range of V on which the comparison holds.
 _OPERATORS: dict[type, str] = {
     cst.GreaterThanEqual: ">=", cst.GreaterThan: ">", cst.LessThan: "<",
@@ -61,29 +67,81 @@ class GatedHandler:
 
 
 @dataclass(frozen=True)
-class Gate:
-    """One place whose behaviour depends on the microversion."""
+class GateRecord:
+    """A gate as cached data: where it is, its form and the versions it names."""
 
-    path: Path
+    site: Site
     module: str
     form: str  # "version_handler", "matches" or "comparison"
     minimum: Version | None  # the lower version it names (None: open below)
     maximum: Version | None  # the upper version it names (None: open above)
-    exclusive_min: bool  # `V > (1, N)`: the range starts after N
-    exclusive_max: bool  # `V < (1, N)`: the range ends before N
+    exclusive_min: bool = False  # `V > (1, N)`: the range starts after N
+    exclusive_max: bool = False  # `V < (1, N)`: the range ends before N
+
+    def to_data(self) -> list[Any]:
+        """The record as JSON data."""
+        return [str(self.site.path), self.site.ordinal, self.module, self.form,
+                list(self.minimum) if self.minimum else None, list(self.maximum) if self.maximum else None,
+                self.exclusive_min, self.exclusive_max]
+
+    @classmethod
+    def from_data(cls, data: Any) -> "GateRecord":
+        """The record from its JSON data."""
+        path, ordinal, module, form, low, high, exclusive_min, exclusive_max = data
+        return cls(Site(Path(path), int(ordinal)), str(module), str(form), _version(low), _version(high),
+                   bool(exclusive_min), bool(exclusive_max))
+
+
+def _version(data: Any) -> Version | None:
+    return (int(data[0]), int(data[1])) if data is not None else None
+
+
+@dataclass(frozen=True)
+class Gate:
+    """One place whose behaviour depends on the microversion, with the handlers that reach it."""
+
+    record: GateRecord
     handlers: tuple[GatedHandler, ...]
-    node: cst.CSTNode = field(compare=False, repr=False)
-    owner: ModuleInfo = field(compare=False, repr=False)
 
     @property
-    def line(self) -> int:
-        """The gate's line (positions are computed only when a finding needs them)."""
-        return self.owner.position(self.node)[0]
+    def site(self) -> Site:
+        """Where the gate is."""
+        return self.record.site
 
     @property
-    def col(self) -> int:
-        """The gate's 0-based column."""
-        return self.owner.position(self.node)[1]
+    def path(self) -> Path:
+        """The file of the gate."""
+        return self.record.site.path
+
+    @property
+    def module(self) -> str:
+        """The dotted name of the gate's module."""
+        return self.record.module
+
+    @property
+    def form(self) -> str:
+        """`version_handler`, `matches` or `comparison`."""
+        return self.record.form
+
+    @property
+    def minimum(self) -> Version | None:
+        """The lower version it names (None: open below)."""
+        return self.record.minimum
+
+    @property
+    def maximum(self) -> Version | None:
+        """The upper version it names (None: open above)."""
+        return self.record.maximum
+
+    @property
+    def exclusive_min(self) -> bool:
+        """`V > (1, N)`: the range starts after N."""
+        return self.record.exclusive_min
+
+    @property
+    def exclusive_max(self) -> bool:
+        """`V < (1, N)`: the range ends before N."""
+        return self.record.exclusive_max
 
     @property
     def named(self) -> tuple[Version, ...]:
@@ -113,34 +171,33 @@ class Gate:
         return f"{'<' if self.exclusive_max else '<='} {high}"
 
 
-@dataclass
-class _Draft:
-    module: ModuleInfo
-    node: cst.CSTNode
-    form: str
-    minimum: Version | None
-    maximum: Version | None
-    exclusive_min: bool = False
-    exclusive_max: bool = False
-    handlers: dict[tuple[str, int], GatedHandler] = field(default_factory=dict)
+@dataclass(frozen=True)
+class Reach:
+    """What a function reaches when its parameters carry the version: gates, and the functions walked."""
 
-    def freeze(self) -> Gate:
-        handlers = tuple(self.handlers[k] for k in sorted(self.handlers))
-        return Gate(self.module.path, self.module.name, self.form, self.minimum, self.maximum,
-                    self.exclusive_min, self.exclusive_max, handlers, self.node, self.module)
+    gates: frozenset[GateRecord]
+    walked: frozenset[str]  # `FunctionRef.key` of the function and every helper walked below it
 
 
-_GateKey = tuple[str, int]  # (module name, id of the node)
+def _encode_reach(reach: Reach) -> Any:
+    return [sorted((g.to_data() for g in reach.gates), key=repr), sorted(reach.walked)]
+
+
+def _decode_reach(data: Any) -> Reach:
+    gates, walked = data
+    return Reach(frozenset(GateRecord.from_data(g) for g in gates), frozenset(str(w) for w in walked))
+
+
+REACH = Codec(_encode_reach, _decode_reach)
+NOTHING = Reach(frozenset(), frozenset())
 
 
 class GateFinder:
-    """Finds gates, following handlers into helpers; results are cached per call signature."""
+    """Finds gates, following handlers into helpers; what a function reaches is cached per call signature."""
 
     def __init__(self, project: "Project") -> None:
         self.project = project
         self.evaluator = evaluator_for(project)
-        self.drafts: dict[_GateKey, _Draft] = {}
-        self._reached: dict[tuple[str, int, tuple[tuple[str, str], ...]], frozenset[_GateKey]] = {}
 
     # -- versions -----------------------------------------------------------------
     def bounds(self, module: ModuleInfo, low: cst.BaseExpression | None, high: cst.BaseExpression | None
@@ -166,8 +223,8 @@ class GateFinder:
     def _decorator_bounds(self, handler: Function) -> tuple[Decorator, tuple[Version | None, Version | None]] | None:
         for decorator in handler.decorators:
             if decorator.short == "version_handler" and decorator.call is not None:
-                found = self.bounds(handler.owner, _argument(decorator.call, 0, ("min_ver", "min_version")),
-                                    _argument(decorator.call, 1, ("max_ver", "max_version")))
+                found = self.bounds(handler.owner, argument(decorator.call, 0, "min_ver", "min_version"),
+                                    argument(decorator.call, 1, "max_ver", "max_version"))
                 return (decorator, found) if found is not None else None
         return None
 
@@ -181,39 +238,29 @@ class GateFinder:
         low, high = self.own_range(handler)
         return GatedHandler(handler.qualname, handler.name, handler.index, low, high)
 
-    # -- finding ------------------------------------------------------------------
-    def reach(self, function: Function, carriers: dict[str, Carrier], depth: int = 0) -> frozenset[_GateKey]:
-        """The gates `function` reaches when its parameters carry `carriers`."""
-        signature = tuple(sorted((name, carrier.value) for name, carrier in carriers.items()))
-        key = (function.qualname, function.index, signature)
-        if key in self._reached:
-            return self._reached[key]
-        self._reached[key] = frozenset()  # recursion sees no gates, not a loop
-        module = self.project.module(function.module) or function.owner
-        scanner = _Scanner(self, module, function, carriers, depth)
-        scanner.run()
-        self._reached[key] = frozenset(scanner.reached)
-        return self._reached[key]
-
-    def scanned(self) -> set[tuple[str, int]]:
-        """(qualname, definition index) of every function walked so far."""
-        return {(qualname, index) for qualname, index, _ in self._reached}
-
-    def add(self, module: ModuleInfo, node: cst.CSTNode, form: str, minimum: Version | None,
-            maximum: Version | None, exclusive_min: bool = False, exclusive_max: bool = False) -> _GateKey:
-        """Record a gate (once per node)."""
-        key = (module.name, id(node))
-        if key not in self.drafts:
-            self.drafts[key] = _Draft(module, node, form, minimum, maximum, exclusive_min, exclusive_max)
-        return key
-
-    def decorator_gate(self, handler: Function) -> _GateKey | None:
+    def decorator_gate(self, handler: Function) -> GateRecord | None:
         """The gate of a handler's own `version_handler`, if its versions resolve."""
         found = self._decorator_bounds(handler)
         if found is None:
             return None
         decorator, (low, high) = found
-        return self.add(handler.owner, decorator.node, "version_handler", low, high)
+        module = handler.owner
+        return GateRecord(Site(module.path, module.ordinal(decorator.node)), module.name, "version_handler",
+                          low, high)
+
+    # -- finding ------------------------------------------------------------------
+    def reach(self, callee: "FunctionRef", carriers: dict[str, Carrier], depth: int = 0) -> Reach:
+        """The gates `callee` reaches when its parameters carry `carriers`, `depth` below a handler."""
+        def compute() -> Reach:
+            function = self.project.resolve_function(callee)
+            if function is None:
+                return NOTHING
+            scanner = _Scanner(self, function.owner, function, carriers, depth)
+            scanner.run()
+            return Reach(frozenset(scanner.reached), frozenset({callee.key, *scanner.walked}))
+
+        signature = ",".join(f"{name}={carrier.value}" for name, carrier in sorted(carriers.items()))
+        return self.project.memo(f"reach:{callee.key}:{signature}:{depth}", compute, REACH)
 
 
 class _Scanner:
@@ -226,7 +273,8 @@ class _Scanner:
         self.function = function
         self.names = dict(carriers)
         self.depth = depth
-        self.reached: set[_GateKey] = set()
+        self.reached: set[GateRecord] = set()
+        self.walked: set[str] = set()
 
     def run(self) -> None:
         for node in walk(self.function.node.body):
@@ -237,6 +285,12 @@ class _Scanner:
                 self.call(node)  # type: ignore[arg-type]
             elif kind is cst.Comparison:
                 self.comparison(node)  # type: ignore[arg-type]
+
+    def record(self, node: cst.CSTNode, form: str, minimum: Version | None, maximum: Version | None,
+               exclusive_min: bool = False, exclusive_max: bool = False) -> None:
+        """Note a gate found at `node`."""
+        site = Site(self.module.path, self.module.ordinal(node))
+        self.reached.add(GateRecord(site, self.module.name, form, minimum, maximum, exclusive_min, exclusive_max))
 
     # -- carriers -------------------------------------------------------------------
     def carrier(self, expr: cst.BaseExpression) -> Carrier | None:
@@ -279,25 +333,27 @@ class _Scanner:
             if self.carrier(func.value) is Carrier.VERSION:
                 self.matches(node)
             return
-        bound = {param: carrier for param, expr in _bind(node, None) if (carrier := self.carrier(expr))}
+        bound = {param: carrier for param, expr in bind(node, None) if (carrier := self.carrier(expr))}
         if not bound or self.depth >= MAX_DEPTH:
             return  # only a helper that can see the version can hold a gate for this handler
         name = self.module.resolve(func)
         if not name or "." not in name:
             return
-        helper = self.finder.project.function(name)
-        if helper is None or helper.node is self.function.node:
+        callee = self.finder.project.function_ref(name)
+        here = self.function
+        if callee is None or (callee.path, callee.name, callee.index) == (here.owner.path, here.name, here.index):
             return
-        carriers = {param: carrier for param, expr in _bind(node, helper)
+        carriers = {param: carrier for param, expr in bind(node, callee.params)
                     if (carrier := self.carrier(expr)) is not None}
         if carriers:
-            self.reached |= self.finder.reach(helper, carriers, self.depth + 1)
+            found = self.finder.reach(callee, carriers, self.depth + 1)
+            self.reached |= found.gates
+            self.walked |= found.walked
 
     def matches(self, node: cst.Call) -> None:
-        found = self.finder.bounds(self.module, _argument(node, 0, ("min_version",)),
-                                   _argument(node, 1, ("max_version",)))
+        found = self.finder.bounds(self.module, argument(node, 0, "min_version"), argument(node, 1, "max_version"))
         if found is not None:  # unresolvable or unbounded gates are skipped, not guessed
-            self.reached.add(self.finder.add(self.module, node, "matches", *found))
+            self.record(node, "matches", *found)
 
     def comparison(self, node: cst.Comparison) -> None:
         left: cst.BaseExpression = node.left
@@ -318,55 +374,37 @@ class _Scanner:
         version = found[0]
         low = version if operator in (">=", ">", "==") else None
         high = version if operator in ("<=", "<", "==") else None
-        self.reached.add(self.finder.add(self.module, node, "comparison", low, high,
-                                         operator == ">", operator == "<"))
-
-
-def _argument(call: cst.Call, index: int, keywords: tuple[str, ...]) -> cst.BaseExpression | None:
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value in keywords:
-            return arg.value
-    positional = [a for a in call.args if a.keyword is None and not a.star]
-    return positional[index].value if index < len(positional) else None
-
-
-def _bind(call: cst.Call, function: Function | None) -> Iterator[tuple[str, cst.BaseExpression]]:
-    """(parameter, argument) pairs; without a function, positions stand in for names."""
-    position = 0
-    for arg in call.args:
-        if arg.star:
-            continue
-        if arg.keyword is not None:
-            yield arg.keyword.value, arg.value
-        else:
-            if function is None:
-                yield str(position), arg.value
-            elif position < len(function.params):
-                yield function.params[position], arg.value
-            position += 1
-
-
-def _build(project: "Project") -> tuple[Gate, ...]:
-    finder = GateFinder(project)
-    for handler in project.handlers():
-        keys = set(finder.reach(handler, {handler.params[0]: Carrier.REQUEST} if handler.params else {}))
-        own = finder.decorator_gate(handler)
-        if own is not None:
-            keys.add(own)
-        view = finder.gated_handler(handler)
-        for key in keys:
-            finder.drafts[key].handlers[(handler.qualname, handler.index)] = view
-    # Inline gates of handler-module functions no handler reaches still name
-    # versions (RVL402, RVL403).
-    scanned = finder.scanned()
-    for module in project.handler_modules():
-        for function in module.functions:
-            if (function.qualname, function.index) not in scanned:  # reached ones were walked already
-                finder.reach(function, {})
-    drafts = sorted(finder.drafts.values(), key=lambda d: str(d.module.path))
-    return tuple(d.freeze() for d in drafts)
+        self.record(node, "comparison", low, high, operator == ">", operator == "<")
 
 
 def project_gates(project: "Project") -> tuple[Gate, ...]:
     """Every gate of the project, with the handlers that reach each."""
-    return project.analysis("gates", _build)  # type: ignore[no-any-return]
+    return project.memo("gates", lambda: _build(project))
+
+
+def _build(project: "Project") -> tuple[Gate, ...]:
+    from reviewlint.summary import handler_summary
+
+    reached: dict[GateRecord, dict[tuple[str, int], GatedHandler]] = {}
+    walked: set[str] = set()
+    for ref in project.handler_refs():
+        summary = handler_summary(project, ref)
+        walked |= summary.walked
+        for record in summary.gates:
+            reached.setdefault(record, {})[(summary.view.qualname, summary.view.index)] = summary.view
+    # Inline gates of handler-module functions no handler reaches still name
+    # versions (RVL402, RVL403).
+    finder = project.analysis(GateFinder)
+    for path in project.handler_paths():
+        facts = project.facts(path)
+        if facts is None:
+            continue
+        from reviewlint.facts import ref_of
+
+        for function in facts.functions:
+            ref = ref_of(facts, function)
+            if ref.key not in walked:
+                for record in finder.reach(ref, {}).gates:
+                    reached.setdefault(record, {})
+    gates = [Gate(record, tuple(handlers[k] for k in sorted(handlers))) for record, handlers in reached.items()]
+    return tuple(sorted(gates, key=lambda g: (str(g.path), g.site.ordinal)))

@@ -69,6 +69,41 @@ class Function:
         return self.node.get_docstring()
 
 
+@dataclass(frozen=True)
+class Site:
+    """A node of a project file as cached data names it: the file and the node's walk ordinal."""
+
+    path: Path
+    ordinal: int
+
+
+@dataclass(frozen=True)
+class Place:
+    """A node in a parsed module; its position is computed only when a finding needs it."""
+
+    module: "ModuleInfo" = field(compare=False)
+    node: cst.CSTNode
+    order: int = field(default=0, compare=False)  # visit order inside its function
+    # For a helper call: the rank of what it stands for inside the helper, so
+    # a body read and a policy check made by one helper call keep their order.
+    rank: tuple[int, ...] = field(default=(), compare=False)
+
+    @property
+    def key(self) -> tuple[int, ...]:
+        """Where this place comes in its function's order (helpers' insides included)."""
+        return (self.order, *self.rank)
+
+    @property
+    def site(self) -> Site:
+        """The place as data."""
+        return Site(self.module.path, self.module.ordinal(self.node))
+
+    @property
+    def position(self) -> tuple[int, int]:
+        """(1-based line, 0-based column) of the node."""
+        return self.module.position(self.node)
+
+
 def dotted(expr: cst.BaseExpression) -> str | None:
     """`a.b.c` for a Name/Attribute chain, else None."""
     parts: list[str] = []
@@ -103,6 +138,7 @@ class ModuleInfo:
         self.functions: list[Function] = []
         self._by_name: dict[str, list[Function]] = {}
         self._positions: object | None = None
+        self._order: tuple[list[cst.CSTNode], dict[int, int]] | None = None
         self._collect()
 
     # -- construction -------------------------------------------------------
@@ -172,6 +208,22 @@ class ModuleInfo:
         function = Function(self.name, node.name.value, node, decorators, params, len(same), self)
         same.append(function)
         self.functions.append(function)
+
+    # -- places ---------------------------------------------------------------
+    def _walk_order(self) -> tuple[list[cst.CSTNode], dict[int, int]]:
+        if self._order is None:
+            nodes = list(walk(self.tree))
+            self._order = (nodes, {id(node): index for index, node in enumerate(nodes)})
+        return self._order
+
+    def ordinal(self, node: cst.CSTNode) -> int:
+        """Where `node` comes in a pre-order walk of the module: how cached data names a node."""
+        return self._walk_order()[1][id(node)]
+
+    def node_at(self, ordinal: int) -> cst.CSTNode | None:
+        """The node at `ordinal` (see `ordinal`), if there is one."""
+        nodes = self._walk_order()[0]
+        return nodes[ordinal] if 0 <= ordinal < len(nodes) else None
 
     # -- positions ------------------------------------------------------------
     def _position_map(self):  # type: ignore[no-untyped-def]

@@ -1,8 +1,11 @@
-"""The project model: root, files, module index and lazily parsed modules.
+"""The project model: root, files, module index, sources and the analyses built on them.
 
 Nothing here imports or executes the code it reads. Parsing is lazy, so a
 run that only needs one handler module parses that module and the modules
-its calls and schemas resolve into, no more.
+its calls and schemas resolve into, no more. What the analyses derive is
+kept twice: for the run (`analysis`, any Python value) and, as plain data
+with the files it was read from, in the persistent cache (`memo`), so that
+an unchanged file is not parsed again by the next run.
 """
 
 from __future__ import annotations
@@ -11,22 +14,31 @@ import fnmatch
 import functools
 import os
 import re
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Generic, Iterator, TypeVar
 
+from reviewlint.cache import Deps, Files, Stamp, Store
 from reviewlint.config import DEFAULT_EXCLUDE, Config, resolve_path
-from reviewlint.source import UnreadableSource, read_source
+from reviewlint.source import UnreadableSource, decode_source
 
 if TYPE_CHECKING:
-    from reviewlint.module import Function, ModuleInfo
+    from reviewlint.facts import FileFacts, FunctionRef
+    from reviewlint.module import Function, ModuleInfo, Site
+
+T = TypeVar("T")
 
 # Packages whose modules are tests, not API code.
 TEST_PACKAGES = frozenset({"tests", "test", "unit", "functional"})
+# The files the model reads: code, YAML tests and references, reStructuredText.
+MODEL_SUFFIXES = (".py", ".yaml", ".yml", ".rst", ".inc")
+# Documents read as UTF-8 whatever bytes they hold (a stray byte costs one character).
+LENIENT_SUFFIXES = (".rst", ".inc")
 
 
 def module_name_for(path: Path) -> tuple[str, Path]:
-    """(dotted module name, source root) of a file, from the `__init__.py` chain."""
+    """(dotted module name, source root) of a file, from the `__init__.py` chain on disk."""
     path = resolve_path(path)
     package, source_root = _package_of(path.parent)
     parts = [*package, path.stem] if path.name != "__init__.py" else list(package)
@@ -75,138 +87,386 @@ def is_excluded(name: str, relpath: str, patterns: tuple[str, ...]) -> bool:
     return any(fnmatch.fnmatch(name, p) or fnmatch.fnmatch(relpath, p) for p in patterns)
 
 
+@dataclass(frozen=True)
+class Codec(Generic[T]):
+    """How a cached value becomes JSON data and back (`decode(encode(v)) == v`)."""
+
+    encode: Callable[[T], Any]
+    decode: Callable[[Any], T]
+
+
+class Tree:
+    """The model's files under the root: every directory walked, with its mtime and entries.
+
+    It is itself an input of every cached entry: a file added, removed or
+    renamed makes the whole cache cold. Checking it costs a `stat` per
+    directory; only a directory whose mtime moved is listed again.
+    """
+
+    def __init__(self, root: Path, exclude: tuple[str, ...]) -> None:
+        self.root = root
+        self.exclude = exclude
+        self.directories: dict[str, tuple[int, tuple[str, ...], tuple[str, ...]]] = {}
+
+    def _entries(self, rel: str) -> tuple[int, tuple[str, ...], tuple[str, ...]] | None:
+        """(mtime_ns, kept subdirectories, model files) of one directory, or None if unreadable."""
+        directory = os.path.join(self.root, rel) if rel else str(self.root)
+        try:
+            mtime = os.stat(directory).st_mtime_ns
+            entries = list(os.scandir(directory))
+        except OSError:
+            return None
+        subdirs, files = [], []
+        for entry in entries:
+            relpath = os.path.normpath(os.path.join(rel, entry.name)) if rel else entry.name
+            try:
+                is_dir = entry.is_dir(follow_symlinks=True)
+            except OSError:
+                continue
+            if is_dir:
+                if not is_excluded(entry.name, relpath, self.exclude):
+                    subdirs.append(entry.name)
+            elif entry.name.endswith(MODEL_SUFFIXES) and not is_excluded(entry.name, relpath, self.exclude):
+                files.append(entry.name)
+        return mtime, tuple(sorted(subdirs)), tuple(sorted(files))
+
+    def walk(self) -> None:
+        """List every directory afresh."""
+        self.directories = {}
+        pending = [""]
+        seen: set[tuple[int, int]] = set()
+        while pending:
+            rel = pending.pop()
+            found = self._entries(rel)
+            if found is None:
+                continue
+            try:  # a directory reached twice through links is listed once
+                st = os.stat(os.path.join(self.root, rel) if rel else self.root)
+                if (st.st_dev, st.st_ino) in seen:
+                    continue
+                seen.add((st.st_dev, st.st_ino))
+            except OSError:
+                continue
+            self.directories[rel] = found
+            pending.extend(os.path.join(rel, d) if rel else d for d in reversed(found[1]))
+
+    def restore(self, data: Any) -> bool:
+        """Take a recorded tree when the disk still has the same files; False if not."""
+        if not isinstance(data, list):
+            return False
+        directories = {}
+        try:
+            for rel, mtime, subdirs, files in data:
+                directories[rel] = (mtime, tuple(subdirs), tuple(files))
+        except (TypeError, ValueError):
+            return False
+        for rel, (mtime, subdirs, files) in directories.items():
+            directory = os.path.join(self.root, rel) if rel else str(self.root)
+            try:
+                if os.stat(directory).st_mtime_ns == mtime:
+                    continue
+            except OSError:
+                return False
+            now = self._entries(rel)
+            if now is None or now[1:] != (subdirs, files):
+                return False
+            directories[rel] = now  # same entries, newer mtime (an editor's swap file came and went)
+        self.directories = directories
+        return True
+
+    def to_data(self) -> list[Any]:
+        """The tree as JSON data."""
+        return [[rel, mtime, list(subdirs), list(files)] for rel, (mtime, subdirs, files) in
+                sorted(self.directories.items())]
+
+    def files(self) -> tuple[Path, ...]:
+        """Every model file, sorted."""
+        return tuple(sorted(Path(self.root, rel, name) for rel, (_, _, files) in self.directories.items()
+                            for name in files))
+
+
+class ModuleIndex:
+    """Dotted module names of the project's Python files, from their `__init__.py` chains.
+
+    A name the code uses resolves exactly, else by its longest suffix that
+    names exactly one project module: in a checkout without its outer
+    `__init__.py` files (a namespace package, a sparse or partial checkout,
+    an exported subtree) `nova.api.openstack.placement.handlers.trait` is
+    the module indexed as `placement.handlers.trait`.
+    """
+
+    def __init__(self, python_files: tuple[Path, ...]) -> None:
+        packages = {path.parent for path in python_files if path.name == "__init__.py"}
+        self.by_name: dict[str, Path] = {}
+        self.by_path: dict[Path, str] = {}
+        for path in python_files:
+            parts = [] if path.name == "__init__.py" else [path.stem]
+            directory = path.parent
+            while directory in packages:
+                parts.append(directory.name)
+                directory = directory.parent
+            name = ".".join(reversed(parts))
+            if name and name not in self.by_name:
+                self.by_name[name] = path
+            self.by_path[path] = name
+        self._suffixes: dict[str, list[str]] | None = None
+
+    def add(self, name: str, path: Path) -> None:
+        """Index one more file (an editor's buffer not yet on disk)."""
+        self.by_name.setdefault(name, path)
+        self.by_path.setdefault(path, name)
+        self._suffixes = None
+
+    def canonical(self, dotted: str) -> str | None:
+        """The indexed name of the module `dotted` names, if it is a project module."""
+        if dotted in self.by_name:
+            return dotted
+        if self._suffixes is None:
+            self._suffixes = {}
+            for name in self.by_name:
+                parts = name.split(".")
+                for cut in range(1, len(parts)):
+                    self._suffixes.setdefault(".".join(parts[cut:]), []).append(name)
+        parts = dotted.split(".")
+        for cut in range(1, len(parts)):
+            suffix = ".".join(parts[cut:])
+            if suffix in self.by_name:
+                owners = [suffix, *self._suffixes.get(suffix, ())]
+            else:
+                owners = self._suffixes.get(suffix, [])
+            if len(owners) == 1:
+                return owners[0]
+            if owners:
+                return None  # ambiguous: say nothing rather than guess
+        return None
+
+
 class Project:
     """Everything reviewlint knows about one source tree, built lazily and cached."""
 
-    def __init__(self, root: Path, config: Config) -> None:
+    def __init__(self, root: Path, config: Config, store: Store | None = None) -> None:
         self.root = resolve_path(root)
         self.config = config
         self.exclude = DEFAULT_EXCLUDE + config.exclude
-        self._modules: dict[str, ModuleInfo | None] = {}
+        self.store = store if store is not None else Store(None)
+        self.files_state = Files()
         self._by_path: dict[Path, ModuleInfo | None] = {}
         self._overrides: dict[Path, str] = {}
-        self._source_roots: list[Path] = [self.root, self.root / "src"]
-        # Project-wide analyses keyed by name (the one explicitly keyed cache).
-        self.cache: dict[str, Any] = {}
+        self._texts: dict[Path, tuple[str, Stamp] | UnreadableSource] = {}
+        self._frames: list[Deps] = []
+        self._memo: dict[str, tuple[Any, Deps]] = {}
+        self._digests: dict[str, str] = {}  # persisted memo key -> digest of its value this run
+        self._analyses: dict[Callable[..., Any], Any] = {}
 
     # -- files ------------------------------------------------------------------
-    def override(self, path: Path, source: str) -> None:
-        """Use `source` for `path` instead of the disk (stdin, editors)."""
-        self._overrides[resolve_path(path)] = source
-        self.add_source_root(path)
-
-    def add_source_root(self, path: Path) -> None:
-        """Remember the source root above `path` so its package's imports resolve."""
-        _, source_root = module_name_for(path)
-        if source_root not in self._source_roots:
-            self._source_roots.append(source_root)
-
-    def source(self, path: Path) -> str:
-        """The text of a project file (the override if there is one)."""
-        path = resolve_path(path)
-        if path in self._overrides:
-            return self._overrides[path]
-        return read_source(path)
+    @cached_property
+    def tree(self) -> Tree:
+        """The model's files, restored from the cache when the disk still agrees."""
+        tree = Tree(self.root, self.exclude)
+        if not tree.restore(self.store.tree):
+            tree.walk()
+            self.store.forget_all()
+        return tree
 
     @cached_property
     def files(self) -> tuple[Path, ...]:
-        """Every file under the root, minus excluded directories, sorted."""
-        found: list[Path] = []
-        for directory, dirnames, filenames in os.walk(self.root):
-            rel = os.path.relpath(directory, self.root)
-            dirnames[:] = sorted(
-                d for d in dirnames
-                if not is_excluded(d, os.path.normpath(os.path.join(rel, d)), self.exclude)
-            )
-            for filename in filenames:
-                relfile = os.path.normpath(os.path.join(rel, filename))
-                if not is_excluded(filename, relfile, self.exclude):
-                    found.append(Path(directory, filename))
-        return tuple(sorted(found))
+        """Every model file under the root (Python, YAML, reStructuredText), minus excluded directories."""
+        return self.tree.files()
 
     @cached_property
     def python_files(self) -> tuple[Path, ...]:
         """The `.py` files of the project."""
         return tuple(p for p in self.files if p.suffix == ".py")
 
+    @cached_property
+    def index(self) -> ModuleIndex:
+        """Dotted names of the project's modules."""
+        index = ModuleIndex(self.python_files)
+        for path in self._overrides:
+            if path not in index.by_path:
+                index.add(module_name_for(path)[0], path)
+        return index
+
+    def override(self, path: Path, source: str) -> None:
+        """Use `source` for `path` instead of the disk (stdin, editors)."""
+        resolved = resolve_path(path)
+        self._overrides[resolved] = source
+        self._texts.pop(resolved, None)
+        self.files_state.override(str(resolved), source)
+        if "index" in self.__dict__ and resolved not in self.index.by_path:
+            self.index.add(module_name_for(resolved)[0], resolved)
+
+    def source(self, path: Path) -> str:
+        """The text of a project file (the override if there is one); UnreadableSource if it has none.
+
+        Inside a `memo` computation, the file becomes one of its inputs.
+        """
+        resolved = resolve_path(path)
+        known = self._texts.get(resolved)
+        if known is None:
+            known = self._read(resolved)
+            self._texts[resolved] = known
+        if isinstance(known, UnreadableSource):
+            raise known
+        text, stamp = known
+        self._depend({str(resolved): stamp})
+        return text
+
+    def _read(self, path: Path) -> tuple[str, Stamp] | UnreadableSource:
+        key = str(path)
+        if path in self._overrides:
+            text = self._overrides[path]
+            return text, self.files_state.stamp(key, b"", None)
+        stat = self.files_state.stat(key)  # before reading: an edit in between is noticed next time
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            return UnreadableSource(f"cannot read: {exc.strerror or exc}")
+        stamp = self.files_state.stamp(key, data, stat)
+        if path.suffix in LENIENT_SUFFIXES:
+            return data.decode("utf-8-sig", "replace"), stamp
+        try:
+            return decode_source(data, key), stamp
+        except UnreadableSource as exc:
+            self._depend({key: stamp})
+            return exc
+
+    def raw(self, path: Path) -> bytes:
+        """The bytes of a project file for a text test (empty when it cannot be read)."""
+        try:
+            return self.source(path).encode("utf-8", "surrogatepass")
+        except UnreadableSource:
+            return b""
+
     def files_containing(self, needle: bytes) -> tuple[Path, ...]:
         """Python files whose raw text contains `needle` (the cheap prefilter)."""
-        return self.files_where(f"files_containing:{needle!r}", lambda data: needle in data)
-
-    def files_where(self, key: str, test: Callable[[bytes], bool]) -> tuple[Path, ...]:
-        """Python files whose raw text passes `test`, cached under `key`."""
-        if key not in self.cache:
-            hits = []
-            for path in self.python_files:
-                resolved = resolve_path(path) if self._overrides else path
-                if resolved in self._overrides:
-                    if test(self._overrides[resolved].encode("utf-8", "replace")):
-                        hits.append(path)
-                    continue
-                try:
-                    if test(path.read_bytes()):
-                        hits.append(path)
-                except OSError:
-                    continue
-            self.cache[key] = tuple(hits)
-        return self.cache[key]
+        return tuple(path for path in self.python_files if needle in self.raw(path))
 
     @cached_property
     def may_define_handlers(self) -> HandlerHint:
         """The text test a module passes before it is parsed for handlers."""
         return HandlerHint(self.config.wsgify_decorators)
 
+    # -- the caches ----------------------------------------------------------------
+    def _depend(self, stamps: dict[str, Stamp]) -> None:
+        for frame in self._frames:
+            frame.files.update(stamps)
+
+    def memo(self, key: str, compute: Callable[[], T], codec: Codec[T] | None = None) -> T:
+        """`compute()` once per run; with a `codec`, also across runs while its inputs are unchanged.
+
+        The inputs are what `compute` read: files through `source`, and
+        other memos. A memo used inside another is one of its inputs, so
+        every cache of the model says what it was built from. With a codec
+        the value must be plain data through it (`decode(encode(v)) == v`).
+        """
+        known = self._memo.get(key)
+        if known is None:
+            hit = None
+            if codec is not None:
+                self.tree  # noqa: B018 - entries hold only for the same files
+                hit = self.store.lookup(key, self.files_state)
+            if hit is not None:
+                try:
+                    known = (codec.decode(hit[0]), hit[1])  # type: ignore[union-attr]
+                except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+                    known = None  # a malformed entry: compute it again
+                else:
+                    self._digests[key] = self.store.current_digest(key, self.files_state) or ""
+            if known is None:
+                self._frames.append(Deps())
+                try:
+                    value = compute()
+                finally:
+                    deps = self._frames.pop()
+                if codec is not None:
+                    self._digests[key] = self.store.record(key, codec.encode(value), deps)
+                known = (value, deps)
+            self._memo[key] = known
+        if self._frames:
+            if codec is not None:
+                for frame in self._frames:
+                    frame.entries[key] = self._digests[key]
+            else:
+                for frame in self._frames:
+                    frame.add(known[1])
+        return known[0]  # type: ignore[no-any-return]
+
+    def analysis(self, build: Callable[["Project"], T]) -> T:
+        """A project-wide result of `build` (any value), computed once per run."""
+        if build not in self._analyses:
+            self._analyses[build] = build(self)
+        return self._analyses[build]  # type: ignore[no-any-return]
+
+    def save_cache(self) -> None:
+        """Write what this run learned to the persistent cache (never raises)."""
+        if self.store.dirty:
+            self.store.save(self.tree.to_data())
+
     # -- module index -----------------------------------------------------------
     def module_path(self, dotted: str) -> Path | None:
         """The file that defines module `dotted`, if it is part of the project."""
-        relative = Path(*dotted.split("."))
-        for source_root in self._source_roots:
-            for candidate in (source_root / relative.with_suffix(".py"), source_root / relative / "__init__.py"):
-                if (self._overrides and resolve_path(candidate) in self._overrides) or candidate.is_file():
-                    return candidate
-        return None
+        name = self.index.canonical(dotted)
+        return self.index.by_name[name] if name is not None else None
 
     def module_name(self, path: Path) -> str:
         """The dotted name of a project file."""
-        return module_name_for(path)[0]
+        resolved = resolve_path(path)
+        name = self.index.by_path.get(resolved)
+        return name if name is not None else module_name_for(resolved)[0]
 
     def module(self, dotted: str) -> ModuleInfo | None:
         """The parsed module `dotted`, or None if it is not in the project or does not parse."""
-        if dotted not in self._modules:
-            path = self.module_path(dotted)
-            self._modules[dotted] = self.module_at(path) if path is not None else None
-        return self._modules[dotted]
+        path = self.module_path(dotted)
+        return self.module_at(path) if path is not None else None
 
     def module_at(self, path: Path) -> ModuleInfo | None:
         """The parsed module stored at `path` (None if it does not parse)."""
         resolved = resolve_path(path)
         if resolved not in self._by_path:
-            self.add_source_root(resolved)
             self._by_path[resolved] = self._parse(self.module_name(resolved), resolved)
+        else:
+            try:
+                self.source(resolved)  # whatever is computing now reads it too
+            except UnreadableSource:
+                pass
         return self._by_path[resolved]
 
-    def parsed_paths(self) -> set[Path]:
-        """Files parsed so far (those a project-wide analysis looked into)."""
-        return {path for path, module in self._by_path.items() if module is not None}
-
     def _parse(self, dotted: str, path: Path) -> ModuleInfo | None:
-        from reviewlint.module import parse_module
         import libcst as cst
+
+        from reviewlint.module import parse_module
 
         try:
             return parse_module(dotted, path, self.source(path), self.config)
         except (UnreadableSource, cst.ParserSyntaxError, RecursionError):
             return None
 
+    def position(self, site: Site) -> tuple[int, int]:
+        """(line, column) of a node named as data (line 1 when its file no longer parses)."""
+        module = self.module_at(site.path)
+        node = module.node_at(site.ordinal) if module is not None else None
+        return module.position(node) if module is not None and node is not None else (1, 0)
+
     def split_path(self, dotted: str) -> tuple[str, Path, str] | None:
         """(module name, file, rest) for the longest module prefix of `dotted` in the project."""
         parts = dotted.split(".")
         for cut in range(len(parts) - 1, 0, -1):
-            name = ".".join(parts[:cut])
-            path = self.module_path(name)
-            if path is not None:
-                return name, path, ".".join(parts[cut:])
+            name = self.index.canonical(".".join(parts[:cut]))
+            if name is not None:
+                return name, self.index.by_name[name], ".".join(parts[cut:])
         return None
+
+    def canonical(self, dotted: str) -> str:
+        """`dotted` (a module, or a name inside one) with its module named as the index names it.
+
+        Unchanged when it names nothing of the project.
+        """
+        module = self.index.canonical(dotted)
+        if module is not None:
+            return module
+        found = self.split_path(dotted)
+        return f"{found[0]}.{found[2]}" if found is not None else dotted
 
     def split_dotted(self, dotted: str) -> tuple[ModuleInfo, str] | None:
         """Split `pkg.mod.attr` into the parsed project module and the attribute inside it."""
@@ -216,24 +476,39 @@ class Project:
         module = self.module(found[0])
         return (module, found[2]) if module is not None else None
 
-    def function(self, dotted: str) -> Function | None:
-        """The module-level function a call to `dotted` runs (its last definition).
+    def function_ref(self, dotted: str) -> FunctionRef | None:
+        """The module-level function a call to `dotted` runs (its last definition), without parsing it.
 
         A cheap text test comes first, so resolving `obj_module.Class.method`
-        or a missing name never parses the module.
+        or a missing name reads one file at most.
         """
         found = self.split_path(dotted)
         if found is None or "." in found[2]:
             return None
-        name, path, attr = found
+        _, path, attr = found
         try:
             if f"def {attr}(" not in self.source(path):
                 return None
         except UnreadableSource:
             return None
-        module = self.module(name)
-        definitions = module.functions_named(attr) if module is not None else []
-        return definitions[-1] if definitions else None
+        facts = self.facts(path)
+        definitions = facts.named(attr) if facts is not None else ()
+        if not definitions:
+            return None
+        from reviewlint.facts import ref_of
+
+        return ref_of(facts, definitions[-1])  # type: ignore[arg-type]
+
+    def resolve_function(self, ref: FunctionRef) -> Function | None:
+        """The parsed definition `ref` names (parses its module)."""
+        module = self.module_at(ref.path)
+        definitions = module.functions_named(ref.name) if module is not None else []
+        return definitions[ref.index] if ref.index < len(definitions) else None
+
+    def function(self, dotted: str) -> Function | None:
+        """The parsed module-level function a call to `dotted` runs (its last definition)."""
+        ref = self.function_ref(dotted)
+        return self.resolve_function(ref) if ref is not None else None
 
     # -- handlers ---------------------------------------------------------------
     def may_hold_handlers(self, path: Path) -> bool:
@@ -248,40 +523,30 @@ class Project:
             return any(fnmatch.fnmatch(relative, p) or fnmatch.fnmatch(dotted, p) for p in self.config.handlers)
         return not TEST_PACKAGES.intersection(self.module_name(path).split(".")[:-1])
 
-    def handler_modules(self) -> list[ModuleInfo]:
-        """Every project module that defines a handler, in path order."""
-        if "handler_modules" not in self.cache:
-            modules = []
-            for path in self.files_where("handler_candidates", self.may_define_handlers):
-                if not self.may_hold_handlers(path):
-                    continue
-                module = self.module_at(path)
-                if module is not None and any(module.handlers()):
-                    modules.append(module)
-            # RULES.md: a function named in ROUTE_DECLARATIONS is a handler too.
-            for function in self._routed():
-                if all(function.owner is not m for m in modules):
-                    modules.append(function.owner)
-            self.cache["handler_modules"] = sorted(modules, key=lambda m: m.path)
-        return self.cache["handler_modules"]
+    def facts(self, path: Path) -> FileFacts | None:
+        """What one module defines (functions, handlers, imports, documentation), as data."""
+        from reviewlint.facts import file_facts
 
-    def _routed(self) -> list[Function]:
-        from reviewlint.routes import routed_functions
+        return file_facts(self, resolve_path(path))
 
-        return routed_functions(self)
+    def handler_refs(self) -> tuple[FunctionRef, ...]:
+        """Every handler of the project (wsgify-decorated, or routed), in path and source order."""
+        from reviewlint.facts import handler_refs
 
-    def handlers(self) -> Iterator[Function]:
-        """Every handler of the project: wsgify-decorated or named in ROUTE_DECLARATIONS."""
-        if "routed_keys" not in self.cache:
-            self.cache["routed_keys"] = frozenset((f.qualname, f.index) for f in self._routed())
-        routed = self.cache["routed_keys"]
-        for module in self.handler_modules():
-            for function in module.functions:
-                if module.is_handler(function) or (function.qualname, function.index) in routed:
-                    yield function
+        return handler_refs(self)
 
-    def analysis(self, key: str, build: Callable[["Project"], Any]) -> Any:
-        """A project-wide result computed once per run under `key`."""
-        if key not in self.cache:
-            self.cache[key] = build(self)
-        return self.cache[key]
+    def handler_paths(self) -> tuple[Path, ...]:
+        """The files of the handler modules, sorted."""
+        return tuple(sorted({ref.path for ref in self.handler_refs()}))
+
+    def is_handler(self, function: Function) -> bool:
+        """True when `function` (a parsed definition) is one of the project's handlers."""
+        from reviewlint.facts import routed_keys
+
+        if function.owner.is_handler(function) and self.may_hold_handlers(function.owner.path):
+            return True
+        return (function.qualname, function.index) in routed_keys(self)
+
+    def handlers_in(self, module: ModuleInfo) -> Iterator[Function]:
+        """The handlers `module` defines, in source order."""
+        return (function for function in module.functions if self.is_handler(function))

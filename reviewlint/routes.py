@@ -16,14 +16,15 @@ every definition of that name (versioned redefinitions included) serves it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 if TYPE_CHECKING:
     import libcst as cst
 
+    from reviewlint.facts import FunctionRef
     from reviewlint.module import Function, ModuleInfo
     from reviewlint.project import Project
 
@@ -38,7 +39,8 @@ class Route:
 
     method: str
     template: str
-    target: str  # e.g. "placement.handlers.trait.get_trait"
+    target: str  # e.g. "placement.handlers.trait.get_trait", its module named as the project indexes it
+    ordinal: int = field(default=-1, compare=False)  # the target's node in the routes module (`ModuleInfo.ordinal`)
 
     @property
     def label(self) -> str:
@@ -91,7 +93,7 @@ class RouteTable:
             table.setdefault(route.target, []).append(route)
         return {target: tuple(routes) for target, routes in table.items()}
 
-    def routes_of(self, function: "Function") -> tuple[Route, ...]:
+    def routes_of(self, function: "Function | FunctionRef") -> tuple[Route, ...]:
         """The routes a handler serves (shared by all its versioned definitions)."""
         return self.routes_of_target(function.qualname)
 
@@ -142,7 +144,7 @@ def read_routes(project: "Project", module: "ModuleInfo") -> RouteTable | None:
             method = string_value(method_key) or _constant_string(project, module, method_key)
             name = module.resolve(target) if isinstance(target, (cst.Name, cst.Attribute)) else None
             if method and name:
-                routes.append(Route(method.upper(), template, name))
+                routes.append(Route(method.upper(), template, project.canonical(name), module.ordinal(target)))
     return RouteTable(module.name, module.path, tuple(routes))
 
 
@@ -155,15 +157,8 @@ def _constant_string(project: "Project", module: "ModuleInfo", expr: "cst.BaseEx
 
 def routes_modules(project: "Project") -> list[Path]:
     """Project files that assign ROUTE_DECLARATIONS at module level (cheap text test)."""
-    found = []
-    for path in project.files_containing(ROUTES_NAME.encode()):
-        try:
-            data = project.source(path).encode("utf-8", "replace")
-        except Exception:  # unreadable files are RVL900's business
-            continue
-        if _DEFINES_ROUTES.search(data):
-            found.append(path)
-    return found
+    return [path for path in project.files_containing(ROUTES_NAME.encode())
+            if _DEFINES_ROUTES.search(project.raw(path))]
 
 
 def _build(project: "Project") -> RouteTable | None:
@@ -185,23 +180,21 @@ def _build(project: "Project") -> RouteTable | None:
     return max(tables, key=lambda t: len(t.routes)) if tables else None
 
 
+def _encode(table: RouteTable | None) -> Any:
+    if table is None:
+        return None
+    return [table.module, str(table.path), [[r.method, r.template, r.target, r.ordinal] for r in table.routes]]
+
+
+def _decode(data: Any) -> RouteTable | None:
+    if data is None:
+        return None
+    module, path, routes = data
+    return RouteTable(str(module), Path(path), tuple(Route(str(m), str(t), str(g), int(o)) for m, t, g, o in routes))
+
+
 def route_table(project: "Project") -> RouteTable | None:
     """The project's routes, or None when no module declares any."""
-    return project.analysis("routes", _build)  # type: ignore[no-any-return]
+    from reviewlint.project import Codec
 
-
-def routed_functions(project: "Project") -> list["Function"]:
-    """Every definition of every function named in ROUTE_DECLARATIONS."""
-    return project.analysis("routed_functions", _routed)  # type: ignore[no-any-return]
-
-
-def _routed(project: "Project") -> list["Function"]:
-    table = route_table(project)
-    if table is None:
-        return []
-    functions: list[Function] = []
-    for target in table.targets:
-        found = project.split_dotted(target)
-        if found is not None and "." not in found[1]:
-            functions.extend(found[0].functions_named(found[1]))
-    return functions
+    return project.memo("routes", lambda: _build(project), Codec(_encode, _decode))

@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING, Iterator, Union
 
 import libcst as cst
 
-from reviewlint.flow import Place
-from reviewlint.module import ModuleInfo, string_value
+from reviewlint.module import ModuleInfo, Place, string_value
 
 if TYPE_CHECKING:
     from reviewlint.project import Project
@@ -79,14 +78,22 @@ class SchemaEvaluator:
 
     def env(self, module: ModuleInfo) -> dict[str, Value]:
         """The values of `module`'s module-level names after all its statements ran."""
-        if module.name not in self._envs:
-            env: dict[str, Value] = {}
-            self._envs[module.name] = env  # an import cycle sees a partial env
+        if module.name in self._envs:  # being built: an import cycle sees a partial env
+            return self._envs[module.name]
+        return self.project.memo(f"env:{module.path}", lambda: self._build_env(module))
+
+    def _build_env(self, module: ModuleInfo) -> dict[str, Value]:
+        self.project.module_at(module.path)  # what uses the env depends on the module's file
+        env: dict[str, Value] = {}
+        self._envs[module.name] = env
+        try:
             for statement in module.tree.body:
                 if isinstance(statement, cst.SimpleStatementLine):
                     for small in statement.body:
                         self._statement(module, env, small)
-        return self._envs[module.name]
+        finally:
+            del self._envs[module.name]
+        return env
 
     def _statement(self, module: ModuleInfo, env: dict[str, Value], small: cst.BaseSmallStatement) -> None:
         if isinstance(small, cst.Assign):
@@ -234,4 +241,4 @@ def _join(path: str, key: str) -> str:
 
 def evaluator_for(project: "Project") -> SchemaEvaluator:
     """The project's one SchemaEvaluator."""
-    return project.analysis("schemas", SchemaEvaluator)  # type: ignore[no-any-return]
+    return project.analysis(SchemaEvaluator)

@@ -13,7 +13,9 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
+
+from reviewlint.source import UnreadableSource
 
 if TYPE_CHECKING:
     from reviewlint.module import ModuleInfo
@@ -121,15 +123,7 @@ class ServiceVersions:
 
 def versions_modules(project: "Project") -> list[Path]:
     """Every project file that defines `VERSIONS` at module level, by a cheap text test."""
-    found = []
-    for path in project.files_containing(b"VERSIONS"):
-        try:
-            data = project.source(path).encode("utf-8", "replace")
-        except Exception:  # unreadable files are RVL900's business
-            continue
-        if _DEFINES_VERSIONS.search(data):
-            found.append(path)
-    return found
+    return [path for path in project.files_containing(b"VERSIONS") if _DEFINES_VERSIONS.search(project.raw(path))]
 
 
 def _configured_module(project: "Project", value: str) -> "ModuleInfo | None":
@@ -143,9 +137,10 @@ def _configured_module(project: "Project", value: str) -> "ModuleInfo | None":
 def _importers(project: "Project", module_name: str) -> int:
     """How many handler modules import `module_name` (or something inside it)."""
     count = 0
-    for handler_module in project.handler_modules():
-        if any(target == module_name or target.startswith(module_name + ".")
-               for target in handler_module.imports.values()):
+    for path in project.handler_paths():
+        facts = project.facts(path)
+        imports = {project.canonical(name) for name in facts.imports} if facts is not None else set()
+        if any(target == module_name or target.startswith(module_name + ".") for target in imports):
             count += 1
     return count
 
@@ -203,9 +198,24 @@ def _build_versions(project: "Project") -> ServiceVersions | None:
     return _read_versions(project, module) if module is not None else None
 
 
+def _encode_versions(service: ServiceVersions | None) -> Any:
+    if service is None:
+        return None
+    return [service.module, str(service.path), [list(v) for v in service.versions], service.service_type]
+
+
+def _decode_versions(data: Any) -> ServiceVersions | None:
+    if data is None:
+        return None
+    module, path, versions, service_type = data
+    return ServiceVersions(str(module), Path(path), tuple((int(a), int(b)) for a, b in versions), str(service_type))
+
+
 def service_versions(project: "Project") -> ServiceVersions | None:
     """The project's declared microversions, or None when there is no usable `VERSIONS`."""
-    return project.analysis("versions", _build_versions)  # type: ignore[no-any-return]
+    from reviewlint.project import Codec
+
+    return project.memo("versions", lambda: _build_versions(project), Codec(_encode_versions, _decode_versions))
 
 
 @dataclass(frozen=True)
@@ -248,8 +258,8 @@ def _build_history(project: "Project") -> HistoryDocument | None:
             candidates.sort(key=lambda p: -_shared_prefix(p.resolve().parent.parts, home))
     for path in candidates:
         try:
-            text = path.read_text(encoding="utf-8", errors="replace")
-        except OSError:
+            text = project.source(path)
+        except UnreadableSource:
             continue
         return HistoryDocument(path, history_sections(text))
     return None
@@ -264,6 +274,21 @@ def _shared_prefix(a: tuple[str, ...], b: tuple[str, ...]) -> int:
     return count
 
 
+def _encode_history(document: HistoryDocument | None) -> Any:
+    if document is None:
+        return None
+    return [str(document.path), sorted(list(v) for v in document.sections)]
+
+
+def _decode_history(data: Any) -> HistoryDocument | None:
+    if data is None:
+        return None
+    path, sections = data
+    return HistoryDocument(Path(path), frozenset((int(a), int(b)) for a, b in sections))
+
+
 def history_document(project: "Project") -> HistoryDocument | None:
     """The version history document (`rest_api_version_history.rst`), if there is one."""
-    return project.analysis("version_history", _build_history)  # type: ignore[no-any-return]
+    from reviewlint.project import Codec
+
+    return project.memo("history", lambda: _build_history(project), Codec(_encode_history, _decode_history))

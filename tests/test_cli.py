@@ -51,7 +51,7 @@ def test_exit_zero_keeps_output(project: Path) -> None:
 def test_syntax_error_is_one_rvl900_line_and_other_files_still_checked(project: Path) -> None:
     (project / "svc/broken.py").write_text("def broken(:\n    pass\n")
     (project / "svc/wsgi_broken.py").write_text("@wsgi_wrapper.PlacementWsgify\ndef f(req:\n")
-    result = run_cli(".", cwd=project)
+    result = run_cli(".", "svc/broken.py", cwd=project)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr + result.stdout
     rows = findings_of(result.stdout)
@@ -61,9 +61,18 @@ def test_syntax_error_is_one_rvl900_line_and_other_files_still_checked(project: 
     assert all(line.count("\n") == 0 for line in result.stdout.splitlines())
 
 
+def test_syntax_errors_only_where_reviewlint_reads(project: Path) -> None:
+    """A walked file nothing analyses is left to flake8's E999; a handler module is not."""
+    (project / "svc/broken.py").write_text("def broken(:\n    pass\n")
+    (project / "svc/wsgi_broken.py").write_text("@wsgi_wrapper.PlacementWsgify\ndef f(req:\n")
+    rows = findings_of(run_cli(".", cwd=project).stdout)
+    assert [row for row in rows if row[2] == "RVL900"] == [("svc/wsgi_broken.py", 2, "RVL900")]
+
+
 def test_binary_and_undecodable_files_are_rvl900(project: Path) -> None:
     (project / "svc/binary.py").write_bytes(b"\x00\x01\x02PlacementWsgify")
     (project / "svc/latin.py").write_bytes(b"# PlacementWsgify\nname = '\xe9t\xe9'\n")
+    (project / "svc/other.py").write_bytes(b"name = '\xe9t\xe9'\n")
     result = run_cli(".", cwd=project)
     assert "Traceback" not in result.stderr
     lines = result.stdout.splitlines()
@@ -71,6 +80,9 @@ def test_binary_and_undecodable_files_are_rvl900(project: Path) -> None:
                for line in lines)
     assert any(line.startswith("svc/latin.py:2:1: RVL900 cannot check this file: cannot decode as utf-8")
                for line in lines)
+    assert not any(line.startswith("svc/other.py") for line in lines)  # nothing there for reviewlint
+    named = run_cli("svc/other.py", cwd=project)
+    assert named.stdout.startswith("svc/other.py:1:1: RVL900 cannot check this file: cannot decode as utf-8")
 
 
 def test_missing_path_is_reported_and_the_rest_checked(project: Path) -> None:
@@ -187,7 +199,9 @@ def test_jobs_split_the_syntax_check_and_change_nothing_else(project: Path, jobs
         (other / f"m{n:03}.py").write_text(f"VALUE = {n}\n")
     (other / "m123.py").write_text("def broken(:\n")
     (other / "m234.py").write_text("x = 1\n  y = 2\n")
-    result = run_cli("--jobs", jobs, ".", cwd=project)
+    # Files named on the command line (pre-commit passes them) get Python's syntax check.
+    named = sorted(str(path.relative_to(project)) for path in other.iterdir())
+    result = run_cli("--jobs", jobs, ".", *named, cwd=project)
     assert result.stderr == ""
     assert findings_of(result.stdout) == [("svc/handlers.py", 6, "RVL101"), ("svc/other/m123.py", 1, "RVL900"),
                                           ("svc/other/m234.py", 2, "RVL900")]

@@ -72,15 +72,17 @@ def test_noqa_naming_the_code_hides_a_use() -> None:
 
 
 def test_the_prefilter_never_parses_a_module_that_cannot_use_a_shared_name() -> None:
+    from reviewlint.engine import is_candidate
+
     project = Project(SHARED, load_config(SHARED))
     selection = Selection(("RVL3",))
     for name in ("unrelated.py", "near_miss.py", "util.py"):
         path = SHARED / "svc" / name
         assert lint_source(project, path, name, path.read_text(), selection) == []
-    parsed = {path.name for path in project.parsed_paths()}
-    assert "unrelated.py" not in parsed  # no handler module named in it
-    assert "util.py" not in parsed  # names `widget` nowhere
-    assert "near_miss.py" in parsed  # names widget and WIDGET_DEFAULTS: parsed, and rightly silent
+        # No import names a handler module (near_miss.py only names widget's names), so none is parsed.
+        assert not is_candidate(project, path, path.read_text())
+    reporting = SHARED / "svc" / "reporting.py"
+    assert is_candidate(project, reporting, reporting.read_text())
 
 
 def _project(tmp_path: Path, files: dict[str, str]) -> Path:

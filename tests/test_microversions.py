@@ -282,7 +282,7 @@ def test_routes_are_read_without_importing() -> None:
     assert [r.label for r in table.match("GET", ("",))] == ["GET ''"]
     assert [r.label for r in table.match("PUT", ("", "shelves", None))] == ["PUT /shelves/{uuid}"]
     assert table.match("PUT", ("", "shelves")) == ()
-    handlers = [f for f in project.handlers() if f.name == "update_shelf"]
+    handlers = [f for f in project.handler_refs() if f.name == "update_shelf"]
     assert len(handlers) == 2  # versioned redefinitions share the route
     assert all(table.routes_of(f)[0].label == "PUT /shelves/{uuid}" for f in handlers)
 
@@ -292,7 +292,7 @@ def test_functions_named_in_routes_are_handlers_without_wsgify(tmp_path: Path) -
     root = case / "kiosk/handlers/root.py"
     root.write_text(root.read_text().replace("@wsgi_wrapper.PlacementWsgify\n", ""))
     project = project_at(case)
-    assert "kiosk.handlers.root.home" in {f.qualname for f in project.handlers()}
+    assert "kiosk.handlers.root.home" in {f.qualname for f in project.handler_refs()}
     # One decorator line less: the gate moved up to line 10.
     assert ("kiosk/handlers/root.py", 10, "RVL401") in findings_of(run_cli(".", cwd=case).stdout)
 
@@ -346,8 +346,9 @@ def test_version_ranges() -> None:
 def test_gates_remember_the_handlers_that_reach_them() -> None:
     from reviewlint.gates import project_gates
 
-    gates = project_gates(project_at(CASES / "rvl4" / "handler_pairs"))
-    by_line = {(g.path.name, g.line): g for g in gates}
+    project = project_at(CASES / "rvl4" / "handler_pairs")
+    gates = project_gates(project)
+    by_line = {(g.path.name, project.position(g.site)[0]): g for g in gates}
     shelf_view = by_line[("shelf.py", 9)]
     assert shelf_view.form == "matches" and shelf_view.describe() == ">= 1.5"
     assert sorted(h.name for h in shelf_view.handlers) == ["list_shelves", "show_shelf"]
@@ -358,5 +359,5 @@ def test_gates_remember_the_handlers_that_reach_them() -> None:
     # and the rules skip the pair for want of a route.
     assert [h.name for h in by_line[("shelf.py", 52)].handlers] == ["orphan"]
     decorators = [g for g in gates if g.form == "version_handler"]
-    assert [(g.line, g.minimum, g.maximum) for g in decorators] == [
+    assert [(project.position(g.site)[0], g.minimum, g.maximum) for g in decorators] == [
         (31, (1, 0), (1, 4)), (37, (1, 5), None), (43, (1, 0), (1, 2))]

@@ -143,10 +143,17 @@ def seed(root: Path) -> dict[str, list[Row]]:
          "    data = _extract_inventory(req.body, schema.POST_INVENTORY_SCHEMA)\n    context.can(policies.CREATE)\n")
     expected["RVL502"] = [(inv, At("data = _extract_inventory(req.body, schema.POST_INV"), "RVL502")]
 
-    # RVL900: a module that does not parse, and one that is not UTF-8.
-    (root / "placement" / "seeded_syntax.py").write_text("def broken(:\n    pass\n")
-    (root / "placement" / "seeded_latin1.py").write_bytes(b"NAME = 'caf\xe9'\n")
-    expected["RVL900"] = [("placement/seeded_latin1.py", 1, "RVL900"), ("placement/seeded_syntax.py", 1, "RVL900")]
+    # RVL900: a handler module that does not parse, and one that is not UTF-8. (A module no rule
+    # reads is left to flake8's E999 when it is met walking the tree.)
+    handlers = root / "placement" / "handlers"
+    (handlers / "seeded_syntax.py").write_text("@wsgi_wrapper.PlacementWsgify\ndef broken(:\n    pass\n")
+    # (flake8 decodes what is not UTF-8 as Latin-1: there, it is a handler that checks policy.)
+    (handlers / "seeded_latin1.py").write_bytes(b"@wsgi_wrapper.PlacementWsgify\ndef f(req):\n"
+                                                b"    req.environ['placement.context'].can('x')\n"
+                                                b"    return 'caf\xe9'\n")
+    (root / "placement" / "seeded_unused.py").write_text("def broken(:\n    pass\n")
+    expected["RVL900"] = [("placement/handlers/seeded_latin1.py", 4, "RVL900"),
+                          ("placement/handlers/seeded_syntax.py", 2, "RVL900")]
 
     # RVL901: a gabbi file that is not YAML.
     (root / GABBITS / "seeded-malformed.yaml").write_text("tests:\n- name: unclosed\n  GET: [/traits\n")

@@ -39,8 +39,7 @@ def _checked_handlers(ctx: LintContext) -> Iterable[Function]:
     """
     if not ctx.project.may_hold_handlers(ctx.path):
         return ()
-    return [handler for handler in ctx.project.handlers()
-            if handler.owner is ctx.module and not is_public(ctx.project, handler)]
+    return [handler for handler in ctx.project.handlers_in(ctx.module) if not is_public(ctx.project, handler)]
 
 
 class MissingPolicyCheck(Rule):
@@ -113,9 +112,9 @@ class PolicyCheckAfterBodyRead(Rule):
             flow = analyzer.handler_flow(handler)
             read, policy = flow.first_body_read(), flow.first_policy_check()
             if read is not None and policy is not None and read.key < policy.key:
-                site = read.site
-                message = self.message.format(handler=handler_label(handler, ctx.project), line=policy.site.line)
-                yield ctx.finding(self.code, site.line, site.col, message)
+                line, col = read.position
+                message = self.message.format(handler=handler_label(handler, ctx.project), line=policy.position[0])
+                yield ctx.finding(self.code, line, col, message)
 
 
 RULES: tuple[type[Rule], ...] = (MissingPolicyCheck, PolicyCheckAfterBodyRead)

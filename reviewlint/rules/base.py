@@ -11,7 +11,7 @@ from reviewlint.config import resolve_path
 from reviewlint.findings import Finding
 
 if TYPE_CHECKING:
-    from reviewlint.module import Function, ModuleInfo
+    from reviewlint.module import Function, ModuleInfo, Site
     from reviewlint.project import Project
 
 
@@ -39,6 +39,11 @@ class LintContext:
     def is_here(self, path: Path) -> bool:
         """True when `path` is the file being linted."""
         return resolve_path(path) == self.path
+
+    def position(self, site: "Site") -> tuple[int, int]:
+        """(line, column) of a node of this file named as data."""
+        node = self.module.node_at(site.ordinal)
+        return self.module.position(node) if node is not None else (1, 0)
 
 
 def own_handlers(ctx: LintContext) -> list["Function"]:

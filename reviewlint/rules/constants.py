@@ -9,29 +9,20 @@ Comments come from LibCST's whitespace nodes, never from matching text.
 
 from __future__ import annotations
 
-import ast
-import fnmatch
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 import libcst as cst
 
+from reviewlint.documentation import binding_positions, is_exempt_name, plain_imports, undocumented_constants
 from reviewlint.findings import Finding
-from reviewlint.module import ModuleInfo, child_nodes, dotted
+from reviewlint.module import ModuleInfo, child_nodes
 from reviewlint.rules.base import LintContext, Rule
 
 if TYPE_CHECKING:
     from reviewlint.project import Project
-
-PUBLIC_CONSTANT = re.compile(r"[A-Z][A-Z0-9_]*\Z")
-EXEMPT_NAMES = frozenset({"LOG", "LOGGER"})
-# Comments that talk to tools, not to readers.
-PRAGMA = re.compile(r"#\s*(noqa\b|type:|pragma:|pylint:|flake8[:=]|fmt:|isort:)", re.I)
-TYPE_FACTORIES = frozenset({"TypeVar", "NewType", "ParamSpec", "TypeVarTuple"})
-TYPING_MODULES = ("typing.", "typing_extensions.", "collections.abc.")
-GENERIC_BUILTINS = frozenset({"dict", "list", "tuple", "set", "frozenset", "type"})
 
 
 @dataclass(frozen=True)
@@ -39,189 +30,51 @@ class SharedNames:
     """What a handler module offers other modules without documentation."""
 
     module: str
-    constants: Mapping[str, cst.CSTNode]  # name -> its first assignment
-    functions: frozenset[str]  # public functions without a docstring
+    constants: frozenset[str]  # public constants without documentation
+    functions: frozenset[str]  # public functions without a docstring (handlers aside)
 
     def __bool__(self) -> bool:
         return bool(self.constants or self.functions)
 
 
-# -- documentation of one module --------------------------------------------------
-def _is_doc_comment(comment: cst.Comment | None) -> bool:
-    return comment is not None and not PRAGMA.match(comment.value)
-
-
-def _comment_above(lines: Sequence[cst.EmptyLine]) -> bool:
-    return bool(lines) and _is_doc_comment(lines[-1].comment)
-
-
-def _first_line_comment(statement: cst.SimpleStatementLine) -> bool:
-    """True when the line the statement starts on ends with a comment.
-
-    The first TrailingWhitespace in source order ends the first line, unless a
-    backslash continuation or a multi-line string ended that line before it.
-    """
-    stack: list[cst.CSTNode] = [statement]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, cst.TrailingWhitespace):
-            return _is_doc_comment(node.comment)
-        if isinstance(node, cst.SimpleWhitespace) and "\\" in node.value:
-            return False
-        if isinstance(node, (cst.SimpleString, cst.FormattedStringText)) and "\n" in node.value:
-            return False
-        stack.extend(reversed(node.children))
-    return False
-
-
-def _is_docstring(statement: cst.BaseStatement) -> bool:
-    if not isinstance(statement, cst.SimpleStatementLine) or not statement.body:
-        return False
-    first = statement.body[0]
-    return isinstance(first, cst.Expr) and isinstance(first.value, (cst.SimpleString, cst.ConcatenatedString)) \
-        and not any(isinstance(part, cst.FormattedString) for part in _string_parts(first.value))
-
-
-def _string_parts(expr: cst.BaseExpression) -> Iterator[cst.BaseExpression]:
-    if isinstance(expr, cst.ConcatenatedString):
-        yield from _string_parts(expr.left)
-        yield from _string_parts(expr.right)
-    else:
-        yield expr
-
-
-def _targets(small: cst.BaseSmallStatement) -> list[str]:
-    """The plain names a module-level assignment binds."""
-    if isinstance(small, cst.AnnAssign):
-        exprs = [small.target] if small.value is not None else []
-    elif isinstance(small, cst.Assign):
-        exprs = [t.target for t in small.targets]
-    else:
-        return []
-    names = []
-    for expr in exprs:
-        if isinstance(expr, (cst.Tuple, cst.List)):
-            names += [e.value.value for e in expr.elements if isinstance(e.value, cst.Name)]
-        elif isinstance(expr, cst.Name):
-            names.append(expr.value)
-    return names
-
-
-def _is_type_alias(module: ModuleInfo, small: cst.BaseSmallStatement) -> bool:
-    if isinstance(small, cst.AnnAssign) and (dotted(small.annotation.annotation) or "").endswith("TypeAlias"):
-        return True
-    value = getattr(small, "value", None)
-    if isinstance(value, cst.Call):
-        return (module.resolve(value.func) or "").rsplit(".", 1)[-1] in TYPE_FACTORIES
-    if isinstance(value, cst.Subscript):
-        base = module.resolve(value.value) or ""
-        return base.startswith(TYPING_MODULES) or base in GENERIC_BUILTINS
-    return False
-
-
-def is_exempt(module: ModuleInfo, name: str) -> bool:
-    """Private, dunder, logger or listed in `constant-exempt` (NAME, module.NAME, globs)."""
-    if name in EXEMPT_NAMES or name.startswith("_"):
-        return True
-    qualified = f"{module.name}.{name}"
-    return any(
-        fnmatch.fnmatchcase(name, pattern) or fnmatch.fnmatchcase(qualified, pattern)
-        or fnmatch.fnmatchcase(qualified, "*." + pattern)
-        for pattern in module.config.constant_exempt
-    )
-
-
-def _statements(body: Sequence[cst.BaseStatement],
-                header: Sequence[cst.EmptyLine] = ()) -> Iterator[tuple[cst.SimpleStatementLine, bool]]:
-    """(simple statement, has a comment above or a docstring after) at module level, blocks included."""
-    for index, statement in enumerate(body):
-        if isinstance(statement, cst.SimpleStatementLine):
-            above = statement.leading_lines or (header if index == 0 else ())
-            after = index + 1 < len(body) and _is_docstring(body[index + 1])
-            yield statement, _comment_above(above) or after
-        elif isinstance(statement, cst.If):
-            yield from _statements(_block(statement.body))
-            orelse = statement.orelse
-            while orelse is not None:
-                yield from _statements(_block(orelse.body))
-                orelse = orelse.orelse if isinstance(orelse, cst.If) else None
-        elif isinstance(statement, cst.Try):
-            for suite in (statement.body, *(h.body for h in statement.handlers),
-                          *(b.body for b in (statement.orelse, statement.finalbody) if b is not None)):
-                yield from _statements(_block(suite))
-
-
-def _block(suite: cst.BaseSuite) -> Sequence[cst.BaseStatement]:
-    """The statements of an indented block (a one-line suite holds no documented constants)."""
-    return suite.body if isinstance(suite, cst.IndentedBlock) else ()
-
-
-def undocumented_constants(module: ModuleInfo) -> dict[str, cst.CSTNode]:
-    """Public constants of `module` none of whose assignments is documented, with the first one."""
-    first: dict[str, cst.CSTNode] = {}
-    documented: set[str] = set()
-    for statement, nearby in _statements(module.tree.body, module.tree.header):
-        for small in statement.body:
-            names = [n for n in _targets(small) if PUBLIC_CONSTANT.match(n) and not is_exempt(module, n)]
-            if not names or _is_type_alias(module, small):
-                continue
-            if nearby or _first_line_comment(statement):
-                documented.update(names)
-            for name in names:
-                first.setdefault(name, small)
-    return {name: node for name, node in first.items() if name not in documented}
-
-
-def handler_modules(project: "Project") -> dict[str, ModuleInfo]:
-    """The project's handler modules by dotted name (the project decides what counts)."""
-    def build(project: "Project") -> dict[str, ModuleInfo]:
-        return {module.name: module for module in project.handler_modules()}
-
-    return project.analysis("rvl3:handler_modules", build)  # type: ignore[no-any-return]
+def handler_modules(project: "Project") -> dict[str, Path]:
+    """The project's handler modules: dotted name -> file (the project decides what counts)."""
+    return project.memo("rvl3:handler_modules", lambda: {ref.module: ref.path for ref in project.handler_refs()})
 
 
 def is_handler_module(project: "Project", module: ModuleInfo) -> bool:
     """True when `module` is one of the project's handler modules."""
-    return handler_modules(project).get(module.name) is module
+    return handler_modules(project).get(module.name) == module.path
 
 
 def shared_names(project: "Project", dotted_name: str) -> SharedNames | None:
     """The undocumented public names of handler module `dotted_name` (None if it is not one)."""
-    def build(project: "Project") -> SharedNames | None:
-        module = handler_modules(project).get(dotted_name)
-        if module is None:
+    def build() -> SharedNames | None:
+        path = handler_modules(project).get(dotted_name)
+        facts = project.facts(path) if path is not None else None
+        if facts is None:
             return None
         # Handlers are the API itself, reached through routes; calling one
         # from another module (a test, say) is not using a shared helper.
-        handlers = {f.name for f in project.handlers() if f.owner is module}
+        handlers = {ref.name for ref in project.handler_refs() if ref.path == path}
+        config = project.config
         functions = frozenset(
-            name for name in {f.name for f in module.functions} - handlers
-            if not is_exempt(module, name)
-            and not any(f.docstring for f in module.functions_named(name))
+            name for name in {f.name for f in facts.functions} - handlers
+            if not is_exempt_name(config, facts.module, name) and not any(f.documented for f in facts.named(name))
         )
-        return SharedNames(module.name, undocumented_constants(module), functions)
+        return SharedNames(facts.module, frozenset(facts.undocumented_constants), functions)
 
-    return project.analysis(f"rvl3:shared:{dotted_name}", build)  # type: ignore[no-any-return]
+    return project.memo(f"rvl3:shared:{dotted_name}", build)
 
 
 # -- uses in other modules ---------------------------------------------------------
-def _plain_imports(module: ModuleInfo) -> Iterator[str]:
-    """Full names of `import a.b.c` statements (ModuleInfo keeps only `a`)."""
-    for statement in module.tree.body:
-        if isinstance(statement, cst.SimpleStatementLine):
-            for small in statement.body:
-                if isinstance(small, cst.Import):
-                    for alias in small.names:
-                        if alias.asname is None:
-                            yield dotted(alias.name) or ""
-
-
 def imported_shared_names(project: "Project", module: ModuleInfo) -> list[SharedNames]:
     """The handler modules `module` imports from (itself excluded) that have undocumented names."""
     # `import a.b` is known to ModuleInfo as `a` only: use the full name, so
     # that importing one module of a package does not pull in all the others.
     imported = {full for local, full in module.imports.items() if local != full or "." in full}
-    imported.update(_plain_imports(module))
+    imported.update(plain_imports(module))
+    imported = {project.canonical(name) for name in imported}
     found = []
     for candidate in handler_modules(project):
         if candidate == module.name:
@@ -270,14 +123,15 @@ def shared_uses(project: "Project", module: ModuleInfo) -> tuple[list[SharedUse]
         return [], []
     # Only names bound by an import that leads to one of them can resolve to one.
     heads = {local for local, full in module.imports.items()
-             if any(q.startswith(full + ".") or q == full for q in constants | functions)}
+             if any(q.startswith(project.canonical(full) + ".") or q == project.canonical(full)
+                    for q in constants | functions)}
     for node in _reads(module.tree):
         if isinstance(node, cst.Call):
-            name = _resolved(module, node.func, heads)
+            name = _resolved(project, module, node.func, heads)
             if name in functions and name not in calls:
                 calls[name] = SharedUse(name, node)
         elif isinstance(node, (cst.Name, cst.Attribute)):
-            name = _resolved(module, node, heads)
+            name = _resolved(project, module, node, heads)
             if name in constants and name not in reads:
                 reads[name] = SharedUse(name, node)
     return list(reads.values()), list(calls.values())
@@ -290,13 +144,14 @@ def _uses(ctx: LintContext) -> tuple[list[SharedUse], list[SharedUse]]:
     return ctx.memo["rvl3:uses"]  # type: ignore[no-any-return]
 
 
-def _resolved(module: ModuleInfo, expr: cst.BaseExpression, heads: set[str]) -> str | None:
+def _resolved(project: "Project", module: ModuleInfo, expr: cst.BaseExpression, heads: set[str]) -> str | None:
     head = expr
     while isinstance(head, cst.Attribute):
         head = head.value
     if not isinstance(head, cst.Name) or head.value not in heads:
         return None
-    return module.resolve(expr)
+    name = module.resolve(expr)
+    return project.canonical(name) if name is not None else None
 
 
 # -- the rules ----------------------------------------------------------------------
@@ -330,47 +185,10 @@ class UndocumentedConstant(Rule):
         if not is_handler_module(ctx.project, ctx.module):
             return
         undocumented = undocumented_constants(ctx.module)
-        positions = _binding_positions(ctx.module.source) if undocumented else {}
+        positions = binding_positions(ctx.module.source) if undocumented else {}
         for name, node in undocumented.items():
             line, col = positions.get(name) or ctx.module.position(node)
             yield ctx.finding(self.code, line, col, self.message.format(name=name))
-
-
-def _binding_positions(source: str) -> dict[str, tuple[int, int]]:
-    """(line, column) of the first module-level assignment of each name, blocks included.
-
-    Python's own parser walks the statements in the order `_statements` does
-    and is far cheaper than LibCST's position metadata for the whole module.
-    """
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError):
-        return {}
-    found: dict[str, tuple[int, int]] = {}
-
-    def visit(body: list[ast.stmt], header_line: int = 0) -> None:
-        if body and body[0].lineno == header_line:
-            return  # a one-line suite (`if x: A = 1`), which `_statements` skips too
-        for statement in body:
-            if isinstance(statement, (ast.Assign, ast.AnnAssign)):
-                targets = statement.targets if isinstance(statement, ast.Assign) else (
-                    [statement.target] if statement.value is not None else [])
-                for target in targets:
-                    for node in (target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]):
-                        if isinstance(node, ast.Name):
-                            found.setdefault(node.id, (statement.lineno, statement.col_offset))
-            elif isinstance(statement, ast.If):
-                visit(statement.body, statement.lineno)
-                visit(statement.orelse, statement.lineno)
-            elif isinstance(statement, ast.Try):
-                visit(statement.body, statement.lineno)
-                for handler in statement.handlers:
-                    visit(handler.body, handler.lineno)
-                visit(statement.orelse)
-                visit(statement.finalbody)
-
-    visit(tree.body)
-    return found
 
 
 class UndocumentedConstantUse(Rule):
@@ -438,7 +256,7 @@ def _use_finding(ctx: LintContext, code: str, message: str, use: SharedUse) -> F
 
 def wants(project: "Project", path: Path, source: str) -> bool:
     """A non-handler file may use a shared name when it names, as words, a handler module and the name."""
-    offered = project.analysis("rvl3:offered", _offered)
+    offered = project.memo("rvl3:offered", lambda: _offered(project))
     return any(short.search(source) and names.search(source) for short, names in offered)
 
 

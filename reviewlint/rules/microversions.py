@@ -48,8 +48,8 @@ class CoverageUnavailable(Rule):
     def check(self, ctx: LintContext) -> Iterable[Finding]:
         from reviewlint.gates import project_gates
 
-        modules = ctx.project.handler_modules()
-        if not modules or modules[0] is not ctx.module or not project_gates(ctx.project):
+        modules = ctx.project.handler_paths()
+        if not modules or modules[0] != ctx.path or not project_gates(ctx.project):
             return
         missing = model(ctx.project).missing()
         if missing:
@@ -274,7 +274,7 @@ def judge(project: "Project") -> dict[Path, list[GateFinding]]:
         coverage = Coverage(facts.routes, facts.tests)
     for gate in gates:
         for code, message in _judge_gate(gate, service, facts, coverage):
-            found[gate.path.resolve()].append(GateFinding(code, gate, message))
+            found[gate.path].append(GateFinding(code, gate, message))
     return found
 
 
@@ -345,20 +345,21 @@ def _boundaries(gate_range: "VersionRange", around: "VersionRange", service: "Se
 
 
 def _results(project: "Project") -> dict[Path, list[GateFinding]]:
-    return project.analysis("rvl4:findings", judge)  # type: ignore[no-any-return]
+    return project.memo("rvl4:findings", lambda: judge(project))
 
 
 def _gate_findings(code: str, ctx: LintContext) -> Iterable[Finding]:
     for result in _results(ctx.project).get(ctx.path, ()):
         if result.code == code:
-            yield ctx.finding(code, result.gate.line, result.gate.col, result.message)
+            line, col = ctx.position(result.gate.site)
+            yield ctx.finding(code, line, col, result.message)
 
 
-def prepare(project: "Project") -> None:
-    """Find the gates, so the helper modules that hold some are parsed and so linted."""
+def places(project: "Project") -> set[Path]:
+    """Files this family may report in besides handler modules: those holding gates."""
     from reviewlint.gates import project_gates
 
-    project_gates(project)
+    return {gate.path for gate in project_gates(project)}
 
 
 def lint_yaml(project: "Project", path: Path, display: str) -> list[Finding]:
@@ -387,11 +388,11 @@ def _touched_gate_findings(project: "Project", path: Path) -> list[Finding]:
     results = _results(project)
     if not results:
         return []  # the usual case: nothing to re-report, so no route matching either
-    targets = project.analysis("rvl4:touched", _touched_targets).get(path, set())
+    targets = project.memo("rvl4:touched", lambda: _touched_targets(project)).get(path, set())
     found: list[Finding] = []
     for gate_path, gate_results in results.items():
         display = display_path(gate_path)
-        here = [Finding(display, r.gate.line, r.gate.col, r.code, r.message) for r in gate_results
+        here = [Finding(display, *project.position(r.gate.site), r.code, r.message) for r in gate_results
                 if any(handler.qualname in targets for handler in r.gate.handlers)]
         if here:
             try:
@@ -435,9 +436,9 @@ def describe_project(project: "Project") -> str:
                      f"({len(service.versions)} versions), service type {service.service_type!r}")
     else:
         lines.append("versions: none (no module assigns a VERSIONS list)")
-    modules = project.handler_modules()
+    modules = project.handler_paths()
     lines.append(f"handler modules ({len(modules)}):")
-    lines.extend(f"  {rel(module.path)}" for module in modules)
+    lines.extend(f"  {rel(path)}" for path in modules)
     tests = facts.tests
     lines.append(f"functional tests: {len(tests.files)} files, {len(tests.requests)} requests "
                  f"({tests.left_out} left out with an unknown URL, {tests.skipped} skipped, "

@@ -3,25 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Iterable
 
 import libcst as cst
 
 from reviewlint.findings import Finding
-from reviewlint.flow import Place, Site, analyzer_for
-from reviewlint.module import dotted, walk
+from reviewlint.module import Site, dotted, walk
 from reviewlint.project import Project
-from reviewlint.rules.base import LintContext, Rule, handler_label, own_handlers
-from reviewlint.schemas import evaluator_for, open_objects
+from reviewlint.rules.base import LintContext, Rule
+from reviewlint.summary import handler_summary, project_summaries
 
 
-def _reached_flows(ctx: LintContext) -> list:
-    """Flows of the handlers whose work can land in this file."""
-    analyzer = analyzer_for(ctx.project)
-    own = own_handlers(ctx)
-    for handler in own or ctx.project.handlers():
-        analyzer.handler_flow(handler)
-    return analyzer.flows()
+def _reached_decodes(ctx: LintContext) -> list[tuple[Site, bool]]:
+    """(site, validated) of the decodes of the handlers whose work can land in this file.
+
+    A handler module's own handlers; for any other file, every handler.
+    """
+    project = ctx.project
+    own = [ref for ref in project.handler_refs() if ref.path == ctx.path]
+    summaries = [handler_summary(project, ref) for ref in own] if own else project_summaries(project)
+    return [decode for summary in summaries for decode in summary.decodes]
 
 
 class UnvalidatedJsonBody(Rule):
@@ -50,13 +52,9 @@ class UnvalidatedJsonBody(Rule):
     '''
 
     def check(self, ctx: LintContext) -> Iterable[Finding]:
-        unvalidated: set[Site] = set()
-        for flow in _reached_flows(ctx):
-            for decode in flow.decodes:
-                if not decode.validated and ctx.is_here(decode.place.module.path):
-                    unvalidated.add(decode.place.site)
-        for site in sorted(unvalidated, key=lambda site: (site.line, site.col)):
-            yield ctx.finding(self.code, site.line, site.col, self.message)
+        unvalidated = {site for site, validated in _reached_decodes(ctx) if not validated and ctx.is_here(site.path)}
+        for line, col in sorted(ctx.position(site) for site in unvalidated):
+            yield ctx.finding(self.code, line, col, self.message)
 
 
 class EmptyExtractJsonSchema(Rule):
@@ -113,7 +111,7 @@ class EmptyExtractJsonSchema(Rule):
 
 @dataclass
 class _OpenObjectReport:
-    place: Place
+    site: Site
     declares: str
     paths: dict[str, str] = field(default_factory=dict)  # schema constant -> JSON path
     handlers: set[str] = field(default_factory=set)
@@ -121,21 +119,12 @@ class _OpenObjectReport:
 
 def open_schema_objects(project: Project) -> list[_OpenObjectReport]:
     """Every open object of every request-body schema of the project's handlers."""
-    analyzer = analyzer_for(project)
-    evaluator = evaluator_for(project)
-    reports: dict[Place, _OpenObjectReport] = {}
-    for handler in project.handlers():
-        flow = analyzer.handler_flow(handler)
-        for use in flow.schemas:
-            value = evaluator.evaluate(use.module, use.expr)
-            constant = evaluator.constant_name(use.module, use.expr)
-            for found in open_objects(value):
-                entries = found.dict_value.entries
-                declares = " and ".join(k for k in ("properties", "patternProperties") if k in entries)
-                report = reports.setdefault(found.dict_value.origin,
-                                            _OpenObjectReport(found.dict_value.origin, declares))
-                report.paths.setdefault(constant, found.path)
-                report.handlers.add(handler_label(handler))
+    reports: dict[Site, _OpenObjectReport] = {}
+    for summary in project_summaries(project):
+        for found in summary.open_objects:
+            report = reports.setdefault(found.site, _OpenObjectReport(found.site, found.declares))
+            report.paths.setdefault(found.schema, found.path)
+            report.handlers.add(summary.label)
     return list(reports.values())
 
 
@@ -166,26 +155,28 @@ class OpenObjectSchema(Rule):
     '''
 
     def check(self, ctx: LintContext) -> Iterable[Finding]:
-        reports = ctx.project.analysis("open_schema_objects", open_schema_objects)
-        for report in reports:
-            if not ctx.is_here(report.place.module.path):
+        for report in _open_objects(ctx.project):
+            if not ctx.is_here(report.site.path):
                 continue
-            site = report.place.site
+            line, col = ctx.position(report.site)
             # Name the schema where the object sits closest to the root, then the others.
             first = min(report.paths, key=lambda name: (len(report.paths[name]), name))
             others = sorted(set(report.paths) - {first})
             schema = f"{first} (also {', '.join(others)})" if others else first
             message = self.message.format(schema=schema, path=report.paths[first], declares=report.declares,
                                           handlers=", ".join(sorted(report.handlers)))
-            yield ctx.finding(self.code, site.line, site.col, message)
+            yield ctx.finding(self.code, line, col, message)
 
 
-def prepare(project: Project) -> None:
-    """Project-wide work: every handler's flow and every open schema object."""
-    analyzer = analyzer_for(project)
-    for handler in project.handlers():
-        analyzer.handler_flow(handler)
-    project.analysis("open_schema_objects", open_schema_objects)
+def _open_objects(project: Project) -> list[_OpenObjectReport]:
+    return project.memo("rvl2:open_objects", lambda: open_schema_objects(project))
+
+
+def places(project: Project) -> set[Path]:
+    """Files this family may report in besides handler modules: helpers' decodes, schema modules."""
+    found = {site.path for summary in project_summaries(project) for site, _ in summary.decodes}
+    found.update(report.site.path for report in _open_objects(project))
+    return found
 
 
 RULES: tuple[type[Rule], ...] = (UnvalidatedJsonBody, EmptyExtractJsonSchema, OpenObjectSchema)

@@ -1,0 +1,313 @@
+"""The persistent cache: what the project model derived from each file, as plain data.
+
+An entry is a JSON value computed from some files, stored with a stamp of
+each of them (size, mtime and a digest of the bytes that were read). It is
+used again only while every one of those files still has that content: the
+cache is an accelerator, never a source of truth. The files of the tree
+(which ones exist) are one more input of every entry.
+
+One JSON file per project, tool version, Python version and configuration,
+under the user's cache directory (`platformdirs`), or `--cache-dir` /
+`REVIEWLINT_CACHE_DIR`; `--no-cache` / `REVIEWLINT_NO_CACHE=1` turn it off.
+Data only: a cache file is parsed with `json`, never unpickled or imported,
+so it cannot run code. It is written to a temporary file and renamed into
+place, so two runs at once (the editor and pre-commit) leave one complete
+file or the other; a truncated, corrupt or foreign file is ignored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from reviewlint import __version__
+
+FORMAT = 1
+# Entries beyond this many are dropped, least recently used first.
+MAX_ENTRIES = 20000
+# A file changed less than this long before it was read may change again
+# within the same mtime tick: its digest is checked instead of its mtime.
+RACY_NS = 2_000_000_000
+
+
+def digest(data: bytes) -> str:
+    """A short content digest (not for security: to notice edits)."""
+    return hashlib.blake2b(data, digest_size=12).hexdigest()
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """How a file looked when an entry read it: size, mtime and a digest of its bytes."""
+
+    size: int
+    mtime_ns: int
+    digest: str
+    racy: bool = False
+
+    def to_data(self) -> list[Any]:
+        """The stamp as a JSON list."""
+        return [self.size, self.mtime_ns, self.digest, self.racy]
+
+    @classmethod
+    def from_data(cls, data: Any) -> "Stamp":
+        """The stamp from its JSON list (ValueError/TypeError when malformed)."""
+        size, mtime_ns, text, racy = data
+        if not (isinstance(size, int) and isinstance(mtime_ns, int) and isinstance(text, str)):
+            raise ValueError("malformed stamp")
+        return cls(size, mtime_ns, text, bool(racy))
+
+
+class Files:
+    """The files of one run as the cache sees them: stat once, digest on demand, overrides win."""
+
+    def __init__(self) -> None:
+        self.overrides: dict[str, str] = {}  # path -> digest of the text given instead of the disk
+        self._stats: dict[str, tuple[int, int] | None] = {}
+        self._digests: dict[str, str | None] = {}
+
+    def override(self, path: str, text: str) -> None:
+        """The file at `path` is `text` for this run (an editor's unsaved buffer)."""
+        self.overrides[path] = digest(text.encode("utf-8", "surrogatepass"))
+
+    def stat(self, path: str) -> tuple[int, int] | None:
+        """(size, mtime_ns) of a regular file, or None."""
+        if path not in self._stats:
+            try:
+                st = os.stat(path)
+                self._stats[path] = (st.st_size, st.st_mtime_ns) if _is_regular(st.st_mode) else None
+            except (OSError, ValueError):
+                self._stats[path] = None
+        return self._stats[path]
+
+    def stamp(self, path: str, data: bytes, stat: tuple[int, int] | None) -> Stamp:
+        """The stamp of `data`, just read from `path` after `stat` was taken."""
+        if path in self.overrides:
+            return Stamp(-1, -1, self.overrides[path])
+        size, mtime_ns = stat if stat is not None else (-1, -1)
+        return Stamp(size, mtime_ns, digest(data), time.time_ns() - mtime_ns < RACY_NS)
+
+    def unchanged(self, path: str, stamp: Stamp) -> bool:
+        """True when `path` still holds what `stamp` describes."""
+        if path in self.overrides:
+            return self.overrides[path] == stamp.digest
+        now = self.stat(path)
+        if now is None:
+            return False
+        if now == (stamp.size, stamp.mtime_ns) and not stamp.racy:
+            return True
+        if stamp.size >= 0 and now[0] != stamp.size:
+            return False
+        # Same size, another mtime (a touch, a checkout), or stamped from a
+        # buffer: the bytes decide.
+        if path not in self._digests:
+            try:
+                with open(path, "rb") as handle:
+                    self._digests[path] = digest(handle.read(now[0] + 1))
+            except OSError:
+                self._digests[path] = None
+        return self._digests[path] == stamp.digest
+
+
+def _is_regular(mode: int) -> bool:
+    import stat
+
+    return stat.S_ISREG(mode)
+
+
+def cache_directory(option: str | None = None) -> Path | None:
+    """Where caches live: `option`, `REVIEWLINT_CACHE_DIR`, else the user's cache directory.
+
+    None when caching is off (`REVIEWLINT_NO_CACHE` set to a true value).
+    """
+    if os.environ.get("REVIEWLINT_NO_CACHE", "").strip().lower() not in ("", "0", "false", "no"):
+        return None
+    chosen = option or os.environ.get("REVIEWLINT_CACHE_DIR")
+    if chosen:
+        return Path(chosen).expanduser()
+    try:
+        import platformdirs
+    except ImportError:  # pragma: no cover - a declared dependency
+        return Path.home() / ".cache" / "reviewlint"
+    return Path(platformdirs.user_cache_dir("reviewlint", appauthor=False))
+
+
+def cache_file(directory: Path, root: Path, settings: str) -> Path:
+    """The file of one project: named by root, settings, tool and Python version."""
+    identity = "\0".join((str(root), settings, __version__, sys.version, str(FORMAT)))
+    return directory / f"{root.name or 'root'}-{digest(identity.encode('utf-8', 'surrogatepass'))}.json"
+
+
+@dataclass
+class Deps:
+    """What a computation read: files (with their stamps) and other entries (with their values' digests)."""
+
+    files: dict[str, Stamp] = field(default_factory=dict)
+    entries: dict[str, str] = field(default_factory=dict)
+
+    def add(self, other: "Deps") -> None:
+        """Everything `other` read, read here too."""
+        self.files.update(other.files)
+        self.entries.update(other.entries)
+
+
+class Store:
+    """The entries of one project's cache file: key -> (value, what it was computed from).
+
+    `lookup` hands out a value only while the files it read are unchanged
+    and the entries it used still have the values it saw; `save` writes
+    the file back (atomically) when something was added.
+    """
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.tree: Any = None  # the files of the tree when the entries were made
+        self._files: list[str] = []  # the file table of the loaded data
+        self._raw_stamps: list[Any] = []
+        self._stamps: dict[int, Stamp | None] = {}
+        self._entries: dict[str, tuple[Any, list[int], dict[str, str], str]] = {}
+        self._new: dict[str, tuple[Any, Deps, str]] = {}
+        self._valid: dict[str, str | None] = {}  # key -> its value's digest when valid this run
+        if path is not None:
+            self._load(path)
+
+    def _load(self, path: Path) -> None:
+        try:
+            with open(path, "rb") as handle:
+                data = json.loads(handle.read())
+            if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != __version__:
+                return
+            files, stamps, entries = data["files"], data["stamps"], data["entries"]
+            if not (isinstance(files, list) and isinstance(stamps, list) and isinstance(entries, dict)
+                    and len(files) == len(stamps) and all(isinstance(f, str) for f in files)):
+                return
+            loaded: dict[str, tuple[Any, list[int], dict[str, str], str]] = {}
+            for key, (value, deps, used, value_digest) in entries.items():
+                if not (isinstance(deps, list) and all(isinstance(d, int) and 0 <= d < len(files) for d in deps)
+                        and isinstance(used, dict) and isinstance(value_digest, str)):
+                    return
+                loaded[key] = (value, deps, used, value_digest)
+        except (OSError, ValueError, TypeError, KeyError, RecursionError, MemoryError):
+            return  # no cache, a corrupt or foreign one: start cold
+        self.tree = data.get("tree")
+        self._files, self._raw_stamps, self._entries = files, stamps, loaded
+
+    def _stamp(self, index: int) -> Stamp | None:
+        if index not in self._stamps:
+            try:
+                self._stamps[index] = Stamp.from_data(self._raw_stamps[index])
+            except (ValueError, TypeError):
+                self._stamps[index] = None
+        return self._stamps[index]
+
+    def forget_all(self) -> None:
+        """Drop every loaded entry (the tree changed)."""
+        self._entries.clear()
+        self._valid.clear()
+
+    def current_digest(self, key: str, files: Files) -> str | None:
+        """The digest of `key`'s value as it stands this run, when it is known and valid."""
+        if key in self._new:
+            return self._new[key][2]
+        if key not in self._valid:
+            self._valid[key] = None  # a cycle sees an invalid entry
+            self._valid[key] = self._check(key, files)
+        return self._valid[key]
+
+    def _check(self, key: str, files: Files) -> str | None:
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        _, deps, used, value_digest = entry
+        for index in deps:
+            stamp = self._stamp(index)
+            if stamp is None or not files.unchanged(self._files[index], stamp):
+                return None
+        for other, seen in used.items():
+            if self.current_digest(other, files) != seen:
+                return None
+        return value_digest
+
+    def lookup(self, key: str, files: Files) -> tuple[Any, Deps] | None:
+        """(value, what it read) of `key` when it is still valid, else None."""
+        if key in self._new:
+            value, deps, _ = self._new[key]
+            return value, deps
+        if self.current_digest(key, files) is None:
+            return None
+        value, indices, used, _ = self._entries[key]
+        stamps = {self._files[i]: stamp for i in indices if (stamp := self._stamp(i)) is not None}
+        return value, Deps(stamps, dict(used))
+
+    def record(self, key: str, value: Any, deps: Deps) -> str:
+        """Keep `value` for `key`, valid while what it read stays as it was; returns its digest."""
+        text = json.dumps(value, sort_keys=True, separators=(",", ":"))
+        value_digest = digest(text.encode("utf-8", "surrogatepass"))
+        self._new[key] = (value, Deps(dict(deps.files), dict(deps.entries)), value_digest)
+        return value_digest
+
+    @property
+    def dirty(self) -> bool:
+        """True when `save` has something to write."""
+        return bool(self._new)
+
+    def save(self, tree: Any) -> None:
+        """Write this run's entries, and the older ones still worth keeping, up to the bound.
+
+        Never raises: a read-only or missing cache directory just means the
+        next run is cold too.
+        """
+        if self.path is None or not self._new:
+            return
+        files: list[str] = []
+        stamps: list[Any] = []
+        index_of: dict[tuple[str, tuple[Any, ...]], int] = {}
+
+        def index(path: str, stamp: Stamp) -> int:
+            key = (path, tuple(stamp.to_data()))
+            if key not in index_of:
+                index_of[key] = len(files)
+                files.append(path)
+                stamps.append(stamp.to_data())
+            return index_of[key]
+
+        entries: dict[str, Any] = {}
+        for key, (value, deps, value_digest) in self._new.items():
+            entries[key] = [value, sorted(index(p, s) for p, s in deps.files.items()), deps.entries, value_digest]
+        # Entries valid this run first, then the others whose files all still exist.
+        kept = sorted(self._entries.items(), key=lambda item: self._valid.get(item[0]) is None)
+        for key, (value, indices, used, value_digest) in kept:
+            if len(entries) >= MAX_ENTRIES:
+                break
+            if key in entries:
+                continue
+            old = [(self._files[i], self._stamp(i)) for i in indices]
+            if any(stamp is None or not os.path.exists(path) for path, stamp in old):
+                continue  # a vanished file: prune
+            entries[key] = [value, sorted(index(p, s) for p, s in old if s is not None), used, value_digest]
+        data = {"format": FORMAT, "version": __version__, "tree": tree, "files": files, "stamps": stamps,
+                "entries": entries}
+        _write_atomically(self.path, json.dumps(data, separators=(",", ":")).encode("utf-8", "surrogatepass"))
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+    except OSError:
+        return
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, path)
+    except OSError:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass

@@ -1,0 +1,42 @@
+"""Calls as the flow and gate analyses read them: arguments by position or keyword.
+
+Helpers are followed through calls to a bounded depth; both analyses use
+the same bound and the same binding of arguments to parameters.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+# How deep handlers are followed into helpers (a handler's own body is depth 0).
+MAX_DEPTH = 4
+
+
+def argument(call: cst.Call, index: int, *keywords: str) -> cst.BaseExpression | None:
+    """The argument passed by one of `keywords`, else the `index`-th positional one."""
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value in keywords:
+            return arg.value
+    positional = [a for a in call.args if a.keyword is None and not a.star]
+    return positional[index].value if index < len(positional) else None
+
+
+def bind(call: cst.Call, params: tuple[str, ...] | None) -> list[tuple[str, cst.BaseExpression]]:
+    """(parameter, argument) pairs of a call; without `params`, positions ("0", "1"...) stand in for names.
+
+    Starred arguments are skipped: what they carry is not known.
+    """
+    pairs: list[tuple[str, cst.BaseExpression]] = []
+    position = 0
+    for arg in call.args:
+        if arg.star:
+            continue
+        if arg.keyword is not None:
+            pairs.append((arg.keyword.value, arg.value))
+        else:
+            if params is None:
+                pairs.append((str(position), arg.value))
+            elif position < len(params):
+                pairs.append((params[position], arg.value))
+            position += 1
+    return pairs

@@ -1,0 +1,174 @@
+"""What each module defines, as plain data: its functions, handlers, imports and documentation.
+
+These facts are what other modules need to know about a module without
+parsing it again: which functions it defines (and which are handlers or
+lack a docstring), what it imports, and which public constants are
+undocumented. They are cached per file (see `Project.memo`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from reviewlint.config import resolve_path
+from reviewlint.project import Codec
+
+if TYPE_CHECKING:
+    from reviewlint.module import ModuleInfo
+    from reviewlint.project import Project
+
+
+@dataclass(frozen=True)
+class FunctionFact:
+    """One module-level `def`: its name, which definition of the name it is, and what it is."""
+
+    name: str
+    index: int
+    params: tuple[str, ...]  # positional parameters, in order
+    wsgify: bool  # decorated directly by a wsgify decorator
+    documented: bool  # has a docstring
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    """What one module defines and imports."""
+
+    path: Path
+    module: str
+    functions: tuple[FunctionFact, ...]
+    imports: tuple[str, ...]  # full dotted names its imports bind (`import a.b` as a whole)
+    undocumented_constants: tuple[str, ...]  # public constants with no documentation, in source order
+
+    def named(self, name: str) -> tuple[FunctionFact, ...]:
+        """Every definition of `name`."""
+        return tuple(f for f in self.functions if f.name == name)
+
+
+@dataclass(frozen=True)
+class FunctionRef:
+    """A function by name, without parsing it: which definition of which function in which file."""
+
+    path: Path
+    module: str
+    name: str
+    index: int
+    params: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def qualname(self) -> str:
+        """`module.name`."""
+        return f"{self.module}.{self.name}"
+
+    @property
+    def key(self) -> str:
+        """How cache keys name the function."""
+        return f"{self.path}:{self.name}:{self.index}"
+
+
+def _encode_facts(facts: FileFacts | None) -> Any:
+    if facts is None:
+        return None
+    return [str(facts.path), facts.module,
+            [[f.name, f.index, list(f.params), f.wsgify, f.documented] for f in facts.functions],
+            list(facts.imports), list(facts.undocumented_constants)]
+
+
+def _decode_facts(data: Any) -> FileFacts | None:
+    if data is None:
+        return None
+    path, module, functions, imports, constants = data
+    return FileFacts(Path(path), str(module),
+                     tuple(FunctionFact(str(n), int(i), tuple(str(p) for p in params), bool(w), bool(d))
+                           for n, i, params, w, d in functions),
+                     tuple(str(i) for i in imports), tuple(str(c) for c in constants))
+
+
+FACTS = Codec(_encode_facts, _decode_facts)
+
+
+def file_facts(project: "Project", path: Path) -> FileFacts | None:
+    """The facts of the module at `path` (None when it cannot be parsed)."""
+    return project.memo(f"facts:{path}", lambda: _facts_of(project.module_at(path)), FACTS)
+
+
+def _facts_of(module: "ModuleInfo | None") -> FileFacts | None:
+    if module is None:
+        return None
+    from reviewlint.documentation import plain_imports, undocumented_constants
+
+    functions = tuple(FunctionFact(f.name, f.index, f.params, module.is_handler(f), bool(f.docstring))
+                      for f in module.functions)
+    imports = {full for local, full in module.imports.items() if local != full or "." in full}
+    imports.update(plain_imports(module))
+    return FileFacts(module.path, module.name, functions, tuple(sorted(imports)),
+                     tuple(undocumented_constants(module)))
+
+
+def ref_of(facts: FileFacts, function: FunctionFact) -> FunctionRef:
+    """The reference to one function of a module."""
+    return FunctionRef(facts.path, facts.module, function.name, function.index, function.params)
+
+
+def _encode_refs(refs: tuple[FunctionRef, ...]) -> Any:
+    return [[str(r.path), r.module, r.name, r.index, list(r.params)] for r in refs]
+
+
+def _decode_refs(data: Any) -> tuple[FunctionRef, ...]:
+    return tuple(FunctionRef(Path(p), str(m), str(n), int(i), tuple(str(x) for x in params))
+                 for p, m, n, i, params in data)
+
+
+REFS = Codec(_encode_refs, _decode_refs)
+
+
+def handler_refs(project: "Project") -> tuple[FunctionRef, ...]:
+    """Every handler of the project, by file and then in source order.
+
+    Handlers are the functions a wsgify decorator decorates in modules that
+    may hold handlers (not test packages), and every definition of a
+    function the routes name.
+    """
+    return project.memo("handlers", lambda: _handler_refs(project), REFS)
+
+
+def _handler_refs(project: "Project") -> tuple[FunctionRef, ...]:
+    refs: list[FunctionRef] = []
+    for path in project.python_files:
+        if not project.may_hold_handlers(path) or not project.may_define_handlers(project.raw(path)):
+            continue
+        facts = file_facts(project, path)
+        if facts is not None:
+            refs.extend(ref_of(facts, f) for f in facts.functions if f.wsgify)
+    known = set(refs)
+    refs.extend(ref for ref in routed_refs(project) if ref not in known)
+    order = {resolve_path(path): index for index, path in enumerate(project.python_files)}
+    return tuple(sorted(refs, key=lambda ref: order.get(ref.path, len(order))))
+
+
+def routed_refs(project: "Project") -> tuple[FunctionRef, ...]:
+    """Every definition of every function the routes name (RULES.md: those are handlers too)."""
+    return project.memo("routed", lambda: _routed_refs(project), REFS)
+
+
+def _routed_refs(project: "Project") -> tuple[FunctionRef, ...]:
+    from reviewlint.routes import route_table
+
+    table = route_table(project)
+    if table is None:
+        return ()
+    refs: list[FunctionRef] = []
+    for target in table.targets:
+        found = project.split_path(target)
+        if found is None or "." in found[2]:
+            continue
+        facts = file_facts(project, found[1])
+        if facts is not None:
+            refs.extend(ref_of(facts, f) for f in facts.named(found[2]))
+    return tuple(refs)
+
+
+def routed_keys(project: "Project") -> frozenset[tuple[str, int]]:
+    """(qualname, definition index) of every routed function."""
+    return project.memo("routed_keys", lambda: frozenset((r.qualname, r.index) for r in routed_refs(project)))

@@ -1,0 +1,130 @@
+"""What one handler does that other files report: its gates, decodes and request-body schemas.
+
+Rules that report in files other than the handler's own (RVL201 in a
+helper, RVL203 in a schema module, RVL4xx at a gate anywhere) need every
+handler of the project. Each handler's part is a `HandlerSummary`, plain
+data cached with the files it was computed from, so a run that changed one
+handler module walks that module's handlers again and no others.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from reviewlint.gates import Carrier, GatedHandler, GateFinder, GateRecord
+from reviewlint.module import Site
+from reviewlint.project import Codec
+
+if TYPE_CHECKING:
+    from reviewlint.facts import FunctionRef
+    from reviewlint.project import Project
+
+
+@dataclass(frozen=True)
+class OpenObject:
+    """An object of a request-body schema that declares properties and allows any others."""
+
+    site: Site  # the dict literal
+    declares: str  # "properties", "patternProperties" or both
+    schema: str  # the schema constant (or expression) the handler validates against
+    path: str  # the JSON path of the object inside that schema
+
+
+@dataclass(frozen=True)
+class HandlerSummary:
+    """One handler's gates, decodes and open schema objects."""
+
+    view: GatedHandler
+    label: str  # how messages name the handler (`trait.put_trait (>= 1.6)`)
+    gates: frozenset[GateRecord]
+    walked: frozenset[str]  # functions the gate search walked (`FunctionRef.key`)
+    decodes: tuple[tuple[Site, bool], ...]  # every JSON decode on its path, and whether it is validated
+    open_objects: tuple[OpenObject, ...]
+
+
+def _site(data: Any) -> Site:
+    return Site(Path(data[0]), int(data[1]))
+
+
+def _encode(summary: HandlerSummary) -> Any:
+    view = summary.view
+    return [
+        [view.qualname, view.name, view.index, list(view.minimum) if view.minimum else None,
+         list(view.maximum) if view.maximum else None],
+        summary.label,
+        sorted((g.to_data() for g in summary.gates), key=repr),
+        sorted(summary.walked),
+        [[str(site.path), site.ordinal, validated] for site, validated in summary.decodes],
+        [[str(o.site.path), o.site.ordinal, o.declares, o.schema, o.path] for o in summary.open_objects],
+    ]
+
+
+def _decode(data: Any) -> HandlerSummary:
+    view, label, gates, walked, decodes, open_objects = data
+    qualname, name, index, low, high = view
+    return HandlerSummary(
+        GatedHandler(str(qualname), str(name), int(index), _version(low), _version(high)),
+        str(label),
+        frozenset(GateRecord.from_data(g) for g in gates),
+        frozenset(str(w) for w in walked),
+        tuple((_site(d), bool(d[2])) for d in decodes),
+        tuple(OpenObject(_site(o), str(o[2]), str(o[3]), str(o[4])) for o in open_objects),
+    )
+
+
+def _version(data: Any) -> tuple[int, int] | None:
+    return (int(data[0]), int(data[1])) if data is not None else None
+
+
+SUMMARY = Codec(_encode, _decode)
+
+
+def handler_summary(project: "Project", ref: "FunctionRef") -> HandlerSummary:
+    """The summary of one handler (cached while the files it read are unchanged)."""
+    return project.memo(f"handler:{ref.key}", lambda: _summarize(project, ref), SUMMARY)
+
+
+def _summarize(project: "Project", ref: "FunctionRef") -> HandlerSummary:
+    from reviewlint.flow import analyzer_for
+    from reviewlint.rules.base import handler_label
+
+    handler = project.resolve_function(ref)
+    if handler is None:  # pragma: no cover - a ref always names a parsed definition
+        return HandlerSummary(GatedHandler(ref.qualname, ref.name, ref.index, None, None), ref.qualname,
+                              frozenset(), frozenset(), (), ())
+    finder = project.analysis(GateFinder)
+    reach = finder.reach(ref, {handler.params[0]: Carrier.REQUEST} if handler.params else {})
+    gates = set(reach.gates)
+    own = finder.decorator_gate(handler)
+    if own is not None:
+        gates.add(own)
+    flow = analyzer_for(project).handler_flow(handler)
+    label = handler_label(handler)
+    return HandlerSummary(finder.gated_handler(handler), label, frozenset(gates), reach.walked,
+                          tuple(flow.all_decodes()), tuple(_open_objects(project, flow.all_schemas())))
+
+
+def _open_objects(project: "Project", schemas: list[Site]) -> list[OpenObject]:
+    from reviewlint.schemas import evaluator_for, open_objects
+
+    evaluator = evaluator_for(project)
+    found: list[OpenObject] = []
+    for site in schemas:
+        module = project.module_at(site.path)
+        expr = module.node_at(site.ordinal) if module is not None else None
+        if module is None or expr is None:
+            continue
+        value = evaluator.evaluate(module, expr)  # type: ignore[arg-type]
+        constant = evaluator.constant_name(module, expr)  # type: ignore[arg-type]
+        for item in open_objects(value):
+            entries = item.dict_value.entries
+            declares = " and ".join(k for k in ("properties", "patternProperties") if k in entries)
+            found.append(OpenObject(item.dict_value.origin.site, declares, constant, item.path))
+    return found
+
+
+def project_summaries(project: "Project") -> tuple[HandlerSummary, ...]:
+    """The summary of every handler of the project."""
+    return tuple(handler_summary(project, ref) for ref in project.handler_refs())
