@@ -1,18 +1,25 @@
 #!/usr/bin/env python3
-"""Benchmark reviewlint against flake8 on real OpenStack trees.
+"""Benchmark reviewlint where people use it, against plain flake8 and ruff, in one run.
 
-Downloads the wheels with pip (cached), unpacks them, runs each command
-several times and prints the median wall time of each and the ratios the
-project promises:
+Downloads the wheels with pip (cached), unpacks them, and times each pair of
+commands alternately (a slow spell of the machine weighs on both), printing
+the median wall time of each and their ratio against the target:
 
-* `reviewlint .` on openstack-placement 16.0.0 against
-  `flake8 --select E,W,F -j1 .` on the same tree (target: <= 1.0x);
-* `flake8 -j1 .` on nova 34.0.0 with the reviewlint plugin installed against
-  the same flake8 without it (target: <= 1.10x);
-* in-process, reading placement's gabbi files and judging every gate's
-  coverage (target: well under a second).
+E1  editor, a file without a handler via stdin: `flake8 --stdin-display-name
+    placement/exception.py -` with reviewlint / without (<= 1.15x, cold and warm)
+E2  editor, a handler file via stdin whose text changed since the last run
+    (<= 3.5x warm, <= 6x cold)
+E3  commit hook: `reviewlint placement/handlers/trait.py` / `flake8 --select
+    E,W,F placement/handlers/trait.py` (<= 1.5x warm)
+E4  `flake8 -j1 .` on placement with reviewlint / without (<= 1.3x cold, <= 1.1x warm)
+E5  `reviewlint .` on nova 34.0.0 / `ruff check --select E,W,F --no-cache .`
+    (<= 3x cold, <= 1.5x warm)
 
-Usage: python bench/run.py [--runs N] [--nova-runs N] [--cache DIR]
+"Cold" empties reviewlint's cache directory before each timed run; "warm"
+runs once untimed first. Also, in-process: reading placement's gabbi files
+and judging every gate.
+
+Usage: python bench/run.py [--runs N] [--cache DIR] [--only E1,E4]
 Run it from a virtualenv that has reviewlint installed.
 """
 
@@ -24,10 +31,13 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import venv
 import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 DEFAULT_CACHE = Path(os.environ.get("REVIEWLINT_TEST_CACHE", Path.home() / ".cache" / "reviewlint-tests"))
 
@@ -51,32 +61,49 @@ def tree(cache: Path, dist: str, version: str) -> Path:
     return target
 
 
-def flake8_without_plugin(cache: Path) -> Path:
-    """A virtualenv holding the same flake8 as ours, without reviewlint."""
+def peers(cache: Path) -> Path:
+    """A virtualenv holding the same flake8 as ours without reviewlint, and ruff: the bin directory."""
     import flake8
 
-    home = cache / f"venv-flake8-{flake8.__version__}"
+    home = cache / f"venv-peers-flake8-{flake8.__version__}"
     python = home / "bin" / "python"
-    if not python.exists():
+    if not (home / "bin" / "ruff").exists():
         venv.create(home, with_pip=True)
-        subprocess.run([str(python), "-m", "pip", "install", "-q", f"flake8=={flake8.__version__}"], check=True)
-    return python
+        subprocess.run([str(python), "-m", "pip", "install", "-q", f"flake8=={flake8.__version__}", "ruff"],
+                       check=True)
+    return home / "bin"
 
 
-def median_times(commands: list[list[str]], cwd: Path, runs: int) -> list[float]:
-    """Median wall time of each command over `runs` rounds (after a warm-up round, not counted).
+@dataclass
+class Command:
+    """One side of a comparison: what runs, where, with what on stdin, after what preparation."""
 
-    The commands take turns within each round, so a slow spell of the
-    machine weighs on all of them alike rather than on whichever ran then.
-    """
-    times: list[list[float]] = [[] for _ in commands]
-    for attempt in range(runs + 1):
-        for command, series in zip(commands, times):
-            start = time.perf_counter()
-            subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            if attempt:
-                series.append(time.perf_counter() - start)
-    return [statistics.median(series) for series in times]
+    argv: list[str]
+    cwd: Path
+    stdin: Callable[[], bytes] | None = None
+    before: Callable[[], None] = lambda: None
+    env: dict[str, str] = field(default_factory=dict)
+
+    def run(self) -> float:
+        self.before()
+        data = self.stdin() if self.stdin is not None else None
+        start = time.perf_counter()
+        subprocess.run(self.argv, cwd=self.cwd, input=data, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       env={**os.environ, **self.env})
+        return time.perf_counter() - start
+
+
+def compare(ours: Command, theirs: Command, runs: int, warm: bool) -> tuple[float, float]:
+    """Median seconds of each command over `runs` alternating rounds (warm: after one untimed round)."""
+    if warm:
+        ours.run()
+        theirs.run()
+    mine: list[float] = []
+    peer: list[float] = []
+    for _ in range(runs):
+        mine.append(ours.run())
+        peer.append(theirs.run())
+    return statistics.median(mine), statistics.median(peer)
 
 
 def gabbi_and_coverage_time(root: Path, runs: int) -> float:
@@ -103,32 +130,76 @@ def gabbi_and_coverage_time(root: Path, runs: int) -> float:
 def main() -> int:
     """Run the benchmark and print one table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5, help="timed runs per placement command (default 5)")
-    parser.add_argument("--nova-runs", type=int, default=3, help="timed runs per nova command (default 3)")
+    parser.add_argument("--runs", type=int, default=5, help="timed runs per command (default 5)")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
+    parser.add_argument("--only", default="", help="comma-separated rows to run (E1..E5, G)")
     args = parser.parse_args()
+    only = {row.strip().upper() for row in args.only.split(",") if row.strip()}
 
     placement = tree(args.cache, "openstack-placement", "16.0.0")
     nova = tree(args.cache, "nova", "34.0.0")
-    bare = flake8_without_plugin(args.cache)
-    bindir = Path(sys.executable).parent
-    reviewlint = [str(bindir / "reviewlint"), "."]
-    on_placement = median_times(
-        [reviewlint, [sys.executable, "-m", "flake8", "--select", "E,W,F", "-j1", "."]], placement, args.runs)
-    on_nova = median_times(
-        [[sys.executable, "-m", "flake8", "-j1", "."], [str(bare), "-m", "flake8", "-j1", "."]], nova, args.nova_runs)
-    rows = [
-        ("placement 16.0.0", "reviewlint .", on_placement[0]),
-        ("placement 16.0.0", "flake8 --select E,W,F -j1 .", on_placement[1]),
-        ("nova 34.0.0", "flake8 -j1 . (with reviewlint)", on_nova[0]),
-        ("nova 34.0.0", "flake8 -j1 . (without reviewlint)", on_nova[1]),
-        ("placement 16.0.0", "gabbi reader + RVL4xx coverage", gabbi_and_coverage_time(placement, args.runs)),
-    ]
-    print(f"{'tree':<18} {'command':<36} {'median s':>9}")
-    for name, command, seconds in rows:
-        print(f"{name:<18} {command:<36} {seconds:>9.2f}")
-    print(f"reviewlint / flake8 --select E,W,F on placement: {rows[0][2] / rows[1][2]:.2f}x (target <= 1.00x)")
-    print(f"flake8 with / without the plugin on nova:        {rows[2][2] / rows[3][2]:.2f}x (target <= 1.10x)")
+    bare = peers(args.cache)
+    ours = Path(sys.executable).parent
+    cache_dir = Path(tempfile.mkdtemp(prefix="reviewlint-bench-cache-"))
+    env = {"REVIEWLINT_CACHE_DIR": str(cache_dir)}
+
+    def empty_cache() -> None:
+        shutil.rmtree(cache_dir, ignore_errors=True)
+
+    exception = (placement / "placement/exception.py").read_bytes()
+    trait = (placement / "placement/handlers/trait.py").read_bytes()
+    edits = iter(range(10**6))
+
+    def edited_trait() -> bytes:  # a new buffer each time, as an editor's save after a change
+        return trait + f"# edit {next(edits)}\n".encode()
+
+    def flake8(where: Path, *argv: str) -> list[str]:
+        return [str(where / "python"), "-m", "flake8", *argv]
+
+    stdin_exc = ["--stdin-display-name", "placement/exception.py", "-"]
+    stdin_trait = ["--stdin-display-name", "placement/handlers/trait.py", "-"]
+    rows: list[tuple[str, str, str, float, float, float]] = []
+
+    def row(name: str, label: str, mine: Command, peer: Command, warm: bool, target: float) -> None:
+        if only and name not in only:
+            return
+        ours_s, peer_s = compare(mine, peer, args.runs, warm)
+        rows.append((name, "warm" if warm else "cold", label, ours_s, peer_s, target))
+
+    for warm, e1 in ((False, 1.15), (True, 1.15)):
+        row("E1", "flake8 stdin exception.py", Command(flake8(ours, *stdin_exc), placement, lambda: exception,
+                                                       (lambda: None) if warm else empty_cache, env),
+            Command(flake8(bare, *stdin_exc), placement, lambda: exception), warm, e1)
+    for warm, e2 in ((False, 6.0), (True, 3.5)):
+        if warm:  # the editor has linted the tree before: every other file is known
+            subprocess.run([str(ours / "reviewlint"), "."], cwd=placement, env={**os.environ, **env},
+                           stdout=subprocess.DEVNULL)
+        row("E2", "flake8 stdin trait.py (edited)", Command(flake8(ours, *stdin_trait), placement, edited_trait,
+                                                            (lambda: None) if warm else empty_cache, env),
+            Command(flake8(bare, *stdin_trait), placement, edited_trait), warm, e2)
+    row("E3", "reviewlint handlers/trait.py", Command([str(ours / "reviewlint"), "placement/handlers/trait.py"],
+                                                      placement, env=env),
+        Command(flake8(bare, "--select", "E,W,F", "placement/handlers/trait.py"), placement), True, 1.5)
+    for warm, e4 in ((False, 1.3), (True, 1.1)):
+        row("E4", "flake8 -j1 . (placement)", Command(flake8(ours, "-j1", "."), placement, None,
+                                                      (lambda: None) if warm else empty_cache, env),
+            Command(flake8(bare, "-j1", "."), placement), warm, e4)
+    for warm, e5 in ((False, 3.0), (True, 1.5)):
+        row("E5", "reviewlint . (nova) / ruff", Command([str(ours / "reviewlint"), "."], nova, None,
+                                                        (lambda: None) if warm else empty_cache, env),
+            Command([str(bare / "ruff"), "check", "--select", "E,W,F", "--no-cache", "--exit-zero", "."], nova),
+            warm, e5)
+    shutil.rmtree(cache_dir, ignore_errors=True)
+
+    print(f"{'row':<4} {'cache':<5} {'command':<32} {'reviewlint s':>12} {'peer s':>8} {'ratio':>7} {'target':>7}")
+    for name, state, label, ours_s, peer_s, target in rows:
+        ratio = ours_s / peer_s
+        verdict = "ok" if ratio <= target else "OVER"
+        print(f"{name:<4} {state:<5} {label:<32} {ours_s:>12.3f} {peer_s:>8.3f} {ratio:>6.2f}x {target:>6.2f}x "
+              f"{verdict}")
+    if not only or "G" in only:
+        print(f"placement 16.0.0: gabbi reader + RVL4xx coverage in-process: "
+              f"{gabbi_and_coverage_time(placement, args.runs):.3f} s")
     return 0
 
 

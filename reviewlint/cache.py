@@ -17,17 +17,20 @@ file or the other; a truncated, corrupt or foreign file is ignored.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from reviewlint import __version__
+
+try:  # the module hashlib would load it from, without loading OpenSSL first
+    from _blake2 import blake2b as _blake2b
+except ImportError:  # pragma: no cover - other Pythons
+    from hashlib import blake2b as _blake2b
 
 FORMAT = 1
 # Entries beyond this many are dropped, least recently used first.
@@ -39,7 +42,7 @@ RACY_NS = 2_000_000_000
 
 def digest(data: bytes) -> str:
     """A short content digest (not for security: to notice edits)."""
-    return hashlib.blake2b(data, digest_size=12).hexdigest()
+    return _blake2b(data, digest_size=12).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -157,113 +160,64 @@ class Deps:
         self.entries.update(other.entries)
 
 
-class Store:
-    """The entries of one project's cache file: key -> (value, what it was computed from).
+# Entries small and needed first (the editor's "not my file" for a file with
+# no trace of anything reported), kept in a file of their own with the tree.
+LIGHT_KEYS = ("prefilter:names",)
 
-    `lookup` hands out a value only while the files it read are unchanged
-    and the entries it used still have the values it saw; `save` writes
-    the file back (atomically) when something was added.
-    """
+
+class _Part:
+    """One cache file's entries: key -> (value, file indices, entries used with digests, value digest)."""
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
-        self.tree: Any = None  # the files of the tree when the entries were made
-        self._files: list[str] = []  # the file table of the loaded data
-        self._raw_stamps: list[Any] = []
-        self._stamps: dict[int, Stamp | None] = {}
-        self._entries: dict[str, tuple[Any, list[int], dict[str, str], str]] = {}
-        self._new: dict[str, tuple[Any, Deps, str]] = {}
-        self._valid: dict[str, str | None] = {}  # key -> its value's digest when valid this run
-        if path is not None:
-            self._load(path)
+        self.loaded = False
+        self.tree: Any = None
+        self.files: list[str] = []
+        self.raw_stamps: list[Any] = []
+        self.stamps: dict[int, Stamp | None] = {}
+        self.entries: dict[str, tuple[Any, list[int], dict[str, str], str]] = {}
+        self.new: dict[str, tuple[Any, Deps, str]] = {}
 
-    def _load(self, path: Path) -> None:
+    def load(self) -> None:
+        """Read the file once (a missing, corrupt or foreign one counts as empty)."""
+        if self.loaded:
+            return
+        self.loaded = True
+        if self.path is None:
+            return
         try:
-            with open(path, "rb") as handle:
+            with open(self.path, "rb") as handle:
                 data = json.loads(handle.read())
             if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != __version__:
                 return
-            files, stamps, entries = data["files"], data["stamps"], data["entries"]
-            if not (isinstance(files, list) and isinstance(stamps, list) and isinstance(entries, dict)
-                    and len(files) == len(stamps) and all(isinstance(f, str) for f in files)):
+            files, stamps, refs, entries = data["files"], data["stamps"], data["refs"], data["entries"]
+            if not (isinstance(files, list) and isinstance(stamps, list) and isinstance(refs, list)
+                    and isinstance(entries, list) and len(files) == len(stamps)
+                    and all(isinstance(f, str) for f in files) and all(isinstance(k, str) for k in refs)):
                 return
             loaded: dict[str, tuple[Any, list[int], dict[str, str], str]] = {}
-            for key, (value, deps, used, value_digest) in entries.items():
-                if not (isinstance(deps, list) and all(isinstance(d, int) and 0 <= d < len(files) for d in deps)
-                        and isinstance(used, dict) and isinstance(value_digest, str)):
+            for key, value, deps, used, value_digest in entries:
+                if not (isinstance(key, str) and isinstance(deps, list) and isinstance(value_digest, str)
+                        and all(isinstance(d, int) and 0 <= d < len(files) for d in deps)):
                     return
-                loaded[key] = (value, deps, used, value_digest)
-        except (OSError, ValueError, TypeError, KeyError, RecursionError, MemoryError):
+                loaded[key] = (value, deps, {refs[index]: str(seen) for index, seen in used}, value_digest)
+        except (OSError, ValueError, TypeError, KeyError, IndexError, RecursionError, MemoryError):
             return  # no cache, a corrupt or foreign one: start cold
         self.tree = data.get("tree")
-        self._files, self._raw_stamps, self._entries = files, stamps, loaded
+        self.files, self.raw_stamps, self.entries = files, stamps, loaded
 
-    def _stamp(self, index: int) -> Stamp | None:
-        if index not in self._stamps:
+    def stamp(self, index: int) -> Stamp | None:
+        """The stamp of file `index` of the loaded table."""
+        if index not in self.stamps:
             try:
-                self._stamps[index] = Stamp.from_data(self._raw_stamps[index])
+                self.stamps[index] = Stamp.from_data(self.raw_stamps[index])
             except (ValueError, TypeError):
-                self._stamps[index] = None
-        return self._stamps[index]
+                self.stamps[index] = None
+        return self.stamps[index]
 
-    def forget_all(self) -> None:
-        """Drop every loaded entry (the tree changed)."""
-        self._entries.clear()
-        self._valid.clear()
-
-    def current_digest(self, key: str, files: Files) -> str | None:
-        """The digest of `key`'s value as it stands this run, when it is known and valid."""
-        if key in self._new:
-            return self._new[key][2]
-        if key not in self._valid:
-            self._valid[key] = None  # a cycle sees an invalid entry
-            self._valid[key] = self._check(key, files)
-        return self._valid[key]
-
-    def _check(self, key: str, files: Files) -> str | None:
-        entry = self._entries.get(key)
-        if entry is None:
-            return None
-        _, deps, used, value_digest = entry
-        for index in deps:
-            stamp = self._stamp(index)
-            if stamp is None or not files.unchanged(self._files[index], stamp):
-                return None
-        for other, seen in used.items():
-            if self.current_digest(other, files) != seen:
-                return None
-        return value_digest
-
-    def lookup(self, key: str, files: Files) -> tuple[Any, Deps] | None:
-        """(value, what it read) of `key` when it is still valid, else None."""
-        if key in self._new:
-            value, deps, _ = self._new[key]
-            return value, deps
-        if self.current_digest(key, files) is None:
-            return None
-        value, indices, used, _ = self._entries[key]
-        stamps = {self._files[i]: stamp for i in indices if (stamp := self._stamp(i)) is not None}
-        return value, Deps(stamps, dict(used))
-
-    def record(self, key: str, value: Any, deps: Deps) -> str:
-        """Keep `value` for `key`, valid while what it read stays as it was; returns its digest."""
-        text = json.dumps(value, sort_keys=True, separators=(",", ":"))
-        value_digest = digest(text.encode("utf-8", "surrogatepass"))
-        self._new[key] = (value, Deps(dict(deps.files), dict(deps.entries)), value_digest)
-        return value_digest
-
-    @property
-    def dirty(self) -> bool:
-        """True when `save` has something to write."""
-        return bool(self._new)
-
-    def save(self, tree: Any) -> None:
-        """Write this run's entries, and the older ones still worth keeping, up to the bound.
-
-        Never raises: a read-only or missing cache directory just means the
-        next run is cold too.
-        """
-        if self.path is None or not self._new:
+    def save(self, tree: Any, valid: dict[str, str | None], keep: set[str], force: bool = False) -> None:
+        """Write this run's entries and the older ones still worth keeping (`keep`: other parts' keys)."""
+        if self.path is None or not (self.new or force):
             return
         files: list[str] = []
         stamps: list[Any] = []
@@ -277,26 +231,133 @@ class Store:
                 stamps.append(stamp.to_data())
             return index_of[key]
 
-        entries: dict[str, Any] = {}
-        for key, (value, deps, value_digest) in self._new.items():
-            entries[key] = [value, sorted(index(p, s) for p, s in deps.files.items()), deps.entries, value_digest]
+        chosen: dict[str, tuple[Any, list[int], dict[str, str], str]] = {}
+        for key, (value, deps, value_digest) in self.new.items():
+            chosen[key] = (value, sorted(index(p, s) for p, s in deps.files.items()), deps.entries, value_digest)
         # Entries valid this run first, then the others whose files all still exist.
-        kept = sorted(self._entries.items(), key=lambda item: self._valid.get(item[0]) is None)
+        kept = sorted(self.entries.items(), key=lambda item: valid.get(item[0]) is None)
         for key, (value, indices, used, value_digest) in kept:
-            if len(entries) >= MAX_ENTRIES:
+            if len(chosen) >= MAX_ENTRIES:
                 break
-            if key in entries:
+            if key in chosen:
                 continue
-            old = [(self._files[i], self._stamp(i)) for i in indices]
+            old = [(self.files[i], self.stamp(i)) for i in indices]
             if any(stamp is None or not os.path.exists(path) for path, stamp in old):
                 continue  # a vanished file: prune
-            entries[key] = [value, sorted(index(p, s) for p, s in old if s is not None), used, value_digest]
+            chosen[key] = (value, sorted(index(p, s) for p, s in old if s is not None), used, value_digest)
+        # An entry whose inputs include a dropped entry could never be checked again: drop it too.
+        while True:
+            orphans = [key for key, (_, _, used, _) in chosen.items()
+                       if not all(k in chosen or k in keep for k in used)]
+            if not orphans:
+                break
+            for key in orphans:
+                del chosen[key]
+        refs: dict[str, int] = {}  # the keys entries use, each written once
+        entries = [[key, value, indices, [[refs.setdefault(k, len(refs)), seen] for k, seen in used.items()], digest_]
+                   for key, (value, indices, used, digest_) in chosen.items()]
         data = {"format": FORMAT, "version": __version__, "tree": tree, "files": files, "stamps": stamps,
-                "entries": entries}
+                "refs": list(refs), "entries": entries}
         _write_atomically(self.path, json.dumps(data, separators=(",", ":")).encode("utf-8", "surrogatepass"))
 
 
+class Store:
+    """The entries of one project's cache: key -> (value, what it was computed from).
+
+    `lookup` hands out a value only while the files it read are unchanged
+    and the entries it used still have the values it saw; `save` writes
+    back (atomically) what was added. Two files: a light one (the tree and
+    the prefilter's names) read at once, the rest read when first needed.
+    """
+
+    def __init__(self, path: Path | None) -> None:
+        self.light = _Part(path.with_name(path.stem + "-light.json") if path is not None else None)
+        self.main = _Part(path)
+        self._valid: dict[str, str | None] = {}  # key -> its value's digest when valid this run
+        self._forgotten = False
+        self.light.load()
+        self.tree: Any = self.light.tree
+
+    def _part(self, key: str) -> _Part:
+        part = self.light if key.startswith(LIGHT_KEYS) else self.main
+        if not part.loaded:
+            part.load()
+            if self._forgotten:
+                part.entries.clear()
+        return part
+
+    def forget_all(self) -> None:
+        """Drop every loaded entry (the tree changed)."""
+        self._forgotten = True
+        self.light.entries.clear()
+        self.main.entries.clear()
+        self._valid.clear()
+
+    def current_digest(self, key: str, files: Files) -> str | None:
+        """The digest of `key`'s value as it stands this run, when it is known and valid."""
+        part = self._part(key)
+        if key in part.new:
+            return part.new[key][2]
+        if key not in self._valid:
+            self._valid[key] = None  # a cycle sees an invalid entry
+            self._valid[key] = self._check(part, key, files)
+        return self._valid[key]
+
+    def _check(self, part: _Part, key: str, files: Files) -> str | None:
+        entry = part.entries.get(key)
+        if entry is None:
+            return None
+        _, deps, used, value_digest = entry
+        for index in deps:
+            stamp = part.stamp(index)
+            if stamp is None or not files.unchanged(part.files[index], stamp):
+                return None
+        for other, seen in used.items():
+            if self.current_digest(other, files) != seen:
+                return None
+        return value_digest
+
+    def lookup(self, key: str, files: Files) -> tuple[Any, Deps] | None:
+        """(value, what it read) of `key` when it is still valid, else None."""
+        part = self._part(key)
+        if key in part.new:
+            value, deps, _ = part.new[key]
+            return value, deps
+        if self.current_digest(key, files) is None:
+            return None
+        value, indices, used, _ = part.entries[key]
+        stamps = {part.files[i]: stamp for i in indices if (stamp := part.stamp(i)) is not None}
+        return value, Deps(stamps, dict(used))
+
+    def record(self, key: str, value: Any, deps: Deps) -> str:
+        """Keep `value` for `key`, valid while what it read stays as it was; returns its digest."""
+        text = json.dumps(value, sort_keys=True, separators=(",", ":"))
+        value_digest = digest(text.encode("utf-8", "surrogatepass"))
+        self._part(key).new[key] = (value, Deps(dict(deps.files), dict(deps.entries)), value_digest)
+        return value_digest
+
+    @property
+    def dirty(self) -> bool:
+        """True when `save` has something to write."""
+        return bool(self.light.new or self.main.new)
+
+    def save(self, tree: Any) -> None:
+        """Write each part that gained entries, with the older ones still worth keeping, up to the bound.
+
+        Never raises: a read-only or missing cache directory just means the
+        next run is cold too.
+        """
+        if self.main.new:
+            self._part("")  # the older entries it keeps are read first
+        main_keys = set(self.main.entries) | set(self.main.new)
+        light_keys = set(self.light.entries) | set(self.light.new)
+        self.light.save(tree, self._valid, main_keys, force=bool(self.main.new) and tree != self.light.tree)
+        self.main.save(None, self._valid, light_keys)
+
+
 def _write_atomically(path: Path, data: bytes) -> None:
+    import tempfile
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")

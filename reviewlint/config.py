@@ -73,7 +73,11 @@ def resolve_path(path: Path | str) -> Path:
     the plugin once per file); resolving only the file's own link, if it is
     one, and reusing its directory's resolution keeps that to one `lstat`.
     """
-    absolute = os.path.abspath(path)
+    return _resolved(os.path.abspath(path))
+
+
+@functools.lru_cache(maxsize=16384)
+def _resolved(absolute: str) -> Path:
     if os.path.islink(absolute):
         return Path(absolute).resolve()
     head, tail = os.path.split(absolute)

@@ -10,17 +10,14 @@ matching text.
 from __future__ import annotations
 
 import ast
-import fnmatch
 import re
 from typing import Iterator, Sequence
 
 import libcst as cst
 
-from reviewlint.config import Config
 from reviewlint.module import ModuleInfo, dotted
 
 PUBLIC_CONSTANT = re.compile(r"[A-Z][A-Z0-9_]*\Z")
-EXEMPT_NAMES = frozenset({"LOG", "LOGGER"})
 # Comments that talk to tools, not to readers.
 PRAGMA = re.compile(r"#\s*(noqa\b|type:|pragma:|pylint:|flake8[:=]|fmt:|isort:)", re.I)
 TYPE_FACTORIES = frozenset({"TypeVar", "NewType", "ParamSpec", "TypeVarTuple"})
@@ -103,19 +100,9 @@ def _is_type_alias(module: ModuleInfo, small: cst.BaseSmallStatement) -> bool:
 
 def is_exempt(module: ModuleInfo, name: str) -> bool:
     """Private, dunder, logger or listed in `constant-exempt` (NAME, module.NAME, globs)."""
+    from reviewlint.facts import is_exempt_name
+
     return is_exempt_name(module.config, module.name, name)
-
-
-def is_exempt_name(config: Config, module: str, name: str) -> bool:
-    """`is_exempt` for the module named `module` under `config`."""
-    if name in EXEMPT_NAMES or name.startswith("_"):
-        return True
-    qualified = f"{module}.{name}"
-    return any(
-        fnmatch.fnmatchcase(name, pattern) or fnmatch.fnmatchcase(qualified, pattern)
-        or fnmatch.fnmatchcase(qualified, "*." + pattern)
-        for pattern in config.constant_exempt
-    )
 
 
 def _statements(body: Sequence[cst.BaseStatement],

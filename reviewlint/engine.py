@@ -16,7 +16,7 @@ from typing import Callable, Iterable, Iterator
 from reviewlint.config import Config, find_root, load_config, resolve_path
 from reviewlint.findings import Finding
 from reviewlint.noqa import apply_noqa
-from reviewlint.prefilter import may_report_in
+from reviewlint.prefilter import interesting, may_report_in, uses_shared_names
 from reviewlint.project import Codec, Project, is_excluded
 from reviewlint.source import UnreadableSource, decode_source
 
@@ -77,10 +77,9 @@ def is_candidate(project: Project, path: Path, source: str) -> bool:
 
     Handler modules always can. Any other file only when its text holds a
     trace of something reported (see prefilter.py) and the project model
-    says some rule reports there, or a family's `wants` hook claims it.
+    says some rule reports there, or it may use a handler module's
+    undocumented names.
     """
-    from reviewlint.prefilter import interesting
-
     data = source.encode("utf-8", "surrogatepass")
     if project.may_define_handlers(data) and project.may_hold_handlers(path):
         return True
@@ -88,9 +87,7 @@ def is_candidate(project: Project, path: Path, source: str) -> bool:
         return False
     if path in interesting(project):
         return True
-    if not project.handler_refs():
-        return False  # nothing to report anywhere (and no rule family imported)
-    return any(wants(project, path, source) for wants in family_hooks("wants"))
+    return uses_shared_names(project, source)
 
 
 def family_hooks(name: str) -> list:
@@ -122,6 +119,9 @@ def lint_source(project: Project, path: Path, display: str, source: str,
             return []
         broken = syntax_finding(display, source) if check_syntax else None
         return [broken] if broken is not None and selection.wants(broken.code, display) else []
+    # The project-wide results first: when an edit elsewhere left them as they
+    # were, this file's cached findings still hold.
+    interesting(project)
     raw = project.memo(f"findings:{resolved}", lambda: _rule_findings(project, resolved), FINDINGS)
     findings = [Finding(display, line, col, code, message, fallback) for line, col, code, message, fallback in raw]
     if noqa:
@@ -244,13 +244,37 @@ def discover(paths: Iterable[Path], exclude: tuple[str, ...]) -> Iterator[tuple[
 
 
 def lint_data_file(project: Project, path: Path, display: str, selection: Selection) -> list[Finding]:
-    """Findings for a non-Python input: families' `lint_yaml(project, path, display)` hooks for YAML."""
+    """Findings for a non-Python input: the families' `lint_yaml(project, path)` hooks for YAML.
+
+    A hook may report in other files (a gate a gabbi file tests): those are
+    named as the command line names files, and their own `# noqa` applies.
+    """
     if path.suffix not in YAML_SUFFIXES:
         return []
+    resolved = resolve_path(path)
+
+    def compute() -> list[tuple[str, int, int, str, str]]:
+        found = [f for hook in family_hooks("lint_yaml") for f in hook(project, resolved)]
+        return sorted((f.path, f.line, f.col, f.code, f.message) for f in found)
+
     findings: list[Finding] = []
-    for hook in family_hooks("lint_yaml"):
-        findings.extend(hook(project, path, display))
-    return sorted(f for f in findings if selection.wants(f.code, display))
+    elsewhere: dict[str, list[Finding]] = {}
+    for where, line, col, code, message in project.memo(f"yaml:{resolved}", compute, LOCATED):
+        if where == str(resolved):
+            findings.append(Finding(display, line, col, code, message))
+        else:
+            elsewhere.setdefault(where, []).append(Finding(display_path(Path(where)), line, col, code, message))
+    for where, found in elsewhere.items():
+        try:
+            findings.extend(apply_noqa(found, project.source(Path(where))))
+        except UnreadableSource:
+            continue
+    return sorted(f for f in findings if selection.wants(f.code, f.path))
+
+
+LOCATED: Codec[list[tuple[str, int, int, str, str]]] = Codec(
+    lambda found: [list(f) for f in found],
+    lambda data: [(str(p), int(line), int(col), str(code), str(message)) for p, line, col, code, message in data])
 
 
 def display_path(path: Path) -> str:

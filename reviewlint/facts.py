@@ -8,6 +8,7 @@ undocumented. They are cached per file (see `Project.memo`).
 
 from __future__ import annotations
 
+import fnmatch
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,6 +17,7 @@ from reviewlint.config import resolve_path
 from reviewlint.project import Codec
 
 if TYPE_CHECKING:
+    from reviewlint.config import Config
     from reviewlint.module import ModuleInfo
     from reviewlint.project import Project
 
@@ -123,6 +125,17 @@ def _decode_refs(data: Any) -> tuple[FunctionRef, ...]:
 REFS = Codec(_encode_refs, _decode_refs)
 
 
+PATHS: Codec[tuple[Path, ...]] = Codec(lambda paths: [str(p) for p in paths],
+                                       lambda data: tuple(Path(p) for p in data))
+
+
+def handler_candidates(project: "Project") -> tuple[Path, ...]:
+    """Files whose text may define handlers (a module-level wsgify decorator), outside test packages."""
+    return project.memo("handler_candidates", lambda: tuple(
+        resolve_path(path) for path in project.python_files
+        if project.may_hold_handlers(path) and project.may_define_handlers(project.raw(path))), PATHS)
+
+
 def handler_refs(project: "Project") -> tuple[FunctionRef, ...]:
     """Every handler of the project, by file and then in source order.
 
@@ -130,14 +143,18 @@ def handler_refs(project: "Project") -> tuple[FunctionRef, ...]:
     may hold handlers (not test packages), and every definition of a
     function the routes name.
     """
+    # What the handlers are made of comes first, so that an edit which
+    # changes none of it (a comment, a handler's body) keeps the list.
+    candidates = handler_candidates(project)
+    for path in candidates:
+        file_facts(project, path)
+    routed_refs(project)
     return project.memo("handlers", lambda: _handler_refs(project), REFS)
 
 
 def _handler_refs(project: "Project") -> tuple[FunctionRef, ...]:
     refs: list[FunctionRef] = []
-    for path in project.python_files:
-        if not project.may_hold_handlers(path) or not project.may_define_handlers(project.raw(path)):
-            continue
+    for path in handler_candidates(project):
         facts = file_facts(project, path)
         if facts is not None:
             refs.extend(ref_of(facts, f) for f in facts.functions if f.wsgify)
@@ -149,6 +166,13 @@ def _handler_refs(project: "Project") -> tuple[FunctionRef, ...]:
 
 def routed_refs(project: "Project") -> tuple[FunctionRef, ...]:
     """Every definition of every function the routes name (RULES.md: those are handlers too)."""
+    from reviewlint.routes import route_table
+
+    table = route_table(project)
+    for target in table.targets if table is not None else ():
+        found = project.split_path(target)
+        if found is not None:
+            file_facts(project, found[1])
     return project.memo("routed", lambda: _routed_refs(project), REFS)
 
 
@@ -172,3 +196,61 @@ def _routed_refs(project: "Project") -> tuple[FunctionRef, ...]:
 def routed_keys(project: "Project") -> frozenset[tuple[str, int]]:
     """(qualname, definition index) of every routed function."""
     return project.memo("routed_keys", lambda: frozenset((r.qualname, r.index) for r in routed_refs(project)))
+
+
+@dataclass(frozen=True)
+class SharedNames:
+    """What a handler module offers other modules without documentation."""
+
+    module: str
+    constants: frozenset[str]  # public constants without documentation
+    functions: frozenset[str]  # public functions without a docstring (handlers aside)
+
+    def __bool__(self) -> bool:
+        return bool(self.constants or self.functions)
+
+
+def handler_modules(project: "Project") -> dict[str, Path]:
+    """The project's handler modules: dotted name -> file (the project decides what counts)."""
+    return project.memo("rvl3:handler_modules", lambda: {ref.module: ref.path for ref in project.handler_refs()})
+
+
+def is_handler_module(project: "Project", module: "ModuleInfo") -> bool:
+    """True when `module` is one of the project's handler modules."""
+    return handler_modules(project).get(module.name) == module.path
+
+
+def shared_names(project: "Project", dotted_name: str) -> SharedNames | None:
+    """The undocumented public names of handler module `dotted_name` (None if it is not one)."""
+    def build() -> SharedNames | None:
+        path = handler_modules(project).get(dotted_name)
+        facts = file_facts(project, path) if path is not None else None
+        if facts is None:
+            return None
+        # Handlers are the API itself, reached through routes; calling one
+        # from another module (a test, say) is not using a shared helper.
+        handlers = {ref.name for ref in project.handler_refs() if ref.path == path}
+        config = project.config
+        functions = frozenset(
+            name for name in {f.name for f in facts.functions} - handlers
+            if not is_exempt_name(config, facts.module, name) and not any(f.documented for f in facts.named(name))
+        )
+        return SharedNames(facts.module, frozenset(facts.undocumented_constants), functions)
+
+    return project.memo(f"rvl3:shared:{dotted_name}", build)
+
+
+# Names exempt from documentation whatever their module.
+EXEMPT_NAMES = frozenset({"LOG", "LOGGER"})
+
+
+def is_exempt_name(config: Config, module: str, name: str) -> bool:
+    """`is_exempt` for the module named `module` under `config`."""
+    if name in EXEMPT_NAMES or name.startswith("_"):
+        return True
+    qualified = f"{module}.{name}"
+    return any(
+        fnmatch.fnmatchcase(name, pattern) or fnmatch.fnmatchcase(qualified, pattern)
+        or fnmatch.fnmatchcase(qualified, "*." + pattern)
+        for pattern in config.constant_exempt
+    )

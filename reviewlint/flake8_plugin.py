@@ -64,9 +64,12 @@ def _save_at_exit() -> None:
         return
     _SAVING.append(True)
     import atexit
-    from multiprocessing import util
+    import sys
 
     from reviewlint.engine import save_projects
 
     atexit.register(save_projects)
-    util.Finalize(None, save_projects, exitpriority=10)
+    if "multiprocessing" in sys.modules:  # a worker of `flake8 -j N`
+        from multiprocessing import util
+
+        util.Finalize(None, save_projects, exitpriority=10)

@@ -337,15 +337,17 @@ _FileResult = tuple[list[TestRequest], int, int, list[YamlProblem]]
 
 def _encode_file(result: _FileResult) -> Any:
     requests, left_out, skipped, problems = result
-    return [[[str(r.path), r.name, r.method, r.url, list(r.segments), list(r.version) if r.version else None]
-             for r in requests], left_out, skipped, [[str(p.path), p.line, p.col, p.reason] for p in problems]]
+    path = str(requests[0].path) if requests else None
+    return [path, [[r.name, r.method, r.url, list(r.segments), list(r.version) if r.version else None]
+                   for r in requests], left_out, skipped, [[str(p.path), p.line, p.col, p.reason] for p in problems]]
 
 
 def _decode_file(data: Any) -> _FileResult:
-    requests, left_out, skipped, problems = data
-    return ([TestRequest(Path(path), str(name), str(method), str(url), tuple(segments),
+    path, requests, left_out, skipped, problems = data
+    where = Path(path) if path is not None else None
+    return ([TestRequest(where, str(name), str(method), str(url), tuple(segments),  # type: ignore[arg-type]
                          (int(version[0]), int(version[1])) if version else None)
-             for path, name, method, url, segments, version in requests],
+             for name, method, url, segments, version in requests],
             int(left_out), int(skipped), [YamlProblem(Path(path), int(line), int(col), str(reason))
                                           for path, line, col, reason in problems])
 

@@ -65,6 +65,17 @@ class GatedHandler:
         """The versions on which this definition runs."""
         return VersionRange(self.minimum or service.minimum, self.maximum or service.latest)
 
+    def to_data(self) -> list[Any]:
+        """The view as JSON data."""
+        return [self.qualname, self.name, self.index, list(self.minimum) if self.minimum else None,
+                list(self.maximum) if self.maximum else None]
+
+    @classmethod
+    def from_data(cls, data: Any) -> "GatedHandler":
+        """The view from its JSON data."""
+        qualname, name, index, low, high = data
+        return cls(str(qualname), str(name), int(index), _version(low), _version(high))
+
 
 @dataclass(frozen=True)
 class GateRecord:
@@ -159,6 +170,16 @@ class Gate:
         if self.maximum is not None and self.exclusive_max:
             high = service.before(self.maximum) or (self.maximum[0], self.maximum[1] - 1)
         return VersionRange(low, high)
+
+    def to_data(self) -> list[Any]:
+        """The gate as JSON data."""
+        return [self.record.to_data(), [h.to_data() for h in self.handlers]]
+
+    @classmethod
+    def from_data(cls, data: Any) -> "Gate":
+        """The gate from its JSON data."""
+        record, handlers = data
+        return cls(GateRecord.from_data(record), tuple(GatedHandler.from_data(h) for h in handlers))
 
     def describe(self) -> str:
         """How messages name the gate's condition: `>= 1.15`, `1.2..1.6`."""
@@ -377,9 +398,13 @@ class _Scanner:
         self.record(node, "comparison", low, high, operator == ">", operator == "<")
 
 
+GATES: Codec[tuple[Gate, ...]] = Codec(lambda gates: [g.to_data() for g in gates],
+                                       lambda data: tuple(Gate.from_data(g) for g in data))
+
+
 def project_gates(project: "Project") -> tuple[Gate, ...]:
     """Every gate of the project, with the handlers that reach each."""
-    return project.memo("gates", lambda: _build(project))
+    return project.memo("gates", lambda: _build(project), GATES)
 
 
 def _build(project: "Project") -> tuple[Gate, ...]:

@@ -83,8 +83,17 @@ class HandlerHint:
 
 
 def is_excluded(name: str, relpath: str, patterns: tuple[str, ...]) -> bool:
-    """True when a file or directory name (or its root-relative path) matches a pattern."""
-    return any(fnmatch.fnmatch(name, p) or fnmatch.fnmatch(relpath, p) for p in patterns)
+    """True when a file or directory name (or its root-relative path) matches a pattern (fnmatch)."""
+    matcher = _excluder(patterns)
+    return bool(matcher(os.path.normcase(name)) or matcher(os.path.normcase(relpath)))
+
+
+@functools.lru_cache(maxsize=32)
+def _excluder(patterns: tuple[str, ...]) -> Callable[[str], re.Match[str] | None]:
+    """One compiled expression for all the patterns: every file of a tree is tested."""
+    if not patterns:
+        return lambda text: None
+    return re.compile("|".join(f"(?:{fnmatch.translate(os.path.normcase(p))})" for p in patterns)).match
 
 
 @dataclass(frozen=True)
@@ -179,10 +188,11 @@ class Tree:
         return [[rel, mtime, list(subdirs), list(files)] for rel, (mtime, subdirs, files) in
                 sorted(self.directories.items())]
 
-    def files(self) -> tuple[Path, ...]:
-        """Every model file, sorted."""
-        return tuple(sorted(Path(self.root, rel, name) for rel, (_, _, files) in self.directories.items()
-                            for name in files))
+    def paths(self) -> list[str]:
+        """Every model file (as a string: a large tree has many), sorted."""
+        root = str(self.root)
+        return sorted(os.path.join(root, rel, name) if rel else os.path.join(root, name)
+                      for rel, (_, _, files) in self.directories.items() for name in files)
 
 
 class ModuleIndex:
@@ -195,26 +205,34 @@ class ModuleIndex:
     the module indexed as `placement.handlers.trait`.
     """
 
-    def __init__(self, python_files: tuple[Path, ...]) -> None:
-        packages = {path.parent for path in python_files if path.name == "__init__.py"}
-        self.by_name: dict[str, Path] = {}
-        self.by_path: dict[Path, str] = {}
+    def __init__(self, python_files: list[str]) -> None:
+        split = os.path.split
+        packages = {split(path)[0] for path in python_files if path.endswith(os.sep + "__init__.py")}
+        self.by_name: dict[str, str] = {}
+        self.by_path: dict[str, str] = {}
         for path in python_files:
-            parts = [] if path.name == "__init__.py" else [path.stem]
-            directory = path.parent
+            directory, filename = split(path)
+            parts = [] if filename == "__init__.py" else [filename[:-3]]
             while directory in packages:
-                parts.append(directory.name)
-                directory = directory.parent
+                directory, package = split(directory)
+                parts.append(package)
             name = ".".join(reversed(parts))
             if name and name not in self.by_name:
                 self.by_name[name] = path
             self.by_path[path] = name
         self._suffixes: dict[str, list[str]] | None = None
+        self._paths: dict[str, Path] = {}
+
+    def path_of(self, name: str) -> Path:
+        """The file of the indexed module `name`."""
+        if name not in self._paths:
+            self._paths[name] = Path(self.by_name[name])
+        return self._paths[name]
 
     def add(self, name: str, path: Path) -> None:
         """Index one more file (an editor's buffer not yet on disk)."""
-        self.by_name.setdefault(name, path)
-        self.by_path.setdefault(path, name)
+        self.by_name.setdefault(name, str(path))
+        self.by_path.setdefault(str(path), name)
         self._suffixes = None
 
     def canonical(self, dotted: str) -> str | None:
@@ -269,21 +287,25 @@ class Project:
         return tree
 
     @cached_property
+    def _paths(self) -> list[str]:
+        return self.tree.paths()
+
+    @cached_property
     def files(self) -> tuple[Path, ...]:
         """Every model file under the root (Python, YAML, reStructuredText), minus excluded directories."""
-        return self.tree.files()
+        return tuple(map(Path, self._paths))
 
     @cached_property
     def python_files(self) -> tuple[Path, ...]:
         """The `.py` files of the project."""
-        return tuple(p for p in self.files if p.suffix == ".py")
+        return tuple(Path(p) for p in self._paths if p.endswith(".py"))
 
     @cached_property
     def index(self) -> ModuleIndex:
         """Dotted names of the project's modules."""
-        index = ModuleIndex(self.python_files)
+        index = ModuleIndex([p for p in self._paths if p.endswith(".py")])
         for path in self._overrides:
-            if path not in index.by_path:
+            if str(path) not in index.by_path:
                 index.add(module_name_for(path)[0], path)
         return index
 
@@ -293,7 +315,7 @@ class Project:
         self._overrides[resolved] = source
         self._texts.pop(resolved, None)
         self.files_state.override(str(resolved), source)
-        if "index" in self.__dict__ and resolved not in self.index.by_path:
+        if "index" in self.__dict__ and str(resolved) not in self.index.by_path:
             self.index.add(module_name_for(resolved)[0], resolved)
 
     def source(self, path: Path) -> str:
@@ -349,8 +371,9 @@ class Project:
 
     # -- the caches ----------------------------------------------------------------
     def _depend(self, stamps: dict[str, Stamp]) -> None:
-        for frame in self._frames:
-            frame.files.update(stamps)
+        """The memo computing now read these files (the memos around it depend on it, not on them)."""
+        if self._frames:
+            self._frames[-1].files.update(stamps)
 
     def memo(self, key: str, compute: Callable[[], T], codec: Codec[T] | None = None) -> T:
         """`compute()` once per run; with a `codec`, also across runs while its inputs are unchanged.
@@ -385,11 +408,9 @@ class Project:
             self._memo[key] = known
         if self._frames:
             if codec is not None:
-                for frame in self._frames:
-                    frame.entries[key] = self._digests[key]
+                self._frames[-1].entries[key] = self._digests[key]
             else:
-                for frame in self._frames:
-                    frame.add(known[1])
+                self._frames[-1].add(known[1])
         return known[0]  # type: ignore[no-any-return]
 
     def analysis(self, build: Callable[["Project"], T]) -> T:
@@ -407,12 +428,12 @@ class Project:
     def module_path(self, dotted: str) -> Path | None:
         """The file that defines module `dotted`, if it is part of the project."""
         name = self.index.canonical(dotted)
-        return self.index.by_name[name] if name is not None else None
+        return self.index.path_of(name) if name is not None else None
 
     def module_name(self, path: Path) -> str:
         """The dotted name of a project file."""
         resolved = resolve_path(path)
-        name = self.index.by_path.get(resolved)
+        name = self.index.by_path.get(str(resolved))
         return name if name is not None else module_name_for(resolved)[0]
 
     def module(self, dotted: str) -> ModuleInfo | None:
@@ -454,7 +475,7 @@ class Project:
         for cut in range(len(parts) - 1, 0, -1):
             name = self.index.canonical(".".join(parts[:cut]))
             if name is not None:
-                return name, self.index.by_name[name], ".".join(parts[cut:])
+                return name, self.index.path_of(name), ".".join(parts[cut:])
         return None
 
     def canonical(self, dotted: str) -> str:

@@ -157,8 +157,14 @@ def _constant_string(project: "Project", module: "ModuleInfo", expr: "cst.BaseEx
 
 def routes_modules(project: "Project") -> list[Path]:
     """Project files that assign ROUTE_DECLARATIONS at module level (cheap text test)."""
-    return [path for path in project.files_containing(ROUTES_NAME.encode())
-            if _DEFINES_ROUTES.search(project.raw(path))]
+    from reviewlint.facts import PATHS
+
+    def scan() -> tuple[Path, ...]:
+        return tuple(path for path in project.files_containing(ROUTES_NAME.encode())
+                     if _DEFINES_ROUTES.search(project.raw(path)))
+
+    found: tuple[Path, ...] = project.memo("routes_modules", scan, PATHS)
+    return list(found)
 
 
 def _build(project: "Project") -> RouteTable | None:
@@ -197,4 +203,5 @@ def route_table(project: "Project") -> RouteTable | None:
     """The project's routes, or None when no module declares any."""
     from reviewlint.project import Codec
 
+    routes_modules(project)  # first: an edit elsewhere changes it not, nor the table
     return project.memo("routes", lambda: _build(project), Codec(_encode, _decode))

@@ -49,10 +49,8 @@ def _site(data: Any) -> Site:
 
 
 def _encode(summary: HandlerSummary) -> Any:
-    view = summary.view
     return [
-        [view.qualname, view.name, view.index, list(view.minimum) if view.minimum else None,
-         list(view.maximum) if view.maximum else None],
+        summary.view.to_data(),
         summary.label,
         sorted((g.to_data() for g in summary.gates), key=repr),
         sorted(summary.walked),
@@ -63,19 +61,14 @@ def _encode(summary: HandlerSummary) -> Any:
 
 def _decode(data: Any) -> HandlerSummary:
     view, label, gates, walked, decodes, open_objects = data
-    qualname, name, index, low, high = view
     return HandlerSummary(
-        GatedHandler(str(qualname), str(name), int(index), _version(low), _version(high)),
+        GatedHandler.from_data(view),
         str(label),
         frozenset(GateRecord.from_data(g) for g in gates),
         frozenset(str(w) for w in walked),
         tuple((_site(d), bool(d[2])) for d in decodes),
         tuple(OpenObject(_site(o), str(o[2]), str(o[3]), str(o[4])) for o in open_objects),
     )
-
-
-def _version(data: Any) -> tuple[int, int] | None:
-    return (int(data[0]), int(data[1])) if data is not None else None
 
 
 SUMMARY = Codec(_encode, _decode)

@@ -123,7 +123,14 @@ class ServiceVersions:
 
 def versions_modules(project: "Project") -> list[Path]:
     """Every project file that defines `VERSIONS` at module level, by a cheap text test."""
-    return [path for path in project.files_containing(b"VERSIONS") if _DEFINES_VERSIONS.search(project.raw(path))]
+    from reviewlint.facts import PATHS
+
+    def scan() -> tuple[Path, ...]:
+        return tuple(path for path in project.files_containing(b"VERSIONS")
+                     if _DEFINES_VERSIONS.search(project.raw(path)))
+
+    found: tuple[Path, ...] = project.memo("versions_modules", scan, PATHS)
+    return list(found)
 
 
 def _configured_module(project: "Project", value: str) -> "ModuleInfo | None":
@@ -215,6 +222,9 @@ def service_versions(project: "Project") -> ServiceVersions | None:
     """The project's declared microversions, or None when there is no usable `VERSIONS`."""
     from reviewlint.project import Codec
 
+    if not project.config.versions:
+        versions_modules(project)  # first: an edit elsewhere changes it not, nor the versions
+        project.handler_refs()
     return project.memo("versions", lambda: _build_versions(project), Codec(_encode_versions, _decode_versions))
 
 
@@ -291,4 +301,6 @@ def history_document(project: "Project") -> HistoryDocument | None:
     """The version history document (`rest_api_version_history.rst`), if there is one."""
     from reviewlint.project import Codec
 
+    if not project.config.version_history:
+        service_versions(project)  # first: its value, not its files, decides the choice
     return project.memo("history", lambda: _build_history(project), Codec(_encode_history, _decode_history))

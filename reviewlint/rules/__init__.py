@@ -13,10 +13,10 @@ if TYPE_CHECKING:
     from reviewlint.rules.base import Rule
 
 # Each family module defines RULES (its rule classes) and may define
-# `prepare(project)` (project-wide work run before non-handler files are
-# checked) and `wants(project, path, source)` (True when a non-handler file
-# may hold its findings) and `lint_yaml(project, path, display)` (findings
-# located in a YAML input, such as RVL901 for a malformed gabbi file).
+# `places(project)` (the files besides handler modules where it may report:
+# the prefilter lets them through) and `lint_yaml(project, path)` (findings
+# for a YAML input, such as RVL901 for a malformed gabbi file, or at the gates
+# a gabbi file tests; named by absolute path).
 FAMILIES = (
     "reviewlint.rules.content_type",
     "reviewlint.rules.validation",

@@ -9,62 +9,19 @@ Comments come from LibCST's whitespace nodes, never from matching text.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
 
 import libcst as cst
 
-from reviewlint.documentation import binding_positions, is_exempt_name, plain_imports, undocumented_constants
+from reviewlint.documentation import binding_positions, plain_imports, undocumented_constants
+from reviewlint.facts import SharedNames, handler_modules, is_handler_module, shared_names
 from reviewlint.findings import Finding
 from reviewlint.module import ModuleInfo, child_nodes
 from reviewlint.rules.base import LintContext, Rule
 
 if TYPE_CHECKING:
     from reviewlint.project import Project
-
-
-@dataclass(frozen=True)
-class SharedNames:
-    """What a handler module offers other modules without documentation."""
-
-    module: str
-    constants: frozenset[str]  # public constants without documentation
-    functions: frozenset[str]  # public functions without a docstring (handlers aside)
-
-    def __bool__(self) -> bool:
-        return bool(self.constants or self.functions)
-
-
-def handler_modules(project: "Project") -> dict[str, Path]:
-    """The project's handler modules: dotted name -> file (the project decides what counts)."""
-    return project.memo("rvl3:handler_modules", lambda: {ref.module: ref.path for ref in project.handler_refs()})
-
-
-def is_handler_module(project: "Project", module: ModuleInfo) -> bool:
-    """True when `module` is one of the project's handler modules."""
-    return handler_modules(project).get(module.name) == module.path
-
-
-def shared_names(project: "Project", dotted_name: str) -> SharedNames | None:
-    """The undocumented public names of handler module `dotted_name` (None if it is not one)."""
-    def build() -> SharedNames | None:
-        path = handler_modules(project).get(dotted_name)
-        facts = project.facts(path) if path is not None else None
-        if facts is None:
-            return None
-        # Handlers are the API itself, reached through routes; calling one
-        # from another module (a test, say) is not using a shared helper.
-        handlers = {ref.name for ref in project.handler_refs() if ref.path == path}
-        config = project.config
-        functions = frozenset(
-            name for name in {f.name for f in facts.functions} - handlers
-            if not is_exempt_name(config, facts.module, name) and not any(f.documented for f in facts.named(name))
-        )
-        return SharedNames(facts.module, frozenset(facts.undocumented_constants), functions)
-
-    return project.memo(f"rvl3:shared:{dotted_name}", build)
 
 
 # -- uses in other modules ---------------------------------------------------------
@@ -252,23 +209,6 @@ def _use_finding(ctx: LintContext, code: str, message: str, use: SharedUse) -> F
     module, _, name = use.qualname.rpartition(".")
     line, col = ctx.module.position(use.node)
     return ctx.finding(code, line, col, message.format(name=name, module=module))
-
-
-def wants(project: "Project", path: Path, source: str) -> bool:
-    """A non-handler file may use a shared name when it names, as words, a handler module and the name."""
-    offered = project.memo("rvl3:offered", lambda: _offered(project))
-    return any(short.search(source) and names.search(source) for short, names in offered)
-
-
-def _offered(project: "Project") -> tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]:
-    """(word pattern of a handler module's last name, word pattern of its undocumented names)."""
-    result = []
-    for name in handler_modules(project):
-        names = shared_names(project, name)
-        if names:
-            words = "|".join(re.escape(n) for n in sorted((*names.constants, *names.functions)))
-            result.append((re.compile(rf"\b{re.escape(name.rsplit('.', 1)[-1])}\b"), re.compile(rf"\b(?:{words})\b")))
-    return tuple(result)
 
 
 RULES: tuple[type[Rule], ...] = (UndocumentedConstant, UndocumentedConstantUse, UndocumentedSharedFunction)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from reviewlint.findings import Finding
 from reviewlint.rules.base import LintContext, Rule
@@ -344,8 +344,24 @@ def _boundaries(gate_range: "VersionRange", around: "VersionRange", service: "Se
         yield after, VersionRange(after, around.high)
 
 
+def _encode_results(results: dict[Path, list[GateFinding]]) -> Any:
+    return [[str(path), [[r.code, r.gate.to_data(), r.message] for r in found]] for path, found in results.items()]
+
+
+def _decode_results(data: Any) -> dict[Path, list[GateFinding]]:
+    from reviewlint.gates import Gate
+
+    return {Path(path): [GateFinding(str(code), Gate.from_data(gate), str(message)) for code, gate, message in found]
+            for path, found in data}
+
+
 def _results(project: "Project") -> dict[Path, list[GateFinding]]:
-    return project.memo("rvl4:findings", lambda: judge(project))
+    from reviewlint.project import Codec
+
+    from reviewlint.gates import project_gates
+
+    model(project), project_gates(project)  # what the judgement reads first: unchanged, it stands
+    return project.memo("rvl4:findings", lambda: dict(judge(project)), Codec(_encode_results, _decode_results))
 
 
 def _gate_findings(code: str, ctx: LintContext) -> Iterable[Finding]:
@@ -362,44 +378,33 @@ def places(project: "Project") -> set[Path]:
     return {gate.path for gate in project_gates(project)}
 
 
-def lint_yaml(project: "Project", path: Path, display: str) -> list[Finding]:
-    """Findings for a functional test file (the engine's hook for YAML inputs).
+def lint_yaml(project: "Project", path: Path) -> list[Finding]:
+    """Findings for a functional test file (the engine's hook for YAML inputs), named by absolute path.
 
     RVL901 when it does not parse; and the findings of every gate its
     requests touch (a route of a handler that reaches the gate), located at
     the gate, so a changed gabbi file re-checks what it tests (pre-commit
-    passes only the changed files).
+    passes only the changed files). The engine places them and applies the
+    gates' files' `# noqa`.
     """
     from reviewlint.gabbi import functional_tests, is_test_file
 
     if path.suffix not in (".yaml", ".yml") or not is_test_file(project, path):
         return []
     tests = functional_tests(project)
-    found = [Finding(display, p.line, p.col, "RVL901", f"malformed functional test file: {p.reason}")
+    found = [Finding(str(path), p.line, p.col, "RVL901", f"malformed functional test file: {p.reason}")
              for p in tests.problems_in(path)]
     return found + _touched_gate_findings(project, path.resolve())
 
 
 def _touched_gate_findings(project: "Project", path: Path) -> list[Finding]:
-    from reviewlint.engine import display_path
-    from reviewlint.noqa import apply_noqa
-    from reviewlint.source import UnreadableSource
-
     results = _results(project)
     if not results:
         return []  # the usual case: nothing to re-report, so no route matching either
     targets = project.memo("rvl4:touched", lambda: _touched_targets(project)).get(path, set())
-    found: list[Finding] = []
-    for gate_path, gate_results in results.items():
-        display = display_path(gate_path)
-        here = [Finding(display, *project.position(r.gate.site), r.code, r.message) for r in gate_results
-                if any(handler.qualname in targets for handler in r.gate.handlers)]
-        if here:
-            try:
-                found.extend(apply_noqa(here, project.source(gate_path)))
-            except UnreadableSource:
-                continue
-    return found
+    return [Finding(str(gate_path), *project.position(r.gate.site), r.code, r.message)
+            for gate_path, gate_results in results.items() for r in gate_results
+            if any(handler.qualname in targets for handler in r.gate.handlers)]
 
 
 def _touched_targets(project: "Project") -> dict[Path, set[str]]:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
 import libcst as cst
 
 from reviewlint.findings import Finding
 from reviewlint.module import Site, dotted, walk
-from reviewlint.project import Project
+from reviewlint.project import Codec, Project
 from reviewlint.rules.base import LintContext, Rule
 from reviewlint.summary import handler_summary, project_summaries
 
@@ -168,8 +168,18 @@ class OpenObjectSchema(Rule):
             yield ctx.finding(self.code, line, col, message)
 
 
+def _encode_reports(reports: list[_OpenObjectReport]) -> Any:
+    return [[str(r.site.path), r.site.ordinal, r.declares, r.paths, sorted(r.handlers)] for r in reports]
+
+
+def _decode_reports(data: Any) -> list[_OpenObjectReport]:
+    return [_OpenObjectReport(Site(Path(path), int(ordinal)), str(declares), dict(paths), set(handlers))
+            for path, ordinal, declares, paths, handlers in data]
+
+
 def _open_objects(project: Project) -> list[_OpenObjectReport]:
-    return project.memo("rvl2:open_objects", lambda: open_schema_objects(project))
+    return project.memo("rvl2:open_objects", lambda: open_schema_objects(project),
+                        Codec(_encode_reports, _decode_reports))
 
 
 def places(project: Project) -> set[Path]:

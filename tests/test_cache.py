@@ -1,0 +1,248 @@
+"""The persistent cache: an accelerator, never a source of truth.
+
+A warm run must report exactly what a cold one does, on a real tree and
+after every kind of edit the model reads; a broken, foreign, read-only or
+missing cache only makes a run cold.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from conftest import EXAMPLE, findings_of, real_tree, run_cli
+
+Rows = list[tuple[str, int, str, str]]
+
+
+def lint(root: Path, cache: Path | None, *paths: str) -> Rows:
+    """(path, line, code, message) of an in-process run from `root` (the CLI's engine, a fresh project)."""
+    from reviewlint.engine import forget_projects, lint_paths, start_run
+
+    forget_projects()
+    cwd = os.getcwd()
+    os.chdir(root)
+    try:
+        run = start_run(Path(paths[0] if paths else "."), None, {}, (), cache)
+        found = lint_paths(run, [Path(p) for p in paths] or [Path(".")])
+    finally:
+        os.chdir(cwd)
+        forget_projects()
+    return [(f.path, f.line, f.code, f.message) for f in found]
+
+
+def cache_files(cache: Path) -> list[Path]:
+    return sorted(cache.glob("*.json"))
+
+
+def test_a_warm_run_reports_what_a_cold_one_does(tmp_path: Path) -> None:
+    root = shutil.copytree(EXAMPLE, tmp_path / "example")
+    cache = tmp_path / "cache"
+    cold = lint(root, None)
+    assert cold and lint(root, cache) == cold
+    assert len(cache_files(cache)) == 2  # the light part (tree, prefilter) and the rest
+    assert lint(root, cache) == cold
+
+
+def test_an_unchanged_tree_is_not_parsed_again(tmp_path: Path) -> None:
+    root = shutil.copytree(EXAMPLE, tmp_path / "example")
+    cache = tmp_path / "cache"
+    lint(root, cache)
+    script = ("import sys\nfrom reviewlint.cli import main\nstatus = main(['.'])\n"
+              "print('libcst' in sys.modules, status)\n")
+    result = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True,
+                            env={**os.environ, "REVIEWLINT_CACHE_DIR": str(cache)})
+    assert result.stdout.splitlines()[-1] == "False 1", result.stderr
+
+
+EDITS: dict[str, tuple[str, str, str]] = {
+    # kind: (file, old text, new text): each changes what is reported.
+    "handler": ("depot/handlers/crate.py", "    context.can('depot:crate:list')", "    pass"),
+    "schema module": ("depot/schemas/shelf.py", "'additionalProperties': False", "'additionalProperties': True"),
+    "helper with a gate": ("depot/handlers/crate.py", "want_version.matches((1, 1))", "want_version.matches((1, 9))"),
+    "gabbi file": ("depot/tests/functional/gabbits/crates.yaml", "openstack-api-version: depot latest",
+                   "openstack-api-version: depot 1.0"),
+    "history document": ("depot/rest_api_version_history.rst", "1.2 - ", "One point two - "),
+    "VERSIONS": ("depot/microversion.py", "    '1.4',  # crates show their shelf\n", ""),
+    "config": ("setup.cfg", "[metadata]", "[reviewlint]\nconstant-exempt = LABEL_FIELDS\n\n[metadata]"),
+}
+
+
+@pytest.mark.parametrize("kind", EDITS)
+def test_after_each_kind_of_edit_warm_equals_cold(tmp_path: Path, kind: str) -> None:
+    root = shutil.copytree(EXAMPLE, tmp_path / "example")
+    cache = tmp_path / "cache"
+    before = lint(root, cache)
+    file, old, new = EDITS[kind]
+    text = (root / file).read_text()
+    assert text.count(old) >= 1, f"{old!r} not in {file}"
+    (root / file).write_text(text.replace(old, new, 1))
+    warm = lint(root, cache)
+    assert warm == lint(root, None)
+    assert warm != before  # the edit mattered: a stale cache would have shown
+
+
+def test_an_edited_buffer_on_stdin_is_analysed_and_an_unchanged_one_comes_from_the_cache(tmp_path: Path) -> None:
+    root = shutil.copytree(EXAMPLE, tmp_path / "example")
+    env = {**os.environ, "REVIEWLINT_CACHE_DIR": str(tmp_path / "cache")}
+    handler = root / "depot/handlers/shelf.py"
+    text = handler.read_text()
+
+    def stdin(source: str) -> str:
+        return subprocess.run([sys.executable, "-m", "reviewlint", "--stdin-filename", "depot/handlers/shelf.py"],
+                              cwd=root, input=source, capture_output=True, text=True, env=env).stdout
+
+    first = stdin(text)
+    assert "RVL101" in first and stdin(text) == first
+    fixed = text.replace("def update_shelf(req):", "@util.require_content('application/json')\n"
+                                                   "def update_shelf(req):")
+    assert "RVL101" not in stdin(fixed)
+    assert stdin(text) == first  # the disk is unchanged: its cached findings still hold
+
+
+@pytest.mark.parametrize("damage", ["truncated", "not json", "other version", "wrong shape", "empty"])
+def test_a_broken_cache_is_ignored_and_rebuilt(tmp_path: Path, damage: str) -> None:
+    root = shutil.copytree(EXAMPLE, tmp_path / "example")
+    cache = tmp_path / "cache"
+    cold = lint(root, cache)
+    for path in cache_files(cache):
+        data = path.read_bytes()
+        if damage == "truncated":
+            path.write_bytes(data[: len(data) // 2])
+        elif damage == "not json":
+            path.write_bytes(b"\x80\x81 not json")
+        elif damage == "other version":
+            path.write_text(json.dumps({**json.loads(data), "version": "0.0.0-other"}))
+        elif damage == "wrong shape":
+            path.write_text(json.dumps({**json.loads(data), "entries": [["k", 1, "x", {}, 2]]}))
+        else:
+            path.write_bytes(b"")
+    assert lint(root, cache) == cold
+    assert lint(root, cache) == cold  # and rebuilt: the file is whole again
+    for path in cache_files(cache):
+        assert json.loads(path.read_bytes())["format"] == 1
+
+
+def test_a_read_only_or_missing_cache_directory_just_runs_cold(tmp_path: Path) -> None:
+    root = shutil.copytree(EXAMPLE, tmp_path / "example")
+    cold = lint(root, None)
+    missing = tmp_path / "not" / "yet"
+    assert lint(root, missing) == cold and cache_files(missing)  # made on the way
+    read_only = tmp_path / "read-only"
+    read_only.mkdir()
+    read_only.chmod(0o500)
+    try:
+        if os.access(read_only, os.W_OK):
+            pytest.skip("running as a user who may write anywhere")
+        result = run_cli("--cache-dir", str(read_only), ".", cwd=root)
+        assert result.stderr == "" and result.returncode == 1
+        assert findings_of(result.stdout) == [(p, line, code) for p, line, code, _ in cold]
+    finally:
+        read_only.chmod(0o700)
+
+
+def test_no_cache_writes_nothing(tmp_path: Path) -> None:
+    root = shutil.copytree(EXAMPLE, tmp_path / "example")
+    cache = tmp_path / "cache"
+    result = run_cli("--no-cache", "--cache-dir", str(cache), ".", cwd=root)
+    assert result.returncode == 1 and not cache.exists()
+    env_off = subprocess.run([sys.executable, "-m", "reviewlint", "."], cwd=root, capture_output=True, text=True,
+                             env={**os.environ, "REVIEWLINT_CACHE_DIR": str(cache), "REVIEWLINT_NO_CACHE": "1"})
+    assert env_off.stdout == result.stdout and not cache.exists()
+
+
+def test_the_cache_is_json_and_names_only_files_of_the_project(tmp_path: Path) -> None:
+    root = shutil.copytree(EXAMPLE, tmp_path / "example")
+    cache = tmp_path / "cache"
+    lint(root, cache)
+    for path in cache_files(cache):
+        data = json.loads(path.read_bytes())  # data only: nothing here can be unpickled or run
+        assert all(file.startswith(str(root.resolve())) for file in data["files"])
+
+
+def test_entries_of_vanished_files_are_pruned(tmp_path: Path) -> None:
+    root = shutil.copytree(EXAMPLE, tmp_path / "example")
+    cache = tmp_path / "cache"
+    lint(root, cache)
+    gone = root / "depot/schemas/crate.py"
+    assert any(str(gone) in path.read_text() for path in cache_files(cache))
+    gone.unlink()
+    lint(root, cache)
+    assert not any(str(gone) in path.read_text() for path in cache_files(cache))
+
+
+def test_two_runs_at_once_leave_a_whole_cache(tmp_path: Path) -> None:
+    root = shutil.copytree(EXAMPLE, tmp_path / "example")
+    env = {**os.environ, "REVIEWLINT_CACHE_DIR": str(tmp_path / "cache")}
+    runs = [subprocess.Popen([sys.executable, "-m", "reviewlint", "."], cwd=root, env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(4)]
+    outputs = [run.communicate(timeout=300) for run in runs]
+    assert len({out for out, _ in outputs}) == 1 and all(err == b"" for _, err in outputs)
+    for path in cache_files(tmp_path / "cache"):
+        json.loads(path.read_bytes())
+    assert lint(root, tmp_path / "cache") == lint(root, None)
+
+
+# -- a real tree ------------------------------------------------------------------------------
+
+REAL_EDITS: dict[str, Callable[[Path], None]] = {}
+
+
+def _edit(path: str, old: str, new: str) -> Callable[[Path], None]:
+    def apply(root: Path) -> None:
+        file = root / path
+        text = file.read_text()
+        assert old in text, f"{old!r} not in {path}"
+        file.write_text(text.replace(old, new, 1))
+    return apply
+
+
+REAL_EDITS = {
+    "handler": _edit("placement/handlers/trait.py", "    context.can(policies.TRAITS_LIST)",
+                     "    pass"),
+    "schema module": _edit("placement/schemas/trait.py", '"additionalProperties": False', '"minProperties": 1'),
+    "helper with a gate": _edit("placement/util.py", "want_version.matches((1, 22))", "want_version.matches((1, 45))"),
+    "gabbi file": lambda root: (root / "placement/tests/functional/gabbits/traits.yaml").unlink(),
+    "history document": _edit("placement/rest_api_version_history.rst", "\n1.38 - ", "\nOne point thirty-eight - "),
+    "VERSIONS": _edit("placement/microversion.py", "    '1.39',", ""),
+}
+
+
+@pytest.mark.realtree
+@pytest.mark.parametrize("kind", REAL_EDITS)
+def test_placement_warm_equals_cold_after_each_kind_of_edit(tmp_path: Path, kind: str) -> None:
+    root = shutil.copytree(real_tree("openstack-placement", "16.0.0"), tmp_path / "placement")
+    cache = tmp_path / "cache"
+    before = lint(root, cache)
+    assert lint(root, cache) == before == lint(root, None)
+    REAL_EDITS[kind](root)
+    warm = lint(root, cache)
+    assert warm == lint(root, None)
+    assert warm != before
+
+
+@pytest.mark.realtree
+def test_flake8_warm_equals_cold_on_placement(tmp_path: Path) -> None:
+    from conftest import run_flake8
+
+    root = real_tree("openstack-placement", "16.0.0")
+    env_cache = tmp_path / "cache"
+    previous = os.environ.get("REVIEWLINT_CACHE_DIR")
+    os.environ["REVIEWLINT_CACHE_DIR"] = str(env_cache)
+    try:
+        cold = run_flake8("--select", "RVL", "-j1", ".", cwd=root)
+        warm = run_flake8("--select", "RVL", "-j1", ".", cwd=root)
+    finally:
+        if previous is None:
+            del os.environ["REVIEWLINT_CACHE_DIR"]
+        else:
+            os.environ["REVIEWLINT_CACHE_DIR"] = previous
+    assert cache_files(env_cache)
+    assert warm.stdout == cold.stdout and sorted(findings_of(cold.stdout))
