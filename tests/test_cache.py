@@ -207,7 +207,7 @@ def _edit(path: str, old: str, new: str) -> Callable[[Path], None]:
 REAL_EDITS = {
     "handler": _edit("placement/handlers/trait.py", "    context.can(policies.TRAITS_LIST)",
                      "    pass"),
-    "schema module": _edit("placement/schemas/trait.py", '"additionalProperties": False', '"minProperties": 1'),
+    "schema module": _edit("placement/schemas/trait.py", "'additionalProperties': False", "'minProperties': 1"),
     "helper with a gate": _edit("placement/util.py", "want_version.matches((1, 22))", "want_version.matches((1, 45))"),
     "gabbi file": lambda root: (root / "placement/tests/functional/gabbits/traits.yaml").unlink(),
     "history document": _edit("placement/rest_api_version_history.rst", "\n1.38 - ", "\nOne point thirty-eight - "),
