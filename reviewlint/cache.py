@@ -71,13 +71,23 @@ class Files:
     """The files of one run as the cache sees them: stat once, digest on demand, overrides win."""
 
     def __init__(self) -> None:
-        self.overrides: dict[str, str] = {}  # path -> digest of the text given instead of the disk
+        self._texts: dict[str, str] = {}  # path -> the text given instead of the disk
+        self._overrides: dict[str, str] = {}  # path -> its digest, when first needed
         self._stats: dict[str, tuple[int, int] | None] = {}
         self._digests: dict[str, str | None] = {}
 
     def override(self, path: str, text: str) -> None:
         """The file at `path` is `text` for this run (an editor's unsaved buffer)."""
-        self.overrides[path] = digest(text.encode("utf-8", "surrogatepass"))
+        self._texts[path] = text
+        self._overrides.pop(path, None)
+
+    def overridden(self, path: str) -> str | None:
+        """The digest of the text given for `path` instead of the disk, if any."""
+        if path not in self._texts:
+            return None
+        if path not in self._overrides:
+            self._overrides[path] = digest(self._texts[path].encode("utf-8", "surrogatepass"))
+        return self._overrides[path]
 
     def stat(self, path: str) -> tuple[int, int] | None:
         """(size, mtime_ns) of a regular file, or None."""
@@ -91,15 +101,17 @@ class Files:
 
     def stamp(self, path: str, data: bytes, stat: tuple[int, int] | None) -> Stamp:
         """The stamp of `data`, just read from `path` after `stat` was taken."""
-        if path in self.overrides:
-            return Stamp(-1, -1, self.overrides[path])
+        given = self.overridden(path)
+        if given is not None:
+            return Stamp(-1, -1, given)
         size, mtime_ns = stat if stat is not None else (-1, -1)
         return Stamp(size, mtime_ns, digest(data), time.time_ns() - mtime_ns < RACY_NS)
 
     def unchanged(self, path: str, stamp: Stamp) -> bool:
         """True when `path` still holds what `stamp` describes."""
-        if path in self.overrides:
-            return self.overrides[path] == stamp.digest
+        given = self.overridden(path)
+        if given is not None:
+            return given == stamp.digest
         now = self.stat(path)
         if now is None:
             return False

@@ -72,7 +72,7 @@ def rule_instances() -> list:
     return [rule() for rule in rule_classes()]
 
 
-def is_candidate(project: Project, path: Path, source: str) -> bool:
+def is_candidate(project: Project, path: Path, source: str, data: bytes | None = None) -> bool:
     """The prefilter: can this file hold anything a rule reports?
 
     Handler modules always can. Any other file only when its text holds a
@@ -80,7 +80,8 @@ def is_candidate(project: Project, path: Path, source: str) -> bool:
     says some rule reports there, or it may use a handler module's
     undocumented names.
     """
-    data = source.encode("utf-8", "surrogatepass")
+    if data is None:
+        data = source.encode("utf-8", "surrogatepass")
     if project.may_define_handlers(data) and project.may_hold_handlers(path):
         return True
     if not may_report_in(project, path, data):
@@ -102,18 +103,22 @@ def family_hooks(name: str) -> list:
 
 def lint_source(project: Project, path: Path, display: str, source: str,
                 selection: Selection, check_syntax: bool = False,
-                deferred: list[tuple[str, str]] | None = None, noqa: bool = True) -> list[Finding]:
+                deferred: list[tuple[str, str]] | None = None, noqa: bool = True,
+                data: bytes | None = None, on_disk: bool = False) -> list[Finding]:
     """Every finding for one file, after `# noqa` (unless `noqa` is False) and selection.
 
     A file the prefilter skips is not parsed by LibCST; with `check_syntax`
     (a file named on the command line; flake8 has E999) Python's own parser
     still vets it for RVL900, or, given `deferred`, (display, source) is
-    left there for `check_syntax_of`. What the rules find in a file is kept
-    in the project's cache with everything it was computed from.
+    left there for `check_syntax_of`. `source` is what the project reads for
+    `path` from now on, unless `on_disk` says it was just read from there.
+    What the rules find in a file is kept in the project's cache with
+    everything it was computed from.
     """
     resolved = resolve_path(path)
-    project.override(resolved, source)
-    if not is_candidate(project, resolved, source):
+    if not on_disk:  # an editor's buffer, flake8's lines: what the disk holds may differ
+        project.override(resolved, source)
+    if not is_candidate(project, resolved, source, data):
         if check_syntax and deferred is not None:
             deferred.append((display, source))
             return []
@@ -356,7 +361,7 @@ def lint_paths(run: Run, paths: list[Path], progress: Callable[[int, int], None]
             continue
         try:
             file_findings = lint_source(project, path, display, source, selection, check_syntax=named,
-                                        deferred=deferred)
+                                        deferred=deferred, data=data, on_disk=True)
         except RecursionError:
             file_findings = [Finding(display, 1, 0, "RVL900", "cannot check this file: too deeply nested")]
         findings.extend(f for f in file_findings if selection.wants(f.code, display))

@@ -26,23 +26,86 @@ if TYPE_CHECKING:
 # a schema object (`properties`, `patternProperties`), RVL4xx a gate (a
 # `version_handler`, a `.matches(` or a comparison), the routes or versions
 # module (`ROUTE_DECLARATIONS`, `VERSIONS`).
-_TRACES = re.compile(
-    rb"load|json|[Pp]roperties|version_handler|matches|[<>]|==|ROUTE_DECLARATIONS|VERSIONS")
+_TRACES = (b"load", b"json", b"roperties", b"version_handler", b"matches", b"<", b">", b"==",
+           b"ROUTE_DECLARATIONS", b"VERSIONS")
 _WORD = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
-# Import statements, parenthesised or continued ones whole.
-_IMPORT = re.compile(rb"^[ \t]*(?:from[ \t]+[\w.]+[ \t]+import[ \t]*(?:\([^)]*\)|[^\n]*(?:\\\n[^\n]*)*)"
-                     rb"|import[ \t]+[^\n]*(?:\\\n[^\n]*)*)", re.M)
 _ROUTES = re.compile(rb"^[ \t]*ROUTE_DECLARATIONS\b.*?(?:^[})]|\Z)", re.M | re.S)
 _TARGET = re.compile(rb"\b([A-Za-z_][A-Za-z0-9_]*)\s*\.")
 _ALIAS = re.compile(rb"\b([A-Za-z_][A-Za-z0-9_]*)[ \t]+as[ \t]+([A-Za-z_][A-Za-z0-9_]*)")
-
-
-# A module-level function (a routed handler need not be decorated): a `def`
-# at the start of a line, or an indented one under a top-level `if`/`try`.
-_MODULE_DEF = re.compile(rb"^(?:async[ \t]+)?def[ \t]", re.M)
-_BLOCK_AT_TOP = re.compile(rb"^(?:if|try)\b", re.M)
+# `import` as a word, matched from the character before it.
+_IMPORT_WORD = re.compile(rb"(?:^|[^\w.])import(?![\w])")
 _FROM = re.compile(rb"from[ \t]+(\.*)([\w.]*)[ \t]+import\b(.*)", re.S)
 _NAME = re.compile(rb"[A-Za-z_][\w.]*")
+# The line starts Python's tokenizer accepts: CR and CRLF end lines, a form feed may open one.
+_ODD_LINES = (b"\r", b"\f")
+
+
+def _lines_as_python_reads_them(data: bytes) -> bytes:
+    if any(odd in data for odd in _ODD_LINES):
+        return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n").replace(b"\f", b"")
+    return data
+
+
+def has_trace(data: bytes) -> bool:
+    """True when the text holds something a finding outside a handler module needs (plain substring tests)."""
+    return any(trace in data for trace in _TRACES)
+
+
+def import_statements(data: bytes) -> list[bytes]:
+    """The import statements of a module's text, parenthesised or continued ones whole.
+
+    Found from each `import` word (a fast substring search), not by trying
+    every line start, which costs seconds on a large tree.
+    """
+    data = _lines_as_python_reads_them(data)
+    statements = []
+    end = 0
+    word = data.find(b"import")
+    while word >= 0:
+        after = word + len(b"import")
+        is_word = word == 0 or _IMPORT_WORD.match(data, word - 1) is not None
+        if word >= end and is_word:
+            start = data.rfind(b"\n", 0, word) + 1
+            head = data[start:word].lstrip(b" \t")
+            if head.startswith(b"from") and _FROM.match(head + b"import"):
+                if data.startswith(b"(", _skip_blanks(data, after)):
+                    close = data.find(b")", after)
+                    end = len(data) if close < 0 else close + 1
+                else:
+                    end = _line_end(data, after)
+                statements.append(data[start:end])
+            elif head == b"":
+                end = _line_end(data, after)
+                statements.append(data[start:end])
+        word = data.find(b"import", after)
+    return statements
+
+
+def _skip_blanks(data: bytes, index: int) -> int:
+    while index < len(data) and data[index] in b" \t":
+        index += 1
+    return index
+
+
+def _line_end(data: bytes, index: int) -> int:
+    """The end of the logical line at `index` (backslash continuations followed)."""
+    while True:
+        end = data.find(b"\n", index)
+        if end < 0:
+            return len(data)
+        last = end - 1
+        while last >= index and data[last] in b" \t\r":
+            last -= 1
+        if last < index or data[last] != ord("\\"):
+            return end
+        index = end + 1
+
+
+def defines_module_functions(data: bytes) -> bool:
+    """A module-level `def` (at a line start), or a top-level `if`/`try` whose block may hold one."""
+    data = _lines_as_python_reads_them(data)
+    return (data.startswith((b"def ", b"async ", b"if ", b"if(", b"try:", b"try "))
+            or any(start in data for start in (b"\ndef ", b"\nasync ", b"\nif ", b"\nif(", b"\ntry:", b"\ntry ")))
 
 
 def may_report_in(project: "Project", path: Path, data: bytes) -> bool:
@@ -55,15 +118,15 @@ def may_report_in(project: "Project", path: Path, data: bytes) -> bool:
     handlers). Only the last two look beyond the file, and only when it
     imports from the project or defines functions.
     """
-    if project.may_define_handlers(data) or _TRACES.search(data):
+    if project.may_define_handlers(data) or has_trace(data):
         return True
-    imports = _IMPORT.findall(data)
+    imports = import_statements(data)
     if any(_imports_from_project(project, statement) for statement in imports):
         handler_names, _ = project.memo("prefilter:names", lambda: _module_names(project), _NAMES)
         imported = {word.decode() for line in imports for word in _WORD.findall(line)}
         if not imported.isdisjoint(handler_names):
             return True
-    if _MODULE_DEF.search(data) or _BLOCK_AT_TOP.search(data):
+    if defines_module_functions(data):
         _, routed = project.memo("prefilter:names", lambda: _module_names(project), _NAMES)
         return path.stem in routed or (path.name == "__init__.py" and path.parent.name in routed)
     return False
@@ -91,7 +154,8 @@ def _module_names(project: "Project") -> tuple[frozenset[str], frozenset[str]]:
         if project.may_define_handlers(data):
             # `from svc import handlers` then `handlers.widget.X` reaches it too.
             handlers.update(project.module_name(path).split("."))
-        for table in _ROUTES.findall(data) if b"ROUTE_DECLARATIONS" in data else ():
+        tables = _ROUTES.findall(_lines_as_python_reads_them(data)) if b"ROUTE_DECLARATIONS" in data else ()
+        for table in tables:
             heads = {head.decode() for head in _TARGET.findall(table)}
             aliases = {alias.decode(): name.decode() for name, alias in _ALIAS.findall(data)}
             routed.update(heads)
