@@ -87,8 +87,8 @@ def _resolved(absolute: str) -> Path:
 def find_root(start: Path) -> Path:
     """The nearest ancestor of `start` (a file or directory) holding a root marker.
 
-    Without one, the directory above the top-level package of `start`, so that
-    an unpacked wheel works as well as a checkout.
+    Without one, the directory above the outermost package among its
+    ancestors, so that an unpacked wheel works as well as a checkout.
     """
     start = resolve_path(start)
     return _root_of(start if start.is_dir() else start.parent)
@@ -99,10 +99,14 @@ def _root_of(directory: Path) -> Path:
     for candidate in (directory, *directory.parents):
         if any((candidate / marker).exists() for marker in ROOT_MARKERS):
             return candidate
-    top = directory
-    while (top / "__init__.py").exists() and top.parent != top:
-        top = top.parent
-    return top
+    # No marker (an unpacked wheel): the directory above the outermost package
+    # among the ancestors, so that a plain directory inside a package (an
+    # alembic `versions/`) belongs to the same project as the package.
+    outermost = None
+    for candidate in (directory, *directory.parents):
+        if (candidate / "__init__.py").exists():
+            outermost = candidate
+    return outermost.parent if outermost is not None else directory
 
 
 def split_list(value: str) -> tuple[str, ...]:
