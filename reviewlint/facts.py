@@ -42,10 +42,11 @@ class FileFacts:
     functions: tuple[FunctionFact, ...]
     imports: tuple[str, ...]  # full dotted names its imports bind (`import a.b` as a whole)
     undocumented_constants: tuple[str, ...]  # public constants with no documentation, in source order
+    methods: tuple[FunctionFact, ...] = ()  # methods of module-level classes, named `Class.method`
 
     def named(self, name: str) -> tuple[FunctionFact, ...]:
-        """Every definition of `name`."""
-        return tuple(f for f in self.functions if f.name == name)
+        """Every definition of `name` (`Class.method` for a method)."""
+        return tuple(f for f in (self.methods if "." in name else self.functions) if f.name == name)
 
 
 @dataclass(frozen=True)
@@ -74,17 +75,21 @@ def _encode_facts(facts: FileFacts | None) -> Any:
         return None
     return [str(facts.path), facts.module,
             [[f.name, f.index, list(f.params), f.wsgify, f.documented] for f in facts.functions],
-            list(facts.imports), list(facts.undocumented_constants)]
+            list(facts.imports), list(facts.undocumented_constants),
+            [[f.name, f.index, list(f.params), f.wsgify, f.documented] for f in facts.methods]]
 
 
 def _decode_facts(data: Any) -> FileFacts | None:
     if data is None:
         return None
-    path, module, functions, imports, constants = data
-    return FileFacts(Path(path), str(module),
-                     tuple(FunctionFact(str(n), int(i), tuple(str(p) for p in params), bool(w), bool(d))
-                           for n, i, params, w, d in functions),
-                     tuple(str(i) for i in imports), tuple(str(c) for c in constants))
+    path, module, functions, imports, constants, methods = data
+
+    def decode(rows: Any) -> tuple[FunctionFact, ...]:
+        return tuple(FunctionFact(str(n), int(i), tuple(str(p) for p in params), bool(w), bool(d))
+                     for n, i, params, w, d in rows)
+
+    return FileFacts(Path(path), str(module), decode(functions), tuple(str(i) for i in imports),
+                     tuple(str(c) for c in constants), decode(methods))
 
 
 FACTS = Codec(_encode_facts, _decode_facts)
@@ -104,8 +109,9 @@ def _facts_of(module: "ModuleInfo | None") -> FileFacts | None:
                       for f in module.functions)
     imports = {full for local, full in module.imports.items() if local != full or "." in full}
     imports.update(plain_imports(module))
+    methods = tuple(FunctionFact(f.name, f.index, f.params, False, bool(f.docstring)) for f in module.methods)
     return FileFacts(module.path, module.name, functions, tuple(sorted(imports)),
-                     tuple(undocumented_constants(module)))
+                     tuple(undocumented_constants(module)), methods)
 
 
 def ref_of(facts: FileFacts, function: FunctionFact) -> FunctionRef:

@@ -28,7 +28,8 @@ from reviewlint.calls import MAX_DEPTH, argument, bind
 from reviewlint.module import Decorator, Function, ModuleInfo, Site, string_value, walk
 from reviewlint.project import Codec
 from reviewlint.schemas import evaluator_for
-from reviewlint.versions import ServiceVersions, Version, VersionRange, format_version, version_of_value
+from reviewlint.versions import (ServiceVersions, Version, VersionRange, format_version, parse_version,
+                                 version_of_value)
 
 if TYPE_CHECKING:
     from reviewlint.facts import FunctionRef
@@ -101,6 +102,81 @@ class GateRecord:
         path, ordinal, module, form, low, high, exclusive_min, exclusive_max = data
         return cls(Site(Path(path), int(ordinal)), str(module), str(form), _version(low), _version(high),
                    bool(exclusive_min), bool(exclusive_max))
+
+
+@dataclass(frozen=True)
+class GateHelper:
+    """A function that raises unless the request's version lies in a range its caller passes.
+
+    `microversion.raise_404_if_not_version(req, (1, 1))` (Placement until
+    December 2017): `if not want_version.matches(min_version, max_version):
+    raise ...`. Recognised by what it does, not by its name: everything after
+    the call runs only in the range, so the call is a gate of its caller.
+    """
+
+    carrier: str  # the parameter that carries the request, its environ or its version
+    minimum: str  # the parameter that carries the lower version
+    maximum: str | None  # the parameter that carries the upper version, if any
+
+
+GATE_HELPER: "Codec[GateHelper | None]" = Codec(
+    lambda helper: [helper.carrier, helper.minimum, helper.maximum] if helper is not None else None,
+    lambda data: GateHelper(str(data[0]), str(data[1]), None if data[2] is None else str(data[2]))
+    if data is not None else None)
+
+
+def _gate_helper_of(function: Function) -> GateHelper | None:
+    """`function` as a gate helper: an `if` on a parameter's version against parameters that raises."""
+    params = set(function.params)
+    derived: dict[str, str] = {}  # local name -> the parameter its version comes from
+
+    def source(expr: cst.BaseExpression) -> str | None:
+        if isinstance(expr, cst.Name):
+            return expr.value if expr.value in params else derived.get(expr.value)
+        if isinstance(expr, cst.Attribute):
+            return source(expr.value) if expr.attr.value == "environ" else None
+        if isinstance(expr, cst.Subscript):
+            return source(expr.value)
+        if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "get":
+            return source(expr.func.value)
+        return None
+
+    for node in walk(function.node.body):
+        if isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+            carrier = source(node.value)
+            if carrier is not None:
+                derived[node.targets[0].target.value] = carrier
+        elif isinstance(node, cst.If) and any(isinstance(n, cst.Raise) for n in walk(node.body)):
+            found = _raising_test(node.test, params, source, set(derived))
+            if found is not None:
+                return found
+    return None
+
+
+def _raising_test(test: cst.BaseExpression, params: set[str], source: Any,
+                  derived: set[str]) -> GateHelper | None:
+    """The gate an `if test: raise` makes of its function, when `test` is a version outside a range."""
+    def param(expr: cst.BaseExpression | None) -> str | None:
+        return expr.value if isinstance(expr, cst.Name) and expr.value in params else None
+
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        inner = test.expression
+        if isinstance(inner, cst.Call) and isinstance(inner.func, cst.Attribute) and inner.func.attr.value == "matches":
+            carrier, low = source(inner.func.value), param(argument(inner, 0, "min_version"))
+            high_expr = argument(inner, 1, "max_version")
+            high = param(high_expr)
+            if carrier is not None and low is not None and (high_expr is None or high is not None):
+                return GateHelper(carrier, low, high)
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+        operator = _OPERATORS.get(type(test.comparisons[0].operator))
+        left, right = test.left, test.comparisons[0].comparator
+        # `min_version > want_version`: the version read from the request on the right.
+        if isinstance(right, cst.Name) and right.value in derived and param(left) is not None:
+            left, right, operator = right, left, _FLIPPED.get(operator or "", None)
+        carrier, bound = source(left), param(right)
+        if carrier is not None and bound is not None and operator == "<":  # raise below the minimum
+            return GateHelper(carrier, bound, None)
+    return None
 
 
 def _version(data: Any) -> Version | None:
@@ -233,7 +309,10 @@ class GateFinder:
             if expr is None or (isinstance(expr, cst.Name) and expr.value == "None"):
                 resolved.append(None)
                 continue
-            version = version_of_value(self.evaluator.evaluate(module, expr))
+            if isinstance(expr, cst.Float):  # `version_handler(1.10)`: the text, not the float 1.1
+                version = parse_version(expr.value)
+            else:
+                version = version_of_value(self.evaluator.evaluate(module, expr))
             if version is None:
                 return None
             resolved.append(version)
@@ -268,6 +347,15 @@ class GateFinder:
         module = handler.owner
         return GateRecord(Site(module.path, module.ordinal(decorator.node)), module.name, "version_handler",
                           low, high)
+
+    # -- gate helpers ---------------------------------------------------------------
+    def gate_helper(self, callee: "FunctionRef") -> "GateHelper | None":
+        """How `callee` gates its caller, if it is a gate helper (see `GateHelper`)."""
+        def compute() -> GateHelper | None:
+            function = self.project.resolve_function(callee)
+            return _gate_helper_of(function) if function is not None else None
+
+        return self.project.memo(f"gatehelper:{callee.key}", compute, GATE_HELPER)
 
     # -- finding ------------------------------------------------------------------
     def reach(self, callee: "FunctionRef", carriers: dict[str, Carrier], depth: int = 0) -> Reach:
@@ -314,7 +402,9 @@ class _Scanner:
         self.reached.add(GateRecord(site, self.module.name, form, minimum, maximum, exclusive_min, exclusive_max))
 
     # -- carriers -------------------------------------------------------------------
-    def carrier(self, expr: cst.BaseExpression) -> Carrier | None:
+    def carrier(self, expr: cst.BaseExpression | None) -> Carrier | None:
+        if expr is None:
+            return None
         if isinstance(expr, cst.Name):
             return self.names.get(expr.value)
         if isinstance(expr, cst.Attribute):
@@ -355,7 +445,7 @@ class _Scanner:
                 self.matches(node)
             return
         bound = {param: carrier for param, expr in bind(node, None) if (carrier := self.carrier(expr))}
-        if not bound or self.depth >= MAX_DEPTH:
+        if not bound:
             return  # only a helper that can see the version can hold a gate for this handler
         name = self.module.resolve(func)
         if not name or "." not in name:
@@ -364,7 +454,17 @@ class _Scanner:
         here = self.function
         if callee is None or (callee.path, callee.name, callee.index) == (here.owner.path, here.name, here.index):
             return
-        carriers = {param: carrier for param, expr in bind(node, callee.params)
+        arguments = dict(bind(node, callee.params))
+        signature = self.finder.gate_helper(callee)
+        if signature is not None and self.carrier(arguments.get(signature.carrier)) is not None:
+            # `raise_404_if_not_version(req, (1, 2))`: what follows runs at those versions only.
+            versions = self.finder.bounds(self.module, arguments.get(signature.minimum),
+                                          arguments.get(signature.maximum) if signature.maximum else None)
+            if versions is not None:
+                self.record(node, "matches", *versions)
+        if self.depth >= MAX_DEPTH:
+            return
+        carriers = {param: carrier for param, expr in arguments.items()
                     if (carrier := self.carrier(expr)) is not None}
         if carriers:
             found = self.finder.reach(callee, carriers, self.depth + 1)

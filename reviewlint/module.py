@@ -136,6 +136,10 @@ class ModuleInfo:
         self.imports: dict[str, str] = {}
         self.assignments: dict[str, list[cst.Assign | cst.AnnAssign]] = {}
         self.functions: list[Function] = []
+        # Methods of module-level classes, named `Class.method`: what a call
+        # `module.Class.method(...)` runs (gates in them count for handlers).
+        self.methods: list[Function] = []
+        self.classes: set[str] = set()
         self._by_name: dict[str, list[Function]] = {}
         self._positions: object | None = None
         self._order: tuple[list[cst.CSTNode], dict[int, int]] | None = None
@@ -165,6 +169,12 @@ class ModuleInfo:
     def _collect_statement(self, statement: cst.CSTNode) -> None:
         if isinstance(statement, cst.FunctionDef):
             self._add_function(statement)
+        elif isinstance(statement, cst.ClassDef):
+            self.classes.add(statement.name.value)
+            if isinstance(statement.body, cst.IndentedBlock):
+                for inner in statement.body.body:
+                    if isinstance(inner, cst.FunctionDef):
+                        self._add_method(statement.name.value, inner)
         elif isinstance(statement, cst.SimpleStatementLine):
             for small in statement.body:
                 if isinstance(small, cst.Import):
@@ -197,17 +207,30 @@ class ModuleInfo:
                 for inner in block:
                     self._collect_statement(inner)
 
-    def _add_function(self, node: cst.FunctionDef) -> None:
-        decorators = tuple(
+    def _decorators(self, node: cst.FunctionDef) -> tuple[Decorator, ...]:
+        return tuple(
             Decorator(self.resolve(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator) or "",
                       d, self)
             for d in node.decorators
         )
+
+    def _add_function(self, node: cst.FunctionDef) -> None:
         params = tuple(p.name.value for p in (*node.params.posonly_params, *node.params.params))
         same = self._by_name.setdefault(node.name.value, [])
-        function = Function(self.name, node.name.value, node, decorators, params, len(same), self)
+        function = Function(self.name, node.name.value, node, self._decorators(node), params, len(same), self)
         same.append(function)
         self.functions.append(function)
+
+    def _add_method(self, owner: str, node: cst.FunctionDef) -> None:
+        decorators = self._decorators(node)
+        params = tuple(p.name.value for p in (*node.params.posonly_params, *node.params.params))
+        if not any(d.short == "staticmethod" for d in decorators):
+            params = params[1:]  # `cls` of a classmethod, `self` of a method: not what callers pass
+        name = f"{owner}.{node.name.value}"
+        same = self._by_name.setdefault(name, [])
+        method = Function(self.name, name, node, decorators, params, len(same), self)
+        same.append(method)
+        self.methods.append(method)
 
     # -- places ---------------------------------------------------------------
     def _walk_order(self) -> tuple[list[cst.CSTNode], dict[int, int]]:
@@ -254,7 +277,7 @@ class ModuleInfo:
         head, _, rest = name.partition(".")
         if head in self.imports:
             full = self.imports[head]
-        elif head in self._by_name or head in self.assignments:
+        elif head in self._by_name or head in self.assignments or head in self.classes:
             full = f"{self.name}.{head}"
         else:
             return name

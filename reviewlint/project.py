@@ -498,17 +498,18 @@ class Project:
         return (module, found[2]) if module is not None else None
 
     def function_ref(self, dotted: str) -> FunctionRef | None:
-        """The module-level function a call to `dotted` runs (its last definition), without parsing it.
+        """The function a call to `dotted` runs (its last definition), without parsing it.
 
-        A cheap text test comes first, so resolving `obj_module.Class.method`
-        or a missing name reads one file at most.
+        A module-level function, or a method called on a module-level class
+        (`lib.RequestGroup.dict_from_request`). A cheap text test comes
+        first, so resolving a missing name reads one file at most.
         """
         found = self.split_path(dotted)
-        if found is None or "." in found[2]:
-            return None
+        if found is None or found[2].count(".") > 1:
+            return None  # module.function or module.Class.method
         _, path, attr = found
         try:
-            if f"def {attr}(" not in self.source(path):
+            if f"def {attr.rsplit('.', 1)[-1]}(" not in self.source(path):
                 return None
         except UnreadableSource:
             return None

@@ -205,3 +205,18 @@ def route_table(project: "Project") -> RouteTable | None:
 
     routes_modules(project)  # first: an edit elsewhere changes it not, nor the table
     return project.memo("routes", lambda: _build(project), Codec(_encode, _decode))
+
+
+def unresolved_routes(project: "Project") -> tuple[Route, ...]:
+    """The routes whose target names no function of the project (RVL405)."""
+    def find() -> tuple[Route, ...]:
+        table = route_table(project)
+        dead = []
+        for route in table.routes if table is not None else ():
+            found = project.split_path(route.target)
+            facts = project.facts(found[1]) if found is not None else None
+            if facts is None or not facts.named(found[2]):  # type: ignore[index]
+                dead.append(route)
+        return tuple(dead)
+
+    return project.memo("routes:unresolved", find)

@@ -31,7 +31,7 @@ def project_at(root: Path, **config: object) -> Project:
 def test_every_rvl4_code_has_a_case() -> None:
     codes = {code for case in RVL4_CASES for _, _, code in expected_of(case / "expected.txt")}
     assert {"RVL400", "RVL401", "RVL402", "RVL403", "RVL404", "RVL901"} <= codes
-    assert len(RVL4_CASES) == 8
+    assert len(RVL4_CASES) == 9
 
 
 @pytest.mark.parametrize("case", RVL4_CASES, ids=lambda p: p.name)
@@ -130,7 +130,7 @@ def test_show_project_prints_the_model() -> None:
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith("root: ") and lines[0].endswith("gabbi_forms")
-    assert lines[1] == "routes: kiosk/handler.py (kiosk.handler), 15 routes"
+    assert lines[1] == "routes: kiosk/handler.py (kiosk.handler), 15 routes, 15 resolve to handlers"
     assert lines[2] == ("versions: kiosk/microversion.py (kiosk.microversion), 1.0..1.9 (10 versions), "
                         "service type 'kiosk'")
     assert lines[3:5] == ["handler modules (1):", "  kiosk/handlers/thing.py"]

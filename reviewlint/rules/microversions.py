@@ -184,8 +184,48 @@ class UntestedBoundary(Rule):
         return _gate_findings(self.code, ctx)
 
 
+class DeadRoute(Rule):
+    """A route names a handler that the project does not define.
+
+    A dead route answers every request with a 500 (or an import error at
+    start-up), and it also hides the route from coverage: no handler, no
+    gate, no test is ever tied to it, so RVL401/RVL404 say nothing about a
+    route that may be the one that matters. A renamed or moved handler, a
+    typo, or a module the project cannot resolve are the usual causes.
+    """
+
+    code = "RVL405"
+    message = "route {route} names {target}, which the project does not define: no handler serves it"
+    location = "the route's handler in the routes module"
+    bad = '''
+        ROUTE_DECLARATIONS = {
+            '/widgets': {
+                'GET': widget.list_widget,   # the handler is list_widgets
+            },
+        }
+    '''
+    good = '''
+        ROUTE_DECLARATIONS = {
+            '/widgets': {
+                'GET': widget.list_widgets,
+            },
+        }
+    '''
+
+    def check(self, ctx: LintContext) -> Iterable[Finding]:
+        from reviewlint.module import Site
+        from reviewlint.routes import route_table, unresolved_routes
+
+        table = route_table(ctx.project)
+        if table is None or table.path != ctx.path:
+            return
+        for route in unresolved_routes(ctx.project):
+            line, col = ctx.position(Site(table.path, route.ordinal))
+            yield ctx.finding(self.code, line, col, self.message.format(route=route.label, target=route.target))
+
+
 RULES: tuple[type[Rule], ...] = (
-    CoverageUnavailable, UntestedGate, UndeclaredVersion, UndocumentedVersion, UntestedBoundary,
+    CoverageUnavailable, UntestedGate, UndeclaredVersion, UndocumentedVersion, UntestedBoundary, DeadRoute,
 )
 
 
@@ -372,10 +412,12 @@ def _gate_findings(code: str, ctx: LintContext) -> Iterable[Finding]:
 
 
 def places(project: "Project") -> set[Path]:
-    """Files this family may report in besides handler modules: those holding gates."""
+    """Files this family may report in besides handler modules: those holding gates, the routes module."""
     from reviewlint.gates import project_gates
+    from reviewlint.routes import route_table
 
-    return {gate.path for gate in project_gates(project)}
+    table = route_table(project)
+    return {gate.path for gate in project_gates(project)} | ({table.path} if table is not None else set())
 
 
 def lint_yaml(project: "Project", path: Path) -> list[Finding]:
@@ -432,7 +474,11 @@ def describe_project(project: "Project") -> str:
 
     lines = [f"root: {project.root}"]
     if facts.routes is not None:
-        lines.append(f"routes: {rel(facts.routes.path)} ({facts.routes.module}), {len(facts.routes.routes)} routes")
+        from reviewlint.routes import unresolved_routes
+
+        dead = len(unresolved_routes(project))
+        lines.append(f"routes: {rel(facts.routes.path)} ({facts.routes.module}), {len(facts.routes.routes)} routes, "
+                     f"{len(facts.routes.routes) - dead} resolve to handlers")
     else:
         lines.append("routes: none (no module assigns ROUTE_DECLARATIONS)")
     if facts.versions is not None:
