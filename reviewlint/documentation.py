@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Iterator, Sequence
+from typing import TYPE_CHECKING, Iterator, Sequence
 
 import libcst as cst
 
 from reviewlint.module import ModuleInfo, dotted
+
+if TYPE_CHECKING:
+    from reviewlint.project import Project
 
 PUBLIC_CONSTANT = re.compile(r"[A-Z][A-Z0-9_]*\Z")
 # Comments that talk to tools, not to readers.
@@ -130,9 +133,15 @@ def _block(suite: cst.BaseSuite) -> Sequence[cst.BaseStatement]:
     return suite.body if isinstance(suite, cst.IndentedBlock) else ()
 
 
-def undocumented_constants(module: ModuleInfo) -> dict[str, cst.CSTNode]:
-    """Public constants of `module` none of whose assignments is documented, with the first one."""
-    first: dict[str, cst.CSTNode] = {}
+def undocumented_constants(module: ModuleInfo, project: "Project | None" = None) -> dict[str, cst.CSTNode]:
+    """Public constants of `module` none of whose assignments is documented, with the first one.
+
+    A constant whose value documents itself is left out: a JSON Schema
+    (through imports and `copy.deepcopy` chains when `project` is given) or
+    a regular expression (`re.compile(...)`, or a string a schema in the
+    module uses as a `pattern` or a `patternProperties` key).
+    """
+    first: dict[str, cst.BaseSmallStatement] = {}
     documented: set[str] = set()
     for statement, nearby in _statements(module.tree.body, module.tree.header):
         for small in statement.body:
@@ -143,7 +152,64 @@ def undocumented_constants(module: ModuleInfo) -> dict[str, cst.CSTNode]:
                 documented.update(names)
             for name in names:
                 first.setdefault(name, small)
-    return {name: node for name, node in first.items() if name not in documented}
+    undocumented = {name: node for name, node in first.items() if name not in documented}
+    if undocumented:
+        patterns = _pattern_names(module)
+        for name, node in list(undocumented.items()):
+            if name in patterns or _documents_itself(module, getattr(node, "value", None), project):
+                del undocumented[name]
+    return dict(undocumented)
+
+
+# Keys that make a dict a JSON Schema (what a reader sees at once).
+SCHEMA_KEYS = frozenset({"$schema", "$ref", "type", "properties", "patternProperties", "additionalProperties",
+                         "items", "required", "enum", "oneOf", "anyOf", "allOf", "minProperties"})
+JSON_TYPES = frozenset({"object", "array", "string", "integer", "number", "boolean", "null"})
+
+
+def _documents_itself(module: ModuleInfo, value: cst.BaseExpression | None, project: "Project | None") -> bool:
+    if value is None:
+        return False
+    if isinstance(value, cst.Call) and (module.resolve(value.func) or "") in ("re.compile", "regex.compile"):
+        return True
+    if project is not None:
+        from reviewlint.schemas import evaluator_for, is_json_schema
+
+        return is_json_schema(evaluator_for(project).evaluate(module, value))
+    return isinstance(value, cst.Dict) and _is_schema_literal(value)
+
+
+def _is_schema_literal(value: cst.Dict) -> bool:
+    from reviewlint.module import string_value
+
+    keys = {string_value(e.key) for e in value.elements if isinstance(e, cst.DictElement)}
+    if "type" in keys:
+        kind = next(string_value(e.value) for e in value.elements
+                    if isinstance(e, cst.DictElement) and string_value(e.key) == "type")
+        return kind in JSON_TYPES
+    return bool(keys & (SCHEMA_KEYS - {"type", "required", "enum"}))
+
+
+def _pattern_names(module: ModuleInfo) -> set[str]:
+    """Names a schema dict of the module uses as a `pattern` value or a `patternProperties` key."""
+    from reviewlint.module import string_value, walk
+
+    if "pattern" not in module.source:
+        return set()
+    names: set[str] = set()
+    for node in walk(module.tree):
+        if not isinstance(node, cst.Dict):
+            continue
+        for element in node.elements:
+            if not isinstance(element, cst.DictElement):
+                continue
+            key = string_value(element.key)
+            if key == "pattern" and isinstance(element.value, cst.Name):
+                names.add(element.value.value)
+            elif key == "patternProperties" and isinstance(element.value, cst.Dict):
+                names.update(e.key.value for e in element.value.elements
+                             if isinstance(e, cst.DictElement) and isinstance(e.key, cst.Name))
+    return names
 
 
 def plain_imports(module: ModuleInfo) -> Iterator[str]:

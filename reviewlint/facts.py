@@ -97,10 +97,10 @@ FACTS = Codec(_encode_facts, _decode_facts)
 
 def file_facts(project: "Project", path: Path) -> FileFacts | None:
     """The facts of the module at `path` (None when it cannot be parsed)."""
-    return project.memo(f"facts:{path}", lambda: _facts_of(project.module_at(path)), FACTS)
+    return project.memo(f"facts:{path}", lambda: _facts_of(project.module_at(path), project), FACTS)
 
 
-def _facts_of(module: "ModuleInfo | None") -> FileFacts | None:
+def _facts_of(module: "ModuleInfo | None", project: "Project") -> FileFacts | None:
     if module is None:
         return None
     from reviewlint.documentation import plain_imports, undocumented_constants
@@ -111,7 +111,7 @@ def _facts_of(module: "ModuleInfo | None") -> FileFacts | None:
     imports.update(plain_imports(module))
     methods = tuple(FunctionFact(f.name, f.index, f.params, False, bool(f.docstring)) for f in module.methods)
     return FileFacts(module.path, module.name, functions, tuple(sorted(imports)),
-                     tuple(undocumented_constants(module)), methods)
+                     tuple(undocumented_constants(module, project)), methods)
 
 
 def ref_of(facts: FileFacts, function: FunctionFact) -> FunctionRef:

@@ -220,3 +220,33 @@ def unresolved_routes(project: "Project") -> tuple[Route, ...]:
         return tuple(dead)
 
     return project.memo("routes:unresolved", find)
+
+
+def dispatcher_check(project: "Project") -> str | None:
+    """The routes module's file name when its dispatcher checks policy for every route (a coarse check).
+
+    Queens-era Placement authorized in `PlacementHandler.__call__`
+    (`policy.placement_authorize(context, 'placement')`): a call, in the
+    routes module, of a configured policy check or of a function named
+    like an authorization.
+    """
+    from reviewlint.project import Codec
+
+    def find() -> str | None:
+        import libcst as cst
+
+        from reviewlint.module import walk
+
+        table = route_table(project)
+        module = project.module_at(table.path) if table is not None else None
+        if module is None:
+            return None
+        checks = {check.rsplit(".", 1)[-1] for check in project.config.policy_checks}
+        for node in walk(module.tree):
+            if isinstance(node, cst.Call):
+                short = (module.resolve(node.func) or "").rsplit(".", 1)[-1]
+                if short in checks or "authorize" in short.lower():
+                    return module.path.name
+        return None
+
+    return project.memo("routes:dispatcher_check", find, Codec(lambda name: name, lambda data: data))

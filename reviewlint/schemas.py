@@ -242,3 +242,15 @@ def _join(path: str, key: str) -> str:
 def evaluator_for(project: "Project") -> SchemaEvaluator:
     """The project's one SchemaEvaluator."""
     return project.analysis(SchemaEvaluator)
+
+
+def is_json_schema(value: Value) -> bool:
+    """True for a dict that reads as a JSON Schema: a JSON `type`, or the keywords of one."""
+    from reviewlint.documentation import JSON_TYPES, SCHEMA_KEYS
+
+    if not isinstance(value, DictValue):
+        return False
+    kind = value.entries.get("type")
+    if kind is not None:
+        return isinstance(kind, Const) and kind.value in JSON_TYPES
+    return bool(set(value.entries) & (SCHEMA_KEYS - {"type", "required", "enum"}))

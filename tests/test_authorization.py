@@ -17,7 +17,7 @@ ORDER = CASES / "rvl5" / "order"
 
 
 def test_every_rvl5_case_is_found() -> None:
-    assert [case.name for case in RVL5_CASES] == ["checks", "configured", "order", "public"]
+    assert [case.name for case in RVL5_CASES] == ["checks", "configured", "dispatcher", "order", "public"]
 
 
 @pytest.mark.parametrize("case", RVL5_CASES, ids=lambda case: case.name)
@@ -60,6 +60,13 @@ def test_messages_name_the_handler_its_version_and_the_check() -> None:
     order = run_cli("--select", "RVL502", ".", cwd=ORDER).stdout.splitlines()
     assert order[0] == ("svc/handlers/widget.py:34:30: RVL502 handler widget.create_widget reads the request body "
                         "before its first policy check (line 36)")
+
+
+def test_a_dispatcher_check_is_named_in_the_message_not_counted() -> None:
+    result = run_cli(".", cwd=CASES / "rvl5" / "dispatcher")
+    assert result.stdout.rstrip("\n").endswith("(only the dispatcher's check in handler.py applies)")
+    elsewhere = run_cli(".", cwd=CASES / "rvl5" / "checks")
+    assert "dispatcher" not in elsewhere.stdout
 
 
 def test_a_helper_that_reads_and_checks_keeps_its_inner_order() -> None:

@@ -105,7 +105,7 @@ def test_show_project_on_placement_16() -> None:
     assert ("functional tests: 79 files, 1307 requests (9 left out with an unknown URL, 0 skipped, "
             "0 malformed)") in lines
     assert "version history: placement/rest_api_version_history.rst (40 sections)" in lines
-    assert "microversion gates: 87" in lines
+    assert "microversion gates: 90" in lines
 
 
 def test_show_project_on_nova_18_picks_the_placement_modules() -> None:

@@ -49,7 +49,10 @@ class MissingPolicyCheck(Rule):
     handler does, whatever their role: the deployer's policy file has no
     rule to change that. Check with `context.can(policies.X)` before acting.
     Version discovery at `/` is exempt; list other deliberately public
-    handlers in `public-handlers`.
+    handlers in `public-handlers`. A coarse check in the routes module's
+    dispatcher does not count (Placement's developers judged it
+    insufficient and added a check to every handler in 2017-18); the
+    message says when there is one.
     """
 
     code = "RVL501"
@@ -69,12 +72,17 @@ class MissingPolicyCheck(Rule):
     '''
 
     def check(self, ctx: LintContext) -> Iterable[Finding]:
+        from reviewlint.routes import dispatcher_check
+
         analyzer = analyzer_for(ctx.project)
         checks = " or ".join(f"{c}()" for c in ctx.module.config.policy_checks) or "policy check configured"
-        for handler in _checked_handlers(ctx):
-            if not analyzer.handler_flow(handler).policy_checks:
-                message = self.message.format(handler=handler_label(handler, ctx.project), checks=checks)
-                yield ctx.header(self.code, handler, message)
+        handlers = [handler for handler in _checked_handlers(ctx) if not analyzer.handler_flow(handler).policy_checks]
+        coarse = dispatcher_check(ctx.project) if handlers else None
+        for handler in handlers:
+            message = self.message.format(handler=handler_label(handler, ctx.project), checks=checks)
+            if coarse is not None:
+                message += f" (only the dispatcher's check in {coarse} applies)"
+            yield ctx.header(self.code, handler, message)
 
 
 class PolicyCheckAfterBodyRead(Rule):

@@ -141,7 +141,7 @@ class UndocumentedConstant(Rule):
     def check(self, ctx: LintContext) -> Iterable[Finding]:
         if not is_handler_module(ctx.project, ctx.module):
             return
-        undocumented = undocumented_constants(ctx.module)
+        undocumented = undocumented_constants(ctx.module, ctx.project)
         positions = binding_positions(ctx.module.source) if undocumented else {}
         for name, node in undocumented.items():
             line, col = positions.get(name) or ctx.module.position(node)
