@@ -120,6 +120,11 @@ def seed(root: Path) -> dict[str, list[Row]]:
     (root / GABBITS / "usage.yaml").unlink()
     expected["RVL404"] = [(allocation, 527, "RVL404"), (usage, At("version_handler('1.9')"), "RVL404")]
 
+    # RVL405: a route to a handler that was renamed away.
+    edit(root, "placement/handler.py", "        'GET': trait.list_traits,\n",
+         "        'GET': trait.list_traits,\n        'POST': trait.create_traits,\n")
+    expected["RVL405"] = [("placement/handler.py", At("'POST': trait.create_traits"), "RVL405")]
+
     # RVL402: a gate on a microversion VERSIONS does not declare.
     edit(root, trait, "    context.can(policies.TRAITS_SHOW)\n",
          "    context.can(policies.TRAITS_SHOW)\n"
@@ -173,7 +178,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, li
 
 
 SEEDED_CODES = ["RVL101", "RVL102", "RVL103", "RVL104", "RVL201", "RVL202", "RVL203", "RVL301", "RVL302",
-                "RVL303", "RVL401", "RVL402", "RVL403", "RVL404", "RVL501", "RVL502", "RVL900", "RVL901"]
+                "RVL303", "RVL401", "RVL402", "RVL403", "RVL404", "RVL405", "RVL501", "RVL502", "RVL900", "RVL901"]
 
 
 @pytest.mark.parametrize("code", SEEDED_CODES)
