@@ -9,10 +9,10 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Mapping
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from reviewlint.config import Config
 
@@ -141,7 +141,7 @@ class ModuleInfo:
         self.methods: list[Function] = []
         self.classes: set[str] = set()
         self._by_name: dict[str, list[Function]] = {}
-        self._positions: object | None = None
+        self._positions: Mapping[cst.CSTNode, CodeRange] | None = None
         self._order: tuple[list[cst.CSTNode], dict[int, int]] | None = None
         self._collect()
 
@@ -181,7 +181,7 @@ class ModuleInfo:
                     for alias in small.names:
                         full = dotted(alias.name) or ""
                         if alias.asname is not None:
-                            local = dotted(alias.asname.name)  # type: ignore[arg-type]
+                            local = dotted(alias.asname.name)
                             if local:
                                 self.imports[local] = full
                         else:
@@ -193,7 +193,7 @@ class ModuleInfo:
                         name = dotted(alias.name) or ""
                         local = name
                         if alias.asname is not None:
-                            local = dotted(alias.asname.name) or name  # type: ignore[arg-type]
+                            local = dotted(alias.asname.name) or name
                         self.imports[local] = f"{base}.{name}" if base else name
                 elif isinstance(small, cst.Assign):
                     for target in small.targets:
@@ -249,7 +249,7 @@ class ModuleInfo:
         return nodes[ordinal] if 0 <= ordinal < len(nodes) else None
 
     # -- positions ------------------------------------------------------------
-    def _position_map(self):  # type: ignore[no-untyped-def]
+    def _position_map(self) -> Mapping[cst.CSTNode, CodeRange]:
         if self._positions is None:
             wrapper = MetadataWrapper(self.tree, unsafe_skip_copy=True)
             self._positions = wrapper.resolve(PositionProvider)
@@ -257,7 +257,7 @@ class ModuleInfo:
 
     def position(self, node: cst.CSTNode) -> tuple[int, int]:
         """(line, 0-based column) where `node` starts."""
-        start = self._position_map()[node].start  # type: ignore[index]
+        start = self._position_map()[node].start
         return start.line, start.column
 
     def line_of(self, node: cst.CSTNode) -> int:
@@ -343,7 +343,7 @@ def child_nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     cls = type(node)
     names = _CHILD_FIELDS.get(cls)
     if names is None:
-        names = tuple(f.name for f in dataclasses.fields(cls)  # type: ignore[arg-type]
+        names = tuple(f.name for f in dataclasses.fields(cls)
                       if f.name not in _SKIPPED_FIELDS and not f.name.startswith("whitespace"))
         _CHILD_FIELDS[cls] = names
     for name in names:

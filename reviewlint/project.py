@@ -411,13 +411,13 @@ class Project:
                 self._frames[-1].entries[key] = self._digests[key]
             else:
                 self._frames[-1].add(known[1])
-        return known[0]  # type: ignore[no-any-return]
+        return known[0]
 
     def analysis(self, build: Callable[["Project"], T]) -> T:
         """A project-wide result of `build` (any value), computed once per run."""
         if build not in self._analyses:
             self._analyses[build] = build(self)
-        return self._analyses[build]  # type: ignore[no-any-return]
+        return self._analyses[build]
 
     def save_cache(self) -> None:
         """Write what this run learned to the persistent cache (never raises)."""

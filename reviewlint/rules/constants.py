@@ -98,7 +98,7 @@ def _uses(ctx: LintContext) -> tuple[list[SharedUse], list[SharedUse]]:
     """`shared_uses` of the file being linted, computed once for RVL302 and RVL303."""
     if "rvl3:uses" not in ctx.memo:
         ctx.memo["rvl3:uses"] = shared_uses(ctx.project, ctx.module)
-    return ctx.memo["rvl3:uses"]  # type: ignore[no-any-return]
+    return ctx.memo["rvl3:uses"]
 
 
 def _resolved(project: "Project", module: ModuleInfo, expr: cst.BaseExpression, heads: set[str]) -> str | None:
