@@ -17,7 +17,7 @@ from reviewlint.config import Config, find_root, load_config, resolve_path
 from reviewlint.findings import Finding
 from reviewlint.noqa import apply_noqa
 from reviewlint.prefilter import interesting, may_report_in, uses_shared_names
-from reviewlint.project import Codec, Project, is_excluded
+from reviewlint.project import YAML_SUFFIXES, Codec, Project, is_excluded
 from reviewlint.source import UnreadableSource, decode_source
 
 
@@ -215,9 +215,6 @@ def check_syntax_of(files: list[tuple[str, str]], jobs: int) -> list[Finding]:
             return [f for found in pool.map(_syntax_findings, batches) for f in found]
     except (OSError, ImportError, RuntimeError):  # no semaphores, no processes: do it here
         return _syntax_findings(files)
-
-
-YAML_SUFFIXES = (".yaml", ".yml")
 
 
 def is_test_yaml(path: Path) -> bool:

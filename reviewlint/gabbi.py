@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
+from reviewlint.project import YAML_SUFFIXES
 from reviewlint.versions import Version, parse_version
 
 if TYPE_CHECKING:
@@ -22,7 +23,6 @@ if TYPE_CHECKING:
 
 METHODS = frozenset({"GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS"})
 VERSION_HEADER = "openstack-api-version"
-YAML_SUFFIXES = (".yaml", ".yml")
 TESTS_DIRECTORY = "gabbits"
 
 # A gabbi substitution: `$NAME`, `$NAME['key']` (brackets may nest inside

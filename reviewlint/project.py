@@ -32,7 +32,8 @@ T = TypeVar("T")
 # Packages whose modules are tests, not API code.
 TEST_PACKAGES = frozenset({"tests", "test", "unit", "functional"})
 # The files the model reads: code, YAML tests and references, reStructuredText.
-MODEL_SUFFIXES = (".py", ".yaml", ".yml", ".rst", ".inc")
+YAML_SUFFIXES = (".yaml", ".yml")
+MODEL_SUFFIXES = (".py", *YAML_SUFFIXES, ".rst", ".inc")
 # Documents read as UTF-8 whatever bytes they hold (a stray byte costs one character).
 LENIENT_SUFFIXES = (".rst", ".inc")
 

@@ -430,8 +430,9 @@ def lint_yaml(project: "Project", path: Path) -> list[Finding]:
     gates' files' `# noqa`.
     """
     from reviewlint.gabbi import functional_tests, is_test_file
+    from reviewlint.project import YAML_SUFFIXES
 
-    if path.suffix not in (".yaml", ".yml") or not is_test_file(project, path):
+    if path.suffix not in YAML_SUFFIXES or not is_test_file(project, path):
         return []
     tests = functional_tests(project)
     found = [Finding(str(path), p.line, p.col, "RVL901", f"malformed functional test file: {p.reason}")
