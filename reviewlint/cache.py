@@ -184,6 +184,7 @@ class _Part:
         self.path = path
         self.loaded = False
         self.tree: Any = None
+        self.tree_digest = ""  # which tree the entries were made for (both files say)
         self.files: list[str] = []
         self.raw_stamps: list[Any] = []
         self.stamps: dict[int, Stamp | None] = {}
@@ -216,6 +217,7 @@ class _Part:
         except (OSError, ValueError, TypeError, KeyError, IndexError, RecursionError, MemoryError):
             return  # no cache, a corrupt or foreign one: start cold
         self.tree = data.get("tree")
+        self.tree_digest = str(data.get("tree_digest", ""))
         self.files, self.raw_stamps, self.entries = files, stamps, loaded
 
     def stamp(self, index: int) -> Stamp | None:
@@ -227,8 +229,12 @@ class _Part:
                 self.stamps[index] = None
         return self.stamps[index]
 
-    def save(self, tree: Any, valid: dict[str, str | None], keep: set[str], force: bool = False) -> None:
-        """Write this run's entries and the older ones still worth keeping (`keep`: other parts' keys)."""
+    def save(self, tree: Any, tree_digest: str, valid: dict[str, str | None], keep: set[str],
+             force: bool = False, forgotten: bool = False) -> None:
+        """Write this run's entries and the older ones still worth keeping (`keep`: other parts' keys).
+
+        After `forgotten` (the tree changed) nothing older is kept.
+        """
         if self.path is None or not (self.new or force):
             return
         files: list[str] = []
@@ -246,14 +252,22 @@ class _Part:
         chosen: dict[str, tuple[Any, list[int], dict[str, str], str]] = {}
         for key, (value, deps, value_digest) in self.new.items():
             chosen[key] = (value, sorted(index(p, s) for p, s in deps.files.items()), deps.entries, value_digest)
-        # Entries valid this run first, then the others whose files all still exist.
-        kept = sorted(self.entries.items(), key=lambda item: valid.get(item[0]) is None)
-        for key, (value, indices, used, value_digest) in kept:
+        # Entries valid this run first, then the others whose files all still
+        # exist, then what another run (flake8's other worker, the editor)
+        # wrote since this one read the file.
+        kept = [(self, key, entry) for key, entry in
+                sorted(self.entries.items(), key=lambda item: valid.get(item[0]) is None)]
+        if not forgotten and self.path is not None:
+            latest = _Part(self.path)
+            latest.load()
+            if latest.tree_digest == tree_digest:  # made for the same files
+                kept += [(latest, key, entry) for key, entry in latest.entries.items() if key not in self.entries]
+        for part, key, (value, indices, used, value_digest) in kept:
             if len(chosen) >= MAX_ENTRIES:
                 break
             if key in chosen:
                 continue
-            old = [(self.files[i], self.stamp(i)) for i in indices]
+            old = [(part.files[i], part.stamp(i)) for i in indices]
             if any(stamp is None or not os.path.exists(path) for path, stamp in old):
                 continue  # a vanished file: prune
             chosen[key] = (value, sorted(index(p, s) for p, s in old if s is not None), used, value_digest)
@@ -268,7 +282,8 @@ class _Part:
         refs: dict[str, int] = {}  # the keys entries use, each written once
         entries = [[key, value, indices, [[refs.setdefault(k, len(refs)), seen] for k, seen in used.items()], digest_]
                    for key, (value, indices, used, digest_) in chosen.items()]
-        data = {"format": FORMAT, "version": __version__, "tree": tree, "files": files, "stamps": stamps,
+        data = {"format": FORMAT, "version": __version__, "tree": tree, "tree_digest": tree_digest,
+                "files": files, "stamps": stamps,
                 "refs": list(refs), "entries": entries}
         _write_atomically(self.path, json.dumps(data, separators=(",", ":")).encode("utf-8", "surrogatepass"))
 
@@ -363,8 +378,12 @@ class Store:
             self._part("")  # the older entries it keeps are read first
         main_keys = set(self.main.entries) | set(self.main.new)
         light_keys = set(self.light.entries) | set(self.light.new)
-        self.light.save(tree, self._valid, main_keys, force=bool(self.main.new) and tree != self.light.tree)
-        self.main.save(None, self._valid, light_keys)
+        # Which files exist, not when their directories last changed.
+        files_only = [row[:1] + row[2:] for row in tree] if isinstance(tree, list) else tree
+        tree_digest = digest(json.dumps(files_only, sort_keys=True).encode("utf-8", "surrogatepass"))
+        self.light.save(tree, tree_digest, self._valid, main_keys,
+                        force=bool(self.main.new) and tree != self.light.tree, forgotten=self._forgotten)
+        self.main.save(None, tree_digest, self._valid, light_keys, forgotten=self._forgotten)
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

@@ -246,3 +246,27 @@ def test_flake8_warm_equals_cold_on_placement(tmp_path: Path) -> None:
             os.environ["REVIEWLINT_CACHE_DIR"] = previous
     assert cache_files(env_cache)
     assert warm.stdout == cold.stdout and sorted(findings_of(cold.stdout))
+
+
+def test_a_save_keeps_what_another_run_wrote_meanwhile(tmp_path: Path) -> None:
+    """flake8's workers each save the files they linted: none loses the others' entries."""
+    root = shutil.copytree(EXAMPLE, tmp_path / "example")
+    cache = tmp_path / "cache"
+    lint(root, cache, "depot/handlers/shelf.py")
+    lint(root, cache, "depot/handlers/crate.py")
+    keys = {key for path in cache_files(cache) for key, *_ in json.loads(path.read_bytes())["entries"]}
+    assert {f"findings:{root.resolve()}/depot/handlers/{name}.py" for name in ("shelf", "crate")} <= keys
+
+
+def test_two_stores_open_at_once_both_keep_their_entries(tmp_path: Path) -> None:
+    from reviewlint.cache import Deps, Store
+
+    path = tmp_path / "cache" / "p.json"
+    tree = [["", 1, [], ["a.py"]]]
+    first, second = Store(path), Store(path)  # both read the (empty) cache before either writes
+    first.record("findings:a", [1], Deps())
+    second.record("findings:b", [2], Deps())
+    first.save(tree)
+    second.save(tree)
+    keys = {key for key, *_ in json.loads(path.read_bytes())["entries"]}
+    assert keys == {"findings:a", "findings:b"}
