@@ -32,6 +32,7 @@ class Config:
     functional_tests: tuple[str, ...] = ()
     version_history: str | None = None
     service_type: str | None = None
+    api_ref: str | None = None  # the API reference's source directory (RVL6xx)
     wsgify_decorators: tuple[str, ...] = ("PlacementWsgify", "wsgify")
     require_content_decorators: tuple[str, ...] = ("require_content",)
     policy_checks: tuple[str, ...] = ("can",)
@@ -57,7 +58,7 @@ _LIST_KEYS = {
     "handlers", "functional-tests", "wsgify-decorators", "require-content-decorators",
     "policy-checks", "public-handlers", "constant-exempt", "select", "ignore", "exclude",
 }
-_STR_KEYS = {"routes", "versions", "version-history", "service-type"}
+_STR_KEYS = {"routes", "versions", "version-history", "service-type", "api-ref"}
 _KNOWN_KEYS = _LIST_KEYS | _STR_KEYS | {"per-file-ignores"}
 
 

@@ -10,6 +10,7 @@ schema a handler really validates against. What cannot be resolved becomes
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterator, Union
 
@@ -19,6 +20,11 @@ from reviewlint.module import ModuleInfo, Place, string_value
 
 if TYPE_CHECKING:
     from reviewlint.project import Project
+
+
+# Strings built by `+` and `%` stay this short, whatever the module says.
+MAX_STRING = 10_000
+_WIDE_FORMAT = re.compile(r"%[^a-zA-Z%]*(?:\*|\d{3})")
 
 
 class Unknown:
@@ -59,6 +65,24 @@ class ListValue:
 
 
 Value = Union[DictValue, ListValue, Const, Unknown]
+
+
+def _string_operation(operator: cst.BaseBinaryOp, left: Value, right: Value) -> Value:
+    """`'a' + 'b'` and `'%s_%d' % ('a', 1)` on constants (schema keys and patterns are built so)."""
+    if not (isinstance(left, Const) and isinstance(left.value, str)):
+        return UNKNOWN
+    if isinstance(operator, cst.Add) and isinstance(right, Const) and isinstance(right.value, str):
+        joined = left.value + right.value if len(left.value) + len(right.value) <= MAX_STRING else None
+        return Const(joined) if joined is not None else UNKNOWN
+    if isinstance(operator, cst.Modulo) and not _WIDE_FORMAT.search(left.value):
+        parts = right.items if isinstance(right, ListValue) else [right]
+        values = tuple(p.value for p in parts if isinstance(p, Const) and isinstance(p.value, (str, int)))
+        if len(values) == len(parts) and sum(len(str(v)) for v in values) + len(left.value) <= MAX_STRING:
+            try:
+                return Const(left.value % values)
+            except (TypeError, ValueError, OverflowError):
+                return UNKNOWN
+    return UNKNOWN
 
 
 def _copy(value: Value, deep: bool) -> Value:
@@ -110,6 +134,19 @@ class SchemaEvaluator:
                 update = self.evaluate(module, call.args[0].value, env)
                 if isinstance(updated, DictValue) and isinstance(update, DictValue):
                     updated.entries.update(update.entries)
+            elif isinstance(func, cst.Attribute) and func.attr.value == "pop" and call.args:
+                self._delete(module, env, func.value, call.args[0].value)
+        elif isinstance(small, cst.Del) and isinstance(small.target, cst.Subscript) and len(small.target.slice) == 1:
+            index = small.target.slice[0].slice
+            if isinstance(index, cst.Index):  # `del S['properties']['x']`
+                self._delete(module, env, small.target.value, index.value)
+
+    def _delete(self, module: ModuleInfo, env: dict[str, Value], container: cst.BaseExpression,
+                key: cst.BaseExpression) -> None:
+        found = self.evaluate(module, container, env)
+        name = self.key(module, key, env)
+        if isinstance(found, DictValue) and name is not None:
+            found.entries.pop(name, None)
 
     def _assign(self, module: ModuleInfo, env: dict[str, Value], target: cst.BaseExpression, value: Value) -> None:
         if isinstance(target, cst.Name):
@@ -167,7 +204,28 @@ class SchemaEvaluator:
             name = module.resolve(expr.func) or ""
             if name in ("copy.deepcopy", "copy.copy") and expr.args:
                 return _copy(self.evaluate(module, expr.args[0].value, env), deep=name.endswith("deepcopy"))
+        if isinstance(expr, cst.BinaryOperation):
+            return _string_operation(expr.operator, self.evaluate(module, expr.left, env),
+                                     self.evaluate(module, expr.right, env))
+        if isinstance(expr, cst.DictComp):
+            return self._dict_comprehension(module, expr, env)
         return UNKNOWN
+
+    def _dict_comprehension(self, module: ModuleInfo, expr: cst.DictComp, env: dict[str, Value]) -> Value:
+        """`{FMT % t: {...} for t in ('a', 'b')}`: one loop over a constant sequence, no condition."""
+        loop = expr.for_in
+        items = self.evaluate(module, loop.iter, env)
+        if (loop.inner_for_in is not None or loop.ifs or not isinstance(loop.target, cst.Name)
+                or not isinstance(items, ListValue) or len(items.items) > 64):
+            return UNKNOWN
+        result = DictValue(Place(module, expr))
+        for item in items.items:
+            scope = {**env, loop.target.value: item}
+            key = self.evaluate(module, expr.key, scope)
+            if not (isinstance(key, Const) and isinstance(key.value, str)):
+                return UNKNOWN
+            result.entries[key.value] = self.evaluate(module, expr.value, scope)
+        return result
 
     def _dict(self, module: ModuleInfo, expr: cst.Dict, env: dict[str, Value]) -> DictValue:
         result = DictValue(Place(module, expr))

@@ -73,7 +73,8 @@ def _download(dist: str, version: str, binary: bool) -> Path:
     """
     folder = CACHE / ("wheels" if binary else "sdists")
     folder.mkdir(parents=True, exist_ok=True)
-    pattern = f"{dist.replace('-', '_')}-{version}" + ("-*.whl" if binary else ".tar.gz")
+    # Older sdists keep the dash (openstack-placement-1.0.0.tar.gz), newer ones normalise it.
+    pattern = f"{dist.replace('-', '[-_]')}-{version}" + ("-*.whl" if binary else ".tar.gz")
     found = list(folder.glob(pattern))
     if not found:
         kind = ["--only-binary=:all:"] if binary else ["--no-binary", ":all:"]
