@@ -67,7 +67,7 @@ class ListValue:
 Value = Union[DictValue, ListValue, Const, Unknown]
 
 
-def _string_operation(operator: cst.BaseBinaryOp, left: Value, right: Value) -> Value:
+def string_operation(operator: cst.BaseBinaryOp, left: Value, right: Value) -> Value:
     """`'a' + 'b'` and `'%s_%d' % ('a', 1)` on constants (schema keys and patterns are built so)."""
     if not (isinstance(left, Const) and isinstance(left.value, str)):
         return UNKNOWN
@@ -205,7 +205,7 @@ class SchemaEvaluator:
             if name in ("copy.deepcopy", "copy.copy") and expr.args:
                 return _copy(self.evaluate(module, expr.args[0].value, env), deep=name.endswith("deepcopy"))
         if isinstance(expr, cst.BinaryOperation):
-            return _string_operation(expr.operator, self.evaluate(module, expr.left, env),
+            return string_operation(expr.operator, self.evaluate(module, expr.left, env),
                                      self.evaluate(module, expr.right, env))
         if isinstance(expr, cst.DictComp):
             return self._dict_comprehension(module, expr, env)
