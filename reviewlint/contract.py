@@ -1154,9 +1154,48 @@ class RouteContract:
                         found[write.key] = Field(write.key, old.mask | at, old.sites + ((at, write.site),))
         return found
 
+    def response_mask(self) -> int:
+        """The versions at which some dict reaches the response body."""
+        found = 0
+        for definition in self.definitions:
+            for mask, _ in definition.facts.sinks:
+                found |= mask & definition.mask
+        return found
+
     def conds(self) -> list[Cond]:
         """Every version test met on the route's code path."""
         return [cond for definition in self.definitions for cond in definition.facts.conds]
+
+    def changes(self) -> dict[Version, list[Site]]:
+        """The versions at which the route's behaviour changes, with the code that decides each.
+
+        A version test's range starting (or ending) inside the route's
+        versions, and each handler definition's first version after the
+        route's first.
+        """
+        space, served = self.space, self.mask
+        first = space.lowest(served)
+        found: dict[Version, list[Site]] = {}
+        for definition in self.definitions:
+            low = space.lowest(definition.mask)
+            if low is not None and low != first:
+                site = _version_handler_site(definition.function)
+                found.setdefault(low, []).extend([site] if site is not None else [])
+        for cond in self.conds():
+            for low, high in space.runs(cond.mask & served):
+                if low != first:
+                    found.setdefault(low, []).extend([cond.site] if cond.site is not None else [])
+                after = space.lowest(served & space.above(high))
+                if after is not None:
+                    found.setdefault(after, []).extend([cond.site] if cond.site is not None else [])
+        return found
+
+
+def _version_handler_site(function: Function) -> Site | None:
+    for decorator in function.decorators:
+        if decorator.short == "version_handler":
+            return Site.of(function.owner, decorator.node)
+    return None
 
 
 def acceptance(schema: Schema, body: bool) -> Acceptance:

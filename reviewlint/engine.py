@@ -217,13 +217,17 @@ def check_syntax_of(files: list[tuple[str, str]], jobs: int) -> list[Finding]:
         return _syntax_findings(files)
 
 
+DATA_SUFFIXES = (".inc",)  # the API reference's sections (RVL6xx)
+
+
 def is_test_yaml(path: Path) -> bool:
     """A gabbi test file: YAML somewhere under a `gabbits` directory."""
     return path.suffix in YAML_SUFFIXES and "gabbits" in path.parts
 
 
-def discover(paths: Iterable[Path], exclude: tuple[str, ...]) -> Iterator[tuple[Path, bool, bool]]:
-    """(file, exists, named) for every input under `paths`: Python files and gabbi YAML files.
+def discover(paths: Iterable[Path], exclude: tuple[str, ...],
+             wanted: Callable[[Path], bool] | None = None) -> Iterator[tuple[Path, bool, bool]]:
+    """(file, exists, named) for every input under `paths`: Python files, gabbi YAML files, what `wanted` accepts.
 
     A file named explicitly is always an input (pre-commit passes changed
     files) and `named`; missing paths come back with `exists` False.
@@ -240,26 +244,30 @@ def discover(paths: Iterable[Path], exclude: tuple[str, ...]) -> Iterator[tuple[
                                      if not is_excluded(d, os.path.normpath(os.path.join(rel, d)), exclude))
                 for filename in sorted(filenames):
                     candidate = Path(directory, filename)
-                    if (filename.endswith(".py") or is_test_yaml(candidate)) and not is_excluded(
+                    if (filename.endswith(".py") or is_test_yaml(candidate)
+                            or (wanted is not None and wanted(candidate))) and not is_excluded(
                             filename, os.path.normpath(os.path.join(rel, filename)), exclude):
                         yield candidate, True, False
 
 
 def lint_data_file(project: Project, path: Path, display: str, selection: Selection) -> list[Finding]:
-    """Findings for a non-Python input: the families' `lint_yaml(project, path)` hooks for YAML.
+    """Findings for a non-Python input: the families' `lint_yaml(project, path)` hooks for YAML,
+    `lint_reference(project, path)` for the API reference's files.
 
     A hook may report in other files (a gate a gabbi file tests): those are
     named as the command line names files, and their own `# noqa` applies.
     """
-    if path.suffix not in YAML_SUFFIXES:
-        return []
     resolved = resolve_path(path)
+    findings: list[Finding] = []
+    for hook in family_hooks("lint_reference"):
+        findings.extend(Finding(display, f.line, f.col, f.code, f.message) for f in hook(project, resolved))
+    if path.suffix not in YAML_SUFFIXES:
+        return sorted(f for f in findings if selection.wants(f.code, f.path))
 
     def compute() -> list[tuple[str, int, int, str, str]]:
         found = [f for hook in family_hooks("lint_yaml") for f in hook(project, resolved)]
         return sorted((f.path, f.line, f.col, f.code, f.message) for f in found)
 
-    findings: list[Finding] = []
     elsewhere: dict[str, list[Finding]] = {}
     for where, line, col, code, message in project.memo(f"yaml:{resolved}", compute, LOCATED):
         if where == str(resolved):
@@ -277,6 +285,10 @@ def lint_data_file(project: Project, path: Path, display: str, selection: Select
 LOCATED: Codec[list[tuple[str, int, int, str, str]]] = Codec(
     lambda found: [list(f) for f in found],
     lambda data: [(str(p), int(line), int(col), str(code), str(message)) for p, line, col, code, message in data])
+
+
+def _wanted_data_file(project: Project, path: Path) -> bool:
+    return any(wants(project, path) for wants in family_hooks("wants_file"))
 
 
 def display_path(path: Path) -> str:
@@ -311,7 +323,7 @@ def start_run(first: Path, config_file: Path | None, overrides: dict,
 
 def lint_stdin(run: Run, name: str, text: str) -> list[Finding]:
     """Lint `text` as the file `name` (editors pipe unsaved buffers)."""
-    if Path(name).suffix in YAML_SUFFIXES:
+    if Path(name).suffix in YAML_SUFFIXES + DATA_SUFFIXES:
         run.project.override(Path(name).resolve(), text)
         found = lint_data_file(run.project, Path(name), display_path(Path(name)), run.selection)
     else:
@@ -333,7 +345,8 @@ def lint_paths(run: Run, paths: list[Path], progress: Callable[[int, int], None]
     findings: list[Finding] = []
     deferred: list[tuple[str, str]] = []
     project, selection = run.project, run.selection
-    inputs = list(discover(paths, project.exclude))
+    inputs = list(discover(paths, project.exclude, lambda candidate: _wanted_data_file(project, candidate)))
+    python_inputs: list[Path] = []
     for done, (path, exists, named) in enumerate(inputs, 1):
         if progress is not None:
             progress(done, len(inputs))
@@ -356,6 +369,7 @@ def lint_paths(run: Run, paths: list[Path], progress: Callable[[int, int], None]
         except OSError as exc:
             findings.append(Finding(display, 1, 0, "RVL900", f"cannot check this file: {exc.strerror or exc}"))
             continue
+        python_inputs.append(path)
         try:
             file_findings = lint_source(project, path, display, source, selection, check_syntax=named,
                                         deferred=deferred, data=data, on_disk=True)
@@ -363,6 +377,11 @@ def lint_paths(run: Run, paths: list[Path], progress: Callable[[int, int], None]
             file_findings = [Finding(display, 1, 0, "RVL900", "cannot check this file: too deeply nested")]
         findings.extend(f for f in file_findings if selection.wants(f.code, display))
     findings.extend(f for f in check_syntax_of(deferred, jobs) if selection.wants(f.code, f.path))
+    # A changed handler or schema re-checks the files that document it (the API reference).
+    for related in family_hooks("lint_related"):
+        named = (Finding(display_path(Path(f.path)), f.line, f.col, f.code, f.message)
+                 for f in related(project, python_inputs))
+        findings.extend(f for f in named if selection.wants(f.code, f.path))
     project.save_cache()
     # A gabbi file reports the gates it touches, which their own module reports too.
     return sorted(set(findings))
