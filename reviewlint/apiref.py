@@ -154,6 +154,7 @@ class ReferenceProblem:
     col: int
     code: str
     reason: str
+    key: str = field(default="", compare=False)  # the parameters.yaml entry it is about, if one
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,8 @@ class Reference:
     problems: tuple[ReferenceProblem, ...]
     # `.inc` lines a `.. noqa[: CODES]` comment covers: () means every code.
     suppressions: dict[Path, dict[int, tuple[str, ...]]] = field(hash=False)
+    # Entries that exist but are malformed (reported as RVL901): unknown, not missing.
+    malformed: dict[Path, frozenset[str]] = field(hash=False, default_factory=dict)
 
     @property
     def files(self) -> tuple[Path, ...]:
@@ -177,6 +180,12 @@ class Reference:
     def entry(self, plist: ParameterList, key: str) -> ParameterEntry | None:
         """The parameters-file entry a list item names."""
         return self.entries.get(plist.source, {}).get(key)
+
+    def is_unknown(self, plist: ParameterList, key: str) -> bool:
+        """True when the entry cannot be read (malformed, or its whole file is): nothing can be said of it."""
+        if plist.source not in self.entries:
+            return True
+        return key in self.malformed.get(plist.source, frozenset())
 
     def entry_count(self) -> int:
         """How many parameter entries were read."""
@@ -237,19 +246,26 @@ def read_reference(directory: Path, files: Iterable[Path], text_of: TextOf) -> R
     sources = sorted({plist.source for section in sections for part in section.parts for plist in part.lists})
     entries: dict[Path, dict[str, ParameterEntry]] = {}
     read: list[Path] = []
+    unreadable: set[Path] = set()
+    malformed: dict[Path, frozenset[str]] = {}
     for source in sources:
         if not source.is_file() and not _readable(source, text_of):
             continue
         text = _text(source, text_of, problems)
-        if text is None:
-            continue
         read.append(source)
+        if text is None:
+            unreadable.add(source)
+            continue
         found, trouble = read_parameters(source, text)
-        entries[source] = found
         problems.extend(trouble)
-    problems.extend(_dangling(sections, entries, set(read)))
+        if found is None:
+            unreadable.add(source)  # its entries are unknown, not missing
+        else:
+            entries[source] = found
+            malformed[source] = frozenset(p.key for p in trouble if p.key)
+    problems.extend(_dangling(sections, entries, set(read), unreadable, malformed))
     return Reference(directory, inc_files, tuple(read), tuple(sections), entries,
-                     tuple(sorted(set(problems))), suppressions)
+                     tuple(sorted(set(problems))), suppressions, malformed)
 
 
 def _readable(path: Path, text_of: TextOf) -> bool:
@@ -269,7 +285,8 @@ def _text(path: Path, text_of: TextOf, problems: list[ReferenceProblem]) -> str 
 
 
 def _dangling(sections: list[RouteSection], entries: dict[Path, dict[str, ParameterEntry]],
-              read: set[Path]) -> Iterator[ReferenceProblem]:
+              read: set[Path], unreadable: set[Path], malformed: dict[Path, frozenset[str]]
+              ) -> Iterator[ReferenceProblem]:
     """Lists that name a parameters file that is missing, or an entry it does not define."""
     seen: set[tuple[Path, int]] = set()
     for section in sections:
@@ -283,9 +300,12 @@ def _dangling(sections: list[RouteSection], entries: dict[Path, dict[str, Parame
                                            f"malformed API reference: rest_parameters names {plist.source.name}, "
                                            f"which is not a readable file beside {plist.path.name}")
                     continue
+                if plist.source in unreadable:
+                    continue
                 known = entries.get(plist.source, {})
+                broken = malformed.get(plist.source, frozenset())
                 for item in plist.items:
-                    if item.key not in known:
+                    if item.key not in known and item.key not in broken:
                         yield ReferenceProblem(plist.path, item.line, 0, "RVL901",
                                                f"malformed API reference: {item.name} names the entry {item.key}, "
                                                f"which {plist.source.name} does not define")
@@ -421,7 +441,7 @@ class _SectionReader:
     def _rest_method(self, number: int, rest: str, heading: _Heading | None) -> _Draft | None:
         words = rest.split()
         if len(words) != 2 or words[0].upper() not in _METHODS:
-            self.problem(number, f"rest_method needs a method and a path, got {rest.strip()!r}")
+            self.problem(number, f"rest_method needs an HTTP method and a path, got {rest.strip()!r}")
             return None
         template = "" if words[1] in ("''", '""') else words[1]
         return _Draft(words[0].upper(), template, number, heading)
@@ -493,18 +513,18 @@ def _loader() -> Any:
     return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def read_parameters(path: Path, text: str) -> tuple[dict[str, ParameterEntry], list[ReferenceProblem]]:
-    """The entries of a parameters file, and its problems (RVL901 at their lines)."""
+def read_parameters(path: Path, text: str) -> tuple[dict[str, ParameterEntry] | None, list[ReferenceProblem]]:
+    """The entries of a parameters file (None when it cannot be read at all), and its problems (RVL901)."""
     import yaml
 
     problems: list[ReferenceProblem] = []
 
-    def problem(line: int, reason: str, col: int = 0) -> None:
-        problems.append(ReferenceProblem(path, line, col, "RVL901", f"malformed API reference: {reason}"))
+    def problem(line: int, reason: str, col: int = 0, key: str = "") -> None:
+        problems.append(ReferenceProblem(path, line, col, "RVL901", f"malformed API reference: {reason}", key))
 
     if len(text) > MAX_FILE_BYTES:
         problem(1, f"{path.name} is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")
-        return {}, problems
+        return None, problems
     try:
         root = yaml.compose(text, Loader=_loader())
     except yaml.YAMLError as exc:
@@ -513,16 +533,16 @@ def read_parameters(path: Path, text: str) -> tuple[dict[str, ParameterEntry], l
         line = min(line, max(1, len(text.splitlines())))
         reason = " ".join(str(getattr(exc, "problem", None) or exc).split())
         problem(line, f"YAML error: {reason}", col)
-        return {}, problems
+        return None, problems
     except RecursionError:
         problem(1, "YAML nested too deeply to read")
-        return {}, problems
+        return None, problems
     if root is None:
         return {}, problems
     if not isinstance(root, yaml.MappingNode):
         problem(root.start_mark.line + 1, f"{path.name} must be a mapping of parameter entries")
-        return {}, problems
-    merger = _Merger(problem)
+        return None, problems
+    merged: dict[int, dict[str, Any] | None] = {}  # merge results by node, shared by every entry
     entries: dict[str, ParameterEntry] = {}
     for key_node, value_node in root.value:
         line = key_node.start_mark.line + 1
@@ -530,14 +550,21 @@ def read_parameters(path: Path, text: str) -> tuple[dict[str, ParameterEntry], l
             problem(line, "parameter entries must be named by plain keys")
             continue
         key = key_node.value
+
+        def entry_problem(at: int, reason: str, col: int = 0, key: str = key) -> None:
+            problem(at, reason, col, key)
+
         if not isinstance(value_node, yaml.MappingNode):
-            problem(value_node.start_mark.line + 1, f"entry {key} must be a mapping (in, type, description...)")
+            entry_problem(value_node.start_mark.line + 1, f"entry {key} must be a mapping (in, type, description...)")
             continue
-        fields = merger.fields(value_node)
+        before = len(problems)
+        fields = _Merger(entry_problem, merged).fields(value_node)
         if fields is None:
+            if len(problems) == before:  # the broken mapping it merges was reported with its first user
+                entry_problem(line, f"entry {key} merges a mapping that cannot be read")
             continue
         own = {k.value: v for k, v in value_node.value if isinstance(k, yaml.ScalarNode) and k.tag != _MERGE_TAG}
-        entry = _entry(path, key, line, fields, own, problem)
+        entry = _entry(path, key, line, fields, own, entry_problem)
         if entry is not None:
             entries[key] = entry
     return entries, problems
@@ -546,9 +573,9 @@ def read_parameters(path: Path, text: str) -> tuple[dict[str, ParameterEntry], l
 class _Merger:
     """An entry's fields with merge keys (`<<: *anchor`, `<<: [*a, *b]`) applied, memoised per node."""
 
-    def __init__(self, problem: Callable[..., None]) -> None:
+    def __init__(self, problem: Callable[..., None], done: dict[int, dict[str, Any] | None]) -> None:
         self.problem = problem
-        self._done: dict[int, dict[str, Any] | None] = {}
+        self._done = done
         self._active: set[int] = set()
 
     def fields(self, node: Any, depth: int = 0) -> dict[str, Any] | None:

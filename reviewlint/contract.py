@@ -30,7 +30,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable
 
 import libcst as cst
 
@@ -399,6 +399,7 @@ class Interpreter:
         try:
             module = self.project.module(function.module) or function.owner
             frame = _Frame(self, module, function, dict(params), depth)
+            frame.defaults(live)
             frame.block(function.node.body, live, True)
             summary = Summary(frame.facts, _merge(frame.returns))
         finally:
@@ -420,6 +421,15 @@ class _Frame:
         self.depth = depth
         self.facts = Facts()
         self.returns: list[tuple[int, Item]] = []
+
+    def defaults(self, live: int) -> None:
+        """Bind the literal defaults of parameters the caller left out (`show_label=False`)."""
+        parameters = self.function.node.params
+        for param in (*parameters.posonly_params, *parameters.params, *parameters.kwonly_params):
+            if param.default is not None and param.name.value not in self.env:
+                value = tuple(alt for alt in self.eval(param.default, live) if isinstance(alt[1], Literal))
+                if value:
+                    self.env[param.name.value] = value
 
     # -- statements ---------------------------------------------------------------------------
     def block(self, node: cst.BaseSuite | Iterable[cst.CSTNode], live: int, definite: bool) -> int:
@@ -478,8 +488,7 @@ class _Frame:
         elif isinstance(node, cst.AugAssign):
             value = self.eval(node.value, live)
             if isinstance(node.target, cst.Name):
-                target = self.eval(node.target, live)
-                self.contain(target, value)
+                self.contain(self.eval(node.target, live), value)
         elif isinstance(node, cst.Expr):
             self.eval(node.value, live)
         elif isinstance(node, cst.Return):
@@ -616,6 +625,13 @@ class _Frame:
             if isinstance(item, Cond):
                 true |= mask & item.mask
                 false |= mask & ~item.mask
+                known |= mask
+            elif isinstance(item, Literal) and isinstance(item.value, Const):
+                # a flag a caller passed (`show_label=False`): the branch it picks is known
+                if item.value.value:
+                    true |= mask
+                else:
+                    false |= mask
                 known |= mask
         unknown = live & ~known
         return (true | unknown) & live, (false | unknown) & live
@@ -1014,10 +1030,8 @@ class _Frame:
                 bound[helper.params[position]] = value
                 position += 1
         bound = {name: self.values(value) for name, value in bound.items()}
-        if not self.serializer(helper.qualname):
-            bound = {name: value for name, value in bound.items() if _interesting(value)}
-            if not bound:
-                return None
+        if not self.serializer(helper.qualname) and not any(_interesting(value) for value in bound.values()):
+            return None
         summary = self.interpreter.analyze(helper, bound, live, self.depth + 1)
         self.facts.extend(summary.facts)
         return _within(summary.returns, live)

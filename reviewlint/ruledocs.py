@@ -16,6 +16,7 @@ FAMILY_TITLES = {
     "RVL3": "RVL3xx — documentation of constants and shared functions",
     "RVL4": "RVL4xx — microversions and their tests",
     "RVL5": "RVL5xx — authorization",
+    "RVL6": "RVL6xx — the API reference agrees with the code",
     "RVL9": "RVL9xx — the linter itself",
 }
 
@@ -42,9 +43,9 @@ def render() -> str:
             out += [f"**Why is this bad?** {' '.join(rule.rationale().split())}", ""]
         out += [f"**Reported at:** {rule.location}.", ""]
         if rule.bad:
-            out += ["**Example:**", "", "```python", inspect.cleandoc(rule.bad), "```", ""]
+            out += ["**Example:**", "", f"```{rule.language}", inspect.cleandoc(rule.bad), "```", ""]
         if rule.good:
-            out += ["**Use instead:**", "", "```python", inspect.cleandoc(rule.good), "```", ""]
+            out += ["**Use instead:**", "", f"```{rule.language}", inspect.cleandoc(rule.good), "```", ""]
     return "\n".join(out).rstrip() + "\n"
 
 

@@ -206,7 +206,7 @@ class SchemaEvaluator:
                 return _copy(self.evaluate(module, expr.args[0].value, env), deep=name.endswith("deepcopy"))
         if isinstance(expr, cst.BinaryOperation):
             return string_operation(expr.operator, self.evaluate(module, expr.left, env),
-                                     self.evaluate(module, expr.right, env))
+                                    self.evaluate(module, expr.right, env))
         if isinstance(expr, cst.DictComp):
             return self._dict_comprehension(module, expr, env)
         return UNKNOWN

@@ -20,7 +20,7 @@ from reviewlint.findings import Finding
 from reviewlint.rules.base import Rule
 
 if TYPE_CHECKING:
-    from reviewlint.apiref import ListedParameter, ParameterEntry, ParameterList, Part, Reference, RouteSection
+    from reviewlint.apiref import ListedParameter, ParameterEntry, ParameterList, Part, Reference, RouteSection, Span
     from reviewlint.contract import Acceptance, RouteContract, Site, VersionSpace
     from reviewlint.project import Project
     from reviewlint.versions import Version
@@ -43,12 +43,10 @@ class UndocumentedRequestVersion(Rule):
     code = "RVL601"
     message = "{route}: request parameter {name} {problem}; {evidence}"
     location = "the `.. rest_parameters::` list of the route's request section, or the parameters.yaml entry"
+    language = "yaml"
     bad = '''
-        # schemas/widget.py: the 1.3 schema adds "colour"
-        PUT_WIDGET_V1_3 = copy.deepcopy(PUT_WIDGET)
-        PUT_WIDGET_V1_3['properties']['colour'] = {'type': 'string'}
-
-        # api-ref/source/parameters.yaml
+        # api-ref/source/parameters.yaml; the code: PUT_WIDGET_V1_3, chosen from 1.3,
+        # adds the "colour" property to the body of PUT /widgets/{uuid}
         widget_colour:
           in: body
           type: string
@@ -56,7 +54,6 @@ class UndocumentedRequestVersion(Rule):
           description: The colour of the widget.
     '''
     good = '''
-        # api-ref/source/parameters.yaml
         widget_colour:
           in: body
           type: string
@@ -81,12 +78,17 @@ class UndocumentedResponseVersion(Rule):
     code = "RVL602"
     message = "{route}: response field {name} {problem}; {evidence}"
     location = "the `.. rest_parameters::` list of the route's response section, or the parameters.yaml entry"
+    language = "rst"
     bad = '''
-        def serialize_crate(crate, want_version):
-            data = {'uuid': crate.uuid, 'name': crate.name}
-            if want_version.matches((1, 4)):
-                data['shelf'] = crate.shelf      # not in the route's Response list
-            return data
+        .. the code: serialize_crate() sets data['shelf'] only if want_version.matches((1, 4))
+
+        Response
+        --------
+
+        .. rest_parameters:: parameters.yaml
+
+          - uuid: crate_uuid
+          - name: crate_name
     '''
     good = '''
         Response
@@ -96,7 +98,9 @@ class UndocumentedResponseVersion(Rule):
 
           - uuid: crate_uuid
           - name: crate_name
-          - shelf: crate_shelf        # parameters.yaml: min_version: 1.4
+          - shelf: crate_shelf
+
+        .. and in parameters.yaml, crate_shelf has min_version: 1.4
     '''
 
 
@@ -116,6 +120,7 @@ class UnacceptedRequestParameter(Rule):
     message = "{route}: request parameter {name} ({where}, entry {entry}) is accepted by no request schema " \
               "of the route at any version: {schemas}"
     location = "the `.inc` line of the parameter"
+    language = "rst"
     bad = '''
         Request
         -------
@@ -123,7 +128,9 @@ class UnacceptedRequestParameter(Rule):
         .. rest_parameters:: parameters.yaml
 
           - name: shelf_name
-          - colour: shelf_colour      # no schema of PUT /shelves/{uuid} has "colour"
+          - colour: shelf_colour
+
+        .. no schema of PUT /shelves/{uuid} has a "colour" property
     '''
     good = '''
         Request
@@ -152,6 +159,7 @@ class HeadingRangeGap(Rule):
     code = "RVL604"
     message = "{route}: {detail}"
     location = "the heading"
+    language = "rst"
     bad = '''
         Response (microversions 1.38 - )
         --------------------------------
@@ -257,10 +265,10 @@ def _judge(project: "Project") -> list[ReferenceFinding]:
     for section in ref.sections:
         sections.setdefault((section.method, _shape(section.template)), []).append(section)
     for key, documented in sections.items():
-        contract = by_key.get(key)
-        if contract is None or not contract.mask:
+        found_contract = by_key.get(key)
+        if found_contract is None or not found_contract.mask:
             continue  # a route the code does not have: Placement's own Sphinx extension says so
-        doc = _RouteDoc(project, ref, contract, documented)
+        doc = _RouteDoc(project, ref, found_contract, documented)
         found.extend(doc.request_versions())
         found.extend(doc.response_versions())
         found.extend(doc.unaccepted())
@@ -335,7 +343,8 @@ class _RouteDoc:
         self.served = contract.mask
         self.sections = sorted(sections, key=lambda s: (str(s.path), s.line))
         self.label = contract.route.label
-        self.section_masks = self._masks([(s, s.span) for s in self.sections], self.served)
+        self.section_masks: list[tuple[RouteSection, int]] = self._masks(  # type: ignore[assignment]
+            [(s, s.span) for s in self.sections], self.served)
         self.changes = contract.changes()
 
     # -- ranges -------------------------------------------------------------------------------
@@ -364,6 +373,7 @@ class _RouteDoc:
         return found  # type: ignore[return-value]
 
     def listings(self, kind: str) -> list[_Listing]:
+        """Every documented parameter of the parts of one kind whose entry can be read."""
         found = []
         for section, part, part_mask in self.parts(kind):
             for plist in part.lists:
@@ -417,21 +427,37 @@ class _RouteDoc:
         return chosen[0].path, part.line
 
     # -- RVL601 / RVL602 ------------------------------------------------------------------------
+    def unknown_names(self, kind: str) -> set[str]:
+        """Names listed in parts of one kind whose entry cannot be read: nothing is said of them."""
+        names = set()
+        for _, part, _ in self.parts(kind):
+            for plist in part.lists:
+                for item in plist.items:
+                    if self.ref.entry(plist, item.key) is None and self.ref.is_unknown(plist, item.key):
+                        names.update({item.name, item.leaf or item.name})
+        return names
+
     def request_versions(self) -> Iterator[ReferenceFinding]:
-        listings = [l for l in self.listings("request") if l.entry.location in ("body", "query")]
+        listings = [listing for listing in self.listings("request") if listing.entry.location in ("body", "query")]
+        unknown = self.unknown_names("request")
         for location, presence in (("body", self.body_presence()), ("query", self.query_presence())):
-            here = [l for l in listings if l.entry.location == location]
+            here = [listing for listing in listings if listing.entry.location == location]
             for name, found in sorted(presence.items()):
-                named = [l for l in here if _doc_name(l.item, location) == name]
+                if name in unknown:
+                    continue
+                named = [listing for listing in here if _doc_name(listing.item, location) == name]
                 yield from self.versioned(UndocumentedRequestVersion, "request", name, found, self.served, named,
                                           "accepted")
 
     def response_versions(self) -> Iterator[ReferenceFinding]:
         served = self.contract.response_mask()
-        listings = [l for l in self.listings("response") if l.entry.location == "body"]
+        listings = [listing for listing in self.listings("response") if listing.entry.location == "body"]
+        unknown = self.unknown_names("response")
         for name, field in sorted(self.contract.fields().items()):
+            if name in unknown:
+                continue
             evidence = tuple((mask, f"set at {self.rel(site.path)}:{site.line}", site) for mask, site in field.sites)
-            named = [l for l in listings if l.item.leaf == name]
+            named = [listing for listing in listings if listing.item.leaf == name]
             yield from self.versioned(UndocumentedResponseVersion, "response", name,
                                       _Presence(field.mask, 0, evidence), served, named, "set")
 
@@ -454,7 +480,7 @@ class _RouteDoc:
         ends_early = bool(above) and not above & unknown
         if not (starts_late or ends_early):
             return
-        evidence = self.evidence(presence, first if starts_late else last)
+        evidence = self.evidence(presence, first) if starts_late else self.evidence(presence, last, after=True)
         route = self.label
         if not listings:
             path, line = self.list_site(kind, first if starts_late else last)
@@ -493,7 +519,7 @@ class _RouteDoc:
                     yield ReferenceFinding(entry.path, entry.max_site, rule.code, rule.message.format(
                         route=route, name=name,
                         problem=f"is {verb} up to {format_version(expected)}, but its parameters.yaml entry "
-                                f"{entry.key} {says}", evidence=self.evidence(presence, expected)))
+                                f"{entry.key} {says}", evidence=self.evidence(presence, expected, after=True)))
         uncovered = present & ~covered
         if uncovered:
             low = space.lowest(uncovered)
@@ -503,14 +529,18 @@ class _RouteDoc:
                 problem=f"is {verb} at {space.describe(uncovered)}, where no {kind} section of the route lists it",
                 evidence=self.evidence(presence, low)))
 
-    def evidence(self, presence: _Presence, version: "Version | None") -> str:
-        """What the code says at `version`: the schema or write that has the name, and what decides it."""
+    def evidence(self, presence: _Presence, version: "Version | None", after: bool = False) -> str:
+        """What the code says at `version`: the schema or write that has the name, and what decides it.
+
+        With `after`, the name ends at `version`, and the change is at the version that follows.
+        """
         if version is None:
             return ""
         index = self.space.versions.index(version)
         what, near = next(((text, site) for mask, text, site in presence.evidence if mask >> index & 1),
                           (None, None))
-        decider = self.site_text(self.decider(version, near))
+        change = self.space.lowest(self.served & self.space.above(version)) if after else version
+        decider = self.site_text(self.decider(change, near)) if change is not None else ""
         parts = [p for p in (what, f"decided by {decider}" if decider else "") if p]
         return "; ".join(parts) if parts else f"at {self.change_text(version)}"
 
@@ -611,12 +641,14 @@ class _RouteDoc:
     # -- RVL604 ---------------------------------------------------------------------------------
     def heading_ranges(self) -> Iterator[ReferenceFinding]:
         if len(self.sections) > 1:
-            spanned = [(s, s.span, s.title_line, s.path) for s in self.sections]
-            yield from self.tiling("section", spanned, self.served, self.served)
+            sections: list[tuple[object, Span | None, int, Path]] = [
+                (s, s.span, s.title_line, s.path) for s in self.sections]
+            yield from self.tiling("section", sections, self.served, self.served)
         for section, mask in self.section_masks:
             for kind in HEADING_KINDS:
                 parts = [p for p in section.parts if p.kind == kind]  # type: ignore[attr-defined]
-                spanned = [(p, p.span, p.line, section.path) for p in parts]
+                spanned: list[tuple[object, Span | None, int, Path]] = [
+                    (p, p.span, p.line, section.path) for p in parts]
                 needed = mask & ~self.bodiless(section, mask, kind) if kind.endswith("example") else mask
                 yield from self.tiling(f"{kind.capitalize()}", spanned, mask, needed)
 
@@ -653,12 +685,12 @@ class _RouteDoc:
         ordered = sorted(ranged, key=lambda r: (str(r[3]), r[2]))
         for index, (thing, span, line, path) in enumerate(ordered):
             mine = self.span_mask(span) & within
-            for _, other_span, other_line, _ in ordered[:index]:
+            for other, other_span, other_line, _ in ordered[:index]:
                 both = mine & self.span_mask(other_span)
                 if both:
                     rule = HeadingRangeGap
                     yield ReferenceFinding(path, line, rule.code, rule.message.format(
-                        route=self.label, detail=f"{kind} heading range {span} overlaps {other_span} "
+                        route=self.label, detail=f"{kind} heading {thing.title!r} overlaps {other.title!r} "
                                                  f"(line {other_line}) at {self.space.describe(both)}"))
                     break
 
@@ -672,24 +704,23 @@ class _RouteDoc:
         before_heading = max((r for r in ranged if r[1].high is not None and r[1].high < low),
                              key=lambda r: r[1].high, default=None)
         after_heading = min((r for r in ranged if r[1].low > high), key=lambda r: r[1].low, default=None)
-        change_inside = any(low <= v <= high for v in changes)
         if before_heading is not None and after_heading is not None:
+            # The heading to move is the one on the side where the code does not change.
             blame = after_heading if (low in changes and after not in changes) else before_heading
         else:
             blame = before_heading or after_heading or ranged[0]
         gap = format_version(low) if low == high else f"{format_version(low)}..{format_version(high)}"
         context = f"the route serves {space.describe(self.served)}"
-        nearby = [v for v in (low, after) if v is not None and v in changes] if not change_inside else \
-            [v for v in sorted(changes) if low <= v <= high]
+        nearby = [v for v in sorted(changes) if low <= v <= high] or [v for v in (after,) if v in changes]
         if nearby:
             context += "; its behaviour changes at " + ", ".join(self.change_text(v) for v in nearby)
         else:
             context += f"; the code behaves at {gap} as at the versions beside it"
         rule = HeadingRangeGap
-        _, span, line, path = blame
+        thing, _, line, path = blame
         return ReferenceFinding(path, line, rule.code, rule.message.format(
             route=self.label, detail=f"{kind} headings cover {space.describe(covered)} and leave {gap} "
-                                     f"uncovered (heading range {span}); {context}"))
+                                     f"uncovered (next to {thing.title!r}); {context}"))
 
 
 def _doc_name(item: "ListedParameter", location: str) -> str | None:
@@ -774,4 +805,3 @@ def describe(project: "Project") -> str:
     return (f"api reference: {relative_to_root(ref.directory, project.root)} ({len(ref.section_files)} .inc files, "
             f"{len(ref.sections)} route sections, {ref.entry_count()} parameters, "
             f"{len(ref.problems)} malformed)")
-

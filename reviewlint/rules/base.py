@@ -66,6 +66,7 @@ class Rule:
     location: ClassVar[str] = "header"
     bad: ClassVar[str] = ""
     good: ClassVar[str] = ""
+    language: ClassVar[str] = "python"  # of the examples (RVL6xx shows reStructuredText and YAML)
 
     def check(self, ctx: LintContext) -> Iterable[Finding]:
         """Yield this rule's findings for the file in `ctx`."""

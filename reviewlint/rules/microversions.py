@@ -504,4 +504,7 @@ def describe_project(project: "Project") -> str:
     else:
         lines.append("version history: none (RVL403 is not checked)")
     lines.append(f"microversion gates: {len(project_gates(project))}")
+    from reviewlint.rules.apiref import describe as describe_reference
+
+    lines.append(describe_reference(project))
     return "\n".join(lines) + "\n"
