@@ -24,8 +24,9 @@ def test_readme_command_from_the_repository_root() -> None:
 
 
 def test_flake8_on_the_example_agrees() -> None:
+    # flake8 reads Python files only: the API reference's findings (RVL6xx) are the CLI's.
     result = run_flake8("--select", "RVL", ".", cwd=EXAMPLE)
-    assert sorted(findings_of(result.stdout)) == EXPECTED
+    assert sorted(findings_of(result.stdout)) == [row for row in EXPECTED if row[0].endswith(".py")]
 
 
 def test_every_rule_code_fires_in_the_example() -> None:

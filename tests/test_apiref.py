@@ -1,0 +1,370 @@
+"""RVL6xx: the API reference reader, the route contracts and the rules.
+
+The cases under reviewlint/fixtures/cases/rvl6/ run through the real CLI
+with exact expected lines; the reader is tested directly on small and
+hostile inputs, the contract on the pantry case.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import CASES, case_dirs, expected_of, findings_of, run_cli, run_flake8
+from reviewlint.apiref import ReferenceUnreadable, read_parameters, read_reference, section_files
+from reviewlint.config import Config
+from reviewlint.project import Project
+
+RVL6_CASES = case_dirs("rvl6")
+PANTRY = CASES / "rvl6" / "contract"
+
+
+def reader(files: dict[str, str]):  # type: ignore[no-untyped-def]
+    """A text_of for read_reference over in-memory files."""
+    def text_of(path: Path) -> str:
+        if path.name not in files:
+            raise ReferenceUnreadable("no such file")
+        return files[path.name]
+    return text_of
+
+
+def read(files: dict[str, str]):  # type: ignore[no-untyped-def]
+    root = Path("/nowhere/api-ref/source")
+    incs = [root / name for name in sorted(files) if name.endswith(".inc")]
+    return read_reference(root, incs, reader(files))
+
+
+# -- the cases, through the CLI ------------------------------------------------------------------
+
+def test_every_rvl6_code_has_a_case() -> None:
+    codes = {code for case in RVL6_CASES for _, _, code in expected_of(case / "expected.txt")}
+    assert {"RVL601", "RVL602", "RVL603", "RVL604", "RVL900", "RVL901"} <= codes
+    assert [case.name for case in RVL6_CASES] == ["contract", "layouts", "malformed"]
+
+
+@pytest.mark.parametrize("case", RVL6_CASES, ids=lambda p: p.name)
+def test_cli_reports_exactly_the_expected_findings(case: Path) -> None:
+    result = run_cli("--select", "RVL6,RVL9", ".", cwd=case)
+    assert result.stderr == ""
+    assert result.returncode == 1
+    assert sorted(findings_of(result.stdout)) == expected_of(case / "expected.txt")
+
+
+def test_messages_name_route_version_and_the_code_that_decides() -> None:
+    lines = run_cli("--select", "RVL6", ".", cwd=PANTRY).stdout.splitlines()
+    assert ("api-ref/source/parameters.yaml:56:1: RVL601 POST /jars: request parameter colour is accepted from "
+            "1.3, but its parameters.yaml entry jar_colour has no min_version; schema POST_JAR_V1_3 "
+            "(pantry/schemas/jar.py:19); decided by `want_version.matches((1, 3))` at pantry/handlers/jar.py:51"
+            ) in lines
+    assert ("api-ref/source/parameters.yaml:36:1: RVL601 GET /jars: request parameter labelN is accepted from 1.5, "
+            "but its parameters.yaml entry jar_label_granular says min_version: 1.4; schema LIST_JARS_1_5 "
+            "(pantry/schemas/jar.py:52); decided by `want_version.matches((major, minor))` at "
+            "pantry/handlers/jar.py:15") in lines
+    assert ("api-ref/source/parameters.yaml:49:1: RVL601 GET /shelves: request parameter sort is accepted up to "
+            "1.3, but its parameters.yaml entry shelf_sort has no max_version; schema LIST_SHELVES_1_0 "
+            "(pantry/schemas/shelf.py:4); decided by `want_version.matches((1, 4))` at pantry/handlers/shelf.py:16"
+            ) in lines
+    assert ("api-ref/source/jars.inc:90:1: RVL602 GET /jars/{uuid}: response field lid is set from 1.4 but is not "
+            "among the route's response parameters; set at pantry/handlers/jar.py:26; decided by "
+            "`want_version.matches((1, 4))` at pantry/handlers/jar.py:25") in lines
+    assert ("api-ref/source/shelves.inc:61:1: RVL603 PUT /shelves/{uuid}: request parameter height (in: body, "
+            "entry shelf_height) is accepted by no request schema of the route at any version: schema PUT_SHELF "
+            "(pantry/schemas/shelf.py:20)") in lines
+    assert ("api-ref/source/shelves.inc:17:1: RVL604 GET /shelves: Response headings cover 1.0..1.2, 1.4..1.6 and "
+            "leave 1.3 uncovered (next to 'Response (microversions 1.0 - 1.2)'); the route serves 1.0..1.6; its "
+            "behaviour changes at 1.4 (`want_version.matches((1, 4))` at pantry/handlers/shelf.py:16)") in lines
+    assert ("api-ref/source/jars.inc:108:1: RVL604 GET /jars/{uuid}: Response example heading "
+            "'Response Example (microversions 1.4 - )' overlaps 'Response Example (microversions 1.2 - 1.4)' "
+            "(line 102) at 1.4") in lines
+
+
+def test_the_api_ref_key_names_the_reference(tmp_path: Path) -> None:
+    case = tmp_path / "layouts"
+    shutil.copytree(CASES / "rvl6" / "layouts", case)
+    (case / "setup.cfg").write_text((case / "setup.cfg").read_text() + "\n[reviewlint]\napi-ref = doc/api\n")
+    rows = findings_of(run_cli("--select", "RVL6,RVL9", ".", cwd=case).stdout)
+    assert rows == [("doc/api/kettles.inc", 13, "RVL602"), ("doc/api/kettles.inc", 18, "RVL604"),
+                    ("doc/api/kettles.inc", 35, "RVL602")]
+    lines = run_cli("--show-project", ".", cwd=case).stdout.splitlines()
+    assert "api reference: doc/api (1 .inc files, 2 route sections, 3 parameters, 0 malformed)" in lines
+
+
+def test_show_project_names_the_reference() -> None:
+    lines = run_cli("--show-project", ".", cwd=PANTRY).stdout.splitlines()
+    assert lines[-1] == "api reference: api-ref/source (3 .inc files, 8 route sections, 25 parameters, 0 malformed)"
+    lines = run_cli("--show-project", ".", cwd=CASES / "rvl4" / "gabbi_forms").stdout.splitlines()
+    assert lines[-1] == "api reference: none (RVL6xx is not checked)"
+
+
+def test_explain_documents_each_rule() -> None:
+    for code in ("RVL601", "RVL602", "RVL603", "RVL604"):
+        text = run_cli("--explain", code).stdout
+        assert text.startswith(code) and "Why:" in text and "Bad:" in text and "Good:" in text
+
+
+def test_select_ignore_and_per_file_ignores_apply(tmp_path: Path) -> None:
+    rows = findings_of(run_cli("--select", "RVL603", ".", cwd=PANTRY).stdout)
+    assert rows == [("api-ref/source/jars.inc", 18, "RVL603"), ("api-ref/source/shelves.inc", 61, "RVL603")]
+    rows = findings_of(run_cli("--select", "RVL6", "--ignore", "RVL601,RVL602,RVL603", ".", cwd=PANTRY).stdout)
+    assert {code for _, _, code in rows} == {"RVL604"}
+    config = tmp_path / "setup.cfg"
+    config.write_text("[reviewlint]\nselect = RVL6\nper-file-ignores =\n    api-ref/source/parameters.yaml: RVL601\n"
+                      "    *.inc: RVL604\n")
+    rows = findings_of(run_cli("--config", str(config), ".", cwd=PANTRY).stdout)
+    assert ("api-ref/source/parameters.yaml", 56, "RVL601") not in rows
+    assert ("api-ref/source/parameters.yaml", 61, "RVL602") in rows
+    assert not any(code == "RVL604" for _, _, code in rows)
+
+
+def test_one_reference_file_as_input_reports_only_its_findings() -> None:
+    rows = findings_of(run_cli("--select", "RVL6", "api-ref/source/shelves.inc", cwd=PANTRY).stdout)
+    assert rows == [("api-ref/source/shelves.inc", 13, "RVL601"), ("api-ref/source/shelves.inc", 17, "RVL604"),
+                    ("api-ref/source/shelves.inc", 61, "RVL603")]
+
+
+def test_a_changed_handler_rechecks_the_reference() -> None:
+    # pre-commit passes only the changed files: a handler brings the reference's findings along.
+    rows = findings_of(run_cli("--select", "RVL6", "pantry/handlers/shelf.py", cwd=PANTRY).stdout)
+    assert rows == expected_of(PANTRY / "expected.txt")
+    rows = findings_of(run_cli("--select", "RVL6", "pantry/schemas/jar.py", cwd=PANTRY).stdout)
+    assert rows == expected_of(PANTRY / "expected.txt")
+
+
+def test_a_python_file_the_analysis_never_reads_does_not(tmp_path: Path) -> None:
+    case = tmp_path / "pantry"
+    shutil.copytree(PANTRY, case)
+    (case / "pantry" / "notes.py").write_text('"""Nothing to do with the API."""\n\nNOTES = []\n')
+    result = run_cli("--select", "RVL6", "pantry/notes.py", cwd=case)
+    assert result.stdout == "" and result.returncode == 0
+
+
+def test_stdin_buffer_of_a_reference_file_wins_over_the_disk() -> None:
+    text = (PANTRY / "api-ref/source/shelves.inc").read_text()
+    fixed = text.replace("Response (microversions 1.0 - 1.2)\n----------------------------------",
+                         "Response (microversions 1.0 - 1.3)\n----------------------------------")
+    result = run_cli("--select", "RVL6", "--stdin-filename", "api-ref/source/shelves.inc", cwd=PANTRY, stdin=fixed)
+    assert findings_of(result.stdout) == [("api-ref/source/shelves.inc", 13, "RVL601"),
+                                          ("api-ref/source/shelves.inc", 61, "RVL603")]
+
+
+def test_noqa_comments_suppress_in_rst_and_yaml(tmp_path: Path) -> None:
+    case = tmp_path / "pantry"
+    shutil.copytree(PANTRY, case)
+    shelves = case / "api-ref/source/shelves.inc"
+    shelves.write_text(shelves.read_text().replace(".. noqa: RVL604", ".. a plain comment"))
+    parameters = case / "api-ref/source/parameters.yaml"
+    parameters.write_text(parameters.read_text().replace("min_version: 1.5  # noqa: RVL601", "min_version: 1.5"))
+    rows = findings_of(run_cli("--select", "RVL6", ".", cwd=case).stdout)
+    added = sorted(set(rows) - set(expected_of(PANTRY / "expected.txt")))
+    assert added == [("api-ref/source/parameters.yaml", 132, "RVL601"), ("api-ref/source/shelves.inc", 37, "RVL604")]
+    # A `.. noqa` above a parameter list covers the list and its items.
+    jars = case / "api-ref/source/jars.inc"
+    jars.write_text(jars.read_text().replace("  - colour: jar_colour_query\n", "  - colour: jar_colour_query\n", 1)
+                    .replace(".. rest_method:: GET /jars\n\nRequest\n-------\n\n",
+                             ".. rest_method:: GET /jars\n\nRequest\n-------\n\n.. noqa: RVL603\n\n"))
+    rows = findings_of(run_cli("--select", "RVL6", ".", cwd=case).stdout)
+    assert not any(row[2] == "RVL603" and row[0].endswith("jars.inc") for row in rows)
+
+
+def test_flake8_reports_nothing_in_python_files_for_the_reference() -> None:
+    result = run_flake8("--select", "RVL6", ".", cwd=PANTRY)
+    assert result.stderr == "" and result.stdout == ""
+
+
+def test_a_tree_without_a_reference_is_not_read(tmp_path: Path) -> None:
+    project = Project(CASES / "rvl1", Config())
+    from reviewlint.rules.apiref import judge, reference
+
+    assert reference(project) is None and judge(project) == []
+
+
+# -- the reader ---------------------------------------------------------------------------------
+
+SECTION = """\
+======
+Things
+======
+
+List things
+===========
+
+.. rest_method:: GET /things
+
+Request
+-------
+
+.. rest_parameters:: parameters.yaml
+
+  - name: thing_name
+  - colour: thing_colour
+
+Response (microversions 1.2 - )
+-------------------------------
+
+.. rest_parameters:: parameters.yaml
+
+  - things: things
+
+Response Example (microversion 1.0 - 1.1)
+-----------------------------------------
+
+Response Example (1.2 - 1.10)
+-----------------------------
+
+Response Example (microversions 1.11 \u2013 )
+-----------------------------------------
+
+Root
+====
+
+.. rest_method:: GET ''
+
+A paragraph of two lines
+is not a title
+--------------
+"""
+
+PARAMETERS = """\
+thing_name: &thing_name
+  type: string
+  in: query
+  required: false
+  min_version: 1.10
+  description: A name.
+thing_colour:
+  <<: *thing_name
+  description: A colour.
+things:
+  <<: [*thing_name, {min_version: 1.1, in: body}]
+  in: BODY
+  min_version: null
+  max_version: '1.3'
+"""
+
+
+def test_sections_parts_spans_and_lists() -> None:
+    ref = read({"things.inc": SECTION, "parameters.yaml": PARAMETERS})
+    assert ref.problems == ()
+    first, root = ref.sections
+    assert (first.method, first.template, first.line, first.title_line) == ("GET", "/things", 8, 5)
+    assert (root.method, root.template, root.label) == ("GET", "", "GET ''")
+    assert [(p.kind, p.line, str(p.span) if p.span else None) for p in first.parts] == [
+        ("request", 10, None), ("response", 18, "1.2 -"), ("response example", 25, "1.0 - 1.1"),
+        ("response example", 28, "1.2 - 1.10"), ("response example", 31, "1.11 -")]
+    items = first.parts[0].lists[0].items
+    assert [(i.name, i.key, i.line) for i in items] == [("name", "thing_name", 15), ("colour", "thing_colour", 16)]
+    assert root.parts == ()
+
+
+def test_entries_read_versions_from_the_source_text_and_follow_merge_keys() -> None:
+    entries, problems = read_parameters(Path("parameters.yaml"), PARAMETERS)
+    assert problems == [] and entries is not None
+    name, colour, things = entries["thing_name"], entries["thing_colour"], entries["things"]
+    assert (name.min_version, name.min_line, name.location) == ((1, 10), 5, "query")  # not 1.1
+    assert (colour.min_version, colour.min_line, colour.line) == ((1, 10), None, 7)  # inherited
+    # Own keys win over merged ones; null cancels an inherited min_version; the first merged mapping wins.
+    assert (things.location, things.min_version, things.max_version) == ("body", None, (1, 3))
+
+
+@pytest.mark.parametrize("text, line, reason", [
+    ("a: [unclosed\n", 1, "YAML error"),
+    ("- a list\n", 1, "must be a mapping of parameter entries"),
+    ("a:\n  in: form\n", 2, "has in: form"),
+    ("a:\n  in: body\n  min_version: 1\n", 3, "expected a microversion"),
+    ("a:\n  in: body\n  max_version: [1, 2]\n", 3, "must be a scalar"),
+    ("a: &a\n  <<: *a\n  in: body\n", 1, "refer to themselves"),
+    ("a: 3\n", 1, "must be a mapping (in, type"),
+    ("? [1, 2]\n: {in: body}\n", 1, "named by plain keys"),
+])
+def test_malformed_parameters_become_problems_at_their_line(text: str, line: int, reason: str) -> None:
+    _, problems = read_parameters(Path("parameters.yaml"), text)
+    assert [(p.line, p.code) for p in problems] == [(line, "RVL901")]
+    assert reason in problems[0].reason
+
+
+def test_hostile_yaml_is_bounded() -> None:
+    # An alias bomb: nine levels of nine aliases would be 387 million nodes if expanded.
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
+    start = time.perf_counter()
+    entries, problems = read_parameters(Path("parameters.yaml"), "\n".join(lines) + "\n")
+    assert time.perf_counter() - start < 2
+    assert entries == {} and len(problems) == 10
+    # A long chain of entries merging each other is read once per entry (memoised, linear);
+    # merges nested inside one entry stop at MAX_MERGE_DEPTH.
+    chain = ["e0: &e0 {in: body, min_version: 1.2}"] + [f"e{i}: &e{i} {{<<: *e{i - 1}}}" for i in range(1, 400)]
+    entries, problems = read_parameters(Path("parameters.yaml"), "\n".join(chain) + "\n")
+    assert problems == [] and entries is not None and entries["e399"].min_version == (1, 2)
+    nested = "a: " + "{<<: " * 40 + "{in: body}" + "}" * 40 + "\n"
+    entries, problems = read_parameters(Path("parameters.yaml"), nested)
+    assert entries == {} and [p.reason.split(": ", 1)[1] for p in problems] == [
+        "merge keys nest too deeply or refer to themselves"]
+    _, problems = read_parameters(Path("parameters.yaml"), "a: " + "[" * 100_000 + "]" * 100_000 + "\n")
+    assert len(problems) == 1 and problems[0].code == "RVL901"
+    entries, problems = read_parameters(Path("parameters.yaml"), "a: " + "x" * (5 * 1024 * 1024) + "\n")
+    assert entries is None and "larger than" in problems[0].reason
+
+
+def test_malformed_sections_become_problems_and_noqa_is_read() -> None:
+    text = ("Things\n======\n\n.. rest_method:: GET\n\nOne\n===\n\n.. rest_method:: GET /one\n\n"
+            "Request (1.5 - 1.2)\n-------------------\n\n.. noqa: RVL603\n\n.. rest_parameters:: parameters.yaml\n\n"
+            "  - name: thing_name\n  - oops\n  - other: nowhere\n")
+    ref = read({"things.inc": text, "parameters.yaml": PARAMETERS})
+    assert [(p.line, p.reason.split(": ", 1)[1]) for p in ref.problems] == [
+        (4, "rest_method needs an HTTP method and a path, got 'GET'"),
+        (11, "the version range in 'Request (1.5 - 1.2)' is empty"),
+        (19, "expected a '- name: entry' item, got '- oops'"),
+        (20, "other names the entry nowhere, which parameters.yaml does not define"),
+    ]
+    covered = ref.suppressions[Path("/nowhere/api-ref/source/things.inc")]
+    assert covered == {16: ("RVL603",), 18: ("RVL603",), 20: ("RVL603",)}
+
+
+def test_section_files_skip_excluded_directories(tmp_path: Path) -> None:
+    (tmp_path / "a.inc").write_text("")
+    (tmp_path / "build").mkdir()
+    (tmp_path / "build" / "b.inc").write_text("")
+    (tmp_path / "c.rst").write_text("")
+    assert section_files(tmp_path, lambda name, rel: name == "build") == [tmp_path / "a.inc"]
+
+
+# -- the route contracts ------------------------------------------------------------------------
+
+def contracts():  # type: ignore[no-untyped-def]
+    from reviewlint.contract import route_contracts
+
+    project = Project(PANTRY, Config())
+    return {route.label: contract for route, contract in route_contracts(project).items()}
+
+
+def test_query_schemas_per_version_through_getattr_name_patterns() -> None:
+    jars = contracts()["GET /jars"]
+    chosen = sorted((jars.space.describe(mask), accepts.schema.label, sorted(accepts.names), accepts.patterns)
+                    for mask, accepts in jars.query_schemas() if accepts is not None and accepts.schema)
+    assert chosen == [("1.0..1.1", "LIST_JARS_1_0", ["name"], ()),
+                      ("1.2..1.4", "LIST_JARS_1_2", ["colour", "name"], ()),
+                      ("1.5..1.6", "LIST_JARS_1_5", ["colour", "name"], ("^label[1-9][0-9]*$",))]
+
+
+def test_body_schemas_per_definition_and_branch() -> None:
+    found = contracts()
+    create = sorted((found["POST /jars"].space.describe(mask), accepts.schema.label)
+                    for mask, accepts in found["POST /jars"].body_schemas() if accepts and accepts.schema)
+    assert create == [("1.0..1.2", "POST_JAR"), ("1.3..1.4", "POST_JAR_V1_3"), ("1.5..1.6", "POST_JAR_V1_5")]
+    spice = found["PUT /spices/{name}"]
+    assert sorted((spice.space.describe(mask), sorted(accepts.names))
+                  for mask, accepts in spice.body_schemas() if accepts) == [
+        ("1.0..1.3", ["amounts"]), ("1.4..1.6", ["amounts", "unit"])]
+
+
+def test_a_shared_serializer_sets_a_gated_field_only_on_the_route_that_asks() -> None:
+    found = contracts()
+    show, listing = found["GET /jars/{uuid}"], found["GET /jars"]
+    assert show.space.describe(show.fields()["label"].mask) == "1.2..1.6"
+    assert "label" not in listing.fields()
+    assert listing.space.describe(listing.fields()["lid"].mask) == "1.4..1.6"
+    create = found["POST /jars"]
+    assert create.space.describe(create.response_mask()) == "1.3..1.6"
