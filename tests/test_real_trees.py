@@ -3,6 +3,8 @@
 docs/real-world.md triages every finding: each tree's section has a table
 whose rows are `path:line` and code. These tests hold the CLI and flake8
 (its default --jobs) to exactly those rows, so the document stays true.
+Wheels hold the code; the *sdist* sections are source releases, whose
+`api-ref/` the RVL6xx rules read.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import re
 
 import pytest
 
-from conftest import REPO, findings_of, real_tree, run_cli, run_flake8
+from conftest import REPO, findings_of, real_source_tree, real_tree, run_cli, run_flake8
 
 pytestmark = pytest.mark.realtree
 
@@ -19,26 +21,46 @@ Row = tuple[str, int, str]
 
 TREES = [("openstack-placement", "16.0.0"), ("openstack-placement", "1.0.0"), ("nova", "18.0.2"),
          ("nova", "34.0.0")]
+SOURCE_TREES = [("openstack-placement", "16.0.0"), ("openstack-placement", "1.0.0")]
 
-_SECTION = re.compile(r"^## (?P<dist>[\w-]+) (?P<version>\d+\.\d+\.\d+)\b", re.M)
+_HEADING = re.compile(r"^## .*$", re.M)
+_SECTION = re.compile(r"^## (?P<dist>[\w-]+) (?P<version>\d+\.\d+\.\d+)(?P<sdist> sdist)?\b")
 _ROW = re.compile(r"^\| `(?P<path>[^`:]+):(?P<line>\d+)` \| (?P<code>RVL\d{3}) \|", re.M)
 
 
-def triaged() -> dict[tuple[str, str], list[Row]]:
-    """The findings docs/real-world.md lists, per (distribution, version)."""
+def _sections() -> dict[tuple[str, str, bool], list[Row]]:
+    """The findings docs/real-world.md lists, per (distribution, version, sdist)."""
     text = (REPO / "docs" / "real-world.md").read_text()
-    heads = list(_SECTION.finditer(text))
+    heads = list(_HEADING.finditer(text))
     sections = {}
     for head, after in zip(heads, heads[1:] + [None]):
+        named = _SECTION.match(head.group())
+        if named is None:
+            continue
         body = text[head.end():after.start() if after else len(text)]
-        sections[head["dist"], head["version"]] = sorted(
+        sections[named["dist"], named["version"], bool(named["sdist"])] = sorted(
             (row["path"], int(row["line"]), row["code"]) for row in _ROW.finditer(body))
     return sections
 
 
+def triaged() -> dict[tuple[str, str], list[Row]]:
+    """The findings docs/real-world.md lists for each wheel, per (distribution, version)."""
+    return {(dist, version): rows for (dist, version, sdist), rows in _sections().items() if not sdist}
+
+
+def triaged_sources() -> dict[tuple[str, str], list[Row]]:
+    """The findings docs/real-world.md lists for each source release (with its API reference)."""
+    return {(dist, version): rows for (dist, version, sdist), rows in _sections().items() if sdist}
+
+
 def test_the_document_has_a_section_per_tree() -> None:
     assert sorted(triaged()) == sorted(TREES)
+    assert sorted(triaged_sources()) == sorted(SOURCE_TREES)
     assert triaged()["openstack-placement", "16.0.0"][0] == ("placement/handlers/inventory.py", 45, "RVL301")
+    # A source release's Python findings are its wheel's.
+    for dist, version in SOURCE_TREES:
+        python = [row for row in triaged_sources()[dist, version] if row[0].endswith(".py")]
+        assert python == triaged()[dist, version]
 
 
 @pytest.mark.parametrize("dist, version", TREES)
@@ -55,6 +77,29 @@ def test_flake8_from_the_root_agrees(dist: str, version: str) -> None:
     result = run_flake8("--select", "RVL", cwd=real_tree(dist, version))
     assert result.stderr == ""
     assert sorted(findings_of(result.stdout)) == [row for row in triaged()[dist, version] if row[2] != "RVL900"]
+
+
+@pytest.mark.parametrize("dist, version", SOURCE_TREES)
+def test_cli_on_a_source_release_reports_exactly_the_triaged_findings(dist: str, version: str) -> None:
+    result = run_cli(cwd=real_source_tree(dist, version))
+    assert result.stderr == ""
+    assert findings_of(result.stdout) == triaged_sources()[dist, version]
+    assert result.returncode == 1
+
+
+@pytest.mark.parametrize("dist, version", SOURCE_TREES)
+def test_flake8_on_a_source_release_reports_the_python_findings(dist: str, version: str) -> None:
+    result = run_flake8("--select", "RVL", cwd=real_source_tree(dist, version))
+    assert result.stderr == ""
+    assert sorted(findings_of(result.stdout)) == [row for row in triaged_sources()[dist, version]
+                                                  if row[0].endswith(".py")]
+
+
+def test_a_changed_handler_rechecks_the_reference_of_placement_16() -> None:
+    # What pre-commit does when only placement/handlers/usage.py changed.
+    rows = findings_of(run_cli("placement/handlers/usage.py", cwd=real_source_tree("openstack-placement", "16.0.0"))
+                       .stdout)
+    assert rows == [row for row in triaged_sources()["openstack-placement", "16.0.0"] if row[0].startswith("api-ref")]
 
 
 def _console_output(readme: str, command: str) -> list[str]:
@@ -77,3 +122,10 @@ def test_the_readme_demo_is_what_placement_16_gives() -> None:
         shown = [line for line in _console_output(readme, command) if not line.startswith("root: ")]
         assert shown and all(_shown_in(line, actual) for line in shown), command
     assert len(_console_output(readme, "reviewlint")) == len(triaged()["openstack-placement", "16.0.0"])
+
+
+def test_the_readme_api_reference_demo_is_what_placement_16_source_gives() -> None:
+    readme = (REPO / "README.md").read_text()
+    actual = run_cli("--select", "RVL6", cwd=real_source_tree("openstack-placement", "16.0.0")).stdout.splitlines()
+    shown = _console_output(readme, "reviewlint --select RVL6")
+    assert len(shown) == len(actual) and all(_shown_in(line, actual) for line in shown)

@@ -4,7 +4,8 @@ Each mutation is what a careless change to Placement would look like (a
 decorator dropped, a policy check removed, a schema opened, a test file
 deleted, a gate on a version that does not exist...). The run must find each
 one at the right line, and nothing else beyond what the clean tree already
-reports (docs/real-world.md).
+reports (docs/real-world.md). The API reference rules (RVL6xx) are seeded in
+a copy of the 16.0.0 source release, whose `api-ref/` the wheel lacks.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import NamedTuple
 
 import pytest
 
-from conftest import findings_of, real_tree, run_cli, run_flake8
+from conftest import findings_of, real_source_tree, real_tree, run_cli, run_flake8
 
 pytestmark = pytest.mark.realtree
 
@@ -196,7 +197,7 @@ def test_nothing_else_is_reported(seeded: tuple[Path, dict[str, list[Row]], list
 def test_every_rule_code_is_seeded() -> None:
     from reviewlint.rules import rule_classes
 
-    assert set(SEEDED_CODES) | {"RVL400"} == {rule.code for rule in rule_classes()}
+    assert set(SEEDED_CODES) | set(REFERENCE_CODES) | {"RVL400"} == {rule.code for rule in rule_classes()}
 
 
 def test_flake8_finds_the_same_defects_in_python_files(seeded: tuple[Path, dict[str, list[Row]], list[Row]]) -> None:
@@ -215,3 +216,70 @@ def test_a_tree_without_functional_tests_says_so_once(tmp_path: Path) -> None:
     rows = findings_of(result.stdout)
     assert [row for row in rows if row not in CLEAN] == [("placement/handlers/aggregate.py", 1, "RVL400")]
     assert "cannot check microversion coverage" in result.stdout
+
+
+# -- the API reference, in the source release ---------------------------------------------------
+
+REFERENCE = "api-ref/source"
+# What the clean source tree reports beyond CLEAN (pinned in test_real_trees.py and docs/real-world.md).
+CLEAN_REFERENCE = [
+    (f"{REFERENCE}/allocations.inc", 61, "RVL604"),
+    (f"{REFERENCE}/allocations.inc", 118, "RVL604"),
+    (f"{REFERENCE}/allocations.inc", 124, "RVL604"),
+    (f"{REFERENCE}/allocations.inc", 175, "RVL604"),
+    (f"{REFERENCE}/resource_provider_allocations.inc", 30, "RVL602"),
+    (f"{REFERENCE}/usages.inc", 48, "RVL604"),
+    (f"{REFERENCE}/usages.inc", 55, "RVL604"),
+]
+REFERENCE_CODES = ["RVL601", "RVL602", "RVL603", "RVL604"]
+
+
+def seed_reference(root: Path) -> dict[str, list[Row]]:
+    """One mistake per RVL6xx code in the reference; the findings each must cause, by code."""
+    parameters, expected = f"{REFERENCE}/parameters.yaml", {}
+
+    # RVL601: the consumer_type filter of GET /usages is said to come with 1.37 (the 1.38 schema adds it).
+    edit(root, parameters, "    required: false\n    min_version: 1.38\n",
+         "    required: false\n    min_version: 1.37\n")
+    expected["RVL601"] = [(parameters, line_of(root, parameters, "min_version: 1.37"), "RVL601")]
+
+    # RVL602: root_provider_uuid of allocation candidates (set from 1.29) loses its min_version.
+    edit(root, parameters, "    UUID of the top-most provider in this provider tree.\n  min_version: 1.29\n",
+         "    UUID of the top-most provider in this provider tree.\n")
+    expected["RVL602"] = [(parameters, line_of(root, parameters, "resource_provider_root_provider_uuid_1_29:"),
+                           "RVL602")]
+
+    # RVL603: GET /resource_providers documents a `limit` only GET /allocation_candidates has.
+    providers = f"{REFERENCE}/resource_providers.inc"
+    edit(root, providers, "  - required: resource_provider_required_query\n",
+         "  - required: resource_provider_required_query\n  - limit: allocation_candidates_limit\n")
+    expected["RVL603"] = [(providers, line_of(root, providers, "- limit: allocation_candidates_limit"), "RVL603")]
+
+    # RVL604: an allocation candidates example stops at 1.27; the next starts at 1.29.
+    candidates = f"{REFERENCE}/allocation_candidates.inc"
+    edit(root, candidates, "Response Example (microversions 1.17 - 1.28)", "Response Example (microversions 1.17 - 1.27)")
+    expected["RVL604"] = [(candidates, line_of(root, candidates, "(microversions 1.17 - 1.27)"), "RVL604")]
+    return expected
+
+
+@pytest.fixture(scope="module")
+def seeded_reference(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, list[Row]], list[Row]]:
+    root = tmp_path_factory.mktemp("seeded-source") / "placement-16.0.0"
+    shutil.copytree(real_source_tree("openstack-placement", "16.0.0"), root)
+    expected = seed_reference(root)
+    result = run_cli(cwd=root)
+    assert result.stderr == "" and result.returncode == 1
+    return expected, findings_of(result.stdout)
+
+
+@pytest.mark.parametrize("code", REFERENCE_CODES)
+def test_each_seeded_reference_defect_is_found_at_its_line(seeded_reference: tuple[dict[str, list[Row]], list[Row]],
+                                                          code: str) -> None:
+    expected, found = seeded_reference
+    assert sorted(row for row in found if row[2] == code and row not in CLEAN_REFERENCE) == sorted(expected[code])
+
+
+def test_nothing_else_is_reported_in_the_seeded_source(seeded_reference: tuple[dict[str, list[Row]], list[Row]]
+                                                       ) -> None:
+    expected, found = seeded_reference
+    assert sorted(found) == sorted(CLEAN + CLEAN_REFERENCE + [row for rows in expected.values() for row in rows])
