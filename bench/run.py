@@ -17,9 +17,11 @@ E5  `reviewlint .` on nova 34.0.0 / `ruff check --select E,W,F --no-cache .`
 
 "Cold" empties reviewlint's cache directory before each timed run; "warm"
 runs once untimed first. Also, in-process: reading placement's gabbi files
-and judging every gate.
+and judging every gate (G), and the API reference family on the placement
+16.0.0 source release: reading `api-ref/source/`, the route contracts from
+the code and the RVL6xx judgement (R).
 
-Usage: python bench/run.py [--runs N] [--cache DIR] [--only E1,E4]
+Usage: python bench/run.py [--runs N] [--cache DIR] [--only E1,E4,G,R]
 Run it from a virtualenv that has reviewlint installed.
 """
 
@@ -31,6 +33,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 import venv
@@ -59,6 +62,25 @@ def tree(cache: Path, dist: str, version: str) -> Path:
         archive.extractall(target)
     (target / ".complete").write_text("")
     return target
+
+
+def source_tree(cache: Path, dist: str, version: str) -> Path:
+    """Download (once) and unpack (once) a source release; return its top directory."""
+    target = cache / "sources" / f"{dist}-{version}"
+    if not (target / ".complete").exists():
+        sdists = cache / "sdists"
+        sdists.mkdir(parents=True, exist_ok=True)
+        pattern = f"{dist.replace('-', '[-_]')}-{version}.tar.gz"
+        if not list(sdists.glob(pattern)):
+            subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:", "-q",
+                            "-d", str(sdists), f"{dist}=={version}"], check=True)
+        if target.exists():
+            shutil.rmtree(target)
+        target.mkdir(parents=True)
+        with tarfile.open(next(sdists.glob(pattern))) as archive:
+            archive.extractall(target, filter="data")
+        (target / ".complete").write_text("")
+    return next(p for p in target.iterdir() if p.is_dir())
 
 
 def peers(cache: Path) -> Path:
@@ -127,12 +149,30 @@ def gabbi_and_coverage_time(root: Path, runs: int) -> float:
     return statistics.median(times)
 
 
+def reference_family_time(root: Path, runs: int) -> float:
+    """Median time of the RVL6xx family (reference, contracts, judgement) on a model already built, no cache."""
+    from reviewlint.config import load_config
+    from reviewlint.project import Project
+    from reviewlint.routes import route_table
+    from reviewlint.rules.apiref import judge
+    from reviewlint.versions import service_versions
+
+    times = []
+    for _ in range(runs):
+        project = Project(root, load_config(root))
+        route_table(project), service_versions(project), project.handler_refs()
+        start = time.perf_counter()
+        judge(project)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
 def main() -> int:
     """Run the benchmark and print one table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="timed runs per command (default 5)")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
-    parser.add_argument("--only", default="", help="comma-separated rows to run (E1..E5, G)")
+    parser.add_argument("--only", default="", help="comma-separated rows to run (E1..E5, G, R)")
     args = parser.parse_args()
     only = {row.strip().upper() for row in args.only.split(",") if row.strip()}
 
@@ -200,6 +240,10 @@ def main() -> int:
     if not only or "G" in only:
         print(f"placement 16.0.0: gabbi reader + RVL4xx coverage in-process: "
               f"{gabbi_and_coverage_time(placement, args.runs):.3f} s")
+    if not only or "R" in only:
+        source = source_tree(args.cache, "openstack-placement", "16.0.0")
+        print(f"placement 16.0.0 sdist: api-ref reader + route contracts + RVL6xx in-process: "
+              f"{reference_family_time(source, args.runs):.3f} s")
     return 0
 
 

@@ -257,7 +257,8 @@ def seed_reference(root: Path) -> dict[str, list[Row]]:
 
     # RVL604: an allocation candidates example stops at 1.27; the next starts at 1.29.
     candidates = f"{REFERENCE}/allocation_candidates.inc"
-    edit(root, candidates, "Response Example (microversions 1.17 - 1.28)", "Response Example (microversions 1.17 - 1.27)")
+    edit(root, candidates, "Response Example (microversions 1.17 - 1.28)",
+         "Response Example (microversions 1.17 - 1.27)")
     expected["RVL604"] = [(candidates, line_of(root, candidates, "(microversions 1.17 - 1.27)"), "RVL604")]
     return expected
 
@@ -272,14 +273,15 @@ def seeded_reference(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str
     return expected, findings_of(result.stdout)
 
 
+Seeded = tuple[dict[str, list[Row]], list[Row]]
+
+
 @pytest.mark.parametrize("code", REFERENCE_CODES)
-def test_each_seeded_reference_defect_is_found_at_its_line(seeded_reference: tuple[dict[str, list[Row]], list[Row]],
-                                                          code: str) -> None:
+def test_each_seeded_reference_defect_is_found_at_its_line(seeded_reference: Seeded, code: str) -> None:
     expected, found = seeded_reference
     assert sorted(row for row in found if row[2] == code and row not in CLEAN_REFERENCE) == sorted(expected[code])
 
 
-def test_nothing_else_is_reported_in_the_seeded_source(seeded_reference: tuple[dict[str, list[Row]], list[Row]]
-                                                       ) -> None:
+def test_nothing_else_is_reported_in_the_seeded_source(seeded_reference: Seeded) -> None:
     expected, found = seeded_reference
     assert sorted(found) == sorted(CLEAN + CLEAN_REFERENCE + [row for rows in expected.values() for row in rows])

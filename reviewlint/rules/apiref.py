@@ -328,7 +328,9 @@ class _Presence:
 
     mask: int
     unknown: int
-    evidence: tuple[tuple[int, str, "Site | None"], ...]  # (versions, what gives it there, where) for messages
+    # (versions, what gives it there: an Acceptance, or ("set"/"read", its site)), for messages only:
+    # positions are computed when a finding is made, not before.
+    evidence: tuple[tuple[int, object], ...]
 
 
 class _RouteDoc:
@@ -456,7 +458,7 @@ class _RouteDoc:
         for name, field in sorted(self.contract.fields().items()):
             if name in unknown:
                 continue
-            evidence = tuple((mask, f"set at {self.rel(site.path)}:{site.line}", site) for mask, site in field.sites)
+            evidence = tuple((mask, ("set", site)) for mask, site in field.sites)
             named = [listing for listing in listings if listing.item.leaf == name]
             yield from self.versioned(UndocumentedResponseVersion, "response", name,
                                       _Presence(field.mask, 0, evidence), served, named, "set")
@@ -480,14 +482,14 @@ class _RouteDoc:
         ends_early = bool(above) and not above & unknown
         if not (starts_late or ends_early):
             return
-        evidence = self.evidence(presence, first) if starts_late else self.evidence(presence, last, after=True)
         route = self.label
         if not listings:
             path, line = self.list_site(kind, first if starts_late else last)
             span = f"from {format_version(first)}" if starts_late else f"up to {format_version(last)}"
             yield ReferenceFinding(path, line, rule.code, rule.message.format(
                 route=route, name=name,
-                problem=f"is {verb} {span} but is not among the route's {kind} parameters", evidence=evidence))
+                problem=f"is {verb} {span} but is not among the route's {kind} parameters",
+                evidence=self.evidence(presence, first) if starts_late else self.evidence(presence, last, after=True)))
             return
         covered = 0
         for listing in listings:
@@ -537,8 +539,8 @@ class _RouteDoc:
         if version is None:
             return ""
         index = self.space.versions.index(version)
-        what, near = next(((text, site) for mask, text, site in presence.evidence if mask >> index & 1),
-                          (None, None))
+        found = next((what for mask, what in presence.evidence if mask >> index & 1), None)
+        what, near = self.evidence_text(found)
         change = self.space.lowest(self.served & self.space.above(version)) if after else version
         decider = self.site_text(self.decider(change, near)) if change is not None else ""
         parts = [p for p in (what, f"decided by {decider}" if decider else "") if p]
@@ -558,9 +560,20 @@ class _RouteDoc:
             for at, accepts in groups:
                 if accepts is not None and name in accepts.names:
                     mask |= at
-                    evidence.append((at, self.schema_text(accepts), None))
+                    evidence.append((at, accepts))
             found[name] = _Presence(mask, unknown & ~mask, tuple(evidence))
         return found
+
+    def evidence_text(self, found: object) -> "tuple[str | None, Site | None]":
+        """(text, site) of one piece of evidence: a schema, or a write or read at a site."""
+        from reviewlint.contract import Acceptance
+
+        if isinstance(found, Acceptance):
+            return self.schema_text(found), None
+        if isinstance(found, tuple):
+            verb, site = found
+            return f"{verb} at {self.rel(site.path)}:{site.line}", site
+        return None, None
 
     def schema_text(self, accepts: "Acceptance") -> str:
         schema = accepts.schema
@@ -585,16 +598,15 @@ class _RouteDoc:
         found = {}
         for name in names:
             mask = 0
-            evidence: list[tuple[int, str, Site | None]] = []
+            evidence: list[tuple[int, object]] = []
             for at, accepts in groups:
                 if accepts is not None and _query_accepts(accepts, name):
                     mask |= at
-                    evidence.append((at, self.schema_text(accepts), None))
+                    evidence.append((at, accepts))
             for read in reads:
                 if read.name == name and read.mask & unschemed:
                     mask |= read.mask & unschemed
-                    evidence.append((read.mask & unschemed, f"read at {self.rel(read.site.path)}:{read.site.line}",
-                                     read.site))
+                    evidence.append((read.mask & unschemed, ("read", read.site)))
             found[name] = _Presence(mask, (unknown | unschemed) & ~mask, tuple(evidence))
         return found
 
@@ -613,7 +625,7 @@ class _RouteDoc:
             seen.add((listing.plist.path, listing.item.line))
             groups = body if location == "body" else query
             judged = 0
-            schemas: list[str] = []
+            schemas: list[Acceptance] = []
             accepted = False
             for mask, accepts in sorted(groups, key=lambda group: group[0] & -group[0]):
                 if accepts is None:
@@ -628,15 +640,18 @@ class _RouteDoc:
                 elif _query_accepts(accepts, name):
                     accepted = True
                 judged |= mask
-                text = self.schema_text(accepts)
-                if text not in schemas:
-                    schemas.append(text)
+                schemas.append(accepts)
             if accepted or judged & served != served:
                 continue
+            texts: list[str] = []
+            for accepts in schemas:  # positions only now: a finding is certain
+                text = self.schema_text(accepts)
+                if text not in texts:
+                    texts.append(text)
             rule = UnacceptedRequestParameter
             yield ReferenceFinding(listing.plist.path, listing.item.line, rule.code, rule.message.format(
                 route=self.label, name=listing.item.name, where=f"in: {location}", entry=listing.entry.key,
-                schemas=", ".join(schemas) or "none"))
+                schemas=", ".join(texts) or "none"))
 
     # -- RVL604 ---------------------------------------------------------------------------------
     def heading_ranges(self) -> Iterator[ReferenceFinding]:
