@@ -33,6 +33,7 @@ REFERENCE_DIRS = ("api-ref/source", "placement-api-ref/source")
 SECTION_FILE_SUFFIX = ".inc"
 MAX_FILE_BYTES = 4 * 1024 * 1024
 MAX_MERGE_DEPTH = 16
+MAX_TITLE = 500  # longer lines are never read as titles with a version range
 LOCATIONS = frozenset({"path", "query", "body", "header"})
 
 # Subsection kinds the rules read.
@@ -42,7 +43,6 @@ _ADORNMENT = re.compile(r"^([=\-~^\"'`#*+_.:<>])\1{2,}\s*$")
 _REST_METHOD = re.compile(r"^\.\.\s+rest_method::(?P<rest>.*)$")
 _REST_PARAMETERS = re.compile(r"^\.\.\s+rest_parameters::(?P<rest>.*)$")
 _ITEM = re.compile(r"^\s+-\s+(?P<text>.*?)\s*$")
-_ITEM_TEXT = re.compile(r"^(?P<name>[^\s:][^:]*?)\s*:\s+(?P<key>[^\s:]+)$")
 _NOQA = re.compile(r"^\.\.\s+noqa(?:\s*:\s*(?P<codes>[A-Za-z]+[0-9]+(?:[,\s]+[A-Za-z]+[0-9]+)*))?\s*$", re.I)
 _RANGE = re.compile(r"\(\s*(?:microversions?\s+)?(?P<low>\d+\.\d+)\s*[-\u2013]\s*(?P<high>\d+\.\d+)?\s*\)\s*$", re.I)
 _KIND = re.compile(r"^(?P<what>request|response)(?P<example>\s+examples?)?\b", re.I)
@@ -237,6 +237,10 @@ def read_reference(directory: Path, files: Iterable[Path], text_of: TextOf) -> R
     for path in inc_files:
         text = _text(path, text_of, problems)
         if text is None:
+            continue
+        if len(text) > MAX_FILE_BYTES:
+            problems.append(ReferenceProblem(path, 1, 0, "RVL901", f"malformed API reference: {path.name} is "
+                                             f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB"))
             continue
         reader = _SectionReader(path, text)
         sections.extend(reader.sections)
@@ -461,13 +465,12 @@ class _SectionReader:
             if not line.startswith((" ", "\t")):
                 break
             item = _ITEM.match(line)
-            text = item.group("text") if item else None
-            parsed = _ITEM_TEXT.match(text) if text is not None else None
+            parsed = _item(item.group("text")) if item else None
             if parsed is None:
                 if not line.strip().startswith(":"):  # directive options are allowed
-                    self.problem(index + 1, f"expected a '- name: entry' item, got {line.strip()!r}")
+                    self.problem(index + 1, f"expected a '- name: entry' item, got {line.strip()[:80]!r}")
             else:
-                items.append(ListedParameter(parsed.group("name"), parsed.group("key"), index + 1))
+                items.append(ListedParameter(parsed[0], parsed[1], index + 1))
             index += 1
         if not source_name:
             self.problem(number, "rest_parameters names no parameters file")
@@ -475,7 +478,7 @@ class _SectionReader:
         return ParameterList(self.path, number, self.path.parent / source_name, tuple(items)), index
 
     def _span(self, title: str, line: int) -> tuple[str, Span | None]:
-        match = _RANGE.search(title)
+        match = _RANGE.search(title) if len(title) <= MAX_TITLE else None
         if match is None:
             return title, None
         low = parse_version(match.group("low"))
@@ -503,6 +506,15 @@ class _SectionReader:
         _, span = self._span(heading.title, heading.line)
         return RouteSection(self.path, draft.method, draft.template, draft.line, heading.title, heading.line,
                             span, tuple(draft.parts))
+
+
+def _item(text: str) -> tuple[str, str] | None:
+    """(name, entry) of a `name: entry` item text, without a regular expression that could backtrack."""
+    name, colon, key = text.rpartition(":")
+    name, key = name.strip(), key.strip()
+    if not colon or not name or not key or ":" in name or any(c.isspace() for c in key):
+        return None
+    return name, key
 
 
 # -- parameters.yaml -------------------------------------------------------------------------

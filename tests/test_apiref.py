@@ -368,3 +368,15 @@ def test_a_shared_serializer_sets_a_gated_field_only_on_the_route_that_asks() ->
     assert listing.space.describe(listing.fields()["lid"].mask) == "1.4..1.6"
     create = found["POST /jars"]
     assert create.space.describe(create.response_mask()) == "1.3..1.6"
+
+
+def test_hostile_sections_are_bounded() -> None:
+    lines = ["Things", "======", "", ".. rest_method:: GET /things", "", "Request (" + " " * 100_000 + "1.2 -",
+             "-" * 100_010, "", ".. rest_parameters:: parameters.yaml", "", "  - " + " " * 200_000 + "x",
+             "  - name:" + " " * 200_000, "  - name" + ":" * 50_000 + " key"]
+    start = time.perf_counter()
+    ref = read({"things.inc": "\n".join(lines) + "\n", "parameters.yaml": PARAMETERS})
+    assert time.perf_counter() - start < 2
+    assert [p.line for p in ref.problems] == [11, 12, 13]
+    big = read({"big.inc": "x\n" * (3 * 1024 * 1024)})
+    assert [p.reason.split(": ", 1)[1] for p in big.problems] == ["big.inc is larger than 4 MiB"]
