@@ -147,7 +147,7 @@ class Carrier(enum.Enum):
 
 
 @dataclass(frozen=True)
-class Site:
+class Spot:
     """A node of a module, positioned only when a message needs it."""
 
     module: ModuleInfo = field(compare=False, repr=False)
@@ -155,9 +155,9 @@ class Site:
     key: tuple[str, int] = (("", 0))
 
     @staticmethod
-    def of(module: ModuleInfo, node: cst.CSTNode) -> "Site":
+    def of(module: ModuleInfo, node: cst.CSTNode) -> "Spot":
         """The site of `node` in `module`."""
-        return Site(module, node, (module.name, id(node)))
+        return Spot(module, node, (module.name, id(node)))
 
     @property
     def path(self) -> Path:
@@ -180,7 +180,7 @@ class Cond:
     """A truth value that depends on the microversion: true at the versions in `mask`."""
 
     mask: int
-    site: Site | None = field(default=None, compare=False)
+    site: Spot | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -189,7 +189,7 @@ class Schema:
 
     value: Any  # a schemas.Value
     label: str
-    site: Site | None = field(default=None, compare=False)
+    site: Spot | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -283,7 +283,7 @@ class SchemaUse:
 
     mask: int
     schema: Schema | None
-    site: Site
+    site: Spot
 
 
 @dataclass(frozen=True)
@@ -292,7 +292,7 @@ class QueryRead:
 
     mask: int
     name: str
-    site: Site
+    site: Spot
 
 
 @dataclass(frozen=True)
@@ -302,7 +302,7 @@ class KeyWrite:
     origin: tuple[str, int]
     key: str
     mask: int
-    site: Site
+    site: Spot
 
 
 @dataclass
@@ -350,7 +350,8 @@ class Interpreter:
         self._summaries: dict[tuple[Any, ...], Summary] = {}
         self.constants: dict[tuple[str, str], Item | None] = {}
         self._modules: dict[str, bool] = {}
-        self.handler_module_names = frozenset(module.name for module in project.handler_modules())
+        self.paths: set[Path] = set()  # the modules walked (their changes change the contracts)
+        self.handler_module_names = frozenset(ref.module for ref in project.handler_refs())
         self._active: set[tuple[str, int]] = set()
 
     def is_module(self, dotted: str) -> bool:
@@ -373,6 +374,8 @@ class Interpreter:
         found = self.project.split_path(dotted)
         if found is not None and not _assigns(self.project, found[1], found[2]):
             return None  # a class, a function, an exception: not worth parsing its module for
+        if found is not None:
+            self.paths.add(found[1])
         value = self.evaluator.evaluate(module, expr)
         if isinstance(value, Unknown):
             return None
@@ -380,12 +383,12 @@ class Interpreter:
             return Schema(value, dotted.rsplit(".", 1)[-1], self.schema_site(module, dotted))
         return Literal(value)
 
-    def schema_site(self, module: ModuleInfo, dotted: str) -> Site | None:
+    def schema_site(self, module: ModuleInfo, dotted: str) -> Spot | None:
         """Where a schema constant is assigned."""
         found = self.project.split_dotted(dotted)
         owner, name = found if found is not None else (module, dotted.rsplit(".", 1)[-1])
         assignments = owner.assignments.get(name)
-        return Site.of(owner, assignments[-1]) if assignments else None
+        return Spot.of(owner, assignments[-1]) if assignments else None
 
     def analyze(self, function: Function, params: dict[str, Alts], live: int, depth: int = 0) -> Summary:
         """What `function` does at the versions in `live` when its parameters hold `params`."""
@@ -398,6 +401,7 @@ class Interpreter:
         self._active.add((function.qualname, function.index))
         try:
             module = self.project.module(function.module) or function.owner
+            self.paths.add(module.path)
             frame = _Frame(self, module, function, dict(params), depth)
             frame.defaults(live)
             frame.block(function.node.body, live, True)
@@ -596,7 +600,7 @@ class _Frame:
         for mask, item in container:
             if isinstance(item, Objects) and mask & live:
                 for origin in item.origins:
-                    self.facts.writes.append(KeyWrite(origin, key, mask & live, Site.of(self.module, node)))
+                    self.facts.writes.append(KeyWrite(origin, key, mask & live, Spot.of(self.module, node)))
 
     def contain(self, container: Alts, value: Alts) -> None:
         inner = _origins(value)
@@ -637,7 +641,7 @@ class _Frame:
         return (true | unknown) & live, (false | unknown) & live
 
     def cond(self, true: int, node: cst.CSTNode, live: int) -> Alts:
-        found = Cond(true & self.space.all, Site.of(self.module, node))
+        found = Cond(true & self.space.all, Spot.of(self.module, node))
         self.facts.conds.append(found)
         return _alts(live, found)
 
@@ -753,7 +757,7 @@ class _Frame:
             elif item is Carrier.QUERY:
                 name = self.literal_string(index_expr, mask) if index_expr is not None else None
                 if name is not None:
-                    self.facts.query_reads.append(QueryRead(mask, name, Site.of(self.module, expr)))
+                    self.facts.query_reads.append(QueryRead(mask, name, Spot.of(self.module, expr)))
                 found.append((mask, Derived(frozenset({Carrier.QUERY}))))
             elif isinstance(item, (Objects, Derived)) or item is Carrier.BODY:
                 found.append((mask, item if isinstance(item, (Objects, Derived)) else Derived(frozenset({item}))))
@@ -782,7 +786,7 @@ class _Frame:
                 if any(item is Carrier.QUERY for _, item in container):
                     name = self.literal_string(left, live)
                     if name is not None:
-                        self.facts.query_reads.append(QueryRead(live, name, Site.of(self.module, expr)))
+                        self.facts.query_reads.append(QueryRead(live, name, Spot.of(self.module, expr)))
             elif operator is not None:
                 if self.carries_version(left, live):
                     result = self.compare(expr, operator, right, live)
@@ -850,7 +854,7 @@ class _Frame:
             if isinstance(element, cst.DictElement):
                 key = self.literal_string(element.key, live)
                 if key is not None:
-                    self.facts.writes.append(KeyWrite(origin, key, live, Site.of(self.module, element)))
+                    self.facts.writes.append(KeyWrite(origin, key, live, Spot.of(self.module, element)))
             inner = _origins(value)
             if inner:
                 self.facts.contains.append((origin, inner))
@@ -868,7 +872,7 @@ class _Frame:
         if isinstance(expr, cst.DictComp):
             key = self.literal_string(expr.key, live)
             if key is not None:
-                self.facts.writes.append(KeyWrite(origin, key, live, Site.of(self.module, expr)))
+                self.facts.writes.append(KeyWrite(origin, key, live, Spot.of(self.module, expr)))
             value = self.eval(expr.value, live)
         else:
             value = self.eval(expr.elt, live)  # type: ignore[attr-defined]
@@ -902,7 +906,7 @@ class _Frame:
             if func.attr.value in QUERY_READS and node.args:
                 key = self.literal_string(node.args[0].value, live)
                 if key is not None:
-                    self.facts.query_reads.append(QueryRead(live, key, Site.of(self.module, node)))
+                    self.facts.query_reads.append(QueryRead(live, key, Spot.of(self.module, node)))
             return _alts(live, Derived(frozenset({Carrier.QUERY})))
         arguments = [(arg, self.eval(arg.value, live)) for arg in node.args]
         if isinstance(func, cst.Attribute) and _origins(receiver):
@@ -946,7 +950,7 @@ class _Frame:
         body = _argument(node, 0, "body")
         if body is not None and Carrier.BODY in _kinds(self.eval(body, live)):
             for mask, schema in self.schema_alts(_argument(node, 1, "schema"), live):
-                self.facts.body_schemas.append(SchemaUse(mask, schema, Site.of(self.module, node)))
+                self.facts.body_schemas.append(SchemaUse(mask, schema, Spot.of(self.module, node)))
         return _alts(live, Derived(frozenset({Carrier.BODY})))
 
     def validate(self, node: cst.Call, live: int) -> Alts:
@@ -956,7 +960,7 @@ class _Frame:
             self.facts.query_schemas if Carrier.QUERY in kinds else None)
         if uses is not None:
             for mask, schema in self.schema_alts(_argument(node, 1, "schema"), live):
-                uses.append(SchemaUse(mask, schema, Site.of(self.module, node)))
+                uses.append(SchemaUse(mask, schema, Spot.of(self.module, node)))
         return ()
 
     def getattr(self, node: cst.Call, live: int) -> Alts:
@@ -971,7 +975,7 @@ class _Frame:
                 value = env.get(item.value.value)
                 if isinstance(value, DictValue):
                     assignments = module.assignments.get(item.value.value)
-                    site = Site.of(module, assignments[-1]) if assignments else None
+                    site = Spot.of(module, assignments[-1]) if assignments else None
                     found.append((mask, Schema(value, item.value.value, site)))
         return _merge(found)
 
@@ -993,7 +997,7 @@ class _Frame:
         kinds: frozenset[Carrier] = frozenset()
         for arg, value in arguments:
             if arg.keyword is not None:
-                self.facts.writes.append(KeyWrite(origin, arg.keyword.value, live, Site.of(self.module, arg)))
+                self.facts.writes.append(KeyWrite(origin, arg.keyword.value, live, Spot.of(self.module, arg)))
             inner = _origins(value)
             if inner:
                 self.facts.contains.append((origin, inner))
@@ -1086,7 +1090,7 @@ class Field:
 
     name: str
     mask: int
-    sites: tuple[tuple[int, Site], ...]
+    sites: tuple[tuple[int, Spot], ...]
 
 
 @dataclass
@@ -1180,7 +1184,7 @@ class RouteContract:
         """Every version test met on the route's code path."""
         return [cond for definition in self.definitions for cond in definition.facts.conds]
 
-    def changes(self) -> dict[Version, list[Site]]:
+    def changes(self) -> dict[Version, list[Spot]]:
         """The versions at which the route's behaviour changes, with the code that decides each.
 
         A version test's range starting (or ending) inside the route's
@@ -1189,7 +1193,7 @@ class RouteContract:
         """
         space, served = self.space, self.mask
         first = space.lowest(served)
-        found: dict[Version, list[Site]] = {}
+        found: dict[Version, list[Spot]] = {}
         for definition in self.definitions:
             low = space.lowest(definition.mask)
             if low is not None and low != first:
@@ -1205,10 +1209,10 @@ class RouteContract:
         return found
 
 
-def _version_handler_site(function: Function) -> Site | None:
+def _version_handler_site(function: Function) -> Spot | None:
     for decorator in function.decorators:
         if decorator.short == "version_handler":
-            return Site.of(function.owner, decorator.node)
+            return Spot.of(function.owner, decorator.node)
     return None
 
 
@@ -1266,7 +1270,15 @@ def version_space(service: "ServiceVersions") -> VersionSpace:
     return VersionSpace(tuple(sorted(set(service.versions))))
 
 
-def _build(project: "Project") -> dict["Route", RouteContract]:
+@dataclass(frozen=True)
+class Contracts:
+    """Every route's contract, and the modules read to build them."""
+
+    routes: dict["Route", RouteContract] = field(hash=False)
+    paths: frozenset[Path]
+
+
+def _build(project: "Project") -> Contracts:
     from reviewlint.gates import GateFinder
     from reviewlint.routes import route_table
     from reviewlint.versions import service_versions
@@ -1274,7 +1286,7 @@ def _build(project: "Project") -> dict["Route", RouteContract]:
     table = route_table(project)
     service = service_versions(project)
     if table is None or service is None:
-        return {}
+        return Contracts({}, frozenset())
     space = version_space(service)
     interpreter = Interpreter(project, space)
     finder = GateFinder(project)
@@ -1291,9 +1303,20 @@ def _build(project: "Project") -> dict["Route", RouteContract]:
             summary = interpreter.analyze(function, params, mask)
             definitions.append(Definition(function, mask, summary.facts))
         contracts[route] = RouteContract(route, space, tuple(definitions))
-    return contracts
+    return Contracts(contracts, frozenset(interpreter.paths))
+
+
+def _contracts(project: "Project") -> Contracts:
+    # A memo (not an analysis) so that every cached result built on the
+    # contracts depends on the files they were read from.
+    return project.memo("contracts", lambda: _build(project))
 
 
 def route_contracts(project: "Project") -> dict["Route", RouteContract]:
     """Every route's contract, computed once per run."""
-    return project.analysis("contracts", _build)  # type: ignore[no-any-return]
+    return _contracts(project).routes
+
+
+def contract_paths(project: "Project") -> frozenset[Path]:
+    """The modules the contracts were read from: handlers, their helpers, the schema modules."""
+    return _contracts(project).paths

@@ -21,7 +21,7 @@ from reviewlint.rules.base import Rule
 
 if TYPE_CHECKING:
     from reviewlint.apiref import ListedParameter, ParameterEntry, ParameterList, Part, Reference, RouteSection, Span
-    from reviewlint.contract import Acceptance, RouteContract, Site, VersionSpace
+    from reviewlint.contract import Acceptance, RouteContract, Spot, VersionSpace
     from reviewlint.project import Project
     from reviewlint.versions import Version
 
@@ -200,14 +200,18 @@ class ReferenceFinding:
 
 def reference_directory(project: "Project") -> Path | None:
     """The reference's source directory (cheap: no file is read)."""
+    return project.analysis(_directory)
+
+
+def _directory(project: "Project") -> Path | None:
     from reviewlint.apiref import reference_directory as find
 
-    return project.analysis("apiref:directory", lambda p: find(p.root, p.config.api_ref))  # type: ignore[no-any-return]
+    return find(project.root, project.config.api_ref)
 
 
 def reference(project: "Project") -> "Reference | None":
     """The project's API reference, read once per run; None without one."""
-    return project.analysis("apiref:reference", _read)  # type: ignore[no-any-return]
+    return project.memo("rvl6:reference", lambda: _read(project))
 
 
 def _read(project: "Project") -> "Reference | None":
@@ -246,8 +250,18 @@ def is_reference_file(project: "Project", path: Path) -> bool:
 # -- judging ------------------------------------------------------------------------------------
 
 def judge(project: "Project") -> list[ReferenceFinding]:
-    """Every RVL6xx finding and reference problem of the project, sorted."""
-    return project.analysis("apiref:findings", _judge)  # type: ignore[no-any-return]
+    """Every RVL6xx finding and reference problem of the project, sorted.
+
+    Kept in the persistent cache with every file it was read from: the
+    reference, the handler and schema modules, the routes and versions.
+    """
+    from reviewlint.project import Codec
+
+    codec: Codec[list[ReferenceFinding]] = Codec(
+        lambda found: [[str(f.path), f.line, f.code, f.message] for f in found],
+        lambda data: [ReferenceFinding(Path(path), int(line), str(code), str(message))
+                      for path, line, code, message in data])
+    return project.memo("rvl6:findings", lambda: _judge(project), codec)
 
 
 def _judge(project: "Project") -> list[ReferenceFinding]:
@@ -393,12 +407,12 @@ class _RouteDoc:
 
         return relative_to_root(path, self.project.root)
 
-    def site_text(self, site: "Site | None") -> str:
+    def site_text(self, site: "Spot | None") -> str:
         if site is None:
             return ""
         return f"`{site.code}` at {self.rel(site.path)}:{site.line}"
 
-    def decider(self, version: "Version", near: "Site | None" = None) -> "Site | None":
+    def decider(self, version: "Version", near: "Spot | None" = None) -> "Spot | None":
         """The code that changes the route's behaviour at `version`: nearest above `near` when given."""
         sites = self.changes.get(version, [])
         if not sites:
@@ -564,7 +578,7 @@ class _RouteDoc:
             found[name] = _Presence(mask, unknown & ~mask, tuple(evidence))
         return found
 
-    def evidence_text(self, found: object) -> "tuple[str | None, Site | None]":
+    def evidence_text(self, found: object) -> "tuple[str | None, Spot | None]":
         """(text, site) of one piece of evidence: a schema, or a write or read at a site."""
         from reviewlint.contract import Acceptance
 
@@ -802,12 +816,20 @@ def lint_related(project: "Project", paths: Iterable[Path]) -> list[Finding]:
     from reviewlint.config import resolve_path
     from reviewlint.engine import display_path
 
-    if reference_directory(project) is None:
+    inputs = {resolve_path(path) for path in paths}
+    if not inputs or reference_directory(project) is None:
         return []
-    parsed = project.parsed_paths()
-    if not any(resolve_path(path) in parsed for path in paths):
+    if inputs.isdisjoint(project.handler_paths()) and inputs.isdisjoint(_contract_inputs(project)):
         return []
     return [Finding(display_path(f.path), f.line, 0, f.code, f.message) for f in judge(project)]
+
+
+def _contract_inputs(project: "Project") -> frozenset[Path]:
+    from reviewlint.contract import contract_paths
+    from reviewlint.project import Codec
+
+    return project.memo("rvl6:inputs", lambda: contract_paths(project), Codec(
+        lambda paths: sorted(str(path) for path in paths), lambda data: frozenset(Path(p) for p in data)))
 
 
 def describe(project: "Project") -> str:
