@@ -20,6 +20,7 @@ be read) at its line, never an exception.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from dataclasses import dataclass, field
@@ -200,6 +201,26 @@ def reference_directory(root: Path, configured: str | None) -> Path | None:
         if directory.is_dir():
             return directory
     return None
+
+
+@functools.lru_cache(maxsize=64)
+def _resolved_directory(root: Path, configured: str | None) -> Path | None:
+    from reviewlint.config import resolve_path
+
+    found = reference_directory(root, configured)
+    return resolve_path(found) if found is not None else None
+
+
+def is_reference_input(root: Path, configured: str | None, path: Path) -> bool:
+    """A `.inc` or YAML file inside the reference directory (a stat of the directory, no file read)."""
+    if path.suffix not in (SECTION_FILE_SUFFIX, ".yaml", ".yml"):
+        return False
+    directory = _resolved_directory(root, configured)
+    if directory is None:
+        return False
+    from reviewlint.config import resolve_path
+
+    return directory in resolve_path(path).parents
 
 
 def section_files(directory: Path, excluded: Callable[[str, str], bool] | None = None) -> list[Path]:

@@ -259,8 +259,13 @@ def lint_data_file(project: Project, path: Path, display: str, selection: Select
     """
     resolved = resolve_path(path)
     findings: list[Finding] = []
-    for hook in family_hooks("lint_reference"):
-        findings.extend(Finding(display, f.line, f.col, f.code, f.message) for f in hook(project, resolved))
+    if _is_reference(project, resolved):
+        def in_reference() -> list[tuple[str, int, int, str, str]]:
+            found = [f for hook in family_hooks("lint_reference") for f in hook(project, resolved)]
+            return sorted((f.path, f.line, f.col, f.code, f.message) for f in found)
+
+        located = project.memo(f"reference:{resolved}", in_reference, LOCATED)
+        findings.extend(Finding(display, line, col, code, message) for _, line, col, code, message in located)
     if path.suffix not in YAML_SUFFIXES:
         return sorted(f for f in findings if selection.wants(f.code, f.path))
 
@@ -287,8 +292,33 @@ LOCATED: Codec[list[tuple[str, int, int, str, str]]] = Codec(
     lambda data: [(str(p), int(line), int(col), str(code), str(message)) for p, line, col, code, message in data])
 
 
-def _wanted_data_file(project: Project, path: Path) -> bool:
-    return any(wants(project, path) for wants in family_hooks("wants_file"))
+def _is_reference(project: Project, path: Path) -> bool:
+    """A file of the API reference (`.inc`, `parameters.yaml`): an input of the RVL6xx family."""
+    from reviewlint.apiref import is_reference_input
+
+    return is_reference_input(project.root, project.config.api_ref, path)
+
+
+def _related_findings(project: Project, python_inputs: list[Path]) -> list[Finding]:
+    """What families report again, in other files, because Python inputs they read changed.
+
+    The API reference is checked again when a handler or schema module is an
+    input (pre-commit passes only changed files). Without a reference there
+    is nothing to ask, and no family is imported.
+    """
+    from reviewlint.apiref import reference_directory
+    from reviewlint.cache import digest
+
+    if not python_inputs or reference_directory(project.root, project.config.api_ref) is None:
+        return []
+
+    def compute() -> list[tuple[str, int, int, str, str]]:
+        found = [f for hook in family_hooks("lint_related") for f in hook(project, python_inputs)]
+        return sorted((f.path, f.line, f.col, f.code, f.message) for f in found)
+
+    key = "related:" + digest("\n".join(sorted(map(str, python_inputs))).encode("utf-8", "surrogateescape"))
+    return [Finding(display_path(Path(where)), line, col, code, message)
+            for where, line, col, code, message in project.memo(key, compute, LOCATED)]
 
 
 def display_path(path: Path) -> str:
@@ -345,7 +375,7 @@ def lint_paths(run: Run, paths: list[Path], progress: Callable[[int, int], None]
     findings: list[Finding] = []
     deferred: list[tuple[str, str]] = []
     project, selection = run.project, run.selection
-    inputs = list(discover(paths, project.exclude, lambda candidate: _wanted_data_file(project, candidate)))
+    inputs = list(discover(paths, project.exclude, lambda candidate: _is_reference(project, candidate)))
     python_inputs: list[Path] = []
     for done, (path, exists, named) in enumerate(inputs, 1):
         if progress is not None:
@@ -378,10 +408,7 @@ def lint_paths(run: Run, paths: list[Path], progress: Callable[[int, int], None]
         findings.extend(f for f in file_findings if selection.wants(f.code, display))
     findings.extend(f for f in check_syntax_of(deferred, jobs) if selection.wants(f.code, f.path))
     # A changed handler or schema re-checks the files that document it (the API reference).
-    for related in family_hooks("lint_related"):
-        named = (Finding(display_path(Path(f.path)), f.line, f.col, f.code, f.message)
-                 for f in related(project, python_inputs))
-        findings.extend(f for f in named if selection.wants(f.code, f.path))
+    findings.extend(f for f in _related_findings(project, python_inputs) if selection.wants(f.code, f.path))
     project.save_cache()
     # A gabbi file reports the gates it touches, which their own module reports too.
     return sorted(set(findings))

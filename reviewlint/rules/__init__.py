@@ -17,10 +17,10 @@ if TYPE_CHECKING:
 # the prefilter lets them through) and `lint_yaml(project, path)` (findings
 # for a YAML input, such as RVL901 for a malformed gabbi file, or at the gates
 # a gabbi file tests; named by absolute path), and, for a family whose findings
-# sit in other non-Python files (the API reference): `wants_file(project,
-# path)` (a file to discover as an input), `lint_reference(project, path)`
-# (the findings located in that file) and `lint_related(project, paths)` (its
-# findings again when Python inputs it reads changed), named by absolute path.
+# sit in other non-Python files (the API reference, whose files the engine
+# discovers): `lint_reference(project, path)` (the findings located in that
+# file) and `lint_related(project, paths)` (its findings again when Python
+# inputs it reads changed), named by absolute path.
 FAMILIES = (
     "reviewlint.rules.content_type",
     "reviewlint.rules.validation",

@@ -235,16 +235,9 @@ def _read(project: "Project") -> "Reference | None":
 
 def is_reference_file(project: "Project", path: Path) -> bool:
     """A `.inc` or YAML file inside the reference directory."""
-    from reviewlint.config import resolve_path
+    from reviewlint.apiref import is_reference_input
 
-    directory = reference_directory(project)
-    if directory is None or path.suffix not in (".inc", ".yaml", ".yml"):
-        return False
-    try:
-        resolve_path(path).relative_to(resolve_path(directory))
-    except ValueError:
-        return False
-    return True
+    return is_reference_input(project.root, project.config.api_ref, path)
 
 
 # -- judging ------------------------------------------------------------------------------------
@@ -795,33 +788,26 @@ def _search(pattern: str, text: str) -> bool:
 
 # -- engine hooks -------------------------------------------------------------------------------
 
-def wants_file(project: "Project", path: Path) -> bool:
-    """A non-Python file this family reads as an input: the reference's `.inc` and YAML files."""
-    return is_reference_file(project, path)
-
-
-def lint_reference(project: "Project", path: Path, display: str) -> list[Finding]:
-    """The findings located in one reference file (the engine's hook for non-Python inputs)."""
+def lint_reference(project: "Project", path: Path) -> list[Finding]:
+    """The findings located in one reference file (the engine's hook for non-Python inputs; absolute paths)."""
     if not is_reference_file(project, path):
         return []
     from reviewlint.config import resolve_path
 
     here = resolve_path(path)
-    return [Finding(display, f.line, 0, f.code, f.message) for f in judge(project)
-            if resolve_path(f.path) == here]
+    return [Finding(str(here), f.line, 0, f.code, f.message) for f in judge(project) if resolve_path(f.path) == here]
 
 
 def lint_related(project: "Project", paths: Iterable[Path]) -> list[Finding]:
     """The reference's findings when a Python input the analysis reads (a handler, a schema) changed."""
     from reviewlint.config import resolve_path
-    from reviewlint.engine import display_path
 
     inputs = {resolve_path(path) for path in paths}
     if not inputs or reference_directory(project) is None:
         return []
     if inputs.isdisjoint(project.handler_paths()) and inputs.isdisjoint(_contract_inputs(project)):
         return []
-    return [Finding(display_path(f.path), f.line, 0, f.code, f.message) for f in judge(project)]
+    return [Finding(str(f.path), f.line, 0, f.code, f.message) for f in judge(project)]
 
 
 def _contract_inputs(project: "Project") -> frozenset[Path]:
