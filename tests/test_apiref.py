@@ -380,3 +380,30 @@ def test_hostile_sections_are_bounded() -> None:
     assert [p.line for p in ref.problems] == [11, 12, 13]
     big = read({"big.inc": "x\n" * (3 * 1024 * 1024)})
     assert [p.reason.split(": ", 1)[1] for p in big.problems] == ["big.inc is larger than 4 MiB"]
+
+
+def test_warm_runs_equal_cold_runs_after_edits(tmp_path: Path) -> None:
+    case = tmp_path / "pantry"
+    shutil.copytree(PANTRY, case)
+    cache = ["--cache-dir", str(tmp_path / "cache")]
+
+    def both() -> tuple[str, str]:
+        warm = run_cli(*cache, "--select", "RVL6", ".", cwd=case).stdout
+        return warm, run_cli("--no-cache", "--select", "RVL6", ".", cwd=case).stdout
+
+    warm, cold = both()
+    assert warm == cold and findings_of(warm) == expected_of(PANTRY / "expected.txt")
+    schema = case / "pantry/schemas/jar.py"  # the 1.3 property is renamed: colour is now never accepted
+    schema.write_text(schema.read_text().replace("POST_JAR_V1_3['properties']['colour']",
+                                                 "POST_JAR_V1_3['properties']['hue']"))
+    warm, cold = both()
+    assert warm == cold and ("api-ref/source/jars.inc", 41, "RVL603") in findings_of(warm)
+    shelves = case / "api-ref/source/shelves.inc"  # the gap is closed
+    shelves.write_text(shelves.read_text().replace("Response (microversions 1.0 - 1.2)\n-",
+                                                   "Response (microversions 1.0 - 1.3)\n-"))
+    warm, cold = both()
+    assert warm == cold and ("api-ref/source/shelves.inc", 17, "RVL604") not in findings_of(warm)
+    # The commit hook's form: only the changed handler is an input.
+    warm = run_cli(*cache, "--select", "RVL6", "pantry/handlers/shelf.py", cwd=case).stdout
+    assert warm == run_cli("--no-cache", "--select", "RVL6", "pantry/handlers/shelf.py", cwd=case).stdout
+    assert findings_of(warm) == findings_of(cold)
