@@ -813,7 +813,7 @@ class _Frame:
         found = {version_of_value(item.value) for _, item in self.values(self.eval(expr, live))
                  if isinstance(item, Literal)}
         found.discard(None)
-        return found.pop() if len(found) == 1 else None  # type: ignore[return-value]
+        return found.pop() if len(found) == 1 else None
 
     def binary(self, expr: cst.BinaryOperation, live: int) -> Alts:
         left, right = self.values(self.eval(expr.left, live)), self.values(self.eval(expr.right, live))

@@ -376,7 +376,7 @@ class _RouteDoc:
         """The parts of one kind, each with the versions it documents."""
         found = []
         for section, mask in self.section_masks:
-            parts = [p for p in section.parts if p.kind == kind]  # type: ignore[attr-defined]
+            parts = [p for p in section.parts if p.kind == kind]
             for part, part_mask in self._masks([(p, p.span) for p in parts], mask):
                 found.append((section, part, part_mask))
         return found  # type: ignore[return-value]
@@ -668,7 +668,7 @@ class _RouteDoc:
             yield from self.tiling("section", sections, self.served, self.served)
         for section, mask in self.section_masks:
             for kind in HEADING_KINDS:
-                parts = [p for p in section.parts if p.kind == kind]  # type: ignore[attr-defined]
+                parts = [p for p in section.parts if p.kind == kind]
                 spanned: list[tuple[object, Span | None, int, Path]] = [
                     (p, p.span, p.line, section.path) for p in parts]
                 needed = mask & ~self.bodiless(section, mask, kind) if kind.endswith("example") else mask
@@ -677,7 +677,7 @@ class _RouteDoc:
     def bodiless(self, section: "RouteSection", mask: int, kind: str) -> int:
         """Versions an example need not cover: a Request/Response part documents them without a body."""
         primary = kind.split()[0]
-        parts = [p for p in section.parts if p.kind == primary]  # type: ignore[attr-defined]
+        parts = [p for p in section.parts if p.kind == primary]
         found = 0
         for part, part_mask in self._masks([(p, p.span) for p in parts], mask):
             has_body = any(
