@@ -57,6 +57,29 @@ def _package_of(directory: Path) -> tuple[tuple[str, ...], Path]:
 
 
 _BLOCK_AT_TOP = re.compile(rb"^(?:if|try)\b", re.M)
+# A class statement and the text of its bases (`class PlacementWsgify(webob.dec.wsgify):`).
+_CLASS = re.compile(rb"^[ \t]*class[ \t]+(\w+)[ \t]*\(([^)]*)\)", re.M)
+_BASE = re.compile(rb"[A-Za-z_][\w.]*")
+# The cache key of the project's wsgify decorator names (kept with the prefilter's light entries).
+WSGIFY_KEY = "prefilter:wsgify"
+
+
+def derived_decorators(names: tuple[str, ...], classes: list[tuple[str, frozenset[str]]]) -> tuple[str, ...]:
+    """`names`, then every class (sorted) derived from one of them, directly or through other classes.
+
+    `classes` are (class name, last names of its bases), as a text scan finds them.
+    """
+    known = set(names)
+    derived: set[str] = set()
+    grown = True
+    while grown:
+        grown = False
+        for name, bases in classes:
+            if name not in known and not bases.isdisjoint(known):
+                known.add(name)
+                derived.add(name)
+                grown = True
+    return tuple(names) + tuple(sorted(derived))
 
 
 class HandlerHint:
@@ -103,6 +126,9 @@ class Codec(Generic[T]):
 
     encode: Callable[[T], Any]
     decode: Callable[[Any], T]
+
+
+_NAMES: Codec[tuple[str, ...]] = Codec(list, lambda data: tuple(str(name) for name in data))
 
 
 class Tree:
@@ -276,6 +302,8 @@ class Project:
         self._memo: dict[str, tuple[Any, Deps]] = {}
         self._digests: dict[str, str] = {}  # persisted memo key -> digest of its value this run
         self._analyses: dict[Callable[..., Any], Any] = {}
+        self._hints: dict[tuple[str, ...], HandlerHint] = {}
+        self._analysis_config: Config | None = None
 
     # -- files ------------------------------------------------------------------
     @cached_property
@@ -365,10 +393,47 @@ class Project:
         """Python files whose raw text contains `needle` (the cheap prefilter)."""
         return tuple(path for path in self.python_files if needle in self.raw(path))
 
-    @cached_property
+    @property
     def may_define_handlers(self) -> HandlerHint:
-        """The text test a module passes before it is parsed for handlers."""
-        return HandlerHint(self.config.wsgify_decorators)
+        """The text test a module passes before it is parsed for handlers (its names are the project's)."""
+        names = self.wsgify_decorators
+        hint = self._hints.get(names)
+        if hint is None:
+            hint = self._hints[names] = HandlerHint(names)
+        return hint
+
+    @property
+    def wsgify_decorators(self) -> tuple[str, ...]:
+        """The wsgify decorators: config `wsgify-decorators` and the project's classes derived from them.
+
+        A class derived from one of them, directly or through other classes
+        of the project (`class PlacementWsgify(webob.dec.wsgify)`), is one
+        too. Found by a text scan of the modules outside test packages and
+        kept in the cache: a computation that asks is one of its dependents.
+        """
+        return self.memo(WSGIFY_KEY, self._derive_wsgify, _NAMES)
+
+    def _derive_wsgify(self) -> tuple[str, ...]:
+        classes: list[tuple[str, frozenset[str]]] = []
+        for path in self.python_files:
+            if TEST_PACKAGES.intersection(self.module_name(path).split(".")[:-1]):
+                continue
+            data = self.raw(path)
+            if b"class" not in data:
+                continue
+            for match in _CLASS.finditer(data):
+                bases = frozenset(base.rsplit(b".", 1)[-1].decode() for base in _BASE.findall(match.group(2)))
+                classes.append((match.group(1).decode(), bases))
+        return derived_decorators(self.config.wsgify_decorators, classes)
+
+    def analysis_config(self) -> Config:
+        """The config modules are parsed with: the project's wsgify decorators in place of the configured ones."""
+        names = self.wsgify_decorators
+        if names == self.config.wsgify_decorators:
+            return self.config
+        if self._analysis_config is None or self._analysis_config.wsgify_decorators != names:
+            self._analysis_config = self.config.replace(wsgify_decorators=names)
+        return self._analysis_config
 
     # -- the caches ----------------------------------------------------------------
     def _depend(self, stamps: dict[str, Stamp]) -> None:
@@ -445,6 +510,7 @@ class Project:
     def module_at(self, path: Path) -> ModuleInfo | None:
         """The parsed module stored at `path` (None if it does not parse)."""
         resolved = resolve_path(path)
+        self.wsgify_decorators  # noqa: B018 - which functions are handlers depends on them
         if resolved not in self._by_path:
             self._by_path[resolved] = self._parse(self.module_name(resolved), resolved)
         else:
@@ -460,7 +526,7 @@ class Project:
         from reviewlint.module import parse_module
 
         try:
-            return parse_module(dotted, path, self.source(path), self.config)
+            return parse_module(dotted, path, self.source(path), self.analysis_config())
         except (UnreadableSource, cst.ParserSyntaxError, RecursionError):
             return None
 
