@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reviewlint.project import Codec
+from reviewlint.routes import METHOD_LITERAL, pair_table_modules
 
 if TYPE_CHECKING:
     from reviewlint.project import Project
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 # RVL201 a JSON decode (`json.loads`, `req.json_body`, `extract_json`), RVL203
 # a schema object (`properties`, `patternProperties`), RVL4xx a gate (a
 # `version_handler`, a `.matches(` or a comparison), the routes or versions
-# module (`ROUTE_DECLARATIONS`, `VERSIONS`).
+# module (`ROUTE_DECLARATIONS` or a quoted HTTP method, `VERSIONS`).
 _TRACES = (b"load", b"json", b"roperties", b"version_handler", b"matches", b"<", b">", b"==",
            b"ROUTE_DECLARATIONS", b"VERSIONS")
 _WORD = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
@@ -47,8 +48,12 @@ def _lines_as_python_reads_them(data: bytes) -> bytes:
 
 
 def has_trace(data: bytes) -> bool:
-    """True when the text holds something a finding outside a handler module needs (plain substring tests)."""
-    return any(trace in data for trace in _TRACES)
+    """True when the text holds something a finding outside a handler module needs.
+
+    Plain substring tests, then a quoted HTTP method (a table of route
+    pairs under any name).
+    """
+    return any(trace in data for trace in _TRACES) or METHOD_LITERAL.search(data) is not None
 
 
 def import_statements(data: bytes) -> list[bytes]:
@@ -118,7 +123,7 @@ def may_report_in(project: "Project", path: Path, data: bytes) -> bool:
     handlers). Only the last two look beyond the file, and only when it
     imports from the project or defines functions.
     """
-    if project.may_define_handlers(data) or has_trace(data):
+    if project.may_define_handlers(data) or has_trace(data) or _is_configured_routes(project, path):
         return True
     imports = import_statements(data)
     if any(_imports_from_project(project, statement) for statement in imports):
@@ -130,6 +135,17 @@ def may_report_in(project: "Project", path: Path, data: bytes) -> bool:
         _, routed = project.memo("prefilter:names", lambda: _module_names(project), _NAMES)
         return path.stem in routed or (path.name == "__init__.py" and path.parent.name in routed)
     return False
+
+
+def _is_configured_routes(project: "Project", path: Path) -> bool:
+    """The module config `routes` names (whatever its text holds)."""
+    if not project.config.routes:
+        return False
+    from reviewlint.config import resolve_path
+    from reviewlint.routes import configured_routes_path
+
+    configured = configured_routes_path(project)
+    return configured is not None and resolve_path(configured) == resolve_path(path)
 
 
 def _imports_from_project(project: "Project", statement: bytes) -> bool:
@@ -151,6 +167,8 @@ def _module_names(project: "Project") -> tuple[frozenset[str], frozenset[str]]:
     routed: set[str] = set()
     for path in project.python_files:
         data = project.raw(path)
+        if METHOD_LITERAL.search(data) or _is_configured_routes(project, path):
+            routed.update(pair_table_modules(data))  # a table of route pairs, under any name
         if project.may_define_handlers(data):
             # `from svc import handlers` then `handlers.widget.X` reaches it too.
             handlers.update(project.module_name(path).split("."))

@@ -1,4 +1,4 @@
-"""The service's routes, read from `ROUTE_DECLARATIONS` without importing it.
+"""The service's routes, read from the routes module without importing it.
 
 Placement declares its API as a dict of path templates to dicts of HTTP
 methods to handler functions:
@@ -9,12 +9,20 @@ methods to handler functions:
         '/traits/{name}': {'GET': trait.get_trait, 'PUT': trait.put_trait},
     }
 
+Services that copied its style also write a module-level sequence of
+`(template, {METHOD: handler})` pairs, under any name:
+
+    API_ROUTES = [
+        ('/boats', {'GET': boats.list_boats, 'POST': boats.create_boat}),
+    ]
+
 Each (method, template) becomes a Route naming its handler by dotted name;
 every definition of that name (versioned redefinitions included) serves it.
 """
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -30,6 +38,14 @@ if TYPE_CHECKING:
 
 ROUTES_NAME = "ROUTE_DECLARATIONS"
 _DEFINES_ROUTES = re.compile(rb"^ROUTE_DECLARATIONS\s*(?::[^=\n]*)?=", re.M)
+HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+# A quoted HTTP method: the trace a table of (template, {METHOD: handler}) pairs leaves in the text.
+METHOD_LITERAL = re.compile(rb"""['"](?:GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS)['"]""")
+# The shapes of a route table, as `--show-project` names them.
+DICT_SHAPE = "dict"
+PAIRS_SHAPE = "pairs"
+SHAPES = {DICT_SHAPE: "a dict of templates to {method: handler}",
+          PAIRS_SHAPE: "a sequence of (template, {method: handler}) pairs"}
 _VARIABLE = re.compile(r"\{[^}]*\}")
 
 
@@ -85,6 +101,13 @@ class RouteTable:
     module: str
     path: Path
     routes: tuple[Route, ...]
+    name: str = ROUTES_NAME  # the module-level name the table is bound to
+    shape: str = DICT_SHAPE  # DICT_SHAPE or PAIRS_SHAPE
+
+    @property
+    def description(self) -> str:
+        """`API_ROUTES (a sequence of (template, {method: handler}) pairs)`."""
+        return f"{self.name} ({SHAPES[self.shape]})"
 
     @cached_property
     def _by_target(self) -> dict[str, tuple[Route, ...]]:
@@ -125,6 +148,65 @@ def _pairs(expr: "cst.BaseExpression") -> Iterator[tuple["cst.BaseExpression", "
                 yield cst.SimpleString(repr(arg.keyword.value)), arg.value
 
 
+def read_tables(project: "Project", module: "ModuleInfo") -> list[RouteTable]:
+    """The route tables `module` binds at module level: ROUTE_DECLARATIONS first, then pair sequences."""
+    tables = []
+    declared = read_routes(project, module)
+    if declared is not None:
+        tables.append(declared)
+    for name in module.assignments:
+        if name != ROUTES_NAME:
+            value = module.constant_value(name)
+            routes = _read_pairs(project, module, value) if value is not None else None
+            if routes:
+                tables.append(RouteTable(module.name, module.path, routes, name, PAIRS_SHAPE))
+    return tables
+
+
+def _read_pairs(project: "Project", module: "ModuleInfo", value: "cst.BaseExpression") -> tuple[Route, ...] | None:
+    """The routes of a sequence of `(template, {METHOD: handler})` pairs, or None if `value` is not one.
+
+    Every item must be such a pair: a path template ('' or starting with
+    '/'), and HTTP methods mapped to names; at least one of the names must
+    be a module-level function of the project (a table of routes, not any
+    list of tuples). The others are routes too, dead ones (RVL405).
+    """
+    import libcst as cst
+    from reviewlint.module import string_value
+
+    if not isinstance(value, (cst.List, cst.Tuple)) or not value.elements:
+        return None
+    routes: list[Route] = []
+    for element in value.elements:
+        item = element.value
+        if not isinstance(element, cst.Element) or not isinstance(item, (cst.List, cst.Tuple)) \
+                or len(item.elements) != 2 or not isinstance(item.elements[1].value, (cst.Dict, cst.Call)):
+            return None
+        key, methods = item.elements[0].value, item.elements[1].value
+        template = string_value(key)
+        if template is None:
+            template = _constant_string(project, module, key)
+        if template is None or not (template == "" or template.startswith("/")):
+            return None
+        pairs = list(_pairs(methods))
+        if not pairs:
+            return None
+        for method_key, target in pairs:
+            method = string_value(method_key) or _constant_string(project, module, method_key)
+            name = module.resolve(target) if isinstance(target, (cst.Name, cst.Attribute)) else None
+            if method is None or method.upper() not in HTTP_METHODS or name is None:
+                return None
+            routes.append(Route(method.upper(), template, project.canonical(name), module.ordinal(target)))
+    if not any(_is_function(project, route.target) for route in routes):
+        return None
+    return tuple(routes)
+
+
+def _is_function(project: "Project", dotted: str) -> bool:
+    ref = project.function_ref(dotted)
+    return ref is not None and "." not in ref.name
+
+
 def read_routes(project: "Project", module: "ModuleInfo") -> RouteTable | None:
     """The routes `module` declares in ROUTE_DECLARATIONS, or None if it declares none."""
     import libcst as cst
@@ -156,47 +238,151 @@ def _constant_string(project: "Project", module: "ModuleInfo", expr: "cst.BaseEx
 
 
 def routes_modules(project: "Project") -> list[Path]:
-    """Project files that assign ROUTE_DECLARATIONS at module level (cheap text test)."""
+    """Project files that may bind a route table at module level (cheap text test, `ast` for pairs).
+
+    Those that assign ROUTE_DECLARATIONS, and those outside test packages
+    whose text quotes an HTTP method and binds a sequence of pairs.
+    """
     from reviewlint.facts import PATHS
+    from reviewlint.project import TEST_PACKAGES
 
     def scan() -> tuple[Path, ...]:
-        return tuple(path for path in project.files_containing(ROUTES_NAME.encode())
-                     if _DEFINES_ROUTES.search(project.raw(path)))
+        found = []
+        for path in project.python_files:
+            data = project.raw(path)
+            if ROUTES_NAME.encode() in data and _DEFINES_ROUTES.search(data):
+                found.append(path)
+            elif METHOD_LITERAL.search(data) and pair_table_values(data) \
+                    and not TEST_PACKAGES.intersection(project.module_name(path).split(".")[:-1]):
+                found.append(path)
+        return tuple(found)
 
     found: tuple[Path, ...] = project.memo("routes_modules", scan, PATHS)
     return list(found)
 
 
-def _build(project: "Project") -> RouteTable | None:
+def pair_table_values(data: bytes) -> list[ast.expr]:
+    """The dict values of every module-level sequence of `(x, {...})` pairs in a module's text.
+
+    Python's own parser, no LibCST: what the prefilter and the search for
+    routes modules need is a superset of the tables `read_tables` accepts.
+    """
+    try:
+        tree = ast.parse(data)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return []
+    values: list[ast.expr] = []
+    statements = list(tree.body)
+    while statements:
+        statement = statements.pop()
+        if isinstance(statement, (ast.If, ast.Try)):
+            statements.extend(statement.body)
+            statements.extend(statement.orelse)
+            if isinstance(statement, ast.Try):
+                statements.extend(statement.finalbody)
+                for handler in statement.handlers:
+                    statements.extend(handler.body)
+        elif isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is not None:
+            values.extend(_ast_pair_values(statement.value))
+    return values
+
+
+def pair_table_modules(data: bytes) -> set[str]:
+    """Every name that may be a module the pair tables of a module's text route to (empty: no table).
+
+    Each part of a value's dotted name and of the import its head comes
+    from (`from svc.api.handlers import boats` then `boats.create_boat`:
+    svc, api, handlers, boats), so the prefilter stays conservative.
+    """
+    values = pair_table_values(data)
+    if not values:
+        return set()
+    imports: dict[str, str] = {}
+    for node in ast.walk(ast.parse(data)):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                imports[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else alias.name
+        elif isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                imports[alias.asname or alias.name] = f"{node.module}.{alias.name}" if node.module else alias.name
+    names: set[str] = set()
+    for value in values:
+        parts: list[str] = []
+        while isinstance(value, ast.Attribute):
+            parts.append(value.attr)
+            value = value.value
+        if isinstance(value, ast.Name):
+            parts.append(value.id)
+            parts.reverse()
+            names.update(parts[:-1] + [parts[0]])
+            names.update(imports.get(parts[0], "").split(".")[:None if len(parts) > 1 else -1])
+    names.discard("")
+    return names
+
+
+def configured_routes_path(project: "Project") -> Path | None:
+    """The file config `routes` names (a path, or a module name), if it is one of the project's."""
     configured = project.config.routes
-    if configured:
-        if configured.endswith(".py") or "/" in configured:
-            path = project.root / configured
-            module = project.module_at(path) if path.is_file() else None
+    if not configured:
+        return None
+    if configured.endswith(".py") or "/" in configured:
+        path = project.root / configured
+        return path if path.is_file() else None
+    return project.module_path(configured)
+
+
+def _ast_pair_values(value: ast.expr) -> list[ast.expr]:
+    if not isinstance(value, (ast.List, ast.Tuple)) or not value.elts:
+        return []
+    found: list[ast.expr] = []
+    for item in value.elts:
+        if not isinstance(item, (ast.List, ast.Tuple)) or len(item.elts) != 2:
+            return []
+        methods = item.elts[1]
+        if isinstance(methods, ast.Dict):
+            found.extend(methods.values)
+        elif isinstance(methods, ast.Call) and isinstance(methods.func, ast.Name) and methods.func.id == "dict":
+            found.extend(keyword.value for keyword in methods.keywords)
         else:
-            module = project.module(configured)
-        return read_routes(project, module) if module is not None else None
-    tables = []
-    for path in routes_modules(project):
-        module = project.module_at(path)
-        table = read_routes(project, module) if module is not None else None
-        if table is not None and table.routes:
-            tables.append(table)
-    # Several declarations (a vendored copy, a test double): the largest wins.
+            return []
+    return found
+
+
+def _build(project: "Project") -> RouteTable | None:
+    if project.config.routes:
+        path = configured_routes_path(project)
+        module = project.module_at(path) if path is not None else None
+        if module is None:
+            return None
+        declared = read_routes(project, module)
+        if declared is not None:
+            return declared  # the configured module's ROUTE_DECLARATIONS, as before
+        tables = read_tables(project, module)
+    else:
+        tables = []
+        for path in routes_modules(project):
+            module = project.module_at(path)
+            tables.extend(table for table in (read_tables(project, module) if module is not None else ())
+                          if table.routes)
+    # Several tables (a vendored copy, a test double): the largest wins.
     return max(tables, key=lambda t: len(t.routes)) if tables else None
 
 
 def _encode(table: RouteTable | None) -> Any:
     if table is None:
         return None
-    return [table.module, str(table.path), [[r.method, r.template, r.target, r.ordinal] for r in table.routes]]
+    return [table.module, str(table.path), [[r.method, r.template, r.target, r.ordinal] for r in table.routes],
+            table.name, table.shape]
 
 
 def _decode(data: Any) -> RouteTable | None:
     if data is None:
         return None
-    module, path, routes = data
-    return RouteTable(str(module), Path(path), tuple(Route(str(m), str(t), str(g), int(o)) for m, t, g, o in routes))
+    module, path, routes, name, shape = data
+    if shape not in SHAPES:
+        raise ValueError(f"unknown route table shape {shape!r}")
+    return RouteTable(str(module), Path(path), tuple(Route(str(m), str(t), str(g), int(o)) for m, t, g, o in routes),
+                      str(name), str(shape))
 
 
 def route_table(project: "Project") -> RouteTable | None:

@@ -130,7 +130,8 @@ def test_show_project_prints_the_model() -> None:
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith("root: ") and lines[0].endswith("gabbi_forms")
-    assert lines[1] == "routes: kiosk/handler.py (kiosk.handler), 15 routes, 15 resolve to handlers"
+    assert lines[1] == ("routes: kiosk/handler.py (kiosk.handler), ROUTE_DECLARATIONS (a dict of templates to "
+                        "{method: handler}), 15 routes, 15 resolve to handlers")
     assert lines[2] == ("versions: kiosk/microversion.py (kiosk.microversion), 1.0..1.9 (10 versions), "
                         "service type 'kiosk'")
     assert lines[3:5] == ["handler modules (1):", "  kiosk/handlers/thing.py"]

@@ -98,7 +98,8 @@ def test_withholding_resource_class_and_provider_tests(tmp_path: Path) -> None:
 
 def test_show_project_on_placement_16() -> None:
     lines = run_cli("--show-project", ".", cwd=placement()).stdout.splitlines()
-    assert "routes: placement/handler.py (placement.handler), 37 routes, 37 resolve to handlers" in lines
+    assert ("routes: placement/handler.py (placement.handler), ROUTE_DECLARATIONS (a dict of templates to "
+            "{method: handler}), 37 routes, 37 resolve to handlers") in lines
     assert ("versions: placement/microversion.py (placement.microversion), 1.0..1.39 (40 versions), "
             "service type 'placement'") in lines
     assert "handler modules (10):" in lines
@@ -114,7 +115,8 @@ def test_show_project_on_nova_18_picks_the_placement_modules() -> None:
     # handler modules import and live beside.
     lines = run_cli("--show-project", ".", cwd=nova()).stdout.splitlines()
     assert ("routes: nova/api/openstack/placement/handler.py (nova.api.openstack.placement.handler), "
-            "36 routes, 36 resolve to handlers") in lines
+            "ROUTE_DECLARATIONS (a dict of templates to {method: handler}), 36 routes, 36 resolve to handlers"
+            ) in lines
     assert ("versions: nova/api/openstack/placement/microversion.py (nova.api.openstack.placement.microversion), "
             "1.0..1.29 (30 versions), service type 'placement'") in lines
     assert "handler modules (9):" in lines

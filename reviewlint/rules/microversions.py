@@ -478,10 +478,11 @@ def describe_project(project: "Project") -> str:
         from reviewlint.routes import unresolved_routes
 
         dead = len(unresolved_routes(project))
-        lines.append(f"routes: {rel(facts.routes.path)} ({facts.routes.module}), {len(facts.routes.routes)} routes, "
-                     f"{len(facts.routes.routes) - dead} resolve to handlers")
+        lines.append(f"routes: {rel(facts.routes.path)} ({facts.routes.module}), {facts.routes.description}, "
+                     f"{len(facts.routes.routes)} routes, {len(facts.routes.routes) - dead} resolve to handlers")
     else:
-        lines.append("routes: none (no module assigns ROUTE_DECLARATIONS)")
+        lines.append("routes: none (no module assigns ROUTE_DECLARATIONS or a sequence of "
+                     "(template, {method: handler}) pairs)")
     if facts.versions is not None:
         service = facts.versions
         lines.append(f"versions: {rel(service.path)} ({service.module}), {service.all} "
