@@ -35,7 +35,10 @@ class Config:
     api_ref: str | None = None  # the API reference's source directory (RVL6xx)
     wsgify_decorators: tuple[str, ...] = ("PlacementWsgify", "wsgify")
     require_content_decorators: tuple[str, ...] = ("require_content",)
-    policy_checks: tuple[str, ...] = ("can",)
+    # Calls or decorators that check policy: `context.can(...)`, `@policy.authorize(...)`.
+    policy_checks: tuple[str, ...] = ("can", "authorize")
+    # Decorators that validate a body against the JSON schema they are given (`@validation.schema(S)`).
+    validation_decorators: tuple[str, ...] = ("schema",)
     public_handlers: tuple[str, ...] = ()
     constant_exempt: tuple[str, ...] = ()
     select: tuple[str, ...] = ("RVL",)
@@ -57,6 +60,7 @@ class Config:
 _LIST_KEYS = {
     "handlers", "functional-tests", "wsgify-decorators", "require-content-decorators",
     "policy-checks", "public-handlers", "constant-exempt", "select", "ignore", "exclude",
+    "validation-decorators",
 }
 _STR_KEYS = {"routes", "versions", "version-history", "service-type", "api-ref"}
 _KNOWN_KEYS = _LIST_KEYS | _STR_KEYS | {"per-file-ignores"}

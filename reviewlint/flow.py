@@ -6,6 +6,12 @@ FunctionFlow records the body reads, JSON decodes, validations, schema
 expressions and policy checks, in source order, including what helpers do
 on its behalf. Helpers are followed through the project's import
 resolution to a bounded depth; nothing is imported.
+
+Decorators count too: a policy-check decorator (`@policy.authorize(...)`)
+checks before the body runs, and a validation decorator
+(`@validation.schema(S)`) validates the parameter that receives the body,
+the way its own code takes it (by keyword, by position) when the project
+defines it.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 import libcst as cst
 
 from reviewlint.calls import MAX_DEPTH, argument, bind
-from reviewlint.module import Function, ModuleInfo, Place, Site, child_nodes
+from reviewlint.module import Function, ModuleInfo, Place, Site, child_nodes, dotted
 from reviewlint.project import Codec
 
 if TYPE_CHECKING:
@@ -68,13 +74,20 @@ class FunctionFlow:
     policy_checks: list[Place] = field(default_factory=list)
     decodes_json: bool = False
     decodes: list[Decode] = field(default_factory=list)
+    # `extract_json` calls with no schema (RVL202), and whether what they
+    # decoded reaches a validation after all.
+    extracts: list[Decode] = field(default_factory=list)
     schemas: list[SchemaUse] = field(default_factory=list)
-    # Parameters whose value reaches a validation, and those used as schemas.
+    # Parameters whose value reaches a validation, and those used as schemas;
+    # those a validation decorator checks only when passed by keyword, or only by position.
     validated_params: set[str] = field(default_factory=set)
+    validated_keywords: set[str] = field(default_factory=set)
+    validated_positions: set[str] = field(default_factory=set)
     schema_params: set[str] = field(default_factory=set)
     # What the helpers it calls decoded (and whether it was validated) and
     # used as schemas, as data: helpers' flows come from the cache.
     helper_decodes: list[tuple[Site, bool]] = field(default_factory=list)
+    helper_extracts: list[tuple[Site, bool]] = field(default_factory=list)
     helper_schemas: list[Site] = field(default_factory=list)
 
     def first_body_read(self) -> Place | None:
@@ -88,6 +101,10 @@ class FunctionFlow:
     def all_decodes(self) -> list[tuple[Site, bool]]:
         """(site, validated) of every decode, its own and its helpers'."""
         return [(decode.place.site, decode.validated) for decode in self.decodes] + self.helper_decodes
+
+    def all_extracts(self) -> list[tuple[Site, bool]]:
+        """(site, validated) of every `extract_json` without a schema, its own and its helpers'."""
+        return [(extract.place.site, extract.validated) for extract in self.extracts] + self.helper_extracts
 
     def all_schemas(self) -> list[Site]:
         """Every expression used as a request-body schema, its own and its helpers'."""
@@ -105,6 +122,9 @@ class HelperFlow:
     schema_params: frozenset[str]
     decodes: tuple[tuple[Site, bool], ...]
     schemas: tuple[Site, ...]
+    validated_keywords: frozenset[str] = frozenset()
+    validated_positions: frozenset[str] = frozenset()
+    extracts: tuple[tuple[Site, bool], ...] = ()
 
     @classmethod
     def of(cls, flow: FunctionFlow) -> "HelperFlow":
@@ -112,10 +132,15 @@ class HelperFlow:
         read, check = flow.first_body_read(), flow.first_policy_check()
         return cls(read.key if read is not None else None, check.key if check is not None else None,
                    flow.decodes_json, frozenset(flow.validated_params), frozenset(flow.schema_params),
-                   tuple(flow.all_decodes()), tuple(flow.all_schemas()))
+                   tuple(flow.all_decodes()), tuple(flow.all_schemas()), frozenset(flow.validated_keywords),
+                   frozenset(flow.validated_positions), tuple(flow.all_extracts()))
 
 
 EMPTY_HELPER = HelperFlow(None, None, False, frozenset(), frozenset(), (), ())
+
+
+def _sites(pairs: Any) -> tuple[tuple[Site, bool], ...]:
+    return tuple((Site(Path(path), int(ordinal)), bool(ok)) for path, ordinal, ok in pairs)
 
 
 def _encode_helper(flow: HelperFlow) -> Any:
@@ -123,17 +148,19 @@ def _encode_helper(flow: HelperFlow) -> Any:
             list(flow.check_key) if flow.check_key is not None else None,
             flow.decodes_json, sorted(flow.validated_params), sorted(flow.schema_params),
             [[str(site.path), site.ordinal, validated] for site, validated in flow.decodes],
-            [[str(site.path), site.ordinal] for site in flow.schemas]]
+            [[str(site.path), site.ordinal] for site in flow.schemas],
+            sorted(flow.validated_keywords), sorted(flow.validated_positions),
+            [[str(site.path), site.ordinal, validated] for site, validated in flow.extracts]]
 
 
 def _decode_helper(data: Any) -> HelperFlow:
-    read, check, decodes_json, validated, schema_params, decodes, schemas = data
+    read, check, decodes_json, validated, schema_params, decodes, schemas, keywords, positions, extracts = data
     return HelperFlow(tuple(int(i) for i in read) if read is not None else None,
                       tuple(int(i) for i in check) if check is not None else None,
                       bool(decodes_json), frozenset(str(p) for p in validated),
-                      frozenset(str(p) for p in schema_params),
-                      tuple((Site(Path(path), int(ordinal)), bool(ok)) for path, ordinal, ok in decodes),
-                      tuple(Site(Path(path), int(ordinal)) for path, ordinal in schemas))
+                      frozenset(str(p) for p in schema_params), _sites(decodes),
+                      tuple(Site(Path(path), int(ordinal)) for path, ordinal in schemas),
+                      frozenset(str(p) for p in keywords), frozenset(str(p) for p in positions), _sites(extracts))
 
 
 HELPER_FLOW = Codec(_encode_helper, _decode_helper)
@@ -168,6 +195,8 @@ class _Scanner:
         self.validators: set[str] = set()
         self.visited = 0
         self.pending_schemas: list[cst.BaseExpression] = []
+        # Expressions validated before the walk reached them (`validate(json.loads(req.body), S)`).
+        self.validated_nodes: set[cst.CSTNode] = set()
 
     def run(self, node: cst.CSTNode) -> None:
         """Visit `node` and everything below it, then resolve the schemas seen."""
@@ -225,10 +254,10 @@ class _Scanner:
             if node.attr.value in JSON_ATTRS:
                 self._add_decode(node)
 
-    def _add_decode(self, node: cst.CSTNode) -> Decode:
-        decode = Decode(self._place(node))
+    def _add_decode(self, node: cst.CSTNode, extract: bool = False) -> Decode:
+        decode = Decode(self._place(node), validated=node in self.validated_nodes)
         self.flow.decodes_json = True
-        self.flow.decodes.append(decode)
+        (self.flow.extracts if extract else self.flow.decodes).append(decode)
         self.decode_nodes[node] = decode
         return decode
 
@@ -273,15 +302,7 @@ class _Scanner:
             self._helper_call(node, callee)
 
     def _is_policy_check(self, node: cst.Call, name: str) -> bool:
-        for check in self.module.config.policy_checks:
-            if "." in check:
-                if name == check or name.endswith("." + check):
-                    return True
-            elif isinstance(node.func, cst.Attribute) and node.func.attr.value == check:
-                return True
-            elif isinstance(node.func, cst.Name) and node.func.value == check:
-                return True
-        return False
+        return is_policy_check(self.module.config.policy_checks, node.func, name)
 
     def _extract_json(self, node: cst.Call) -> None:
         body = argument(node, 0, "body")
@@ -289,6 +310,8 @@ class _Scanner:
         self.flow.decodes_json = True
         if body is not None and self.role_of(body) >= Role.BODY:
             self._schema(schema)
+            if missing_schema(node) is not None:
+                self._add_decode(node, extract=True)  # RVL202's, unless what it decodes is validated later
 
     def _validate(self, node: cst.Call, name: str) -> bool:
         if name.endswith("jsonschema.validate") or name == "validate":
@@ -312,6 +335,7 @@ class _Scanner:
         return True
 
     def _mark_validated(self, instance: cst.BaseExpression) -> bool:
+        self.validated_nodes.add(instance)
         decode = None
         if isinstance(instance, cst.Name):
             decode = self.decoded.get(instance.value)
@@ -355,14 +379,144 @@ class _Scanner:
         if helper.check_key is not None:
             self.flow.policy_checks.append(Place(self.module, node, self.visited, helper.check_key))
         self.flow.decodes_json = self.flow.decodes_json or helper.decodes_json
-        for param in helper.validated_params:
+        keywords = {arg.keyword.value for arg in node.args if arg.keyword is not None}
+        validated = set(helper.validated_params)
+        validated.update(param for param in helper.validated_keywords if param in keywords)
+        validated.update(param for param in helper.validated_positions if param not in keywords)
+        for param in validated:
             argument_expr = bound.get(param)
             if argument_expr is not None:
                 self._mark_validated(argument_expr)
         for param in helper.schema_params:
             self._schema(bound.get(param))
         self.flow.helper_decodes.extend(helper.decodes)
+        self.flow.helper_extracts.extend(helper.extracts)
         self.flow.helper_schemas.extend(helper.schemas)
+
+
+def is_policy_check(checks: tuple[str, ...], func: cst.BaseExpression, name: str) -> bool:
+    """True when a call of `func` (resolved as `name`), or a decorator, is one of the `policy-checks`.
+
+    A dotted check matches the resolved name; a plain one the last name
+    of `func` (`context.can`, `@policy.authorize`).
+    """
+    for check in checks:
+        if "." in check:
+            if name == check or name.endswith("." + check):
+                return True
+        elif isinstance(func, cst.Attribute) and func.attr.value == check:
+            return True
+        elif isinstance(func, cst.Name) and func.value == check:
+            return True
+    return False
+
+
+def missing_schema(call: cst.Call) -> str | None:
+    """What is wrong with the schema of an `extract_json` call (RVL202): "no schema", "schema None"...
+
+    None when it has one, or when `*args` may carry it (say nothing).
+    """
+    positional = [a for a in call.args if a.keyword is None and not a.star]
+    keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+    if "schema" in keywords:
+        schema: cst.BaseExpression | None = keywords["schema"]
+    elif len(positional) > 1:
+        schema = positional[1].value
+    elif any(a.star for a in call.args):
+        return None
+    else:
+        schema = None
+    if schema is None:
+        return "no schema"
+    if isinstance(schema, cst.Name) and schema.value == "None":
+        return "schema None"
+    if isinstance(schema, cst.Dict) and not schema.elements:
+        return "an empty schema {}"
+    return None
+
+
+# How a validation decorator takes the body, as `body_argument` says it.
+KEYWORD, POSITION, ANY = "keyword", "position", "any"
+# Without the decorator's code: the parameter named `body`, however it is passed (nova's convention).
+DEFAULT_BODY = (ANY, "body")
+
+
+def body_argument(project: "Project", decorator: str) -> tuple[str, str] | None:
+    """How the validation decorator `decorator` (dotted) takes the body, from its definition in the project.
+
+    (KEYWORD, "body") when its wrapper validates `kwargs['body']`,
+    (POSITION, "1") for `args[1]`, (ANY, "body") for a parameter of its
+    own named `body`; None when the project does not define it or its code
+    does not say.
+    """
+    def compute() -> tuple[str, str] | None:
+        function = project.function(decorator)
+        return _validated_argument(function.node) if function is not None else None
+
+    return project.memo(f"validation-decorator:{decorator}", compute, _BODY_ARGUMENT)
+
+
+_BODY_ARGUMENT: Codec[tuple[str, str] | None] = Codec(
+    lambda found: list(found) if found is not None else None,
+    lambda data: (str(data[0]), str(data[1])) if data is not None else None)
+
+
+def _validated_argument(definition: cst.FunctionDef) -> tuple[str, str] | None:
+    """What the first validating call in `definition` or a function inside it validates, as a parameter."""
+    pending = [definition]
+    while pending:
+        function = pending.pop(0)
+        params = function.params
+        star = params.star_arg.name.value if isinstance(params.star_arg, cst.Param) else None
+        star_star = params.star_kwarg.name.value if params.star_kwarg is not None else None
+        named = {p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params)}
+        aliases: dict[str, tuple[str, str]] = {}
+        for node in _own_nodes(function.body, pending):
+            if isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+                found = _argument_of(node.value, star, star_star, set(), aliases)
+                if found is not None:
+                    aliases[node.targets[0].target.value] = found
+            elif isinstance(node, cst.Call) and "validat" in (dotted(node.func) or "").rsplit(".", 1)[-1].lower():
+                for arg in node.args:
+                    found = _argument_of(arg.value, star, star_star, named, aliases)
+                    if found is not None:
+                        return found
+    return None
+
+
+def _own_nodes(body: cst.CSTNode, nested: list[cst.FunctionDef]) -> Iterator[cst.CSTNode]:
+    """The nodes of a function's body in source order; functions defined inside go to `nested` instead."""
+    stack: list[cst.CSTNode] = [body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.FunctionDef):
+            nested.append(node)
+            continue
+        yield node
+        stack.extend(reversed(list(child_nodes(node))))
+
+
+def _argument_of(expr: cst.BaseExpression, star: str | None, star_star: str | None, named: set[str],
+                 aliases: dict[str, tuple[str, str]]) -> tuple[str, str] | None:
+    """`kwargs['body']`, `kwargs.get('body')`, `args[1]`, a parameter, or a name bound to one of them."""
+    from reviewlint.module import string_value
+
+    if isinstance(expr, cst.Name):
+        if expr.value in aliases:
+            return aliases[expr.value]
+        return (ANY, expr.value) if expr.value in named else None
+    if isinstance(expr, cst.Subscript) and isinstance(expr.value, cst.Name) and len(expr.slice) == 1 \
+            and isinstance(expr.slice[0].slice, cst.Index):
+        index = expr.slice[0].slice.value
+        if expr.value.value == star_star and string_value(index) is not None:
+            return KEYWORD, string_value(index)  # type: ignore[return-value]
+        if expr.value.value == star and isinstance(index, cst.Integer) and index.value.isdigit():
+            return POSITION, index.value
+    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "get" \
+            and isinstance(expr.func.value, cst.Name) and expr.func.value.value == star_star and expr.args:
+        key = string_value(expr.args[0].value)
+        return (KEYWORD, key) if key is not None else None
+    return None
 
 
 def _is_validator_construction(module: ModuleInfo, expr: cst.BaseExpression) -> bool:
@@ -382,8 +536,44 @@ class FlowAnalyzer:
         flow = FunctionFlow(function)
         module = self.project.module_at(function.owner.path)
         if module is not None:
+            self._decorators(module, function, flow, roles)
             _Scanner(self, module, flow, roles, depth).run(function.node.body)
         return flow
+
+    def _decorators(self, module: ModuleInfo, function: Function, flow: FunctionFlow,
+                    roles: dict[str, Role]) -> None:
+        """Policy checks and body validations that `function`'s decorators do before its body runs."""
+        config = module.config
+        for decorator in function.decorators:
+            expr = decorator.node.decorator
+            if is_policy_check(config.policy_checks, expr.func if isinstance(expr, cst.Call) else expr,
+                               decorator.name):
+                flow.policy_checks.append(Place(module, decorator.node, 0))
+            if decorator.short in config.validation_decorators and decorator.call is not None:
+                self._validation(module, function, flow, roles, decorator.name, decorator.call)
+
+    def _validation(self, module: ModuleInfo, function: Function, flow: FunctionFlow, roles: dict[str, Role],
+                    name: str, call: cst.Call) -> None:
+        from reviewlint.schemas import evaluator_for, is_json_schema
+
+        evaluator = evaluator_for(self.project)
+        schema = next((arg.value for arg in call.args
+                       if not arg.star and is_json_schema(evaluator.evaluate(module, arg.value))), None)
+        if schema is None:
+            return  # not a JSON schema it is given: not the validation this rule knows
+        how, which = body_argument(self.project, name) or DEFAULT_BODY
+        params = function.node.params
+        if how == POSITION:
+            positional = [p.name.value for p in (*params.posonly_params, *params.params)]
+            param = positional[int(which)] if int(which) < len(positional) else None
+        else:
+            every = {p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params)}
+            param = which if which in every else None
+        if param is None or roles.get(param, Role.NONE) < Role.BODY:
+            return
+        flow.schemas.append(SchemaUse(module, schema))
+        {KEYWORD: flow.validated_keywords, POSITION: flow.validated_positions}.get(
+            how, flow.validated_params).add(param)
 
     def helper(self, callee: "FunctionRef", roles: dict[str, Role], depth: int) -> HelperFlow:
         """What `callee` does when its parameters play `roles`, at `depth` below a handler."""

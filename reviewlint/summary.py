@@ -42,6 +42,7 @@ class HandlerSummary:
     walked: frozenset[str]  # functions the gate search walked (`FunctionRef.key`)
     decodes: tuple[tuple[Site, bool], ...]  # every JSON decode on its path, and whether it is validated
     open_objects: tuple[OpenObject, ...]
+    extracts: tuple[tuple[Site, bool], ...] = ()  # `extract_json` without a schema, and whether validated later
 
 
 def _site(data: Any) -> Site:
@@ -56,11 +57,12 @@ def _encode(summary: HandlerSummary) -> Any:
         sorted(summary.walked),
         [[str(site.path), site.ordinal, validated] for site, validated in summary.decodes],
         [[str(o.site.path), o.site.ordinal, o.declares, o.schema, o.path] for o in summary.open_objects],
+        [[str(site.path), site.ordinal, validated] for site, validated in summary.extracts],
     ]
 
 
 def _decode(data: Any) -> HandlerSummary:
-    view, label, gates, walked, decodes, open_objects = data
+    view, label, gates, walked, decodes, open_objects, extracts = data
     return HandlerSummary(
         GatedHandler.from_data(view),
         str(label),
@@ -68,6 +70,7 @@ def _decode(data: Any) -> HandlerSummary:
         frozenset(str(w) for w in walked),
         tuple((_site(d), bool(d[2])) for d in decodes),
         tuple(OpenObject(_site(o), str(o[2]), str(o[3]), str(o[4])) for o in open_objects),
+        tuple((_site(e), bool(e[2])) for e in extracts),
     )
 
 
@@ -96,7 +99,8 @@ def _summarize(project: "Project", ref: "FunctionRef") -> HandlerSummary:
     flow = analyzer_for(project).handler_flow(handler)
     label = handler_label(handler)
     return HandlerSummary(finder.gated_handler(handler), label, frozenset(gates), reach.walked,
-                          tuple(flow.all_decodes()), tuple(_open_objects(project, flow.all_schemas())))
+                          tuple(flow.all_decodes()), tuple(_open_objects(project, flow.all_schemas())),
+                          tuple(flow.all_extracts()))
 
 
 def _open_objects(project: "Project", schemas: list[Site]) -> list[OpenObject]:

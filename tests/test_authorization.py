@@ -56,7 +56,7 @@ def test_stdin_sees_a_policy_check_the_editor_just_added() -> None:
 def test_messages_name_the_handler_its_version_and_the_check() -> None:
     checks = run_cli("--select", "RVL5", "svc/handlers/widget.py", cwd=CHECKS).stdout.splitlines()
     assert checks[2] == ("svc/handlers/widget.py:78:1: RVL501 handler widget.replace_widget (>= 1.2) never checks "
-                         "policy: no can() in it or in a helper it passes the request to")
+                         "policy: no can() or authorize() in it or in a helper it passes the request to")
     order = run_cli("--select", "RVL502", ".", cwd=ORDER).stdout.splitlines()
     assert order[0] == ("svc/handlers/widget.py:34:30: RVL502 handler widget.create_widget reads the request body "
                         "before its first policy check (line 36)")

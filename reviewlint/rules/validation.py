@@ -9,6 +9,7 @@ from typing import Any, Iterable
 import libcst as cst
 
 from reviewlint.findings import Finding
+from reviewlint.flow import missing_schema
 from reviewlint.module import Site, dotted, walk
 from reviewlint.project import Codec, Project
 from reviewlint.rules.base import LintContext, Rule
@@ -61,7 +62,11 @@ class EmptyExtractJsonSchema(Rule):
     """`extract_json` is called with no schema, `None`, or an empty dict.
 
     `extract_json` then decodes without validating: the call looks safe in
-    review but accepts any JSON at all.
+    review but accepts any JSON at all. Not reported when what it decodes
+    is validated after all, for every handler that reaches the call: passed
+    to a function guarded by a validation decorator
+    (`@validation.schema(S)` on `def create(context, body)`), or to
+    `jsonschema.validate`.
     """
 
     code = "RVL202"
@@ -77,36 +82,30 @@ class EmptyExtractJsonSchema(Rule):
     def check(self, ctx: LintContext) -> Iterable[Finding]:
         if "extract_json" not in ctx.source:
             return
+        validated_later: set[Site] | None = None
         for node in walk(ctx.module.tree):
-            if isinstance(node, cst.Call):
-                finding = self._check_call(ctx, node)
-                if finding is not None:
-                    yield finding
+            if not isinstance(node, cst.Call):
+                continue
+            name = dotted(node.func)
+            what = missing_schema(node) if name is not None and name.rsplit(".", 1)[-1] == "extract_json" else None
+            if what is None:
+                continue
+            if validated_later is None:
+                validated_later = _validated_extracts(ctx)
+            if Site(ctx.path, ctx.module.ordinal(node)) in validated_later:
+                continue
+            line, col = ctx.module.position(node)
+            yield ctx.finding(self.code, line, col, self.message.format(what=what))
 
-    def _check_call(self, ctx: LintContext, node: cst.Call) -> Finding | None:
-        name = dotted(node.func)
-        if name is None or name.rsplit(".", 1)[-1] != "extract_json":
-            return None
-        schema = None
-        positional = [a for a in node.args if a.keyword is None and not a.star]
-        keywords = {a.keyword.value: a.value for a in node.args if a.keyword is not None}
-        if "schema" in keywords:
-            schema = keywords["schema"]
-        elif len(positional) > 1:
-            schema = positional[1].value
-        elif any(a.star for a in node.args):
-            return None  # *args may carry the schema: say nothing
-        what = None
-        if schema is None:
-            what = "no schema"
-        elif isinstance(schema, cst.Name) and schema.value == "None":
-            what = "schema None"
-        elif isinstance(schema, cst.Dict) and not schema.elements:
-            what = "an empty schema {}"
-        if what is None:
-            return None
-        line, col = ctx.module.position(node)
-        return ctx.finding(self.code, line, col, self.message.format(what=what))
+
+def _validated_extracts(ctx: LintContext) -> set[Site]:
+    """The schemaless `extract_json` calls whose decoded value every handler reaching them validates."""
+    seen: dict[Site, bool] = {}
+    for summary in project_summaries(ctx.project):
+        for site, validated in summary.extracts:
+            if ctx.is_here(site.path):
+                seen[site] = seen.get(site, True) and validated
+    return {Site(ctx.path, site.ordinal) for site, validated in seen.items() if validated}
 
 
 @dataclass
