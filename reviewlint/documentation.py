@@ -139,7 +139,9 @@ def undocumented_constants(module: ModuleInfo, project: "Project | None" = None)
     A constant whose value documents itself is left out: a JSON Schema
     (through imports and `copy.deepcopy` chains when `project` is given) or
     a regular expression (`re.compile(...)`, or a string a schema in the
-    module uses as a `pattern` or a `patternProperties` key).
+    module uses as a `pattern` or a `patternProperties` key). So is an
+    alias of another module's object (`CONF = config.CONF`): it is
+    documented, if at all, where that object is defined.
     """
     first: dict[str, cst.BaseSmallStatement] = {}
     documented: set[str] = set()
@@ -156,7 +158,8 @@ def undocumented_constants(module: ModuleInfo, project: "Project | None" = None)
     if undocumented:
         patterns = _pattern_names(module)
         for name, node in list(undocumented.items()):
-            if name in patterns or _documents_itself(module, getattr(node, "value", None), project):
+            value = getattr(node, "value", None)
+            if name in patterns or _is_alias(module, value) or _documents_itself(module, value, project):
                 del undocumented[name]
     return dict(undocumented)
 
@@ -165,6 +168,12 @@ def undocumented_constants(module: ModuleInfo, project: "Project | None" = None)
 SCHEMA_KEYS = frozenset({"$schema", "$ref", "type", "properties", "patternProperties", "additionalProperties",
                          "items", "required", "enum", "oneOf", "anyOf", "allOf", "minProperties"})
 JSON_TYPES = frozenset({"object", "array", "string", "integer", "number", "boolean", "null"})
+
+
+def _is_alias(module: ModuleInfo, value: cst.BaseExpression | None) -> bool:
+    """`value` names another module's object: an imported name, or an attribute of one (`config.CONF`)."""
+    name = dotted(value) if value is not None else None
+    return name is not None and name.split(".", 1)[0] in module.imports
 
 
 def _documents_itself(module: ModuleInfo, value: cst.BaseExpression | None, project: "Project | None") -> bool:
