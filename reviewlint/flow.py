@@ -78,12 +78,12 @@ class FunctionFlow:
     # decoded reaches a validation after all.
     extracts: list[Decode] = field(default_factory=list)
     schemas: list[SchemaUse] = field(default_factory=list)
-    # Parameters whose value reaches a validation, and those used as schemas;
-    # those a validation decorator checks only when passed by keyword, or only by position.
+    # Parameters whose value reaches a validation, and those used as schemas.
     validated_params: set[str] = field(default_factory=set)
-    validated_keywords: set[str] = field(default_factory=set)
-    validated_positions: set[str] = field(default_factory=set)
     schema_params: set[str] = field(default_factory=set)
+    # (KEYWORD or POSITION, parameter, schema): what a validation decorator
+    # checks only when the caller passes the parameter that way.
+    guarded: list[tuple[str, str, Site]] = field(default_factory=list)
     # What the helpers it calls decoded (and whether it was validated) and
     # used as schemas, as data: helpers' flows come from the cache.
     helper_decodes: list[tuple[Site, bool]] = field(default_factory=list)
@@ -122,8 +122,7 @@ class HelperFlow:
     schema_params: frozenset[str]
     decodes: tuple[tuple[Site, bool], ...]
     schemas: tuple[Site, ...]
-    validated_keywords: frozenset[str] = frozenset()
-    validated_positions: frozenset[str] = frozenset()
+    guarded: tuple[tuple[str, str, Site], ...] = ()
     extracts: tuple[tuple[Site, bool], ...] = ()
 
     @classmethod
@@ -132,8 +131,8 @@ class HelperFlow:
         read, check = flow.first_body_read(), flow.first_policy_check()
         return cls(read.key if read is not None else None, check.key if check is not None else None,
                    flow.decodes_json, frozenset(flow.validated_params), frozenset(flow.schema_params),
-                   tuple(flow.all_decodes()), tuple(flow.all_schemas()), frozenset(flow.validated_keywords),
-                   frozenset(flow.validated_positions), tuple(flow.all_extracts()))
+                   tuple(flow.all_decodes()), tuple(flow.all_schemas()), tuple(flow.guarded),
+                   tuple(flow.all_extracts()))
 
 
 EMPTY_HELPER = HelperFlow(None, None, False, frozenset(), frozenset(), (), ())
@@ -149,18 +148,19 @@ def _encode_helper(flow: HelperFlow) -> Any:
             flow.decodes_json, sorted(flow.validated_params), sorted(flow.schema_params),
             [[str(site.path), site.ordinal, validated] for site, validated in flow.decodes],
             [[str(site.path), site.ordinal] for site in flow.schemas],
-            sorted(flow.validated_keywords), sorted(flow.validated_positions),
+            [[how, param, str(site.path), site.ordinal] for how, param, site in flow.guarded],
             [[str(site.path), site.ordinal, validated] for site, validated in flow.extracts]]
 
 
 def _decode_helper(data: Any) -> HelperFlow:
-    read, check, decodes_json, validated, schema_params, decodes, schemas, keywords, positions, extracts = data
+    read, check, decodes_json, validated, schema_params, decodes, schemas, guarded, extracts = data
     return HelperFlow(tuple(int(i) for i in read) if read is not None else None,
                       tuple(int(i) for i in check) if check is not None else None,
                       bool(decodes_json), frozenset(str(p) for p in validated),
                       frozenset(str(p) for p in schema_params), _sites(decodes),
                       tuple(Site(Path(path), int(ordinal)) for path, ordinal in schemas),
-                      frozenset(str(p) for p in keywords), frozenset(str(p) for p in positions), _sites(extracts))
+                      tuple((str(how), str(param), Site(Path(path), int(ordinal)))
+                            for how, param, path, ordinal in guarded), _sites(extracts))
 
 
 HELPER_FLOW = Codec(_encode_helper, _decode_helper)
@@ -381,8 +381,10 @@ class _Scanner:
         self.flow.decodes_json = self.flow.decodes_json or helper.decodes_json
         keywords = {arg.keyword.value for arg in node.args if arg.keyword is not None}
         validated = set(helper.validated_params)
-        validated.update(param for param in helper.validated_keywords if param in keywords)
-        validated.update(param for param in helper.validated_positions if param not in keywords)
+        for how, param, schema in helper.guarded:
+            if param in bound and (param in keywords) == (how == KEYWORD):
+                validated.add(param)  # passed the way the decorator takes it
+                self.flow.helper_schemas.append(schema)
         for param in validated:
             argument_expr = bound.get(param)
             if argument_expr is not None:
@@ -571,9 +573,11 @@ class FlowAnalyzer:
             param = which if which in every else None
         if param is None or roles.get(param, Role.NONE) < Role.BODY:
             return
-        flow.schemas.append(SchemaUse(module, schema))
-        {KEYWORD: flow.validated_keywords, POSITION: flow.validated_positions}.get(
-            how, flow.validated_params).add(param)
+        if how in (KEYWORD, POSITION):
+            flow.guarded.append((how, param, Site(module.path, module.ordinal(schema))))
+        else:
+            flow.schemas.append(SchemaUse(module, schema))
+            flow.validated_params.add(param)
 
     def helper(self, callee: "FunctionRef", roles: dict[str, Role], depth: int) -> HelperFlow:
         """What `callee` does when its parameters play `roles`, at `depth` below a handler."""

@@ -182,8 +182,8 @@ def _open_objects(project: Project) -> list[_OpenObjectReport]:
 
 
 def places(project: Project) -> set[Path]:
-    """Files this family may report in besides handler modules: helpers' decodes, schema modules."""
-    found = {site.path for summary in project_summaries(project) for site, _ in summary.decodes}
+    """Files this family may report in besides handler modules: helpers' decodes and extracts, schema modules."""
+    found = {site.path for summary in project_summaries(project) for site, _ in summary.decodes + summary.extracts}
     found.update(report.site.path for report in _open_objects(project))
     return found
 
