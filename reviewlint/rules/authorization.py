@@ -1,8 +1,9 @@
 """RVL5xx: authorization of handlers.
 
 Policy checks are found by the flow analysis (`context.can(...)` in any
-form, or the configured `policy-checks`), in the handler or in a helper
-that receives the request or something derived from it.
+form, or the configured `policy-checks`, as calls or decorators), in the
+handler or in a helper that receives the request or something derived
+from it.
 """
 
 from __future__ import annotations
@@ -47,7 +48,9 @@ class MissingPolicyCheck(Rule):
 
     Without a policy check every authenticated caller may do what the
     handler does, whatever their role: the deployer's policy file has no
-    rule to change that. Check with `context.can(policies.X)` before acting.
+    rule to change that. Check with `context.can(policies.X)` before acting,
+    or with a policy-check decorator (`@policy.authorize(...)`: config
+    `policy-checks` names the calls and decorators that check).
     Version discovery at `/` is exempt; list other deliberately public
     handlers in `public-handlers`. A coarse check in the routes module's
     dispatcher does not count (Placement's developers judged it
@@ -91,7 +94,8 @@ class PolicyCheckAfterBodyRead(Rule):
     Parsing and validating untrusted input is work done for a caller who
     may not be allowed to ask: errors in the body then answer before the
     403 does (telling an unauthorized caller what the API accepts), and the
-    parser is exposed to everyone. Authorize first, then read the body.
+    parser is exposed to everyone. Authorize first, then read the body (a
+    policy-check decorator checks before the body runs).
     """
 
     code = "RVL502"

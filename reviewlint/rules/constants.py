@@ -120,7 +120,8 @@ class UndocumentedConstant(Rule):
     leaves the next reader to guess whether its value is a contract (clients
     see it) or an accident; reviewers of Placement asked for exactly this on
     `INVENTORY_DEFAULTS`. A comment covers only the assignment directly below
-    it: a block of constants needs one comment each.
+    it: a block of constants needs one comment each. An alias of another
+    module's object (`CONF = conf.CONF`) is documented where that object is.
     """
 
     code = "RVL301"

@@ -33,7 +33,10 @@ class UnvalidatedJsonBody(Rule):
     Everything downstream then trusts a shape nobody checked: a missing key is
     a 500, an extra key is silently accepted, and the API's real contract is
     whatever the code happens to tolerate. Decode with
-    `util.extract_json(req.body, SCHEMA)` or validate the decoded value.
+    `util.extract_json(req.body, SCHEMA)` or validate the decoded value:
+    with `jsonschema.validate`, or by passing it to a function guarded by a
+    validation decorator (`@validation.schema(SCHEMA)`), the way that
+    decorator takes it (`body=data` when it validates `kwargs['body']`).
     """
 
     code = "RVL201"
@@ -132,7 +135,9 @@ class OpenObjectSchema(Rule):
 
     Without `"additionalProperties": False`, a typo in a field name is
     silently ignored instead of rejected, and clients come to depend on
-    fields the API never promised to read.
+    fields the API never promised to read. A schema a validation decorator
+    checks a handler's body against (`@validation.schema(SCHEMA)`) is a
+    request-body schema too.
     """
 
     code = "RVL203"
