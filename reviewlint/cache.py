@@ -174,7 +174,7 @@ class Deps:
 
 # Entries small and needed first (the editor's "not my file" for a file with
 # no trace of anything reported), kept in a file of their own with the tree.
-LIGHT_KEYS = ("prefilter:names", "prefilter:wsgify")
+LIGHT_KEYS = ("prefilter:names", "prefilter:wsgify", "prefilter:pairs")
 
 
 class _Part:

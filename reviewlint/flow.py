@@ -464,8 +464,14 @@ _BODY_ARGUMENT: Codec[tuple[str, str] | None] = Codec(
 
 
 def _validated_argument(definition: cst.FunctionDef) -> tuple[str, str] | None:
-    """What the first validating call in `definition` or a function inside it validates, as a parameter."""
-    pending = [definition]
+    """What the first validating call in a function defined inside `definition` validates, as a parameter.
+
+    `definition` is the decorator (factory): its own parameters are what the
+    decorator is given (the schema), never the body.
+    """
+    pending: list[cst.FunctionDef] = []
+    for _ in _own_nodes(definition.body, pending):
+        pass
     while pending:
         function = pending.pop(0)
         params = function.params

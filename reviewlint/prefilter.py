@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reviewlint.project import Codec
-from reviewlint.routes import METHOD_LITERAL, pair_table_modules
+from reviewlint.routes import METHOD_KEY, pair_files, pair_table_modules
 
 if TYPE_CHECKING:
     from reviewlint.project import Project
@@ -50,10 +50,10 @@ def _lines_as_python_reads_them(data: bytes) -> bytes:
 def has_trace(data: bytes) -> bool:
     """True when the text holds something a finding outside a handler module needs.
 
-    Plain substring tests, then a quoted HTTP method (a table of route
-    pairs under any name).
+    Plain substring tests, then a quoted HTTP method as a dict key (a table
+    of route pairs under any name).
     """
-    return any(trace in data for trace in _TRACES) or METHOD_LITERAL.search(data) is not None
+    return any(trace in data for trace in _TRACES) or METHOD_KEY.search(data) is not None
 
 
 def import_statements(data: bytes) -> list[bytes]:
@@ -165,9 +165,10 @@ def _module_names(project: "Project") -> tuple[frozenset[str], frozenset[str]]:
     """(every part of the names of modules that may define handlers, modules the routes name)."""
     handlers: set[str] = set()
     routed: set[str] = set()
+    pair_modules = set(pair_files(project))
     for path in project.python_files:
         data = project.raw(path)
-        if METHOD_LITERAL.search(data) or _is_configured_routes(project, path):
+        if path in pair_modules or _is_configured_routes(project, path):
             routed.update(pair_table_modules(data))  # a table of route pairs, under any name
         if project.may_define_handlers(data):
             # `from svc import handlers` then `handlers.widget.X` reaches it too.

@@ -57,8 +57,9 @@ def _package_of(directory: Path) -> tuple[tuple[str, ...], Path]:
 
 
 _BLOCK_AT_TOP = re.compile(rb"^(?:if|try)\b", re.M)
-# A class statement and the text of its bases (`class PlacementWsgify(webob.dec.wsgify):`).
-_CLASS = re.compile(rb"^[ \t]*class[ \t]+(\w+)[ \t]*\(([^)]*)\)", re.M)
+# A class statement and the text of its bases (`class PlacementWsgify(webob.dec.wsgify):`), found
+# anywhere (a match in a comment only adds a name no decorator uses): a literal start is fast.
+_CLASS = re.compile(rb"class[ \t]+([A-Za-z_]\w*)[ \t]*\(([^)]*)\)")
 _BASE = re.compile(rb"[A-Za-z_][\w.]*")
 # The cache key of the project's wsgify decorator names (kept with the prefilter's light entries).
 WSGIFY_KEY = "prefilter:wsgify"

@@ -39,14 +39,39 @@ if TYPE_CHECKING:
 ROUTES_NAME = "ROUTE_DECLARATIONS"
 _DEFINES_ROUTES = re.compile(rb"^ROUTE_DECLARATIONS\s*(?::[^=\n]*)?=", re.M)
 HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
-# A quoted HTTP method: the trace a table of (template, {METHOD: handler}) pairs leaves in the text.
-METHOD_LITERAL = re.compile(rb"""['"](?:GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS)['"]""")
+# An HTTP method quoted as a dict key: the trace a table of (template, {METHOD: handler}) pairs
+# leaves in the text (the pair itself, `(template, {`, is looked for next). The opening quote is
+# left out: a pattern that starts with a word is searched much faster, and `'TARGET':` passing
+# too only costs a closer look.
+METHOD_KEY = re.compile(rb"""(?:GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS)['"]\s*:""")
+_PAIR = re.compile(rb"""[(\[]\s*[^\s,()\[\]]+\s*,\s*(?:#[^\n]*\n\s*)*(?:\{|dict\()""")
+
 # The shapes of a route table, as `--show-project` names them.
 DICT_SHAPE = "dict"
 PAIRS_SHAPE = "pairs"
 SHAPES = {DICT_SHAPE: "a dict of templates to {method: handler}",
           PAIRS_SHAPE: "a sequence of (template, {method: handler}) pairs"}
 _VARIABLE = re.compile(r"\{[^}]*\}")
+
+
+def may_hold_pairs(data: bytes) -> bool:
+    """A cheap text test: can this module's text hold a table of route pairs that zero config finds?"""
+    return METHOD_KEY.search(data) is not None and _PAIR.search(data) is not None
+
+
+def pair_files(project: "Project") -> tuple[Path, ...]:
+    """The files outside test packages whose text may hold a table of route pairs (`may_hold_pairs`).
+
+    One pass over the tree, shared by the search for the routes module and
+    the prefilter. Test packages are left out: their tables serve no API.
+    """
+    from reviewlint.facts import PATHS
+    from reviewlint.project import TEST_PACKAGES
+
+    return project.memo("prefilter:pairs", lambda: tuple(
+        path for path in project.python_files
+        if not TEST_PACKAGES.intersection(project.module_name(path).split(".")[:-1])
+        and may_hold_pairs(project.raw(path))), PATHS)
 
 
 @dataclass(frozen=True)
@@ -244,47 +269,51 @@ def routes_modules(project: "Project") -> list[Path]:
     whose text quotes an HTTP method and binds a sequence of pairs.
     """
     from reviewlint.facts import PATHS
-    from reviewlint.project import TEST_PACKAGES
 
     def scan() -> tuple[Path, ...]:
-        found = []
-        for path in project.python_files:
-            data = project.raw(path)
-            if ROUTES_NAME.encode() in data and _DEFINES_ROUTES.search(data):
-                found.append(path)
-            elif METHOD_LITERAL.search(data) and pair_table_values(data) \
-                    and not TEST_PACKAGES.intersection(project.module_name(path).split(".")[:-1]):
-                found.append(path)
-        return tuple(found)
+        found = [path for path in project.files_containing(ROUTES_NAME.encode())
+                 if _DEFINES_ROUTES.search(project.raw(path))]
+        found.extend(path for path in pair_files(project)
+                     if path not in found and pair_table_values(_parsed(project.raw(path))))
+        return tuple(sorted(found, key=str))
 
     found: tuple[Path, ...] = project.memo("routes_modules", scan, PATHS)
     return list(found)
 
 
-def pair_table_values(data: bytes) -> list[ast.expr]:
-    """The dict values of every module-level sequence of `(x, {...})` pairs in a module's text.
-
-    Python's own parser, no LibCST: what the prefilter and the search for
-    routes modules need is a superset of the tables `read_tables` accepts.
-    """
+def _parsed(data: bytes) -> ast.Module | None:
     try:
-        tree = ast.parse(data)
+        return ast.parse(data)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+def pair_table_values(tree: ast.Module | None) -> list[ast.expr]:
+    """The dict values of every module-level sequence of `(x, {...})` pairs in a module (`ast`, not LibCST).
+
+    What the prefilter and the search for routes modules need: a superset
+    of the tables `read_tables` accepts.
+    """
+    if tree is None:
         return []
     values: list[ast.expr] = []
-    statements = list(tree.body)
-    while statements:
-        statement = statements.pop()
-        if isinstance(statement, (ast.If, ast.Try)):
-            statements.extend(statement.body)
-            statements.extend(statement.orelse)
-            if isinstance(statement, ast.Try):
-                statements.extend(statement.finalbody)
-                for handler in statement.handlers:
-                    statements.extend(handler.body)
-        elif isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is not None:
+    for statement in _module_level(tree):
+        if isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is not None:
             values.extend(_ast_pair_values(statement.value))
     return values
+
+
+def _module_level(tree: ast.Module) -> Iterator[ast.stmt]:
+    """The module-level statements, those in top-level `if`/`try` blocks included."""
+    statements = list(reversed(tree.body))
+    while statements:
+        statement = statements.pop()
+        yield statement
+        if isinstance(statement, (ast.If, ast.Try)):
+            blocks = [statement.body, statement.orelse]
+            if isinstance(statement, ast.Try):
+                blocks += [handler.body for handler in statement.handlers] + [statement.finalbody]
+            statements.extend(reversed([s for block in blocks for s in block]))
 
 
 def pair_table_modules(data: bytes) -> set[str]:
@@ -294,11 +323,12 @@ def pair_table_modules(data: bytes) -> set[str]:
     from (`from svc.api.handlers import boats` then `boats.create_boat`:
     svc, api, handlers, boats), so the prefilter stays conservative.
     """
-    values = pair_table_values(data)
+    tree = _parsed(data)
+    values = pair_table_values(tree)
     if not values:
         return set()
     imports: dict[str, str] = {}
-    for node in ast.walk(ast.parse(data)):
+    for node in _module_level(tree):  # type: ignore[arg-type]
         if isinstance(node, ast.Import):
             for alias in node.names:
                 imports[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else alias.name

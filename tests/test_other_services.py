@@ -368,6 +368,10 @@ KEYWORD_DECORATOR = '''
         return add_validator
 '''
 POSITIONAL_DECORATOR = KEYWORD_DECORATOR.replace("kwargs.get('body')", "args[1]")
+# The factory checks the schema it is given: its own parameters are never the body.
+CHECKING_DECORATOR = KEYWORD_DECORATOR.replace(
+    "        def add_validator(func):", "        jsonschema.validators.validator_for(request_body_schema)\n"
+    "        def add_validator(func):")
 DECODE = ("svc/handlers/thing.py", 13, "RVL201")
 OPEN_SCHEMA = ("svc/ops.py", 3, "RVL203")
 
@@ -377,6 +381,7 @@ OPEN_SCHEMA = ("svc/ops.py", 3, "RVL203")
     (KEYWORD_DECORATOR, "data", [DECODE]),  # kwargs.get('body') is None: nothing is validated
     (POSITIONAL_DECORATOR, "data", [OPEN_SCHEMA]),
     (POSITIONAL_DECORATOR, "body=data", [DECODE]),
+    (CHECKING_DECORATOR, "body=data", [OPEN_SCHEMA]),
 ])
 def test_a_validation_decorator_validates_the_body_the_way_its_code_takes_it(
         tmp_path: Path, decorator: str, call: str, reported: list) -> None:
@@ -555,6 +560,35 @@ def authorized(tmp_path: Path, name: str, config: str = "") -> list[tuple[str, i
         ''',
     }, config)
     return rows(root)
+
+
+def test_a_policy_decorator_on_a_helper_checks_for_the_handler(tmp_path: Path) -> None:
+    root = make(tmp_path, {
+        "svc/wsgi.py": WSGI, "svc/util.py": UTIL, "svc/policy.py": POLICY.replace("{name}", "authorize"),
+        "svc/helpers.py": '''
+            from svc import policy
+
+
+            @policy.authorize('svc:thing:update')
+            def update(req, data):
+                """Update a thing, if the caller may."""
+                return data
+        ''',
+        "svc/handlers/thing.py": f'''
+            from svc import helpers
+            from svc import util
+            from svc import wsgi
+
+
+            @wsgi.ServiceWsgify
+            @util.require_content('application/json')
+            def update_thing(req):
+                """PUT /things/{{id}}: the helper checks policy after the body is read."""
+                data = util.extract_json(req.body, {SCHEMA.replace("}}}", "}}, 'additionalProperties': False}")})
+                return helpers.update(req, data)
+        ''',
+    })
+    assert rows(root) == [("svc/handlers/thing.py", 10, "RVL502")]
 
 
 def test_a_policy_decorator_is_the_handler_s_policy_check(tmp_path: Path) -> None:
