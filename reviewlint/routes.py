@@ -29,7 +29,6 @@ if TYPE_CHECKING:
     from reviewlint.project import Project
 
 ROUTES_NAME = "ROUTE_DECLARATIONS"
-_DEFINES_ROUTES = re.compile(rb"^ROUTE_DECLARATIONS\s*(?::[^=\n]*)?=", re.M)
 _VARIABLE = re.compile(r"\{[^}]*\}")
 
 
@@ -158,10 +157,13 @@ def _constant_string(project: "Project", module: "ModuleInfo", expr: "cst.BaseEx
 def routes_modules(project: "Project") -> list[Path]:
     """Project files that assign ROUTE_DECLARATIONS at module level (cheap text test)."""
     from reviewlint.facts import PATHS
+    from reviewlint.project import text_assigns
+
+    defines_routes = text_assigns(ROUTES_NAME.encode())
 
     def scan() -> tuple[Path, ...]:
         return tuple(path for path in project.files_containing(ROUTES_NAME.encode())
-                     if _DEFINES_ROUTES.search(project.raw(path)))
+                     if defines_routes.search(project.raw(path)))
 
     found: tuple[Path, ...] = project.memo("routes_modules", scan, PATHS)
     return list(found)

@@ -1,0 +1,350 @@
+"""What reviewlint agrees to read and to parse: the guards in front of every parser.
+
+A linter meets whatever is in a tree: FIFOs and links to `/dev/zero` named
+`*.py`, generated modules of many megabytes, expressions nested thousands
+deep. Python's own parser refuses deep nesting with an exception, but LibCST's
+native parser panics on huge input and overflows its stack on deep nesting,
+and both take memory in proportion to the tokens they see. So:
+
+- only regular files are read, never more than `max-file-size` bytes, checked
+  before reading (`read_bytes`);
+- LibCST is handed a module only after a tokenizer pass found at most
+  `max-tokens` tokens nested at most `max-nesting` levels (`check_for_libcst`);
+- Python's parser, for the syntax check of other files, gets at most five
+  times `max-tokens` tokens and its depth errors are caught
+  (`python_syntax_problem`).
+
+Anything refused is an `UnreadableSource` with a one-line reason: RVL900 (or
+RVL901 for a test file), and the run goes on. Nothing here imports LibCST.
+"""
+
+from __future__ import annotations
+
+import ast
+import errno
+import io
+import os
+import re
+import stat
+import tokenize
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
+DEFAULT_MAX_TOKENS = 100_000
+DEFAULT_MAX_NESTING = 150
+# Python's parser needs about a fifth of LibCST's memory per token (a kilobyte at
+# worst), so the syntax check of files the rules do not analyse allows five times more.
+SYNTAX_CHECK_TOKENS = 5
+
+
+class UnreadableSource(Exception):
+    """The file cannot be read, decoded or parsed; the message is one line for RVL900."""
+
+    def __init__(self, message: str, line: int = 1, col: int = 0) -> None:
+        super().__init__(message)
+        self.line = line
+        self.col = col
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much reviewlint reads and parses of one file (the `max-*` config keys)."""
+
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    max_tokens: int = DEFAULT_MAX_TOKENS
+    max_nesting: int = DEFAULT_MAX_NESTING
+
+
+DEFAULT_LIMITS = Limits()
+
+_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def too_large(size: int | None, limit: int) -> UnreadableSource:
+    """The refusal of a file over `max-file-size`."""
+    amount = f"{size} bytes" if size is not None else f"more than {limit} bytes"
+    return UnreadableSource(f"too large to analyse ({amount}; limit max-file-size = {limit})")
+
+
+def read_bytes(path: Path | str, max_size: int) -> bytes:
+    """The bytes of a regular file of at most `max_size` bytes, else UnreadableSource.
+
+    The kind of file is checked before it is opened (opening a device can
+    have effects), again on the open descriptor (it may have been swapped
+    meanwhile; O_NONBLOCK keeps a FIFO from blocking the open), and the
+    size before reading; at most `max_size + 1` bytes are ever read, so a
+    file that grows or lies about its size (`/proc`) cannot exhaust memory.
+    """
+    try:
+        _check_regular(os.stat(path).st_mode)
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+        descriptor = os.open(path, flags)
+    except OSError as exc:
+        raise UnreadableSource(_os_reason(path, exc)) from None
+    try:
+        status = os.fstat(descriptor)
+        _check_regular(status.st_mode)
+        if status.st_size > max_size:
+            raise too_large(status.st_size, max_size)
+        chunks: list[bytes] = []
+        remaining = max_size + 1
+        while remaining > 0:
+            chunk = os.read(descriptor, min(remaining, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+    except OSError as exc:
+        raise UnreadableSource(_os_reason(path, exc)) from None
+    finally:
+        os.close(descriptor)
+    data = b"".join(chunks)
+    if len(data) > max_size:
+        raise too_large(None, max_size)
+    return data
+
+
+def _check_regular(mode: int) -> None:
+    if not stat.S_ISREG(mode):
+        kind = next((name for test, name in _KINDS if test(mode)), "a special file")
+        raise UnreadableSource(f"not a regular file ({kind})")
+
+
+def _os_reason(path: Path | str, exc: OSError) -> str:
+    if exc.errno == errno.ENOENT and os.path.islink(path):
+        return "cannot read: broken symbolic link"
+    if exc.errno == errno.ELOOP:
+        return "cannot read: symbolic link loop"
+    return f"cannot read: {exc.strerror or exc}"
+
+
+# -- what LibCST may be given ---------------------------------------------------------
+
+_OPENING = frozenset("([{")
+_CLOSING = frozenset(")]}")
+# Operators that do not nest the tree: separators, assignments, annotations.
+_FLAT_OPERATORS = frozenset({
+    ",", ";", ":", "=", "->", "...", "+=", "-=", "*=", "/=", "//=", "%=", "@=", "&=", "|=", "^=",
+    ">>=", "<<=", "**=",
+})
+# Keywords that nest what follows them (`not x`, `a if b else c`, `lambda: x`, comprehensions).
+_NESTING_KEYWORDS = frozenset({"and", "or", "not", "if", "else", "lambda", "await", "for", "in", "is", "yield"})
+_STRING_STARTS = frozenset({tokenize.STRING, getattr(tokenize, "FSTRING_START", -1)})
+_STRING_ENDS = frozenset({tokenize.STRING, getattr(tokenize, "FSTRING_END", -1)})
+_TRIVIA = frozenset({tokenize.NL, tokenize.COMMENT})
+
+
+class _Group:
+    """One bracket pair (or a whole statement) while the tokenizer is inside it."""
+
+    __slots__ = ("operators", "inner", "widest")
+
+    def __init__(self) -> None:
+        self.operators = 0  # nesting operators in the current element (reset at each comma)
+        self.inner = 0  # the deepest bracket group closed inside the current element, plus one
+        self.widest = 0  # the deepest element before the current one
+
+    def depth(self) -> int:
+        """How deeply the group's contents nest."""
+        return max(self.widest, self.operators + self.inner)
+
+
+def check_for_libcst(source: str, limits: Limits) -> None:
+    """Raise UnreadableSource unless LibCST can safely be handed `source`.
+
+    One tokenizer pass counts the tokens and bounds how deeply the tree will
+    nest: each bracket, each operator of a chain (`1+1+...`, `a.b.c`,
+    `x[0][0]`, `2**2**...`, `not not ...`, implicit string concatenation),
+    each block and each `elif` of a chain adds a level. When the tokenizer
+    itself fails the text is not Python: Python's parser then names the
+    syntax error, and LibCST never sees the text.
+    """
+    if len(source) > limits.max_file_size:  # text handed over without a file (stdin, flake8)
+        raise too_large(len(source.encode("utf-8", "surrogatepass")), limits.max_file_size)
+    try:
+        _scan(source, limits)
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        problem = python_syntax_problem(source, limits)
+        if problem is not None:
+            raise problem from None
+
+
+def _scan(source: str, limits: Limits) -> None:
+    """Tokenize `source`, raising UnreadableSource at the first token past a limit.
+
+    The depth at a token is the blocks around its statement plus, for each
+    bracket group it sits in, one for the bracket and the nesting operators
+    of the group's current element, plus the deepest group already closed
+    in the innermost element: the most any tree node there can be nested.
+    """
+    tokens = 0
+    stack = [_Group()]
+    operators = 0  # the sum of `operators` over the stack
+    blocks = 0  # blocks and `elif` chains around the current statement
+    chains: list[int] = [0]  # `elif` chain length per enclosing block level, outermost first
+    line_start = True
+    previous = -1
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        tokens += 1
+        if tokens > limits.max_tokens:
+            raise UnreadableSource(f"too large to analyse (more than {limits.max_tokens} tokens; "
+                                   f"limit max-tokens = {limits.max_tokens})", token.start[0])
+        kind = token.type
+        if kind in _TRIVIA:
+            continue
+        if kind == tokenize.INDENT:
+            chains.append(0)
+            continue
+        if kind == tokenize.DEDENT:
+            chains.pop()
+            continue
+        text = token.string
+        if kind in (tokenize.NEWLINE, tokenize.ENDMARKER) or (text == ";" and len(stack) == 1):
+            stack, operators, line_start = [_Group()], 0, True
+            continue
+        if line_start:
+            line_start = False
+            if kind == tokenize.NAME and text == "elif":
+                chains[-1] += 1
+            elif not (kind == tokenize.NAME and text == "else"):
+                chains[-1] = 0
+            blocks = len(chains) - 1 + sum(chains)
+        group = stack[-1]
+        if kind == tokenize.OP:
+            if text in _OPENING:
+                group.operators += 1  # a call or subscript nests what it applies to
+                operators += 1
+                stack.append(_Group())
+            elif text in _CLOSING:
+                if len(stack) > 1:
+                    closed = stack.pop()
+                    operators -= closed.operators
+                    stack[-1].inner = max(stack[-1].inner, closed.depth() + 1)
+            elif text == ",":
+                operators -= group.operators
+                group.widest = group.depth()
+                group.operators = group.inner = 0
+            elif text not in _FLAT_OPERATORS:
+                group.operators += 1
+                operators += 1
+        elif (kind == tokenize.NAME and text in _NESTING_KEYWORDS) or (
+                kind in _STRING_STARTS and previous in _STRING_ENDS):  # 'a' 'b' nests like 'a' + 'b'
+            group.operators += 1
+            operators += 1
+        previous = kind
+        depth = blocks + operators + len(stack) - 1 + stack[-1].inner
+        if depth > limits.max_nesting:
+            raise UnreadableSource(f"too deeply nested to analyse (more than {limits.max_nesting} levels; "
+                                   f"limit max-nesting = {limits.max_nesting})", token.start[0])
+
+
+# -- what Python's parser may be given -------------------------------------------------
+
+# A token is at least a word, one punctuation character or a line break, so
+# counting those bounds the number of tokens from above, at C speed.
+_TOKEN_LIKE = re.compile(r"\w+|[^\w\s]|\n")
+
+
+def python_syntax_problem(source: str, limits: Limits) -> UnreadableSource | None:
+    """The syntax error Python's parser finds in `source` (None when it parses).
+
+    Python's parser guards itself against deep nesting (it raises
+    RecursionError, MemoryError or "too many nested parentheses"), so only
+    the amount of input needs bounding: its memory grows with the tokens,
+    up to a kilobyte each, so at most five times `max-tokens` are parsed.
+    """
+    budget = SYNTAX_CHECK_TOKENS * limits.max_tokens
+    if len(source) > budget and _TOKEN_LIKE.subn("", source)[1] > budget and _token_count(source, budget) > budget:
+        return UnreadableSource(f"too large to analyse (more than {budget} tokens; "
+                                f"limit {SYNTAX_CHECK_TOKENS} x max-tokens = {budget})")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escape sequences and the like are not errors
+            ast.parse(source)
+    except SyntaxError as exc:
+        return UnreadableSource(f"syntax error: {exc.msg}", exc.lineno or 1, max((exc.offset or 1) - 1, 0))
+    except (RecursionError, MemoryError):
+        return UnreadableSource(f"too deeply nested to analyse (Python's parser gave up; "
+                                f"limit max-nesting = {limits.max_nesting})")
+    except (ValueError, OverflowError) as exc:
+        return UnreadableSource(f"syntax error: {one_line(str(exc))}")
+    return None
+
+
+def _token_count(source: str, stop: int) -> int:
+    count = 0
+    try:
+        for _ in tokenize.generate_tokens(io.StringIO(source).readline):
+            count += 1
+            if count > stop:
+                break
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        pass  # Python's parser will name the error
+    return count
+
+
+def one_line(text: str, limit: int = 200) -> str:
+    """`text` on one line, shortened to `limit` characters, for messages."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# -- what a YAML document may expand to -------------------------------------------------
+
+def check_yaml_nodes(root: object, limits: Limits) -> None:
+    """Raise UnreadableSource when a composed YAML document is unsafe to construct.
+
+    PyYAML's composer shares the node of an anchor among its aliases, so a
+    small file can describe an enormous document (billion laughs) that
+    building strings from it would expand, or one that contains itself.
+    One walk over the node graph (iterative: documents nest deeply) bounds
+    the expanded size of every node by twice `max-file-size` (characters
+    of scalars plus one per node, counted once per alias use) and its depth
+    by `max-nesting`.
+    """
+    budget = 2 * limits.max_file_size
+    size: dict[int, int] = {}
+    depth: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    stack: list[tuple[object, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        children = _yaml_children(node)
+        if finished:
+            open_nodes.discard(key)
+            own = len(node.value) if isinstance(node.value, str) else 0  # type: ignore[attr-defined]
+            size[key] = 1 + own + sum(size[id(child)] for child in children)
+            depth[key] = 1 + max((depth[id(child)] for child in children), default=0)
+            if size[key] > budget:
+                raise UnreadableSource(f"aliases expand it beyond {budget} characters (limit twice max-file-size)",
+                                       _yaml_line(node))
+            if depth[key] > limits.max_nesting:
+                raise UnreadableSource(f"nested too deeply to analyse (more than {limits.max_nesting} levels; "
+                                       f"limit max-nesting = {limits.max_nesting})", _yaml_line(node))
+            continue
+        if key in size:
+            continue
+        if key in open_nodes:
+            raise UnreadableSource("an alias refers to a node that contains it", _yaml_line(node))
+        open_nodes.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in children if id(child) not in size)
+
+
+def _yaml_children(node: object) -> list[object]:
+    value = getattr(node, "value", None)
+    if not isinstance(value, list):
+        return []  # a scalar
+    children: list[object] = []
+    for item in value:
+        children.extend(item if isinstance(item, tuple) else (item,))  # mapping pairs, sequence items
+    return children
+
+
+def _yaml_line(node: object) -> int:
+    mark = getattr(node, "start_mark", None)
+    return mark.line + 1 if mark is not None else 1
