@@ -108,8 +108,9 @@ def find_root(start: Path) -> Path:
     Without one, the directory above the outermost package among its
     ancestors, so that an unpacked wheel works as well as a checkout.
     """
-    start = resolve_path(start)
-    return _root_of(start if start.is_dir() else start.parent)
+    absolute = Path(os.path.abspath(start))
+    # A file's own link is not followed: a link to /dev/zero lives in this tree.
+    return _root_of(resolve_path(absolute if absolute.is_dir() else absolute.parent))
 
 
 @functools.lru_cache(maxsize=1024)

@@ -144,7 +144,7 @@ class _Malformed(Exception):
 # Errors PyYAML's safe constructor raises on values it cannot build
 # (`!!int abc`, a timestamp `2020-13-45`, a 5,000-digit integer, `!!python/...`).
 _CONSTRUCTION_ERRORS = (ValueError, TypeError, OverflowError, ArithmeticError, RecursionError)
-# How long a test URL may grow by `$LAST_URL`/`$HISTORY[...]` expansion: each
+# How much a test URL may grow by `$LAST_URL`/`$HISTORY[...]` expansion: each
 # test can double the previous one's.
 MAX_URL_LENGTH = 65536
 
@@ -325,32 +325,30 @@ def _expand(url: str, last: _Seen | None, seen: dict[str, _Seen]) -> str | None:
     `location` response header (not a /regex/), or answers a POST with
     201 (see `_created_at`). None when what a substitution names is unknown.
     """
-    unknown = False
-    grown = len(url)
-
-    def earlier(match: re.Match[str]) -> str:
-        nonlocal unknown, grown
-        test = seen.get(match.group(1) if match.group(1) is not None else match.group(2))
-        value = None if test is None else (test.url if match.group(3) == "URL" else test.location)
-        if value is None:
-            unknown = True
-            return ""
-        grown += len(value)
-        if grown > MAX_URL_LENGTH:
-            raise _Malformed(0, f"its URL expands to more than {MAX_URL_LENGTH} characters")
-        return value
-
+    limit = len(url) + MAX_URL_LENGTH
     if "$HISTORY" in url:
-        url = _HISTORY_REF.sub(earlier, url)
+        pieces: list[str] = []
+        length = start = 0
+        for match in _HISTORY_REF.finditer(url):
+            test = seen.get(match.group(1) if match.group(1) is not None else match.group(2))
+            value = None if test is None else (test.url if match.group(3) == "URL" else test.location)
+            if value is None:
+                return None
+            pieces += (url[start:match.start()], value)
+            length += match.start() - start + len(value)
+            start = match.end()
+            if length > limit:
+                raise _Malformed(0, f"its URL grows by more than {MAX_URL_LENGTH} characters when expanded")
+        url = "".join(pieces) + url[start:]
     for name, value in (("$LAST_URL", last.url if last else None),
                         ("$LOCATION", last.location if last else None)):
         if name in url:
             if value is None:
                 return None
-            if len(url) + url.count(name) * len(value) > MAX_URL_LENGTH:
-                raise _Malformed(0, f"its URL expands to more than {MAX_URL_LENGTH} characters")
+            if len(url) + url.count(name) * (len(value) - len(name)) > limit:
+                raise _Malformed(0, f"its URL grows by more than {MAX_URL_LENGTH} characters when expanded")
             url = url.replace(name, value)
-    return None if unknown else url
+    return url
 
 
 def _location(test: dict[str, Any]) -> str | None:

@@ -191,7 +191,7 @@ def _scan(source: str, limits: Limits) -> None:
         tokens += 1
         if tokens > limits.max_tokens:
             raise UnreadableSource(f"too large to analyse (more than {limits.max_tokens} tokens; "
-                                   f"limit max-tokens = {limits.max_tokens})", token.start[0])
+                                   f"limit max-tokens = {limits.max_tokens})")
         kind = token.type
         if kind in _TRIVIA:
             continue
