@@ -30,6 +30,7 @@ import tokenize
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
 DEFAULT_MAX_TOKENS = 100_000
@@ -294,7 +295,7 @@ def one_line(text: str, limit: int = 200) -> str:
 
 # -- what a YAML document may expand to -------------------------------------------------
 
-def check_yaml_nodes(root: object, limits: Limits) -> None:
+def check_yaml_nodes(root: Any, limits: Limits) -> None:
     """Raise UnreadableSource when a composed YAML document is unsafe to construct.
 
     PyYAML's composer shares the node of an anchor among its aliases, so a
@@ -305,46 +306,45 @@ def check_yaml_nodes(root: object, limits: Limits) -> None:
     of scalars plus one per node, counted once per alias use) and its depth
     by `max-nesting`.
     """
+    if root.id == "scalar":
+        return
     budget = 2 * limits.max_file_size
-    size: dict[int, int] = {}
-    depth: dict[int, int] = {}
-    open_nodes: set[int] = set()
-    stack: list[tuple[object, bool]] = [(root, False)]
+    done: dict[Any, tuple[int, int]] = {}  # collection node -> (expanded size, depth)
+    open_nodes: set[Any] = set()  # expanded, not finished: the path from the root
+    stack = [root]
     while stack:
-        node, finished = stack.pop()
-        key = id(node)
-        children = _yaml_children(node)
-        if finished:
-            open_nodes.discard(key)
-            own = len(node.value) if isinstance(node.value, str) else 0  # type: ignore[attr-defined]
-            size[key] = 1 + own + sum(size[id(child)] for child in children)
-            depth[key] = 1 + max((depth[id(child)] for child in children), default=0)
-            if size[key] > budget:
-                raise UnreadableSource(f"aliases expand it beyond {budget} characters (limit twice max-file-size)",
-                                       _yaml_line(node))
-            if depth[key] > limits.max_nesting:
-                raise UnreadableSource(f"nested too deeply to analyse (more than {limits.max_nesting} levels; "
-                                       f"limit max-nesting = {limits.max_nesting})", _yaml_line(node))
+        node = stack[-1]
+        if node in done:
+            stack.pop()
             continue
-        if key in size:
+        children = [item for pair in node.value for item in pair] if node.id == "mapping" else node.value
+        if node not in open_nodes:
+            open_nodes.add(node)
+            for child in children:
+                if child.id != "scalar" and child not in done:
+                    if child in open_nodes:
+                        raise UnreadableSource("an alias refers to a node that contains it", _yaml_line(child))
+                    stack.append(child)
             continue
-        if key in open_nodes:
-            raise UnreadableSource("an alias refers to a node that contains it", _yaml_line(node))
-        open_nodes.add(key)
-        stack.append((node, True))
-        stack.extend((child, False) for child in children if id(child) not in size)
+        stack.pop()
+        open_nodes.discard(node)
+        size, depth = 1, 1
+        for child in children:
+            if child.id == "scalar":
+                size += 1 + len(child.value)
+            else:
+                inner_size, inner_depth = done[child]
+                size += inner_size
+                depth = max(depth, inner_depth + 1)
+        if size > budget:
+            raise UnreadableSource(f"aliases expand it beyond {budget} characters (limit twice max-file-size)",
+                                   _yaml_line(node))
+        if depth > limits.max_nesting:
+            raise UnreadableSource(f"nested too deeply to analyse (more than {limits.max_nesting} levels; "
+                                   f"limit max-nesting = {limits.max_nesting})", _yaml_line(node))
+        done[node] = (size, depth)
 
 
-def _yaml_children(node: object) -> list[object]:
-    value = getattr(node, "value", None)
-    if not isinstance(value, list):
-        return []  # a scalar
-    children: list[object] = []
-    for item in value:
-        children.extend(item if isinstance(item, tuple) else (item,))  # mapping pairs, sequence items
-    return children
-
-
-def _yaml_line(node: object) -> int:
+def _yaml_line(node: Any) -> int:
     mark = getattr(node, "start_mark", None)
     return mark.line + 1 if mark is not None else 1

@@ -417,7 +417,7 @@ YAML_CASES = {
     "5,000-deep flow nesting": ("tests: " + "[" * 5000 + "]" * 5000 + "\n", 1, "exceeded maximum nesting depth"),
     "200-deep block nesting": ("tests:\n- name: x\n  GET: /shelves\n  data:\n"
                                + "".join("    " + "  " * i + "a:\n" for i in range(200)) + "    " + "  " * 200
-                               + "b\n", 55, "nested too deeply to analyse (more than 150 levels"),
+                               + "b\n", 54, "nested too deeply to analyse (more than 150 levels"),
     "50 MB document": ("tests:\n" + "- name: x\n  GET: /shelves\n" * 2_000_000, 1,
                        "too large to analyse (52000007 bytes; limit max-file-size = 2097152)"),
     "$LAST_URL doubling": ("tests:\n- name: t0\n  GET: /shelves\n"
