@@ -231,15 +231,88 @@ def _scan(source: str, limits: Limits) -> None:
             elif text not in _FLAT_OPERATORS:
                 group.operators += 1
                 operators += 1
-        elif (kind == tokenize.NAME and text in _NESTING_KEYWORDS) or (
-                kind in _STRING_STARTS and previous in _STRING_ENDS):  # 'a' 'b' nests like 'a' + 'b'
-            group.operators += 1
-            operators += 1
+        else:
+            if (kind == tokenize.NAME and text in _NESTING_KEYWORDS) or (
+                    kind in _STRING_STARTS and previous in _STRING_ENDS):  # 'a' 'b' nests like 'a' + 'b'
+                group.operators += 1
+                operators += 1
+            if kind == tokenize.STRING and "{" in text:
+                # Before Python 3.12 an f-string is one token, its fields hidden inside.
+                group.inner = max(group.inner, formatted_depth(text) + 1)
         previous = kind
         depth = blocks + operators + len(stack) - 1 + stack[-1].inner
         if depth > limits.max_nesting:
             raise UnreadableSource(f"too deeply nested to analyse (more than {limits.max_nesting} levels; "
                                    f"limit max-nesting = {limits.max_nesting})", token.start[0])
+
+
+_FIELD_OPERATORS = frozenset("+-*/%@&|^~<>=!.")
+_FIELD_KEYWORDS = re.compile(r"\b(?:and|or|not|if|else|lambda|await|for|in|is|yield)\b")
+
+
+def formatted_depth(token: str) -> int:
+    """How deeply the replacement fields of an f-string token nest, by the same measure as `_scan`.
+
+    Inner strings are skipped, except inner f-strings, whose fields count too.
+    """
+    quote_at = min(i for i in (token.find("'"), token.find('"')) if i >= 0)
+    prefix = token[:quote_at]
+    quotes = 3 if token.startswith(token[quote_at] * 3, quote_at) and len(token) >= quote_at + 6 else 1
+    if "f" not in prefix.lower():
+        return 0
+    body = token[quote_at + quotes:len(token) - quotes]
+    deepest = 0
+    index, end = 0, len(body)
+    while index < end:
+        if body[index] != "{":
+            index += 1
+            continue
+        if body.startswith("{{", index):
+            index += 2
+            continue
+        level, depth, operators, start = 0, 0, 0, index
+        while index < end:  # one replacement field, with its format spec
+            char = body[index]
+            if char in "([{":
+                level += 1
+                depth = max(depth, level)
+            elif char in ")]}":
+                level -= 1
+                if level == 0:
+                    break
+            elif char in "'\"":
+                inner = _inner_string(body, index)
+                operators += formatted_depth(body[_prefix_start(body, index):inner])
+                index = inner
+                continue
+            elif char in _FIELD_OPERATORS:
+                operators += 1
+            index += 1
+        operators += len(_FIELD_KEYWORDS.findall(body, start, index))
+        deepest = max(deepest, 2 * depth + operators)
+        index += 1
+    return deepest
+
+
+def _inner_string(body: str, start: int) -> int:
+    """The index just past the string literal that starts with the quote at `start` (or the end)."""
+    quote = body[start] * 3 if body.startswith(body[start] * 3, start) else body[start]
+    index = start + len(quote)
+    while index < len(body):
+        if body[index] == "\\":
+            index += 2
+        elif body.startswith(quote, index):
+            return index + len(quote)
+        else:
+            index += 1
+    return len(body)
+
+
+def _prefix_start(body: str, quote: int) -> int:
+    start = quote
+    while start > 0 and body[start - 1] in "rRbBfFuU":
+        start -= 1
+    return start
 
 
 # -- what Python's parser may be given -------------------------------------------------

@@ -181,6 +181,12 @@ PYTHON_CASES = {
                                7, "too deeply nested"),
     "5,000-deep not": ("depot/handlers/nots.py", handler("    return " + "not " * 5000 + "req\n"),
                        7, "too deeply nested"),
+    "5,000-deep nesting inside an f-string": (
+        "depot/handlers/fstring.py", handler('    return f"{' + "(" * 5000 + "req" + ")" * 5000 + '}"\n'),
+        7, "too deeply nested"),
+    "nesting inside an f-string inside an f-string": (
+        "depot/handlers/fstrings.py", handler("    return f\"{f'{" + "[" * 1000 + "req" + "]" * 1000 + "}'}\"\n"),
+        7, "too deeply nested"),
     "1,000 elif chain": ("depot/handlers/elifs.py",
                          handler("    if req:\n        pass\n" + "    elif req:\n        pass\n" * 1000),
                          306, "too deeply nested"),
