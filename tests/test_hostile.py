@@ -163,7 +163,7 @@ PYTHON_CASES = {
     "1 MB one-line expression": ("depot/handlers/line.py", handler("    return " + "1+" * 500_000 + "1\n"),
                                  7, "too deeply nested"),
     "1 MB one-line list": ("depot/handlers/list.py", handler("    return [" + "1, " * 350_000 + "]\n"),
-                           1, "too large to analyse (more than 100000 tokens; limit max-tokens = 100000)"),
+                           1, "too large to analyse (more than 50000 tokens; limit max-tokens = 50000)"),
     "5,000-deep parentheses": ("depot/handlers/parens.py",
                                handler("    return " + "(" * 5000 + "req" + ")" * 5000 + "\n"),
                                7, "too deeply nested to analyse (more than 150 levels; limit max-nesting = 150)"),
