@@ -165,11 +165,13 @@ def _many_generated(skeleton: Path, program: str, position: str) -> None:
     _generated(skeleton, program, position)
 
 
+@pytest.mark.filterwarnings("ignore::SyntaxWarning")  # hypothesmith compiles what it generates
 def test_generated_programs_in_handler_positions(skeleton: Path) -> None:
     _few_generated(skeleton)
 
 
 @pytest.mark.fuzz
+@pytest.mark.filterwarnings("ignore::SyntaxWarning")
 def test_generated_programs_in_handler_positions_at_scale(skeleton: Path) -> None:
     _many_generated(skeleton)
 
@@ -289,3 +291,40 @@ def test_regressions(skeleton: Path, name: str) -> None:
     findings = lint(skeleton, "svc/handlers/fuzz.py", around_handlers(program))
     assert code in {f.code for f in findings}, findings
     assert not [f for f in findings if "internal error" in f.message], findings
+
+
+# -- gabbi YAML -------------------------------------------------------------------------------------
+
+YAML_ALPHABET = st.sampled_from([*":-[]{},&*!|>'\"#%@`?\n\t.$ abc123", "tests", "defaults", "GET", "url", "name",
+                                  "status", "request_headers", "openstack-api-version", "!!int", "!!python/", "<<",
+                                  "&a", "*a", "$LAST_URL", "$HISTORY['"])
+SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=30), st.dates(),
+                    st.binary(max_size=10))
+VALUES = st.recursive(SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=4),
+                                                       st.dictionaries(st.sampled_from(
+                                                           ["name", "GET", "POST", "url", "method", "status", "skip",
+                                                            "request_headers", "response_headers", "location",
+                                                            "openstack-api-version", "x"]), inner, max_size=4)),
+                      max_leaves=20)
+
+
+def _read_yaml(text: str) -> None:
+    from reviewlint.gabbi import VersionContext, read_test_file
+
+    start = time.monotonic()
+    read_test_file(Path("fuzz.yaml"), text, VersionContext("svc", (1, 0), (1, 2)))
+    assert time.monotonic() - start < TIME_LIMIT
+
+
+@settings(max_examples=300, **FUZZ_SETTINGS)  # type: ignore[arg-type]
+@given(text=st.lists(YAML_ALPHABET, max_size=60).map("".join))
+def test_yaml_text_never_escapes_the_reader(text: str) -> None:
+    _read_yaml(text)
+
+
+@settings(max_examples=200, **FUZZ_SETTINGS)  # type: ignore[arg-type]
+@given(document=st.dictionaries(st.sampled_from(["tests", "defaults", "x"]), VALUES, max_size=3))
+def test_yaml_documents_never_escape_the_reader(document: dict) -> None:
+    import yaml
+
+    _read_yaml(yaml.dump(document, Dumper=yaml.Dumper))  # the full dumper: Python tags, binary, dates
