@@ -8,7 +8,7 @@ from pathlib import Path
 
 from reviewlint.guard import DEFAULT_MAX_FILE_SIZE, UnreadableSource, read_bytes
 
-__all__ = ["UnreadableSource", "decode_source", "read_source", "read_text"]
+__all__ = ["UnreadableSource", "decode_source", "read_source"]
 
 
 def decode_source(data: bytes, path: str) -> str:
@@ -37,8 +37,3 @@ def decode_source(data: bytes, path: str) -> str:
 def read_source(path: Path, max_size: int = DEFAULT_MAX_FILE_SIZE) -> str:
     """Read and decode a source file of at most `max_size` bytes; UnreadableSource with a one-line reason."""
     return decode_source(read_bytes(path, max_size), str(path))
-
-
-def read_text(path: Path, max_size: int = DEFAULT_MAX_FILE_SIZE) -> str:
-    """Read a UTF-8 text file (reStructuredText), undecodable bytes replaced; UnreadableSource if it cannot be."""
-    return read_bytes(path, max_size).decode("utf-8", errors="replace")
