@@ -228,7 +228,7 @@ def test_huge_handler_named_on_the_command_line(root: Path) -> None:
     outcome = run_bounded(str(HANDLERS / "huge.py"), str(HANDLERS / "crate.py"), cwd=root)
     assert_sane(outcome)
     rows = findings_of(outcome.stdout)
-    assert rows[0] == ("depot/handlers/crate.py", 12, "RVL301")
+    assert ("depot/handlers/crate.py", 12, "RVL301") in rows
     assert [row for row in rows if row[0].endswith("huge.py")] == [("depot/handlers/huge.py", 1, "RVL900")]
 
 
@@ -377,8 +377,8 @@ def test_file_deleted_between_discovery_and_reading(root: Path, baseline: list[s
     doomed.write_text(handler("    return 1\n"))
     discover = engine.discover
 
-    def discover_then_delete(paths, exclude):  # type: ignore[no-untyped-def]
-        found = list(discover(paths, exclude))
+    def discover_then_delete(*args):  # type: ignore[no-untyped-def]
+        found = list(discover(*args))
         doomed.unlink()
         return iter(found)
 
