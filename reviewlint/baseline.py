@@ -8,11 +8,13 @@ findings in one file be recorded.
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from pathlib import Path
 from typing import Sequence
 
 from reviewlint.findings import Finding, ReviewlintError
+from reviewlint.guard import UnreadableSource, one_line, read_bytes
 
 FORMAT = 1
 
@@ -31,17 +33,32 @@ def write_baseline(path: Path, findings: Sequence[Finding]) -> None:
         raise ReviewlintError(f"{path}: cannot write baseline: {exc.strerror or exc}") from None
 
 
+# A baseline holds a line per finding of an old tree: larger than a source file may be.
+BASELINE_LIMIT = 64 * 1024 * 1024
+
+
 def read_baseline(path: Path) -> Counter[tuple[str, str, str]]:
     """The recorded findings of a baseline file."""
+    if not os.path.lexists(path):
+        raise ReviewlintError(f"{path}: baseline file not found")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("reviewlint-baseline") != FORMAT:
+        data = json.loads(read_bytes(path, BASELINE_LIMIT))
+        if not isinstance(data, dict) or data.get("reviewlint-baseline") != FORMAT:
             raise ValueError("not a reviewlint baseline (format 1)")
-        return Counter({(e["path"], e["code"], e["message"]): int(e["count"]) for e in data["findings"]})
-    except FileNotFoundError:
-        raise ReviewlintError(f"{path}: baseline file not found") from None
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise ReviewlintError(f"{path}: malformed baseline: {exc}") from None
+        entries = Counter[tuple[str, str, str]]()
+        for entry in data["findings"]:
+            key = (entry["path"], entry["code"], entry["message"])
+            count = entry["count"]
+            if not all(isinstance(part, str) for part in key) or not isinstance(count, int) or isinstance(count, bool):
+                raise ValueError(f"not a finding entry: {one_line(repr(entry), 80)}")
+            entries[key] += count
+        return entries
+    except UnreadableSource as exc:
+        raise ReviewlintError(f"{path}: cannot read baseline: {exc}") from None
+    except RecursionError:
+        raise ReviewlintError(f"{path}: malformed baseline: nested too deeply") from None
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ReviewlintError(f"{path}: malformed baseline: {one_line(str(exc), 120)}") from None
 
 
 def new_findings(findings: Sequence[Finding], baseline: Counter[tuple[str, str, str]]) -> list[Finding]:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from reviewlint import __version__
+from reviewlint.guard import UnreadableSource, read_bytes
 
 try:  # the module hashlib would load it from, without loading OpenSSL first
     from _blake2 import blake2b as _blake2b
@@ -33,6 +34,8 @@ except ImportError:  # pragma: no cover - other Pythons
     from hashlib import blake2b as _blake2b
 
 FORMAT = 1
+# A cache file larger than this is not read (nor a FIFO or a device in its place).
+CACHE_FILE_LIMIT = 512 * 1024 * 1024
 # Entries beyond this many are dropped, least recently used first.
 MAX_ENTRIES = 20000
 # A file changed less than this long before it was read may change again
@@ -123,9 +126,8 @@ class Files:
         # buffer: the bytes decide.
         if path not in self._digests:
             try:
-                with open(path, "rb") as handle:
-                    self._digests[path] = digest(handle.read(now[0] + 1))
-            except OSError:
+                self._digests[path] = digest(read_bytes(path, now[0]))
+            except UnreadableSource:  # gone, grown or no longer a regular file
                 self._digests[path] = None
         return self._digests[path] == stamp.digest
 
@@ -199,8 +201,7 @@ class _Part:
         if self.path is None:
             return
         try:
-            with open(self.path, "rb") as handle:
-                data = json.loads(handle.read())
+            data = json.loads(read_bytes(self.path, CACHE_FILE_LIMIT))
             if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != __version__:
                 return
             files, stamps, refs, entries = data["files"], data["stamps"], data["refs"], data["entries"]
@@ -214,7 +215,8 @@ class _Part:
                         and all(isinstance(d, int) and 0 <= d < len(files) for d in deps)):
                     return
                 loaded[key] = (value, deps, {refs[index]: str(seen) for index, seen in used}, value_digest)
-        except (OSError, ValueError, TypeError, KeyError, IndexError, RecursionError, MemoryError):
+        except (OSError, UnreadableSource, ValueError, TypeError, KeyError, IndexError, RecursionError,
+                MemoryError):
             return  # no cache, a corrupt or foreign one: start cold
         self.tree = data.get("tree")
         self.tree_digest = str(data.get("tree_digest", ""))

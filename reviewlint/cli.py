@@ -10,13 +10,19 @@ from typing import Sequence
 
 from reviewlint import __version__
 from reviewlint.config import split_list
-from reviewlint.findings import ReviewlintError
+from reviewlint.findings import InternalError, ReviewlintError
 
 EPILOG = """\
-exit status: 0 no findings, 1 findings, 2 usage or configuration error.
+exit status: 0 no findings, 1 findings, 2 usage or configuration error,
+3 internal error (a bug in reviewlint that it could not confine to one file's
+RVL900: one line on stderr names the file or step; please report it).
+A file that cannot be read or parsed (not a regular file, larger than
+max-file-size bytes, more than max-tokens tokens, nested deeper than
+max-nesting) is one RVL900 finding and the run goes on.
 Configuration: [reviewlint] in setup.cfg or tox.ini, [tool.reviewlint] in pyproject.toml.
 `reviewlint --list-rules` lists the codes; `reviewlint --explain RVL101` documents one.
 """
+EXIT_INTERNAL_ERROR = 3
 
 
 class _Parser(argparse.ArgumentParser):
@@ -42,8 +48,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", type=Path, metavar="FILE",
                         help="read [reviewlint] from FILE instead of the root's setup.cfg, tox.ini or pyproject.toml")
     parser.add_argument("--fix", action="store_true",
-                        help="rewrite files to fix what can be fixed (RVL101, RVL102), then report the rest")
-    parser.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; write nothing")
+                        help="rewrite files to fix what can be fixed (RVL101, RVL102), then report the rest; "
+                             "a file is rewritten in place of itself (through a symlink into the project), "
+                             "keeping its encoding, BOM, newlines, mode and owner; read-only files, "
+                             "hard-linked files and links out of the project are left alone with a message")
+    parser.add_argument("--diff", action="store_true",
+                        help="print the fixes as a unified diff; write nothing (also with --fix)")
     parser.add_argument("--baseline", type=Path, metavar="FILE",
                         help="report only findings not recorded in FILE (see --write-baseline)")
     parser.add_argument("--write-baseline", type=Path, metavar="FILE",
@@ -129,21 +139,13 @@ def run(argv: Sequence[str] | None = None) -> int:
     if ignore is not None:
         overrides["ignore"] = ignore
     extend = _codes(args.extend_ignore) or ()
-    stdin = None
     if args.stdin_filename:
         if args.paths and args.paths != [Path("-")]:
             raise ReviewlintError("reviewlint: --stdin-filename reads stdin; give no PATH (or '-')")
-        data = sys.stdin.buffer.read()
-        from reviewlint.source import UnreadableSource, decode_source
-
-        try:
-            stdin = (args.stdin_filename, decode_source(data, args.stdin_filename))
-        except UnreadableSource as exc:
-            stdin = None
-            sys.stdout.write(f"{args.stdin_filename}:{exc.line}:1: RVL900 cannot check this file: {exc}\n")
-            return 0 if args.exit_zero else 1
+        if args.fix or args.diff:
+            raise ReviewlintError("reviewlint: --fix and --diff work on files, not on stdin")
     paths = args.paths or [Path(".")]
-    first = Path(stdin[0]) if stdin is not None else paths[0]
+    first = Path(args.stdin_filename) if args.stdin_filename else paths[0]
     from reviewlint.cache import cache_directory
 
     cache_dir = None if args.no_cache else cache_directory(str(args.cache_dir) if args.cache_dir else None)
@@ -153,16 +155,20 @@ def run(argv: Sequence[str] | None = None) -> int:
 
         sys.stdout.write(describe_project(run.project))
         return 0
-    progress = _progress if sys.stderr.isatty() else None
-    findings = lint_stdin(run, *stdin) if stdin is not None else lint_paths(run, paths, progress, args.jobs)
-    if progress is not None:
-        sys.stderr.write("\r\033[K")
+    if args.stdin_filename:
+        # At most one byte past the limit: stdin may be /dev/zero.
+        data = sys.stdin.buffer.read(run.project.config.max_file_size + 1)
+        findings = lint_stdin(run, args.stdin_filename, data)
+    else:
+        progress = _progress if sys.stderr.isatty() else None
+        findings = lint_paths(run, paths, progress, args.jobs)
+        if progress is not None:
+            sys.stderr.write("\r\033[K")
     if args.fix or args.diff:
         from reviewlint.fix import apply_fixes
 
-        if stdin is not None:
-            raise ReviewlintError("reviewlint: --fix and --diff work on files, not on stdin")
-        changed = apply_fixes(run, findings, write=args.fix)
+        # --diff shows what --fix would write and writes nothing, with or without --fix (as ruff does).
+        changed = apply_fixes(run, findings, write=not args.diff, warn=_warn)
         if args.diff:
             sys.stdout.write("".join(change.diff for change in changed))
             return 1 if changed and not args.exit_zero else 0
@@ -188,13 +194,26 @@ def run(argv: Sequence[str] | None = None) -> int:
     return 1 if findings and not args.exit_zero else 0
 
 
+def _warn(message: str) -> None:
+    sys.stderr.write(f"reviewlint: {message}\n")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point: one line on stderr and exit 2 for usage errors, never a traceback."""
+    """Entry point: one line on stderr and exit 2 for usage errors, 3 for internal errors; never a traceback."""
+    from reviewlint.rules.linter import describe_error
+
     try:
         return run(argv)
     except ReviewlintError as exc:
         sys.stderr.write(f"{exc}\n")
         return 2
+    except InternalError as exc:
+        sys.stderr.write(f"reviewlint: internal error while analysing {exc.where}: {describe_error(exc.error)} "
+                         "(a bug in reviewlint: please report it)\n")
+        return EXIT_INTERNAL_ERROR
+    except Exception as exc:
+        sys.stderr.write(f"reviewlint: internal error: {describe_error(exc)} (a bug in reviewlint: please report it)\n")
+        return EXIT_INTERNAL_ERROR
     except KeyboardInterrupt:
         sys.stderr.write("reviewlint: interrupted\n")
         return 130

@@ -6,12 +6,15 @@ import configparser
 import dataclasses
 import functools
 import os
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from reviewlint.findings import ReviewlintError
+from reviewlint.guard import (DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_NESTING, DEFAULT_MAX_TOKENS, Limits,
+                              UnreadableSource, one_line, read_bytes)
 
 ROOT_MARKERS = ("setup.cfg", "tox.ini", "pyproject.toml", ".git")
 
@@ -45,7 +48,15 @@ class Config:
     ignore: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    max_tokens: int = DEFAULT_MAX_TOKENS
+    max_nesting: int = DEFAULT_MAX_NESTING
     source: str | None = None  # the file this came from, for messages
+
+    @property
+    def limits(self) -> Limits:
+        """How much of one file reviewlint reads and parses."""
+        return Limits(self.max_file_size, self.max_tokens, self.max_nesting)
 
     def replace(self, **changes: Any) -> "Config":
         """A copy with some fields changed (command-line options win over files)."""
@@ -63,20 +74,26 @@ _LIST_KEYS = {
     "validation-decorators",
 }
 _STR_KEYS = {"routes", "versions", "version-history", "service-type", "api-ref"}
-_KNOWN_KEYS = _LIST_KEYS | _STR_KEYS | {"per-file-ignores"}
+_INT_KEYS = {"max-file-size", "max-tokens", "max-nesting"}
+_KNOWN_KEYS = _LIST_KEYS | _STR_KEYS | _INT_KEYS | {"per-file-ignores"}
+_MODULE_NAME = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*\Z")
+# Config files are small; this only keeps a FIFO or /dev/zero from being read.
+CONFIG_FILE_LIMIT = 16 * 1024 * 1024
 
 
 @functools.lru_cache(maxsize=4096)
 def _resolved_directory(directory: str) -> Path:
-    return Path(directory).resolve()
+    return Path(os.path.realpath(directory))
 
 
 def resolve_path(path: Path | str) -> Path:
-    """`Path(path).resolve()`, with directories memoised.
+    """`Path(path).resolve()`, with directories memoised, that never raises.
 
     Every file of a large tree goes through here several times (flake8 calls
     the plugin once per file); resolving only the file's own link, if it is
     one, and reusing its directory's resolution keeps that to one `lstat`.
+    `os.path.realpath` leaves a symlink loop unresolved where
+    `Path.resolve()` raises RuntimeError (3.10, 3.11).
     """
     return _resolved(os.path.abspath(path))
 
@@ -84,7 +101,7 @@ def resolve_path(path: Path | str) -> Path:
 @functools.lru_cache(maxsize=16384)
 def _resolved(absolute: str) -> Path:
     if os.path.islink(absolute):
-        return Path(absolute).resolve()
+        return Path(os.path.realpath(absolute))
     head, tail = os.path.split(absolute)
     return _resolved_directory(head) / tail if tail else _resolved_directory(head)
 
@@ -95,8 +112,9 @@ def find_root(start: Path) -> Path:
     Without one, the directory above the outermost package among its
     ancestors, so that an unpacked wheel works as well as a checkout.
     """
-    start = resolve_path(start)
-    return _root_of(start if start.is_dir() else start.parent)
+    absolute = Path(os.path.abspath(start))
+    # A file's own link is not followed: a link to /dev/zero lives in this tree.
+    return _root_of(resolve_path(absolute if absolute.is_dir() else absolute.parent))
 
 
 @functools.lru_cache(maxsize=1024)
@@ -120,28 +138,43 @@ def split_list(value: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in items if item.strip())
 
 
+def shown(value: Any) -> str:
+    """A config value as messages quote it: its repr, on one line and short."""
+    return one_line(repr(value), 80)
+
+
 def _parse_per_file_ignores(value: Any, where: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
     pairs: list[tuple[str, tuple[str, ...]]] = []
     if isinstance(value, dict):
-        items = [(str(k), split_list(v) if isinstance(v, str) else tuple(v)) for k, v in value.items()]
-        return tuple(items)
-    if not isinstance(value, str):
-        raise ReviewlintError(f"{where}: per-file-ignores: expected 'glob: CODES' lines, got {value!r}")
-    for line in value.splitlines():
-        line = line.strip()
-        if not line:
-            continue
-        if ":" not in line:
-            raise ReviewlintError(f"{where}: per-file-ignores: expected 'glob: CODES', got {line!r}")
-        glob, codes = line.split(":", 1)
-        pairs.append((glob.strip(), split_list(codes)))
+        for glob, codes in value.items():
+            if isinstance(codes, str):
+                codes = split_list(codes)
+            elif isinstance(codes, list) and all(isinstance(c, str) for c in codes):
+                codes = tuple(c.strip() for c in codes)
+            else:
+                raise ReviewlintError(f"{where}: per-file-ignores: {shown(glob)}: expected codes as a string "
+                                      f"or a list of strings, got {shown(codes)}")
+            pairs.append((str(glob), codes))
+    elif isinstance(value, str):
+        for line in value.splitlines():
+            line = line.strip()
+            if not line:
+                continue
+            if ":" not in line:
+                raise ReviewlintError(f"{where}: per-file-ignores: expected 'glob: CODES', got {shown(line)}")
+            glob, codes_text = line.split(":", 1)
+            pairs.append((glob.strip(), split_list(codes_text)))
+    else:
+        raise ReviewlintError(f"{where}: per-file-ignores: expected 'glob: CODES' lines, got {shown(value)}")
+    for _, codes in pairs:
+        _check_codes(codes, where, "per-file-ignores")
     return tuple(pairs)
 
 
 def _check_codes(codes: tuple[str, ...], where: str, key: str) -> None:
     for code in codes:
         if not (code.isalnum() and code[:1].isalpha()):
-            raise ReviewlintError(f"{where}: {key}: {code!r} is not a code prefix such as RVL1 or RVL101")
+            raise ReviewlintError(f"{where}: {key}: {shown(code)} is not a code prefix such as RVL1 or RVL101")
 
 
 def parse_section(values: dict[str, Any], where: str) -> dict[str, Any]:
@@ -150,7 +183,7 @@ def parse_section(values: dict[str, Any], where: str) -> dict[str, Any]:
     for raw_key, value in values.items():
         key = raw_key.strip().replace("_", "-")
         if key not in _KNOWN_KEYS:
-            raise ReviewlintError(f"{where}: unknown key {raw_key!r} in [reviewlint]")
+            raise ReviewlintError(f"{where}: unknown key {shown(raw_key)} in [reviewlint]")
         name = key.replace("-", "_")
         if key in _LIST_KEYS:
             if isinstance(value, str):
@@ -158,25 +191,50 @@ def parse_section(values: dict[str, Any], where: str) -> dict[str, Any]:
             elif isinstance(value, list) and all(isinstance(v, str) for v in value):
                 items = tuple(v.strip() for v in value)
             else:
-                raise ReviewlintError(f"{where}: {key}: expected a list of strings, got {value!r}")
+                raise ReviewlintError(f"{where}: {key}: expected a list of strings, got {shown(value)}")
             if key in ("select", "ignore"):
                 _check_codes(items, where, key)
             fields[name] = items
         elif key in _STR_KEYS:
             if not isinstance(value, str) or not value.strip():
-                raise ReviewlintError(f"{where}: {key}: expected a non-empty string, got {value!r}")
-            fields[name] = value.strip()
+                raise ReviewlintError(f"{where}: {key}: expected a non-empty string, got {shown(value)}")
+            value = value.strip()
+            names_a_module = value.endswith(".py") or "/" in value or _MODULE_NAME.match(value)
+            if key in ("routes", "versions") and not names_a_module:
+                raise ReviewlintError(f"{where}: {key}: expected a dotted module name or a path to a .py file, "
+                                      f"got {shown(value)}")
+            fields[name] = value
+        elif key in _INT_KEYS:
+            fields[name] = _positive_number(value, where, key)
         else:
             fields[name] = _parse_per_file_ignores(value, where)
     return fields
 
 
+def _positive_number(value: Any, where: str, key: str) -> int:
+    text = value.strip() if isinstance(value, str) else value
+    if isinstance(text, str) and text.isdigit() and len(text) <= 15:
+        text = int(text)
+    if isinstance(text, int) and not isinstance(text, bool) and 0 < text < 10**15:
+        return text
+    raise ReviewlintError(f"{where}: {key}: expected a positive whole number, got {shown(value)}")
+
+
+def _read_config_text(path: Path) -> str:
+    try:
+        return read_bytes(path, CONFIG_FILE_LIMIT).decode("utf-8")
+    except UnreadableSource as exc:
+        raise ReviewlintError(f"{path}: cannot read config: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ReviewlintError(f"{path}: cannot read config: not UTF-8 ({exc.reason} at byte {exc.start})") from None
+
+
 def _read_ini(path: Path) -> dict[str, Any] | None:
     parser = configparser.RawConfigParser()
     try:
-        parser.read_string(path.read_text(encoding="utf-8"), source=str(path))
-    except (configparser.Error, UnicodeDecodeError) as exc:
-        raise ReviewlintError(f"{path}: cannot read config: {str(exc).splitlines()[0]}") from None
+        parser.read_string(_read_config_text(path), source=str(path))
+    except configparser.Error as exc:
+        raise ReviewlintError(f"{path}: cannot read config: {one_line(str(exc).splitlines()[0])}") from None
     if not parser.has_section("reviewlint"):
         return None
     return dict(parser.items("reviewlint"))
@@ -187,21 +245,29 @@ def _read_toml(path: Path) -> dict[str, Any] | None:
         import tomllib
     else:  # pragma: no cover - exercised on 3.10 only
         import tomli as tomllib  # type: ignore[import-not-found]
+    text = _read_config_text(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ReviewlintError(f"{path}: cannot read config: {exc}") from None
-    section = data.get("tool", {}).get("reviewlint")
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ReviewlintError(f"{path}: cannot read config: {one_line(str(exc))}") from None
+    except RecursionError:
+        raise ReviewlintError(f"{path}: cannot read config: nested too deeply") from None
+    tool = data.get("tool")
+    if tool is None:
+        return None
+    if not isinstance(tool, dict):
+        raise ReviewlintError(f"{path}: tool: expected a table, got {shown(tool)}")
+    section = tool.get("reviewlint")
     if section is None:
         return None
     if not isinstance(section, dict):
-        raise ReviewlintError(f"{path}: [tool.reviewlint] must be a table")
+        raise ReviewlintError(f"{path}: tool.reviewlint: expected a table, got {shown(section)}")
     return section
 
 
 def read_config_file(path: Path) -> Config:
     """Read `[reviewlint]` (or `[tool.reviewlint]`) from one file; an empty Config if absent."""
-    if not path.is_file():
+    if not path.exists():
         raise ReviewlintError(f"{path}: config file not found")
     raw = _read_toml(path) if path.suffix == ".toml" else _read_ini(path)
     if raw is None:
@@ -225,6 +291,6 @@ def load_config(root: Path, explicit: Path | None = None) -> Config:
 def relative_to_root(path: Path, root: Path) -> str:
     """`path` relative to `root` with forward slashes, or absolute when outside it."""
     try:
-        return path.resolve().relative_to(root).as_posix()
+        return resolve_path(path).relative_to(root).as_posix()
     except ValueError:
         return os.path.abspath(path)

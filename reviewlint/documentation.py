@@ -240,7 +240,7 @@ def binding_positions(source: str) -> dict[str, tuple[int, int]]:
     """
     try:
         tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # MemoryError: its parser's stack overflowed
         return {}
     found: dict[str, tuple[int, int]] = {}
 

@@ -6,19 +6,21 @@ The CLI and the flake8 plugin both call `lint_source`, so they agree.
 
 from __future__ import annotations
 
-import ast
 import fnmatch
+import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from reviewlint.config import Config, find_root, load_config, resolve_path
-from reviewlint.findings import Finding
+from reviewlint.findings import Finding, ReviewlintError
+from reviewlint.guard import DEFAULT_LIMITS, Limits, UnreadableSource, python_syntax_problem, read_bytes
 from reviewlint.noqa import apply_noqa
 from reviewlint.prefilter import interesting, may_report_in, uses_shared_names
 from reviewlint.project import YAML_SUFFIXES, Codec, Project, is_excluded
-from reviewlint.source import UnreadableSource, decode_source
+from reviewlint.rules.linter import internal_error, unreadable
+from reviewlint.source import decode_source
 
 
 @dataclass(frozen=True)
@@ -122,7 +124,7 @@ def lint_source(project: Project, path: Path, display: str, source: str,
         if check_syntax and deferred is not None:
             deferred.append((display, source))
             return []
-        broken = syntax_finding(display, source) if check_syntax else None
+        broken = syntax_finding(display, source, project.config.limits) if check_syntax else None
         return [broken] if broken is not None and selection.wants(broken.code, display) else []
     # The project-wide results first: when an edit elsewhere left them as they
     # were, this file's cached findings still hold.
@@ -148,13 +150,17 @@ def _rule_findings(project: Project, path: Path) -> list[tuple[int, int, str, st
             parse_module(project.module_name(path), path, source, project.config)
         except cst.ParserSyntaxError as exc:
             # Python's own parser says where and what more precisely, when it agrees.
-            python = syntax_finding("", source)
-            if python is not None:
-                return [(python.line, python.col, python.code, python.message, ())]
-            return [(exc.raw_line, max(exc.raw_column, 0), "RVL900", f"cannot check this file: syntax error: "
-                     f"{exc.message}", ())]
-        except (UnreadableSource, RecursionError):
-            pass
+            python = syntax_finding("", source, project.config.limits)
+            if python is None:
+                python = unreadable("", f"syntax error: {exc.message}", exc.raw_line, exc.raw_column)
+            return [(python.line, python.col, python.code, python.message, ())]
+        except UnreadableSource as exc:  # the guard: too large or too deeply nested for LibCST
+            refused = unreadable("", str(exc), exc.line, exc.col)
+            return [(refused.line, refused.col, refused.code, refused.message, ())]
+        except RecursionError:
+            refused = unreadable("", "too deeply nested to analyse (Python's recursion limit was reached: "
+                                     "lower max-nesting)")
+            return [(refused.line, refused.col, refused.code, refused.message, ())]
         return []
     ctx = LintContext(path, "", module.source, project, module)
     found: list[tuple[int, int, str, str, tuple[int, ...]]] = []
@@ -173,27 +179,24 @@ FINDINGS: Codec[list[tuple[int, int, str, str, tuple[int, ...]]]] = Codec(
     _decode_findings)
 
 
-def syntax_finding(display: str, source: str) -> Finding | None:
-    """RVL900 for a file the prefilter skipped but Python cannot parse."""
+def syntax_finding(display: str, source: str, limits: Limits = DEFAULT_LIMITS) -> Finding | None:
+    """RVL900 for a file the prefilter skipped but Python cannot parse (or may not: see guard)."""
     try:
-        ast.parse(source)
-    except SyntaxError as exc:
-        return Finding(display, exc.lineno or 1, max((exc.offset or 1) - 1, 0), "RVL900",
-                       f"cannot check this file: syntax error: {exc.msg}")
-    except (ValueError, RecursionError) as exc:
-        return Finding(display, 1, 0, "RVL900", f"cannot check this file: {exc}")
-    return None
+        problem = python_syntax_problem(source, limits)
+    except Exception as exc:  # a bug of ours: this file's finding, not the end of the run
+        return internal_error(display, exc)
+    return unreadable(display, str(problem), problem.line, problem.col) if problem is not None else None
 
 
-def _syntax_findings(batch: list[tuple[str, str]]) -> list[Finding]:
-    return [f for f in (syntax_finding(display, source) for display, source in batch) if f is not None]
+def _syntax_findings(batch: list[tuple[str, str]], limits: Limits = DEFAULT_LIMITS) -> list[Finding]:
+    return [f for f in (syntax_finding(display, source, limits) for display, source in batch) if f is not None]
 
 
 # Below this many files a pool costs more than it saves.
 PARALLEL_SYNTAX_FROM = 200
 
 
-def check_syntax_of(files: list[tuple[str, str]], jobs: int) -> list[Finding]:
+def check_syntax_of(files: list[tuple[str, str]], jobs: int, limits: Limits = DEFAULT_LIMITS) -> list[Finding]:
     """RVL900 for each (display, source) Python cannot parse, on up to `jobs` processes.
 
     This is most of a large tree's time: the files the prefilter skipped
@@ -202,7 +205,7 @@ def check_syntax_of(files: list[tuple[str, str]], jobs: int) -> list[Finding]:
     cannot be had.
     """
     if jobs <= 1 or len(files) < PARALLEL_SYNTAX_FROM:
-        return _syntax_findings(files)
+        return _syntax_findings(files, limits)
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -211,10 +214,11 @@ def check_syntax_of(files: list[tuple[str, str]], jobs: int) -> list[Finding]:
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     try:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            return [f for found in pool.map(_syntax_findings, batches) for f in found]
-    except (OSError, ImportError, RuntimeError):  # no semaphores, no processes: do it here
-        return _syntax_findings(files)
+        with ProcessPoolExecutor(max_workers=min(jobs, len(batches)), mp_context=context) as pool:
+            check = functools.partial(_syntax_findings, limits=limits)
+            return [f for found in pool.map(check, batches) for f in found]
+    except (OSError, ImportError, RuntimeError):  # no semaphores, no processes (or one died): do it here
+        return _syntax_findings(files, limits)
 
 
 DATA_SUFFIXES = (".inc",)  # the API reference's sections (RVL6xx)
@@ -230,13 +234,13 @@ def discover(paths: Iterable[Path], exclude: tuple[str, ...],
     """(file, exists, named) for every input under `paths`: Python files, gabbi YAML files, what `wanted` accepts.
 
     A file named explicitly is always an input (pre-commit passes changed
-    files) and `named`; missing paths come back with `exists` False.
+    files) and `named`, and so is anything else named that is not a
+    directory (a FIFO, a broken link: reading it says what is wrong);
+    missing paths come back with `exists` False.
     """
     for path in paths:
-        if not path.exists():
-            yield path, False, True
-        elif path.is_file():
-            yield path, True, True
+        if not path.is_dir():
+            yield path, os.path.lexists(path), True
         else:
             for directory, dirnames, filenames in os.walk(path):
                 rel = os.path.relpath(directory, path)
@@ -351,16 +355,43 @@ def start_run(first: Path, config_file: Path | None, overrides: dict,
     return Run(project_for(root, config, cache_dir), Selection(config.select, config.ignore, config.per_file_ignores))
 
 
-def lint_stdin(run: Run, name: str, text: str) -> list[Finding]:
-    """Lint `text` as the file `name` (editors pipe unsaved buffers)."""
-    if Path(name).suffix in YAML_SUFFIXES + DATA_SUFFIXES:
-        run.project.override(Path(name).resolve(), text)
-        found = lint_data_file(run.project, Path(name), display_path(Path(name)), run.selection)
+def lint_stdin(run: Run, name: str, data: bytes) -> list[Finding]:
+    """Lint `data` as the file `name` (editors pipe unsaved buffers)."""
+    path, display = Path(name), display_path(Path(name))
+    limit = run.project.config.max_file_size
+    try:
+        if len(data) > limit:
+            raise UnreadableSource(f"too large to analyse (more than {limit} bytes; limit max-file-size = {limit})")
+        text = decode_source(data, name)
+    except UnreadableSource as exc:
+        findings = [unreadable(display, str(exc), exc.line, exc.col)]
     else:
-        found = lint_source(run.project, Path(name), display_path(Path(name)), text, run.selection,
-                            check_syntax=True)
+        if path.suffix in YAML_SUFFIXES + DATA_SUFFIXES:
+            run.project.override(resolve_path(path), text)
+            findings = isolated(display, lambda: lint_data_file(run.project, path, display, run.selection))
+        else:
+            findings = isolated(display, lambda: lint_source(run.project, path, display, text, run.selection,
+                                                             check_syntax=True))
     run.project.save_cache()
-    return found
+    return [f for f in findings if run.selection.wants(f.code, display)]
+
+
+def isolated(display: str, lint: Callable[[], list[Finding]]) -> list[Finding]:
+    """One file's findings; an unexpected exception becomes its RVL900 and the run goes on.
+
+    A ReviewlintError (the user's configuration) still ends the run with
+    exit 2; anything else raised while analysing the file is a bug of ours
+    that costs this file only.
+    """
+    try:
+        return lint()
+    except ReviewlintError:
+        raise
+    except RecursionError:
+        return [unreadable(display, "too deeply nested to analyse (Python's recursion limit was reached: "
+                                    "lower max-nesting)")]
+    except Exception as exc:
+        return [internal_error(display, exc)]
 
 
 def lint_paths(run: Run, paths: list[Path], progress: Callable[[int, int], None] | None = None,
@@ -382,36 +413,41 @@ def lint_paths(run: Run, paths: list[Path], progress: Callable[[int, int], None]
             progress(done, len(inputs))
         display = display_path(path)
         if not exists:
-            findings.append(Finding(display, 1, 0, "RVL900", "cannot check this path: no such file or directory"))
+            findings.append(unreadable(display, "no such file or directory", kind="path"))
             continue
         if path.suffix != ".py":
-            findings.extend(lint_data_file(project, path, display, selection))
+            findings.extend(isolated(display, lambda: lint_data_file(project, path, display, selection)))
             continue
         try:
-            data = path.read_bytes()
-            source = decode_source(data, display)
-        except UnreadableSource as exc:
-            # Reported where reviewlint needed the file: named, or a handler module by its text.
-            if named or any(name in data for name in project.may_define_handlers.names) or \
-                    may_report_in(project, path, data):
-                findings.append(Finding(display, exc.line, 0, "RVL900", f"cannot check this file: {exc}"))
+            data = read_bytes(path, project.config.max_file_size)
+        except UnreadableSource as exc:  # not a regular file, too large, gone: whatever it holds is unknown
+            findings.append(unreadable(display, str(exc), exc.line, exc.col))
             continue
-        except OSError as exc:
-            findings.append(Finding(display, 1, 0, "RVL900", f"cannot check this file: {exc.strerror or exc}"))
-            continue
-        python_inputs.append(path)
-        try:
-            file_findings = lint_source(project, path, display, source, selection, check_syntax=named,
-                                        deferred=deferred, data=data, on_disk=True)
-        except RecursionError:
-            file_findings = [Finding(display, 1, 0, "RVL900", "cannot check this file: too deeply nested")]
-        findings.extend(f for f in file_findings if selection.wants(f.code, display))
-    findings.extend(f for f in check_syntax_of(deferred, jobs) if selection.wants(f.code, f.path))
+        findings.extend(isolated(display, lambda: _lint_file(project, path, display, data, named, selection,
+                                                             deferred, python_inputs)))
+    findings.extend(check_syntax_of(deferred, jobs, project.config.limits))
     # A changed handler or schema re-checks the files that document it (the API reference).
-    findings.extend(f for f in _related_findings(project, python_inputs) if selection.wants(f.code, f.path))
+    findings.extend(_related_findings(project, python_inputs))
+    findings = [f for f in findings if selection.wants(f.code, f.path)]
     project.save_cache()
     # A gabbi file reports the gates it touches, which their own module reports too.
     return sorted(set(findings))
+
+
+def _lint_file(project: Project, path: Path, display: str, data: bytes, named: bool, selection: Selection,
+               deferred: list[tuple[str, str]], python_inputs: list[Path]) -> list[Finding]:
+    """The findings of one Python file read as `data` (`named` on the command line or met walking)."""
+    try:
+        source = decode_source(data, display)
+    except UnreadableSource as exc:
+        # Reported where reviewlint needed the file: named, or a handler module by its text.
+        if named or any(name in data for name in project.may_define_handlers.names) or \
+                may_report_in(project, path, data):
+            return [unreadable(display, str(exc), exc.line, exc.col)]
+        return []
+    python_inputs.append(path)
+    return lint_source(project, path, display, source, selection, check_syntax=named, deferred=deferred,
+                       data=data, on_disk=True)
 
 
 def save_projects() -> None:

@@ -13,6 +13,19 @@ class ReviewlintError(Exception):
     """
 
 
+class InternalError(Exception):
+    """An unexpected exception that could not be confined to one file's findings.
+
+    The CLI prints it as one line naming the file (or the step) and exits 3,
+    so CI can tell a crash of reviewlint from findings (1) and usage errors (2).
+    """
+
+    def __init__(self, where: str, error: BaseException) -> None:
+        super().__init__(where, error)
+        self.where = where
+        self.error = error
+
+
 @dataclass(frozen=True, order=True)
 class Finding:
     """One diagnostic: where, which code, and what a reviewer would say."""

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Iterator
 
 from reviewlint import __version__
-from reviewlint.findings import ReviewlintError
+from reviewlint.findings import Finding, ReviewlintError
 
 Result = tuple[int, int, str, type]
 
@@ -29,26 +29,30 @@ class ReviewlintChecker:
         self.lines = lines
 
     def run(self) -> Iterator[Result]:
-        """Yield flake8 results for this file."""
+        """Yield flake8 results for this file; never raises (a crash would end flake8's whole run)."""
+        for finding in self._findings():
+            yield finding.line, finding.col, f"{finding.code} {finding.message}", type(self)
+
+    def _findings(self) -> list[Finding]:
         from reviewlint.cache import cache_directory
         from reviewlint.config import find_root, load_config
-        from reviewlint.engine import Selection, lint_source, project_for
+        from reviewlint.engine import Selection, isolated, lint_source, project_for
+        from reviewlint.rules.linter import internal_error, malformed
 
         path = Path(self.filename)
-        source = "".join(self.lines)
         try:
+            source = "".join(self.lines)
             start = path if path.exists() else (path.parent if path.parent.exists() else Path.cwd())
             root = find_root(start)
             config = load_config(root)
             project = project_for(root, config, cache_directory())
             _save_at_exit()
             selection = Selection(config.select, config.ignore, config.per_file_ignores)
-            findings = lint_source(project, path, self.filename, source, selection)
+            return isolated(self.filename, lambda: lint_source(project, path, self.filename, source, selection))
         except ReviewlintError as exc:
-            yield 1, 0, f"RVL901 {exc}", type(self)
-            return
-        for finding in findings:
-            yield finding.line, finding.col, f"{finding.code} {finding.message}", type(self)
+            return [malformed(self.filename, "configuration", str(exc))]
+        except Exception as exc:
+            return [internal_error(self.filename, exc)]
 
 
 _SAVING: list[bool] = []

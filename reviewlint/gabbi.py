@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
+from reviewlint.config import resolve_path
+from reviewlint.guard import DEFAULT_LIMITS, Limits, UnreadableSource, check_yaml_nodes
 from reviewlint.project import YAML_SUFFIXES
 from reviewlint.versions import Version, parse_version
 
@@ -28,8 +30,10 @@ TESTS_DIRECTORY = "gabbits"
 # A gabbi substitution: `$NAME`, `$NAME['key']` (brackets may nest inside
 # quotes: `$RESPONSE['$.links[?rel = "self"].href']`), and the `$HISTORY['t'].`
 # prefix that applies one to an earlier test.
+# An unquoted argument stops at the next `$`, so that `$A[$A[$A[...` is
+# matched in linear time rather than rescanned to the end at each `$`.
 _SUBSTITUTION = re.compile(
-    r"""\$(?:HISTORY\[(?:'[^']*'|"[^"]*")\]\.\$)?[A-Z_]+(?:\[(?:'[^']*'|"[^"]*"|[^\]]*)\])?""")
+    r"""\$(?:HISTORY\[(?:'[^']*'|"[^"]*")\]\.\$)?[A-Z_]+(?:\[(?:'[^']*'|"[^"]*"|[^\]$]*)\])?""")
 _HISTORY_REF = re.compile(r"""\$HISTORY\[(?:'([^']*)'|"([^"]*)")\]\.\$(URL|LOCATION)\b""")
 _ABSOLUTE = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*|\x00)://[^/]*")
 _PLACEHOLDER = "\x00"  # stands for one substitution while the URL is cut up
@@ -71,7 +75,7 @@ class FunctionalTests:
 
     def problems_in(self, path: Path) -> list[YamlProblem]:
         """The problems of one file."""
-        resolved = path.resolve()
+        resolved = resolve_path(path)
         return [p for p in self.problems if p.path == resolved]
 
 
@@ -128,13 +132,37 @@ def path_segments(url: str) -> tuple[str | None, ...] | None:
     return tuple(None if _PLACEHOLDER in s else s for s in marked.split("/"))
 
 
-def read_test_file(path: Path, text: str, context: VersionContext
+class _Malformed(Exception):
+    """Part of a test file that cannot be read as gabbi data."""
+
+    def __init__(self, line: int, reason: str) -> None:
+        super().__init__(reason)
+        self.line = line
+        self.reason = reason
+
+
+# Errors PyYAML's safe constructor raises on values it cannot build
+# (`!!int abc`, a timestamp `2020-13-45`, a 5,000-digit integer, `!!python/...`).
+_CONSTRUCTION_ERRORS = (ValueError, TypeError, OverflowError, ArithmeticError, RecursionError)
+# How much a test URL may grow by `$LAST_URL`/`$HISTORY[...]` expansion: each
+# test can double the previous one's.
+MAX_URL_LENGTH = 65536
+
+
+def read_test_file(path: Path, text: str, context: VersionContext, limits: Limits = DEFAULT_LIMITS
                    ) -> tuple[list[TestRequest], int, int, list[YamlProblem]]:
-    """(requests, left out, skipped, problems) of one gabbi file."""
+    """(requests, left out, skipped, problems) of one gabbi file.
+
+    Whatever the file holds, it ends as data or as problems (RVL901): YAML
+    errors, values the safe constructor refuses, alias bombs, documents
+    that nest too deeply or contain themselves.
+    """
     import yaml
 
     try:
-        data, problem = _read(text)
+        data = _read(text, limits)
+    except _Malformed as exc:
+        return [], 0, 0, [YamlProblem(path, exc.line, 0, exc.reason)]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line, col = (mark.line + 1, mark.column) if mark is not None else (1, 0)
@@ -143,10 +171,9 @@ def read_test_file(path: Path, text: str, context: VersionContext
             line, col = last_line, 0
         reason = " ".join(str(getattr(exc, "problem", None) or exc).split())
         return [], 0, 0, [YamlProblem(path, line, col, f"YAML error: {reason}")]
-    if problem is not None:
-        return [], 0, 0, [YamlProblem(path, problem[0], 0, problem[1])]
+    except RecursionError:
+        return [], 0, 0, [YamlProblem(path, 1, 0, "YAML error: nested too deeply to analyse")]
     defaults = data.get("defaults") or {}
-    default_headers = _headers(defaults.get("request_headers"))
     requests: list[TestRequest] = []
     problems: list[YamlProblem] = []
     seen: dict[str, _Seen] = {}
@@ -156,26 +183,42 @@ def read_test_file(path: Path, text: str, context: VersionContext
         if test is None:
             problems.append(YamlProblem(path, line, 0, f"test #{index + 1} is not a mapping"))
             continue
-        name = str(test.get("name", f"#{index + 1}"))
-        method, url = _method_and_url(test, defaults)
-        if url is not None:
-            url = _expand(url, last, seen)
-        location = _location(test)
-        if location is not None:
-            location = _expand(location, last, seen)
-        elif url is not None and method == "POST" and str(test.get("status", defaults.get("status"))) == "201":
-            location = _created_at(url)
-        last = seen[name] = _Seen(url, location)
-        if test.get("skip", defaults.get("skip")):
-            skipped += 1
+        try:
+            name = str(test.get("name", f"#{index + 1}"))
+            method, url = _method_and_url(test, defaults)
+            if url is not None:
+                url = _expand(url, last, seen)
+            location = _location(test)
+            if location is not None:
+                location = _expand(location, last, seen)
+            elif url is not None and method == "POST" and str(test.get("status", defaults.get("status"))) == "201":
+                location = _created_at(url)
+            last = seen[name] = _Seen(url, location)
+            if test.get("skip", defaults.get("skip")):
+                skipped += 1
+                continue
+            segments = path_segments(url) if url is not None else None
+            if segments is None:
+                left_out += 1
+                continue
+            headers = {**_headers(defaults.get("request_headers")), **_headers(test.get("request_headers"))}
+            version = context.version(headers)
+        except _Malformed as exc:
+            problems.append(YamlProblem(path, line, 0, f"test #{index + 1}: {exc.reason}"))
+            last = None
             continue
-        segments = path_segments(url) if url is not None else None
-        if segments is None:
-            left_out += 1
+        except _CONSTRUCTION_ERRORS as exc:
+            problems.append(YamlProblem(path, line, 0, f"test #{index + 1}: cannot read it: {_error_text(exc)}"))
+            last = None
             continue
-        headers = {**default_headers, **_headers(test.get("request_headers"))}
-        requests.append(TestRequest(path, name, method, url or "", segments, context.version(headers)))
+        requests.append(TestRequest(path, name, method, url or "", segments, version))
     return requests, left_out, skipped, problems
+
+
+def _error_text(exc: BaseException) -> str:
+    from reviewlint.rules.linter import describe_error
+
+    return describe_error(exc)
 
 
 # The only keys of a test (or of `defaults`) the reader needs: the bodies
@@ -183,10 +226,11 @@ def read_test_file(path: Path, text: str, context: VersionContext
 _WANTED = frozenset({"name", "skip", "url", "method", "status", "request_headers", "response_headers", *METHODS})
 
 
-def _read(text: str) -> tuple[dict[str, Any], tuple[int, str] | None]:
-    """The parts of a gabbi file the reader needs, or a (line, reason) problem.
+def _read(text: str, limits: Limits) -> dict[str, Any]:
+    """The parts of a gabbi file the reader needs; _Malformed (or a YAMLError) when it is not one.
 
-    The C loader composes the node tree; only the wanted values are then
+    The C loader composes the node tree, which is checked for alias bombs
+    and depth (`check_yaml_nodes`); only the wanted values are then
     constructed, by PyYAML's safe constructor.
     """
     import yaml
@@ -194,25 +238,29 @@ def _read(text: str) -> tuple[dict[str, Any], tuple[int, str] | None]:
 
     root = yaml.compose(text, Loader=_loader())
     if root is None:
-        return {}, None
+        return {}
+    try:
+        check_yaml_nodes(root, limits)
+    except UnreadableSource as exc:
+        raise _Malformed(exc.line, f"YAML error: {exc}") from None
     constructor = SafeConstructor()
     if not isinstance(root, yaml.MappingNode):
-        return {}, (root.start_mark.line + 1, "not a gabbi file: expected a mapping with a 'tests' list")
+        raise _Malformed(root.start_mark.line + 1, "not a gabbi file: expected a mapping with a 'tests' list")
     top = _pairs(constructor, root)
     data: dict[str, Any] = {}
     defaults = top.get("defaults")
     if defaults is not None and not _is_null(defaults):
         if not isinstance(defaults, yaml.MappingNode):
-            return {}, (defaults.start_mark.line + 1, "'defaults' must be a mapping")
+            raise _Malformed(defaults.start_mark.line + 1, "'defaults' must be a mapping")
         data["defaults"] = _wanted(constructor, defaults)
     tests = top.get("tests")
     if tests is not None and not _is_null(tests):
         if not isinstance(tests, yaml.SequenceNode):
-            return {}, (tests.start_mark.line + 1, "not a gabbi file: expected a mapping with a 'tests' list")
+            raise _Malformed(tests.start_mark.line + 1, "not a gabbi file: expected a mapping with a 'tests' list")
         data["tests"] = [(item.start_mark.line + 1,
                           _wanted(constructor, item) if isinstance(item, yaml.MappingNode) else None)
                          for item in tests.value]
-    return data, None
+    return data
 
 
 def _is_null(node: Any) -> bool:
@@ -221,18 +269,36 @@ def _is_null(node: Any) -> bool:
 
 def _pairs(constructor: Any, node: Any) -> dict[str, Any]:
     """A mapping node's string keys and value nodes (merge keys `<<` applied)."""
-    constructor.flatten_mapping(node)
+    import yaml
+
+    try:
+        constructor.flatten_mapping(node)
+    except yaml.YAMLError as exc:
+        raise _Malformed(node.start_mark.line + 1, f"cannot read a mapping: {' '.join(str(exc).split())}") from None
     pairs = {}
     for key_node, value_node in node.value:
-        key = constructor.construct_object(key_node) if key_node.id == "scalar" else None
+        key = _construct(constructor, key_node, "a key") if key_node.id == "scalar" else None
         if isinstance(key, str):
             pairs[key] = value_node
     return pairs
 
 
 def _wanted(constructor: Any, node: Any) -> dict[str, Any]:
-    return {key: constructor.construct_object(value, deep=True)
+    return {key: _construct(constructor, value, repr(key))
             for key, value in _pairs(constructor, node).items() if key in _WANTED}
+
+
+def _construct(constructor: Any, node: Any, what: str) -> Any:
+    """The Python value of a node, or _Malformed naming it (unknown tags, invalid values)."""
+    import yaml
+
+    try:
+        return constructor.construct_object(node, deep=True)
+    except yaml.YAMLError as exc:
+        reason = " ".join(str(getattr(exc, "problem", None) or exc).split())
+    except _CONSTRUCTION_ERRORS as exc:
+        reason = _error_text(exc)
+    raise _Malformed(node.start_mark.line + 1, f"cannot read {what}: {reason}")
 
 
 def _method_and_url(test: dict[str, Any], defaults: dict[str, Any]) -> tuple[str, str | None]:
@@ -259,26 +325,30 @@ def _expand(url: str, last: _Seen | None, seen: dict[str, _Seen]) -> str | None:
     `location` response header (not a /regex/), or answers a POST with
     201 (see `_created_at`). None when what a substitution names is unknown.
     """
-    unknown = False
-
-    def earlier(match: re.Match[str]) -> str:
-        nonlocal unknown
-        test = seen.get(match.group(1) if match.group(1) is not None else match.group(2))
-        value = None if test is None else (test.url if match.group(3) == "URL" else test.location)
-        if value is None:
-            unknown = True
-            return ""
-        return value
-
+    limit = len(url) + MAX_URL_LENGTH
     if "$HISTORY" in url:
-        url = _HISTORY_REF.sub(earlier, url)
+        pieces: list[str] = []
+        length = start = 0
+        for match in _HISTORY_REF.finditer(url):
+            test = seen.get(match.group(1) if match.group(1) is not None else match.group(2))
+            value = None if test is None else (test.url if match.group(3) == "URL" else test.location)
+            if value is None:
+                return None
+            pieces += (url[start:match.start()], value)
+            length += match.start() - start + len(value)
+            start = match.end()
+            if length > limit:
+                raise _Malformed(0, f"its URL grows by more than {MAX_URL_LENGTH} characters when expanded")
+        url = "".join(pieces) + url[start:]
     for name, value in (("$LAST_URL", last.url if last else None),
                         ("$LOCATION", last.location if last else None)):
         if name in url:
             if value is None:
                 return None
+            if len(url) + url.count(name) * (len(value) - len(name)) > limit:
+                raise _Malformed(0, f"its URL grows by more than {MAX_URL_LENGTH} characters when expanded")
             url = url.replace(name, value)
-    return None if unknown else url
+    return url
 
 
 def _location(test: dict[str, Any]) -> str | None:
@@ -324,12 +394,12 @@ def _configured(relative: str, patterns: Iterable[str]) -> bool:
 
 
 def _test_paths(project: "Project") -> frozenset[Path]:
-    return frozenset(f.resolve() for f in test_files(project))
+    return frozenset(resolve_path(f) for f in test_files(project))
 
 
 def is_test_file(project: "Project", path: Path) -> bool:
     """True when `path` is one of the project's functional test files."""
-    return path.resolve() in project.analysis(_test_paths)
+    return resolve_path(path) in project.analysis(_test_paths)
 
 
 _FileResult = tuple[list[TestRequest], int, int, list[YamlProblem]]
@@ -354,14 +424,13 @@ def _decode_file(data: Any) -> _FileResult:
 
 def _read_file(project: "Project", path: Path, context: VersionContext) -> _FileResult:
     from reviewlint.project import Codec
-    from reviewlint.source import UnreadableSource
 
     def compute() -> _FileResult:
         try:
             text = project.source(path)
         except UnreadableSource as exc:
             return [], 0, 0, [YamlProblem(path, exc.line, 0, str(exc))]
-        return read_test_file(path, text, context)
+        return read_test_file(path, text, context, project.config.limits)
 
     key = f"tests:{path}:{context.service_type}:{context.minimum}:{context.latest}"
     return project.memo(key, compute, Codec(_encode_file, _decode_file))
@@ -375,7 +444,7 @@ def _build(project: "Project") -> FunctionalTests:
         context = VersionContext(versions.service_type, versions.minimum, versions.latest)
     else:
         context = VersionContext(project.config.service_type or DEFAULT_SERVICE_TYPE, None, None)
-    files = tuple(path.resolve() for path in test_files(project))
+    files = tuple(resolve_path(path) for path in test_files(project))
     requests: list[TestRequest] = []
     problems: list[YamlProblem] = []
     left_out = skipped = 0

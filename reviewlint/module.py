@@ -15,6 +15,7 @@ import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from reviewlint.config import Config
+from reviewlint.guard import check_for_libcst
 
 
 @dataclass(frozen=True)
@@ -319,7 +320,12 @@ def _blocks(statement: cst.If | cst.Try) -> Iterator[tuple[cst.BaseStatement, ..
 
 
 def parse_module(name: str, path: Path, source: str, config: Config) -> ModuleInfo:
-    """Parse `source` into a ModuleInfo; raises cst.ParserSyntaxError on bad syntax."""
+    """Parse `source` into a ModuleInfo; raises cst.ParserSyntaxError on bad syntax.
+
+    This is the one place LibCST parses a module, so the guard runs here: a
+    text too large or too deeply nested for it raises UnreadableSource.
+    """
+    check_for_libcst(source, config.limits)
     return ModuleInfo(name, path, source, cst.parse_module(source), config)
 
 

@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any, Callable, Generic, Iterator, TypeVar
 
 from reviewlint.cache import Deps, Files, Stamp, Store
 from reviewlint.config import DEFAULT_EXCLUDE, Config, resolve_path
-from reviewlint.source import UnreadableSource, decode_source
+from reviewlint.guard import UnreadableSource, read_bytes
+from reviewlint.source import decode_source
 
 if TYPE_CHECKING:
     from reviewlint.facts import FileFacts, FunctionRef
@@ -56,7 +57,11 @@ def _package_of(directory: Path) -> tuple[tuple[str, ...], Path]:
     return tuple(reversed(parts)), directory
 
 
-_BLOCK_AT_TOP = re.compile(rb"^(?:if|try)\b", re.M)
+# Python starts a line after \n, \r\n or a lone \r, and a form feed in the
+# indentation resets the column: the text tests accept all of these.
+LINE_START = rb"(?:^|(?<=\r))"
+CONTINUATION = rb"\\(?:\r\n?|\n)"
+_BLOCK_AT_TOP = re.compile(LINE_START + rb"(?:[ \t\f]*\f)?(?:if|try)\b", re.M)
 # A class statement and the text of its bases (`class PlacementWsgify(webob.dec.wsgify):`), found
 # anywhere (a match in a comment only adds a name no decorator uses): a literal start is fast.
 _CLASS = re.compile(rb"class[ \t]+([A-Za-z_]\w*)[ \t]*\(([^)]*)\)")
@@ -94,17 +99,24 @@ class HandlerHint:
     def __init__(self, names: tuple[str, ...]) -> None:
         self.names = tuple(name.encode() for name in names)
         alternatives = b"|".join(re.escape(name) for name in self.names)
-        self.pattern = re.compile(rb"^([ \t]*)@[\w. \t]*\b(?:" + alternatives + rb")\b", re.M)
+        self.pattern = re.compile(LINE_START + rb"([ \t\f]*)@(?:[\w. \t\f(]|" + CONTINUATION + rb")*\b(?:"
+                                  + alternatives + rb")\b", re.M)
 
     def __call__(self, data: bytes) -> bool:
         if not any(name in data for name in self.names):
             return False
         indented = False
         for match in self.pattern.finditer(data):
-            if not match.group(1):
+            if not match.group(1).rpartition(b"\f")[2]:  # nothing after the last form feed
                 return True
             indented = True
         return indented and _BLOCK_AT_TOP.search(data) is not None
+
+
+def text_assigns(name: bytes) -> re.Pattern[bytes]:
+    """A text test for an assignment to `name` (annotated, indented or chained too), as Python reads it."""
+    return re.compile(rb"(?<![\w.])" + re.escape(name) + rb"(?:[ \t\f]|" + CONTINUATION
+                      + rb")*(?::[^=\r\n]*)?=(?!=)")
 
 
 def is_excluded(name: str, relpath: str, patterns: tuple[str, ...]) -> bool:
@@ -371,9 +383,9 @@ class Project:
             return text, self.files_state.stamp(key, b"", None)
         stat = self.files_state.stat(key)  # before reading: an edit in between is noticed next time
         try:
-            data = path.read_bytes()
-        except OSError as exc:
-            return UnreadableSource(f"cannot read: {exc.strerror or exc}")
+            data = read_bytes(path, self.config.max_file_size)  # regular files only, never past the limit
+        except UnreadableSource as exc:
+            return exc
         stamp = self.files_state.stamp(key, data, stat)
         if path.suffix in LENIENT_SUFFIXES:
             return data.decode("utf-8-sig", "replace"), stamp

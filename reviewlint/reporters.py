@@ -46,13 +46,25 @@ def sarif(findings: Sequence[Finding]) -> str:
     return json.dumps(log, indent=2) + "\n"
 
 
+def escape_data(value: str) -> str:
+    """A workflow command's message, escaped as the Actions toolkit does (`%`, CR, LF)."""
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(value: str) -> str:
+    """A workflow command property (`file=`, `title=`), escaped as the Actions toolkit does.
+
+    Also `:` and `,`, so that a file named `x,line=1::...` or holding a
+    newline cannot end the property and write its own command.
+    """
+    return escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
 def github(findings: Sequence[Finding]) -> str:
     """GitHub Actions workflow commands (`::warning file=...`)."""
-    def escape(value: str) -> str:
-        return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
     return "".join(
-        f"::warning file={f.path},line={f.line},col={f.col + 1},title={f.code}::{escape(f.code + ' ' + f.message)}\n"
+        f"::warning file={escape_property(f.path)},line={f.line},col={f.col + 1},title={escape_property(f.code)}"
+        f"::{escape_data(f.code + ' ' + f.message)}\n"
         for f in findings
     )
 

@@ -37,7 +37,6 @@ if TYPE_CHECKING:
     from reviewlint.project import Project
 
 ROUTES_NAME = "ROUTE_DECLARATIONS"
-_DEFINES_ROUTES = re.compile(rb"^ROUTE_DECLARATIONS\s*(?::[^=\n]*)?=", re.M)
 HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 # An HTTP method quoted as a dict key: the trace a table of (template, {METHOD: handler}) pairs
 # leaves in the text (the pair itself, `(template, {`, is looked for next). The opening quote is
@@ -269,10 +268,13 @@ def routes_modules(project: "Project") -> list[Path]:
     whose text quotes an HTTP method and binds a sequence of pairs.
     """
     from reviewlint.facts import PATHS
+    from reviewlint.project import text_assigns
+
+    defines_routes = text_assigns(ROUTES_NAME.encode())
 
     def scan() -> tuple[Path, ...]:
         found = [path for path in project.files_containing(ROUTES_NAME.encode())
-                 if _DEFINES_ROUTES.search(project.raw(path))]
+                 if defines_routes.search(project.raw(path))]
         found.extend(path for path in pair_files(project)
                      if path not in found and pair_table_values(_parsed(project.raw(path))))
         return tuple(sorted(found, key=str))

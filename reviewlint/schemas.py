@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Iterator, Union
 import libcst as cst
 
 from reviewlint.module import ModuleInfo, Place, string_value
+from reviewlint.versions import bounded_number
 
 if TYPE_CHECKING:
     from reviewlint.project import Project
@@ -177,7 +178,8 @@ class SchemaEvaluator:
         if literal is not None:
             return Const(literal)
         if isinstance(expr, cst.Integer):
-            return Const(int(expr.value, 0)) if expr.value.isdigit() else UNKNOWN
+            # Decimal literals only; a huge one is BEYOND any version, never handed to int().
+            return Const(bounded_number(expr.value)) if expr.value.isdigit() else UNKNOWN
         if isinstance(expr, cst.Float):
             return Const(float(expr.value))
         if isinstance(expr, cst.Name):

@@ -6,15 +6,9 @@ import io
 import tokenize
 from pathlib import Path
 
-from reviewlint.findings import ReviewlintError
+from reviewlint.guard import DEFAULT_MAX_FILE_SIZE, UnreadableSource, read_bytes
 
-
-class UnreadableSource(Exception):
-    """The file cannot be read or decoded; the message is one line for RVL900."""
-
-    def __init__(self, message: str, line: int = 1) -> None:
-        super().__init__(message)
-        self.line = line
+__all__ = ["UnreadableSource", "decode_source", "read_source"]
 
 
 def decode_source(data: bytes, path: str) -> str:
@@ -40,18 +34,6 @@ def decode_source(data: bytes, path: str) -> str:
         raise UnreadableSource(f"cannot decode as {encoding}: {reason}", line) from None
 
 
-def read_source(path: Path) -> str:
-    """Read and decode a source file; UnreadableSource with a one-line reason."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise UnreadableSource(f"cannot read: {exc.strerror or exc}") from None
-    return decode_source(data, str(path))
-
-
-def read_text_file(path: Path) -> str:
-    """Read a UTF-8 text file (YAML, reStructuredText) or raise ReviewlintError."""
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ReviewlintError(f"{path}: cannot read: {exc}") from None
+def read_source(path: Path, max_size: int = DEFAULT_MAX_FILE_SIZE) -> str:
+    """Read and decode a source file of at most `max_size` bytes; UnreadableSource with a one-line reason."""
+    return decode_source(read_bytes(path, max_size), str(path))

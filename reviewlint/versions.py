@@ -9,12 +9,15 @@ both work.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
+from reviewlint.config import resolve_path, shown
+from reviewlint.findings import ReviewlintError
 from reviewlint.source import UnreadableSource
 
 if TYPE_CHECKING:
@@ -24,11 +27,23 @@ if TYPE_CHECKING:
 Version = tuple[int, int]
 
 _VERSION_TEXT = re.compile(r"^\s*(\d+)\.(\d+)\s*$")
-_DEFINES_VERSIONS = re.compile(rb"^VERSIONS\s*(?::[^=\n]*)?=", re.M)
 _HEADING_VERSION = re.compile(r"^\s*(\d+)\.(\d+)(?![\d.])")
 _UNDERLINE = re.compile(r"^([=\-~^\"'`#*+_.:])\1{2,}\s*$")
 DEFAULT_SERVICE_TYPE = "placement"
 HISTORY_NAME = "rest_api_version_history.rst"
+
+
+# A number of more digits than this is above every version a service
+# declares: it stands as BEYOND, and `int()` never sees it (Python refuses
+# to convert more than 4,300 digits, and slowly).
+MAX_NUMBER_DIGITS = 18
+BEYOND = 10 ** MAX_NUMBER_DIGITS
+
+
+def bounded_number(digits: str) -> int:
+    """The value of a string of decimal digits, or BEYOND when it is longer than MAX_NUMBER_DIGITS."""
+    digits = digits.lstrip("0") or "0"
+    return int(digits) if len(digits) <= MAX_NUMBER_DIGITS else BEYOND
 
 
 def parse_version(text: object) -> Version | None:
@@ -36,12 +51,12 @@ def parse_version(text: object) -> Version | None:
     if not isinstance(text, str):
         return None
     match = _VERSION_TEXT.match(text)
-    return (int(match.group(1)), int(match.group(2))) if match else None
+    return (bounded_number(match.group(1)), bounded_number(match.group(2))) if match else None
 
 
 def format_version(version: Version) -> str:
     """(1, 30) -> `'1.30'`."""
-    return f"{version[0]}.{version[1]}"
+    return ".".join(str(n) if n < BEYOND else f"<more than {MAX_NUMBER_DIGITS} digits>" for n in version)
 
 
 @dataclass(frozen=True)
@@ -124,10 +139,13 @@ class ServiceVersions:
 def versions_modules(project: "Project") -> list[Path]:
     """Every project file that defines `VERSIONS` at module level, by a cheap text test."""
     from reviewlint.facts import PATHS
+    from reviewlint.project import text_assigns
+
+    defines_versions = text_assigns(b"VERSIONS")
 
     def scan() -> tuple[Path, ...]:
         return tuple(path for path in project.files_containing(b"VERSIONS")
-                     if _DEFINES_VERSIONS.search(project.raw(path)))
+                     if defines_versions.search(project.raw(path)))
 
     found: tuple[Path, ...] = project.memo("versions_modules", scan, PATHS)
     return list(found)
@@ -251,7 +269,7 @@ def history_sections(text: str) -> frozenset[Version]:
         if _UNDERLINE.match(underline) and len(underline.rstrip()) >= min(len(line.rstrip()), 3):
             match = _HEADING_VERSION.match(line)
             if match:
-                found.add((int(match.group(1)), int(match.group(2))))
+                found.add((bounded_number(match.group(1)), bounded_number(match.group(2))))
     return frozenset(found)
 
 
@@ -264,12 +282,15 @@ def _build_history(project: "Project") -> HistoryDocument | None:
         versions = service_versions(project)
         if versions is not None and len(candidates) > 1:
             # nova has one per API: take the one nearest the versions module.
-            home = versions.path.resolve().parent.parts
-            candidates.sort(key=lambda p: -_shared_prefix(p.resolve().parent.parts, home))
+            home = resolve_path(versions.path).parent.parts
+            candidates.sort(key=lambda p: -_shared_prefix(resolve_path(p).parent.parts, home))
     for path in candidates:
         try:
             text = project.source(path)
-        except UnreadableSource:
+        except UnreadableSource as exc:
+            if configured and os.path.lexists(path):
+                raise ReviewlintError(f"{project.config.source or 'configuration'}: version-history: "
+                                      f"cannot read {shown(configured)}: {exc}") from None
             continue
         return HistoryDocument(path, history_sections(text))
     return None

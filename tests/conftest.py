@@ -23,6 +23,16 @@ CACHE = Path(os.environ.get("REVIEWLINT_TEST_CACHE", Path.home() / ".cache" / "r
 os.environ.setdefault("REVIEWLINT_CACHE_DIR", tempfile.mkdtemp(prefix="reviewlint-test-cache-"))
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The `fuzz` tests (long) run only when `-m` names them, as in `pytest -m fuzz`."""
+    if "fuzz" in (config.getoption("markexpr") or ""):
+        return
+    skipped = [item for item in items if item.get_closest_marker("fuzz") is not None]
+    if skipped:
+        config.hook.pytest_deselected(items=skipped)
+        items[:] = [item for item in items if item.get_closest_marker("fuzz") is None]
+
+
 def run_cli(*args: str, cwd: Path | None = None, stdin: str | None = None) -> subprocess.CompletedProcess:
     """Run `python -m reviewlint` as a user would; text mode, never raises."""
     return subprocess.run([sys.executable, "-m", "reviewlint", *args], cwd=cwd, input=stdin,

@@ -5,6 +5,8 @@ The engine reports these itself; the classes carry their documentation.
 
 from __future__ import annotations
 
+from reviewlint.findings import Finding
+from reviewlint.guard import one_line
 from reviewlint.rules.base import Rule
 
 
@@ -16,7 +18,7 @@ class UnreadableFile(Rule):
     """
 
     code = "RVL900"
-    message = "cannot check this file: {reason}"
+    message = "cannot check this {kind}: {reason}"
     location = "the position of the error (line 1 when unknown)"
 
 
@@ -32,3 +34,29 @@ class MalformedInput(Rule):
 
 
 RULES: tuple[type[Rule], ...] = (UnreadableFile, MalformedInput)
+
+
+def unreadable(path: str, reason: str, line: int = 1, col: int = 0, kind: str = "file") -> Finding:
+    """The RVL900 finding for a file (or a path, `kind`) that could not be read or parsed."""
+    return Finding(path, max(line, 1), max(col, 0), UnreadableFile.code,
+                   UnreadableFile.message.format(kind=kind, reason=one_line(reason)))
+
+
+def internal_error(path: str, error: BaseException) -> Finding:
+    """RVL900 for an unexpected exception while analysing one file (a bug in reviewlint)."""
+    return unreadable(path, f"internal error while analysing this file: {describe_error(error)}")
+
+
+def describe_error(error: BaseException) -> str:
+    """`KeyError: 'x'`: an exception's type and message on one short line."""
+    try:
+        text = str(error)
+    except Exception:  # an exception whose __str__ fails (LibCST has some)
+        text = "<no message>"
+    return f"{type(error).__name__}: {one_line(text, 160)}" if text else type(error).__name__
+
+
+def malformed(path: str, what: str, reason: str, line: int = 1, col: int = 0) -> Finding:
+    """The RVL901 finding for a malformed YAML test file or configuration (`what`)."""
+    return Finding(path, max(line, 1), max(col, 0), MalformedInput.code,
+                   MalformedInput.message.format(what=what, reason=one_line(reason)))

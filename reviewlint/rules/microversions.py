@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
+from reviewlint.config import resolve_path
 from reviewlint.findings import Finding
 from reviewlint.rules.base import LintContext, Rule
 
@@ -431,13 +432,13 @@ def lint_yaml(project: "Project", path: Path) -> list[Finding]:
     """
     from reviewlint.gabbi import functional_tests, is_test_file
     from reviewlint.project import YAML_SUFFIXES
+    from reviewlint.rules.linter import malformed
 
     if path.suffix not in YAML_SUFFIXES or not is_test_file(project, path):
         return []
     tests = functional_tests(project)
-    found = [Finding(str(path), p.line, p.col, "RVL901", f"malformed functional test file: {p.reason}")
-             for p in tests.problems_in(path)]
-    return found + _touched_gate_findings(project, path.resolve())
+    found = [malformed(str(path), "functional test file", p.reason, p.line, p.col) for p in tests.problems_in(path)]
+    return found + _touched_gate_findings(project, resolve_path(path))
 
 
 def _touched_gate_findings(project: "Project", path: Path) -> list[Finding]:
