@@ -134,6 +134,9 @@ class ModuleInfo:
         self.tree = tree
         self.config = config
         self.imports: dict[str, str] = {}
+        # Names bound by relative imports that climb above the known package
+        # (a buffer on stdin with no file name has none): they resolve to nothing.
+        self.unresolved_imports: set[str] = set()
         self.assignments: dict[str, list[cst.Assign | cst.AnnAssign]] = {}
         self.functions: list[Function] = []
         # Methods of module-level classes, named `Class.method`: what a call
@@ -189,12 +192,15 @@ class ModuleInfo:
                             self.imports[top] = top
                 elif isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
                     base = self._absolute(small)
+                    beyond = len(small.relative) > len([p for p in self._package().split(".") if p])
                     for alias in small.names:
                         name = dotted(alias.name) or ""
                         local = name
                         if alias.asname is not None:
                             local = dotted(alias.asname.name) or name
                         self.imports[local] = f"{base}.{name}" if base else name
+                        if beyond:
+                            self.unresolved_imports.add(local.split(".")[0])
                 elif isinstance(small, cst.Assign):
                     for target in small.targets:
                         if isinstance(target.target, cst.Name):

@@ -187,7 +187,8 @@ class NeedlessRequireContent(Rule):
         analyzer = analyzer_for(ctx.project)
         for handler in own_handlers(ctx):
             content, _, _ = _decorator_roles(ctx, handler)
-            if content and not analyzer.handler_flow(handler).body_reads:
+            flow = analyzer.handler_flow(handler)
+            if content and not flow.body_reads and not flow.unknown:
                 yield ctx.header(self.code, handler, self.message.format(handler=handler_label(handler)))
 
 
