@@ -15,7 +15,7 @@ from typing import Callable, Iterable, Iterator
 
 from reviewlint.config import Config, find_root, load_config, resolve_path
 from reviewlint.findings import Finding
-from reviewlint.noqa import apply_noqa
+from reviewlint.noqa import apply_noqa, relocate_headers
 from reviewlint.prefilter import interesting, may_report_in, uses_shared_names
 from reviewlint.project import YAML_SUFFIXES, Codec, Project, is_excluded
 from reviewlint.source import UnreadableSource, decode_source
@@ -105,7 +105,7 @@ def lint_source(project: Project, path: Path, display: str, source: str,
                 selection: Selection, check_syntax: bool = False,
                 deferred: list[tuple[str, str]] | None = None, noqa: bool = True,
                 data: bytes | None = None, on_disk: bool = False) -> list[Finding]:
-    """Every finding for one file, after `# noqa` (unless `noqa` is False) and selection.
+    """Every finding for one file, after `# noqa` (unless not `noqa`: flake8's job) and selection.
 
     A file the prefilter skips is not parsed by LibCST; with `check_syntax`
     (a file named on the command line; flake8 has E999) Python's own parser
@@ -129,8 +129,7 @@ def lint_source(project: Project, path: Path, display: str, source: str,
     interesting(project)
     raw = project.memo(f"findings:{resolved}", lambda: _rule_findings(project, resolved), FINDINGS)
     findings = [Finding(display, line, col, code, message, fallback) for line, col, code, message, fallback in raw]
-    if noqa:
-        findings = apply_noqa(findings, source)
+    findings = apply_noqa(findings, source) if noqa else relocate_headers(findings, source)
     return sorted(f for f in findings if selection.wants(f.code, display))
 
 

@@ -43,7 +43,8 @@ class ReviewlintChecker:
             project = project_for(root, config, cache_directory())
             _save_at_exit()
             selection = Selection(config.select, config.ignore, config.per_file_ignores)
-            findings = lint_source(project, path, self.filename, source, selection)
+            # flake8 applies `# noqa` (and --disable-noqa, flake8-noqa's checks) itself.
+            findings = lint_source(project, path, self.filename, source, selection, noqa=False)
         except ReviewlintError as exc:
             yield 1, 0, f"RVL901 {exc}", type(self)
             return

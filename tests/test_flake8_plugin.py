@@ -46,3 +46,57 @@ def test_config_error_becomes_a_finding_not_a_crash(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
     assert findings_of(result.stdout) == [("x.py", 1, "RVL901")]
     assert "unknown key 'bogus'" in result.stdout
+
+
+NOQA_HANDLERS = '''\
+from svc import util
+from svc import wsgi_wrapper
+
+
+@wsgi_wrapper.PlacementWsgify
+def hidden(req):  # noqa: RVL101
+    req.environ['svc.context'].can('svc:x')
+    return util.extract_json(req.body, {'type': 'object'})
+
+
+@wsgi_wrapper.PlacementWsgify
+def moved(req):  # noqa
+    req.environ['svc.context'].can('svc:x')
+    return util.extract_json(req.body, {'type': 'object'})
+
+
+@wsgi_wrapper.PlacementWsgify
+def lower_case(req):  # noqa: rvl101
+    req.environ['svc.context'].can('svc:x')
+    return util.extract_json(req.body, {'type': 'object'})
+
+
+@wsgi_wrapper.PlacementWsgify
+def by_prefix(req):  # noqa:RVL1
+    req.environ['svc.context'].can('svc:x')
+    return util.extract_json(req.body, {'type': 'object'})
+'''
+
+
+def _noqa_project(tmp_path: Path) -> Path:
+    (tmp_path / "setup.cfg").write_text("[metadata]\nname = svc\n")
+    (tmp_path / "svc").mkdir()
+    (tmp_path / "svc/__init__.py").write_text("")
+    (tmp_path / "svc/handlers.py").write_text(NOQA_HANDLERS)
+    return tmp_path
+
+
+def test_flake8_applies_noqa_and_the_cli_agrees(tmp_path: Path) -> None:
+    project = _noqa_project(tmp_path)
+    expected = [("svc/handlers.py", 11, "RVL101"), ("svc/handlers.py", 18, "RVL101")]
+    assert findings_of(run_flake8("--select", "RVL", "svc", cwd=project).stdout) == expected
+    assert findings_of(run_cli("svc", cwd=project).stdout) == expected
+
+
+def test_flake8_disable_noqa_shows_what_noqa_hid(tmp_path: Path) -> None:
+    # Before, the plugin dropped noqa'd findings itself, so flake8 never saw them.
+    project = _noqa_project(tmp_path)
+    result = run_flake8("--select", "RVL", "--disable-noqa", "svc", cwd=project)
+    # The bare `# noqa` of `moved` still moves its finding to the decorator line: placement, not suppression.
+    assert findings_of(result.stdout) == [("svc/handlers.py", 6, "RVL101"), ("svc/handlers.py", 11, "RVL101"),
+                                          ("svc/handlers.py", 18, "RVL101"), ("svc/handlers.py", 24, "RVL101")]

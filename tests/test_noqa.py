@@ -22,7 +22,15 @@ def test_noqa_comment_forms() -> None:
     assert noqa_codes("x = 1") is None
     assert noqa_codes("x = 1  # noqa") == ()
     assert noqa_codes("x = 1  # NOQA:RVL101,E501") == ("RVL101", "E501")
-    assert noqa_codes("x = 1  # noqa: rvl1 F811") == ("RVL1", "F811")
+    # As flake8: codes are taken as written, so a lower-case one hides nothing.
+    assert noqa_codes("x = 1  # noqa: rvl1 F811") == ("rvl1", "F811")
+    assert len(apply_noqa([header()], SOURCE.replace("# noqa", "# noqa: rvl101"))) == 1
+
+
+def test_a_multi_line_string_shares_the_noqa_at_its_end_as_in_flake8() -> None:
+    source = 'X = """\nabc\n"""  # noqa: RVL301\nY = 1\n'
+    assert apply_noqa([Finding("x.py", 1, 0, "RVL301", "m")], source) == []
+    assert len(apply_noqa([Finding("x.py", 4, 0, "RVL301", "m")], source)) == 1
 
 
 def test_bare_noqa_on_def_moves_header_finding_to_first_unmarked_decorator() -> None:
