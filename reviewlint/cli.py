@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from pathlib import Path
-from typing import Sequence
+from typing import Mapping, Sequence, TextIO
 
 from reviewlint import __version__
 from reviewlint.config import split_list
@@ -15,6 +16,7 @@ from reviewlint.findings import ReviewlintError
 EPILOG = """\
 exit status: 0 no findings, 1 findings, 2 usage or configuration error.
 Configuration: [reviewlint] in setup.cfg or tox.ini, [tool.reviewlint] in pyproject.toml.
+Colour: --color auto honours NO_COLOR and FORCE_COLOR.
 `reviewlint --list-rules` lists the codes; `reviewlint --explain RVL101` documents one.
 """
 
@@ -33,9 +35,10 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("paths", nargs="*", type=Path, metavar="PATH",
-                        help="files or directories to check (default: .)")
+                        help="files or directories to check (default: .); '-' reads the source from stdin")
     parser.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text",
-                        help="output format (default: text, flake8 style)")
+                        help="output format (default: text, flake8 style; json: a versioned document, "
+                             "docs/reviewlint-json-v1.schema.json)")
     parser.add_argument("--select", metavar="CODES", help="report only these code prefixes (e.g. RVL1,RVL203)")
     parser.add_argument("--ignore", metavar="CODES", help="do not report these code prefixes (replaces config)")
     parser.add_argument("--extend-ignore", metavar="CODES", help="add code prefixes to the ignore list")
@@ -57,9 +60,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-cache", action="store_true",
                         help="read and write no cache (also REVIEWLINT_NO_CACHE=1)")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
-    parser.add_argument("--statistics", action="store_true", help="print a count per code after the findings")
+    parser.add_argument("--statistics", action="store_true",
+                        help="print a count per code after the findings (on stderr for json and sarif)")
+    parser.add_argument("--show-source", action="store_true",
+                        help="show the offending line under each finding, with a caret at the column (text)")
+    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                        help="colour the text output (default: auto: on a terminal, unless NO_COLOR is set; "
+                             "FORCE_COLOR forces it)")
+    parser.add_argument("--quiet", "-q", action="store_true",
+                        help="print the findings and nothing else (no progress, no summary lines)")
     parser.add_argument("--stdin-filename", metavar="NAME",
-                        help="read the source from stdin and report it as NAME (for editors)")
+                        help="read the source from stdin (also without '-') and report it as NAME (for editors)")
     parser.add_argument("--show-project", action="store_true",
                         help="print what reviewlint found (root, routes, versions, handler modules, "
                              "functional tests, version history), then exit")
@@ -102,11 +113,57 @@ def _explain(code: str) -> str:
     return rule.explain()
 
 
-def _progress(done: int, total: int) -> None:
-    """A one-line counter on a terminal's stderr for long runs."""
-    if total >= 50 and (done % 25 == 0 or done == total):
-        sys.stderr.write(f"\rreviewlint: {done}/{total} files")
-        sys.stderr.flush()
+class Progress:
+    """A counter of the files whose work is done, on a terminal's stderr, for long runs only.
+
+    Nothing is written before `delay` seconds have passed or for fewer than
+    `min_files` inputs; `close` leaves the line clean.
+    """
+
+    def __init__(self, stream: TextIO, delay: float = 1.0, min_files: int = 50, interval: float = 0.1) -> None:
+        self.stream = stream
+        self.delay, self.min_files, self.interval = delay, min_files, interval
+        self.start = time.monotonic()
+        self.drawn_at: float | None = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if total < self.min_files:
+            return
+        now = time.monotonic()
+        if now - self.start < self.delay or (self.drawn_at is not None and now - self.drawn_at < self.interval):
+            return
+        self.drawn_at = now
+        self.stream.write(f"\r\033[Kreviewlint: {done}/{total} files checked")
+        self.stream.flush()
+
+    def close(self) -> None:
+        """Erase the counter if it was drawn."""
+        if self.drawn_at is not None:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+            self.drawn_at = None
+
+
+def use_color(choice: str, stream: TextIO, environ: Mapping[str, str]) -> bool:
+    """--color: always/never as said; auto honours NO_COLOR, then FORCE_COLOR, then a terminal."""
+    if choice != "auto":
+        return choice == "always"
+    if environ.get("NO_COLOR"):
+        return False
+    if environ.get("FORCE_COLOR"):
+        return True
+    return stream.isatty() and environ.get("TERM") != "dumb"
+
+
+def _read_stdin(name: str) -> tuple[str, str] | str:
+    """(name, text) of the buffer on stdin, or the RVL900 line when it cannot be decoded."""
+    from reviewlint.source import UnreadableSource, decode_source
+
+    data = sys.stdin.buffer.read()
+    try:
+        return name, decode_source(data, name)
+    except UnreadableSource as exc:
+        return f"{name}:{exc.line}:1: RVL900 cannot check this file: {exc}\n"
 
 
 def run(argv: Sequence[str] | None = None) -> int:
@@ -119,7 +176,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         sys.stdout.write(_explain(args.explain))
         return 0
     from reviewlint.engine import forget_projects, lint_paths, lint_stdin, start_run
-    from reviewlint.reporters import REPORTERS, statistics
+    from reviewlint.reporters import DOCUMENT_FORMATS, REPORTERS, ReportOptions, Sources, statistics
 
     overrides: dict = {}
     select = _codes(args.select)
@@ -130,18 +187,17 @@ def run(argv: Sequence[str] | None = None) -> int:
         overrides["ignore"] = ignore
     extend = _codes(args.extend_ignore) or ()
     stdin = None
-    if args.stdin_filename:
+    if Path("-") in args.paths and args.paths != [Path("-")]:
+        raise ReviewlintError("reviewlint: '-' reads stdin and cannot be combined with other PATHs")
+    if args.stdin_filename is not None or args.paths == [Path("-")]:
         if args.paths and args.paths != [Path("-")]:
             raise ReviewlintError("reviewlint: --stdin-filename reads stdin; give no PATH (or '-')")
-        data = sys.stdin.buffer.read()
-        from reviewlint.source import UnreadableSource, decode_source
-
-        try:
-            stdin = (args.stdin_filename, decode_source(data, args.stdin_filename))
-        except UnreadableSource as exc:
-            stdin = None
-            sys.stdout.write(f"{args.stdin_filename}:{exc.line}:1: RVL900 cannot check this file: {exc}\n")
+        # Like flake8, a buffer with no name is `stdin`: its place in the project is unknown.
+        read = _read_stdin(args.stdin_filename or "stdin")
+        if isinstance(read, str):
+            sys.stdout.write(read)
             return 0 if args.exit_zero else 1
+        stdin = read
     paths = args.paths or [Path(".")]
     first = Path(stdin[0]) if stdin is not None else paths[0]
     from reviewlint.cache import cache_directory
@@ -153,10 +209,12 @@ def run(argv: Sequence[str] | None = None) -> int:
 
         sys.stdout.write(describe_project(run.project))
         return 0
-    progress = _progress if sys.stderr.isatty() else None
-    findings = lint_stdin(run, *stdin) if stdin is not None else lint_paths(run, paths, progress, args.jobs)
-    if progress is not None:
-        sys.stderr.write("\r\033[K")
+    progress = Progress(sys.stderr) if sys.stderr.isatty() and not args.quiet else None
+    try:
+        findings = lint_stdin(run, *stdin) if stdin is not None else lint_paths(run, paths, progress, args.jobs)
+    finally:
+        if progress is not None:
+            progress.close()
     if args.fix or args.diff:
         from reviewlint.fix import apply_fixes
 
@@ -167,8 +225,9 @@ def run(argv: Sequence[str] | None = None) -> int:
             sys.stdout.write("".join(change.diff for change in changed))
             return 1 if changed and not args.exit_zero else 0
         if changed:
-            sys.stderr.write(f"reviewlint: fixed {sum(c.fixed for c in changed)} finding(s) "
-                             f"in {len(changed)} file(s)\n")
+            if not args.quiet:
+                sys.stderr.write(f"reviewlint: fixed {sum(c.fixed for c in changed)} finding(s) "
+                                 f"in {len(changed)} file(s)\n")
             forget_projects()
             run = start_run(first, args.config, overrides, extend, cache_dir)
             findings = lint_paths(run, paths, jobs=args.jobs)
@@ -176,15 +235,23 @@ def run(argv: Sequence[str] | None = None) -> int:
         from reviewlint.baseline import write_baseline
 
         write_baseline(args.write_baseline, findings)
-        sys.stderr.write(f"reviewlint: recorded {len(findings)} finding(s) in {args.write_baseline}\n")
+        if not args.quiet:
+            sys.stderr.write(f"reviewlint: recorded {len(findings)} finding(s) in {args.write_baseline}\n")
         return 0
     if args.baseline:
         from reviewlint.baseline import new_findings, read_baseline
 
         findings = new_findings(findings, read_baseline(args.baseline))
-    sys.stdout.write(REPORTERS[args.format](findings))
+    options = ReportOptions(
+        sources=Sources({stdin[0]: stdin[1]} if stdin is not None else None),
+        root=run.project.root,
+        color=args.format == "text" and use_color(args.color, sys.stdout, os.environ),
+        show_source=args.show_source,
+    )
+    sys.stdout.write(REPORTERS[args.format](findings, options))
     if args.statistics:
-        sys.stdout.write(statistics(findings))
+        # A JSON or SARIF document must stay one valid document on stdout.
+        (sys.stderr if args.format in DOCUMENT_FORMATS else sys.stdout).write(statistics(findings))
     return 1 if findings and not args.exit_zero else 0
 
 

@@ -121,21 +121,31 @@ def split_list(value: str) -> tuple[str, ...]:
 
 
 def _parse_per_file_ignores(value: Any, where: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    pairs: list[tuple[str, tuple[str, ...]]] = []
+    """flake8's `per-file-ignores`, parsed by flake8's own parser.
+
+    `PATTERN [PATTERN ...]: CODE[,CODE ...]`, several per line or over
+    several lines; in TOML also a table of pattern to code list. A pattern
+    with a `/` is a path relative to the directory of the config file (flake8
+    takes it relative to where it runs, which is that directory in practice).
+    """
+    from flake8.exceptions import Flake8Exception
+    from flake8.utils import normalize_path, parse_files_to_codes_mapping
+
     if isinstance(value, dict):
-        items = [(str(k), split_list(v) if isinstance(v, str) else tuple(v)) for k, v in value.items()]
-        return tuple(items)
+        if not all(isinstance(k, str) and isinstance(v, (str, list)) and all(isinstance(c, str) for c in v)
+                   for k, v in value.items()):
+            raise ReviewlintError(f"{where}: per-file-ignores: expected a table of pattern = [codes], got {value!r}")
+        value = "\n".join(f"{k}: {v if isinstance(v, str) else ','.join(v)}" for k, v in value.items())
     if not isinstance(value, str):
-        raise ReviewlintError(f"{where}: per-file-ignores: expected 'glob: CODES' lines, got {value!r}")
-    for line in value.splitlines():
-        line = line.strip()
-        if not line:
-            continue
-        if ":" not in line:
-            raise ReviewlintError(f"{where}: per-file-ignores: expected 'glob: CODES', got {line!r}")
-        glob, codes = line.split(":", 1)
-        pairs.append((glob.strip(), split_list(codes)))
-    return tuple(pairs)
+        raise ReviewlintError(f"{where}: per-file-ignores: expected 'PATTERN ...: CODES' lines, got {value!r}")
+    try:
+        mapping = parse_files_to_codes_mapping(value)
+    except (Flake8Exception, ValueError):
+        shown = " ".join(value.split())
+        raise ReviewlintError(f"{where}: per-file-ignores: cannot parse {shown!r}: expected "
+                              f"'PATTERN [PATTERN ...]: CODE[,CODE ...]' as in flake8") from None
+    directory = os.path.dirname(os.path.abspath(where)) if where else os.curdir
+    return tuple((normalize_path(pattern, directory), tuple(codes)) for pattern, codes in mapping)
 
 
 def _check_codes(codes: tuple[str, ...], where: str, key: str) -> None:

@@ -31,20 +31,21 @@ class Selection:
 
     def wants(self, code: str, display_path: str = "") -> bool:
         """True when `code` is selected and not ignored for this file."""
-        ignore = self.ignore + tuple(
-            code_prefix for pattern, codes in self.per_file_ignores
-            if _path_matches(display_path, pattern) for code_prefix in codes
-        )
+        ignore = self.ignore + _per_file_codes(self.per_file_ignores, display_path)
         selected = max((len(p) for p in self.select if code.startswith(p)), default=-1)
         ignored = max((len(p) for p in ignore if code.startswith(p)), default=-1)
         return selected >= 0 and selected > ignored
 
 
-def _path_matches(path: str, pattern: str) -> bool:
-    path = path.replace(os.sep, "/")
-    pattern = pattern.rstrip("/")
-    return (fnmatch.fnmatch(path, pattern) or fnmatch.fnmatch(path, pattern + "/*")
-            or fnmatch.fnmatch(os.path.basename(path), pattern))
+def _per_file_codes(per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...], path: str) -> tuple[str, ...]:
+    """flake8's choice: of the patterns matching the file's name or absolute path, the longest applies."""
+    if not per_file_ignores:
+        return ()
+    basename, absolute = os.path.basename(path), os.path.abspath(path)
+    matching = [(pattern, codes) for pattern, codes in per_file_ignores
+                if (basename not in (".", "..") and fnmatch.fnmatch(basename, pattern))
+                or fnmatch.fnmatch(absolute, pattern)]
+    return max(matching, key=lambda entry: len(entry[0]))[1] if matching else ()
 
 
 _PROJECTS: dict[tuple[Path, Config, Path | None], Project] = {}
@@ -128,13 +129,18 @@ def lint_source(project: Project, path: Path, display: str, source: str,
     # were, this file's cached findings still hold.
     interesting(project)
     raw = project.memo(f"findings:{resolved}", lambda: _rule_findings(project, resolved), FINDINGS)
-    findings = [Finding(display, line, col, code, message, fallback) for line, col, code, message, fallback in raw]
+    findings = [Finding(display, line, col, code, message, fallback, end_line, end_col)
+                for line, col, code, message, fallback, end_line, end_col in raw]
     findings = apply_noqa(findings, source) if noqa else relocate_headers(findings, source)
     return sorted(f for f in findings if selection.wants(f.code, display))
 
 
-def _rule_findings(project: Project, path: Path) -> list[tuple[int, int, str, str, tuple[int, ...]]]:
-    """(line, col, code, message, fallback lines) of every rule's findings in a candidate file."""
+# (line, col, code, message, fallback lines, end line, end col): a finding as cached data.
+RawFinding = tuple[int, int, str, str, tuple[int, ...], int, int]
+
+
+def _rule_findings(project: Project, path: Path) -> list[RawFinding]:
+    """(line, col, code, message, fallback lines, end line, end col) of every rule's findings in a file."""
     import libcst as cst
 
     from reviewlint.module import parse_module
@@ -149,26 +155,29 @@ def _rule_findings(project: Project, path: Path) -> list[tuple[int, int, str, st
             # Python's own parser says where and what more precisely, when it agrees.
             python = syntax_finding("", source)
             if python is not None:
-                return [(python.line, python.col, python.code, python.message, ())]
+                return [(python.line, python.col, python.code, python.message, (), 0, 0)]
             return [(exc.raw_line, max(exc.raw_column, 0), "RVL900", f"cannot check this file: syntax error: "
-                     f"{exc.message}", ())]
+                     f"{exc.message}", (), 0, 0)]
         except (UnreadableSource, RecursionError):
             pass
         return []
     ctx = LintContext(path, "", module.source, project, module)
-    found: list[tuple[int, int, str, str, tuple[int, ...]]] = []
+    found: list[RawFinding] = []
     for rule in rule_instances():
-        found.extend((f.line, f.col, f.code, f.message, f.fallback_lines) for f in rule.check(ctx))
+        found.extend((f.line, f.col, f.code, f.message, f.fallback_lines, f.end_line, f.end_col)
+                     for f in rule.check(ctx))
     return sorted(found)
 
 
-def _decode_findings(data: object) -> list[tuple[int, int, str, str, tuple[int, ...]]]:
-    return [(int(line), int(col), str(code), str(message), tuple(int(x) for x in fallback))
-            for line, col, code, message, fallback in data]  # type: ignore[attr-defined]
+def _decode_findings(data: object) -> list[RawFinding]:
+    return [(int(line), int(col), str(code), str(message), tuple(int(x) for x in fallback), int(end_line),
+             int(end_col))
+            for line, col, code, message, fallback, end_line, end_col in data]  # type: ignore[attr-defined]
 
 
-FINDINGS: Codec[list[tuple[int, int, str, str, tuple[int, ...]]]] = Codec(
-    lambda found: [[line, col, code, message, list(fallback)] for line, col, code, message, fallback in found],
+FINDINGS: Codec[list[RawFinding]] = Codec(
+    lambda found: [[line, col, code, message, list(fallback), end_line, end_col]
+                   for line, col, code, message, fallback, end_line, end_col in found],
     _decode_findings)
 
 
@@ -192,28 +201,43 @@ def _syntax_findings(batch: list[tuple[str, str]]) -> list[Finding]:
 PARALLEL_SYNTAX_FROM = 200
 
 
-def check_syntax_of(files: list[tuple[str, str]], jobs: int) -> list[Finding]:
+def check_syntax_of(files: list[tuple[str, str]], jobs: int,
+                    checked: Callable[[int], None] | None = None) -> list[Finding]:
     """RVL900 for each (display, source) Python cannot parse, on up to `jobs` processes.
 
     This is most of a large tree's time: the files the prefilter skipped
     still need Python's parser, and they need nothing else, so they are the
     part that splits across cores. Falls back to one process when a pool
-    cannot be had.
+    cannot be had. `checked(n)` is told each time n more files are done.
     """
+    size = max(16, len(files) // (jobs * 4))
+    batches = [files[i:i + size] for i in range(0, len(files), size)]
+
+    def serial() -> list[Finding]:
+        found = []
+        for batch in batches:
+            found.extend(_syntax_findings(batch))
+            if checked is not None:
+                checked(len(batch))
+        return found
+
     if jobs <= 1 or len(files) < PARALLEL_SYNTAX_FROM:
-        return _syntax_findings(files)
+        return serial()
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    size = max(16, len(files) // (jobs * 4))
-    batches = [files[i:i + size] for i in range(0, len(files), size)]
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     try:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            return [f for found in pool.map(_syntax_findings, batches) for f in found]
+            found = []
+            for batch, batch_found in zip(batches, pool.map(_syntax_findings, batches)):
+                found.extend(batch_found)
+                if checked is not None:
+                    checked(len(batch))
+            return found
     except (OSError, ImportError, RuntimeError):  # no semaphores, no processes: do it here
-        return _syntax_findings(files)
+        return serial()
 
 
 DATA_SUFFIXES = (".inc",)  # the API reference's sections (RVL6xx)
@@ -366,7 +390,8 @@ def lint_paths(run: Run, paths: list[Path], progress: Callable[[int, int], None]
                jobs: int = 1) -> list[Finding]:
     """Lint files and directories; findings sorted by path and position.
 
-    `progress(done, total)` is called after each file when given. Files met
+    `progress(done, total)` is told how many files are wholly done (a file
+    whose syntax check is deferred is done when that check is). Files met
     while walking a directory are read only as far as the prefilter needs;
     files named on the command line are also checked by Python's parser
     (RVL900), on up to `jobs` processes.
@@ -376,9 +401,9 @@ def lint_paths(run: Run, paths: list[Path], progress: Callable[[int, int], None]
     project, selection = run.project, run.selection
     inputs = list(discover(paths, project.exclude, lambda candidate: _is_reference(project, candidate)))
     python_inputs: list[Path] = []
-    for done, (path, exists, named) in enumerate(inputs, 1):
+    for started, (path, exists, named) in enumerate(inputs):
         if progress is not None:
-            progress(done, len(inputs))
+            progress(started - len(deferred), len(inputs))
         display = display_path(path)
         if not exists:
             findings.append(Finding(display, 1, 0, "RVL900", "cannot check this path: no such file or directory"))
@@ -405,7 +430,15 @@ def lint_paths(run: Run, paths: list[Path], progress: Callable[[int, int], None]
         except RecursionError:
             file_findings = [Finding(display, 1, 0, "RVL900", "cannot check this file: too deeply nested")]
         findings.extend(f for f in file_findings if selection.wants(f.code, display))
-    findings.extend(f for f in check_syntax_of(deferred, jobs) if selection.wants(f.code, f.path))
+    done = len(inputs) - len(deferred)
+
+    def checked(count: int) -> None:
+        nonlocal done
+        done += count
+        if progress is not None:
+            progress(done, len(inputs))
+
+    findings.extend(f for f in check_syntax_of(deferred, jobs, checked) if selection.wants(f.code, f.path))
     # A changed handler or schema re-checks the files that document it (the API reference).
     findings.extend(f for f in _related_findings(project, python_inputs) if selection.wants(f.code, f.path))
     project.save_cache()

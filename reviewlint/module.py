@@ -103,6 +103,11 @@ class Place:
         """(1-based line, 0-based column) of the node."""
         return self.module.position(self.node)
 
+    @property
+    def end(self) -> tuple[int, int]:
+        """(line, 0-based exclusive column) where the node ends."""
+        return self.module.end_of(self.node)
+
 
 def dotted(expr: cst.BaseExpression) -> str | None:
     """`a.b.c` for a Name/Attribute chain, else None."""
@@ -265,6 +270,11 @@ class ModuleInfo:
         """(line, 0-based column) where `node` starts."""
         start = self._position_map()[node].start
         return start.line, start.column
+
+    def end_of(self, node: cst.CSTNode) -> tuple[int, int]:
+        """(line, 0-based exclusive column) where `node` ends."""
+        end = self._position_map()[node].end  # type: ignore[index]
+        return end.line, end.column
 
     def line_of(self, node: cst.CSTNode) -> int:
         """The 1-based line where `node` starts."""

@@ -79,7 +79,7 @@ def relocate_header(finding: Finding, noqa: NoqaLines) -> Finding:
         return finding
     for line in finding.fallback_lines:
         if 1 <= line <= len(noqa.lines) and noqa.codes(line) is None:
-            return replace(finding, line=line, col=0)
+            return replace(finding, line=line, col=0, end_line=0, end_col=0)
     return finding
 
 

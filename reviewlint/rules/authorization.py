@@ -65,6 +65,7 @@ class MissingPolicyCheck(Rule):
     """
 
     code = "RVL501"
+    severity = "error"
     message = "handler {handler} never checks policy: no {checks} in it or in a helper it passes the request to"
     bad = '''
         @wsgi_wrapper.PlacementWsgify
@@ -132,7 +133,7 @@ class PolicyCheckAfterBodyRead(Rule):
             if read is not None and policy is not None and read.key < policy.key and not flow.unknown:
                 line, col = read.position
                 message = self.message.format(handler=handler_label(handler, ctx.project), line=policy.position[0])
-                yield ctx.finding(self.code, line, col, message)
+                yield ctx.finding(self.code, line, col, message, end=read.end)
 
 
 RULES: tuple[type[Rule], ...] = (MissingPolicyCheck, PolicyCheckAfterBodyRead)

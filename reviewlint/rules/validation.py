@@ -57,8 +57,9 @@ class UnvalidatedJsonBody(Rule):
 
     def check(self, ctx: LintContext) -> Iterable[Finding]:
         unvalidated = {site for site, validated in _reached_decodes(ctx) if not validated and ctx.is_here(site.path)}
-        for line, col in sorted(ctx.position(site) for site in unvalidated):
-            yield ctx.finding(self.code, line, col, self.message)
+        for site in sorted(unvalidated, key=ctx.position):
+            line, col = ctx.position(site)
+            yield ctx.finding(self.code, line, col, self.message, end=ctx.end(site))
 
 
 class EmptyExtractJsonSchema(Rule):
@@ -98,7 +99,7 @@ class EmptyExtractJsonSchema(Rule):
             if Site(ctx.path, ctx.module.ordinal(node)) in validated_later:
                 continue
             line, col = ctx.module.position(node)
-            yield ctx.finding(self.code, line, col, self.message.format(what=what))
+            yield ctx.finding(self.code, line, col, self.message.format(what=what), end=ctx.module.end_of(node))
 
 
 def _validated_extracts(ctx: LintContext) -> set[Site]:
@@ -169,7 +170,7 @@ class OpenObjectSchema(Rule):
             schema = f"{first} (also {', '.join(others)})" if others else first
             message = self.message.format(schema=schema, path=report.paths[first], declares=report.declares,
                                           handlers=", ".join(sorted(report.handlers)))
-            yield ctx.finding(self.code, line, col, message)
+            yield ctx.finding(self.code, line, col, message, end=ctx.end(report.site))
 
 
 def _encode_reports(reports: list[_OpenObjectReport]) -> Any:
