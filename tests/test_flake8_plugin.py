@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from conftest import CASES, findings_of, run_cli, run_flake8
 
 
@@ -100,3 +102,24 @@ def test_flake8_disable_noqa_shows_what_noqa_hid(tmp_path: Path) -> None:
     # The bare `# noqa` of `moved` still moves its finding to the decorator line: placement, not suppression.
     assert findings_of(result.stdout) == [("svc/handlers.py", 6, "RVL101"), ("svc/handlers.py", 11, "RVL101"),
                                           ("svc/handlers.py", 18, "RVL101"), ("svc/handlers.py", 24, "RVL101")]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_bad_config_is_said_once_per_flake8_run(tmp_path: Path, jobs: str) -> None:
+    # Before: RVL901 on line 1 of every file (152 lines on placement).
+    (tmp_path / "setup.cfg").write_text("[reviewlint]\nignroe = RVL203\n")
+    package = tmp_path / "svc"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    for n in range(60):
+        (package / f"m{n:02}.py").write_text(f"VALUE = {n}\n")
+    result = run_flake8("-j", jobs, "--select", "RVL", ".", cwd=tmp_path)
+    assert result.stderr == ""
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].endswith(f":1:1: RVL901 reviewlint cannot run: {tmp_path.resolve()}/setup.cfg: "
+                             "unknown key 'ignroe' in [reviewlint]")
+    # Each editor run is a run of its own: the buffer shows it.
+    editor = run_flake8("--select", "RVL", "--stdin-display-name", "svc/m01.py", "-", cwd=tmp_path,
+                        stdin="VALUE = 1\n")
+    assert findings_of(editor.stdout) == [("svc/m01.py", 1, "RVL901")]
