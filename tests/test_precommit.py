@@ -47,3 +47,13 @@ def test_pre_commit_try_repo_runs_the_hook_on_python_and_yaml(tmp_path: Path) ->
     assert "svc/handlers.py:6:1: RVL101 handler handlers.create reads the request body without @require_content" \
         in output
     assert "Traceback" not in output
+
+
+def test_the_hook_asks_for_the_pre_commit_that_knows_types_or() -> None:
+    import yaml
+
+    hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+    assert [hook["id"] for hook in hooks] == ["reviewlint"]
+    assert hooks[0]["types_or"] == ["python", "yaml"]
+    # types_or arrived in pre-commit 2.9.0; older versions would ignore it and run on nothing.
+    assert tuple(map(int, hooks[0]["minimum_pre_commit_version"].split("."))) >= (2, 9, 0)
