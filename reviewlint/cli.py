@@ -16,7 +16,8 @@ from reviewlint.findings import ReviewlintError
 EPILOG = """\
 exit status: 0 no findings, 1 findings, 2 usage or configuration error.
 Configuration: [reviewlint] in setup.cfg or tox.ini, [tool.reviewlint] in pyproject.toml.
-Colour: --color auto honours NO_COLOR and FORCE_COLOR.
+Colour: --color auto honours NO_COLOR and FORCE_COLOR. Progress: on stderr when it is a
+terminal, for runs of more than 50 files that last more than a second (not with --quiet).
 `reviewlint --list-rules` lists the codes; `reviewlint --explain RVL101` documents one.
 """
 
@@ -38,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="files or directories to check (default: .); '-' reads the source from stdin")
     parser.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text",
                         help="output format (default: text, flake8 style; json: a versioned document, "
-                             "docs/reviewlint-json-v1.schema.json)")
+                             "see the README)")
     parser.add_argument("--select", metavar="CODES", help="report only these code prefixes (e.g. RVL1,RVL203)")
     parser.add_argument("--ignore", metavar="CODES", help="do not report these code prefixes (replaces config)")
     parser.add_argument("--extend-ignore", metavar="CODES", help="add code prefixes to the ignore list")
