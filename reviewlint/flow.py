@@ -202,6 +202,9 @@ class _Scanner:
         self.pending_schemas: list[cst.BaseExpression] = []
         # Expressions validated before the walk reached them (`validate(json.loads(req.body), S)`).
         self.validated_nodes: set[cst.CSTNode] = set()
+        # A buffer with no place in the project (flake8's `stdin`: no file on disk, no package)
+        # whose imports the project around it does not hold: that project may not be its own.
+        self.foreign = analyzer.is_foreign(module)
 
     def run(self, node: cst.CSTNode) -> None:
         """Visit `node` and everything below it, then resolve the schemas seen."""
@@ -307,6 +310,10 @@ class _Scanner:
         if "." not in name:
             return
         callee = self._own_function(name) or self.analyzer.project.function_ref(name)
+        if callee is None and self.foreign and (dotted(node.func) or "").split(".")[0] in self.module.imports:
+            # Its project may not be the one around the working directory: unknown, not "nothing".
+            self._unknown_call(node)
+            return
         here = self.flow.function
         if callee is not None and (callee.path, callee.name, callee.index) != (here.owner.path, here.name, here.index):
             self._helper_call(node, callee)
@@ -572,6 +579,19 @@ class FlowAnalyzer:
 
     def __init__(self, project: "Project") -> None:
         self.project = project
+        self._foreign: dict[Path, bool] = {}
+
+    def is_foreign(self, module: ModuleInfo) -> bool:
+        """A buffer with no place in this project (no file, no package) that imports nothing of it.
+
+        Run from outside its own project (pylsp with the file outside its
+        workspace), what it calls cannot be found: each such call is unknown.
+        """
+        if module.path not in self._foreign:
+            unplaced = "." not in module.name and not module.path.is_file()
+            self._foreign[module.path] = unplaced and not any(
+                self.project.split_path(f"{target}._") for target in module.imports.values())
+        return self._foreign[module.path]
 
     def _scan(self, function: Function, roles: dict[str, Role], depth: int) -> FunctionFlow:
         flow = FunctionFlow(function)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import pty
+import select
 import subprocess
 import sys
 from pathlib import Path
@@ -17,22 +18,20 @@ from reviewlint.cli import Progress
 def _stderr_on_a_terminal(args: list[str], cwd: Path) -> tuple[int, bytes]:
     """Run the CLI with stderr on a pseudo-terminal; (exit status, what reached the terminal)."""
     master, slave = pty.openpty()
+    chunks: list[bytes] = []
     try:
-        result = subprocess.run([sys.executable, "-m", "reviewlint", *args], cwd=cwd, stderr=slave,
-                                stdout=subprocess.DEVNULL, timeout=600)
+        process = subprocess.Popen([sys.executable, "-m", "reviewlint", *args], cwd=cwd, stderr=slave,
+                                   stdout=subprocess.DEVNULL)
+        while True:
+            ready, _, _ = select.select([master], [], [], 0.1)
+            if ready:
+                chunks.append(os.read(master, 4096))
+            elif process.poll() is not None:
+                break
     finally:
         os.close(slave)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(master, 4096)
-        except OSError:  # EIO: the terminal is closed and drained
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(master)
-    return result.returncode, b"".join(chunks)
+        os.close(master)
+    return process.wait(timeout=60), b"".join(chunks)
 
 
 def test_a_one_file_run_on_a_terminal_writes_nothing_to_stderr() -> None:

@@ -98,6 +98,35 @@ def test_cli_stdin_filename_stdin_agrees(project: Path) -> None:
     assert findings_of(result.stdout) == [("stdin", 24, "RVL101")]
 
 
+def test_a_buffer_run_from_outside_its_project_says_nothing_its_calls_would_decide(tmp_path: Path) -> None:
+    """pylsp with the file outside its workspace: flake8 reads `stdin` in a directory of another project."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "setup.cfg").write_text("")
+    absolute = HANDLERS.replace("from . import util\nfrom . import wsgi_wrapper\n",
+                                "from svc import util\nfrom svc import wsgi_wrapper\n")
+    result = run_flake8("--select", "RVL", "-", cwd=elsewhere, stdin=absolute)
+    assert result.stderr == ""
+    assert findings_of(result.stdout) == [("stdin", 24, "RVL101")]
+
+
+def test_an_unsaved_buffer_judges_its_own_handlers(project: Path) -> None:
+    """A new file an editor has not saved yet is in no listing of the tree; its decodes still count."""
+    fresh = HANDLERS.replace("    util.validate(data)\n    return data\n\n\n@", "    return data\n\n\n@", 1)
+    result = run_flake8("--select", "RVL", "--stdin-display-name", "svc/fresh.py", "-", cwd=project, stdin=fresh)
+    assert findings_of(result.stdout) == [("svc/fresh.py", 18, "RVL201"), ("svc/fresh.py", 23, "RVL101")]
+
+
+@pytest.mark.realtree
+def test_the_root_handler_piped_without_a_name_stays_public() -> None:
+    """Version discovery at `/` needs no policy check; unnamed, `home` is still the root route's."""
+    root = real_source_tree("openstack-placement", "16.0.0")
+    source = (root / "placement/handlers/root.py").read_text()
+    for result in (run_flake8("--select", "RVL", "-", cwd=root, stdin=source),
+                   run_cli("--stdin-filename", "stdin", cwd=root, stdin=source)):
+        assert result.stdout == ""
+
+
 @pytest.mark.realtree
 @pytest.mark.parametrize("name", ["trait", "reshaper", "resource_provider"])
 def test_placement_handlers_piped_without_a_name_match_their_named_run(name: str) -> None:

@@ -31,7 +31,15 @@ def is_public(project: "Project", handler: Function) -> bool:
         if any(fnmatch.fnmatchcase(name, pattern) for name in (handler.name, short, handler.qualname)):
             return True
     table = route_table(project)
-    return table is not None and any(route.template in ROOT_TEMPLATES for route in table.routes_of(handler))
+    if table is None:
+        return False
+    if any(route.template in ROOT_TEMPLATES for route in table.routes_of(handler)):
+        return True
+    # A buffer with no place in the project (flake8's `stdin`) cannot be found by the routes;
+    # if a root route names a function of its name, it may be that one.
+    unplaced = "." not in handler.module and not handler.owner.path.is_file()
+    return unplaced and any(route.template in ROOT_TEMPLATES and route.target.rsplit(".", 1)[-1] == handler.name
+                            for route in table.routes)
 
 
 def _checked_handlers(ctx: LintContext) -> Iterable[Function]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 import libcst as cst
 
@@ -15,6 +15,9 @@ from reviewlint.project import Codec, Project
 from reviewlint.rules.base import LintContext, Rule
 from reviewlint.summary import handler_summary, project_summaries
 
+if TYPE_CHECKING:
+    from reviewlint.facts import FunctionRef
+
 
 def _reached_decodes(ctx: LintContext) -> list[tuple[Site, bool]]:
     """(site, validated) of the decodes of the handlers whose work can land in this file.
@@ -22,9 +25,20 @@ def _reached_decodes(ctx: LintContext) -> list[tuple[Site, bool]]:
     A handler module's own handlers; for any other file, every handler.
     """
     project = ctx.project
-    own = [ref for ref in project.handler_refs() if ref.path == ctx.path]
+    own = [ref for ref in project.handler_refs() if ref.path == ctx.path] or _buffer_handler_refs(ctx)
     summaries = [handler_summary(project, ref) for ref in own] if own else project_summaries(project)
     return [decode for summary in summaries for decode in summary.decodes]
+
+
+def _buffer_handler_refs(ctx: LintContext) -> list["FunctionRef"]:
+    """The handlers of a buffer the project's tree does not list (stdin, an unsaved file)."""
+    from reviewlint.facts import ref_of
+
+    facts = ctx.project.facts(ctx.path)
+    if facts is None:
+        return []
+    handlers = {(function.name, function.index) for function in ctx.project.handlers_in(ctx.module)}
+    return [ref_of(facts, fact) for fact in facts.functions if (fact.name, fact.index) in handlers]
 
 
 class UnvalidatedJsonBody(Rule):
