@@ -197,6 +197,7 @@ class DeadRoute(Rule):
     """
 
     code = "RVL405"
+    severity = "error"
     message = "route {route} names {target}, which the project does not define: no handler serves it"
     location = "the route's handler in the routes module"
     bad = '''
