@@ -273,7 +273,7 @@ class ModuleInfo:
 
     def end_of(self, node: cst.CSTNode) -> tuple[int, int]:
         """(line, 0-based exclusive column) where `node` ends."""
-        end = self._position_map()[node].end  # type: ignore[index]
+        end = self._position_map()[node].end
         return end.line, end.column
 
     def line_of(self, node: cst.CSTNode) -> int:
