@@ -125,8 +125,7 @@ def _parse_per_file_ignores(value: Any, where: str) -> tuple[tuple[str, tuple[st
 
     `PATTERN [PATTERN ...]: CODE[,CODE ...]`, several per line or over
     several lines; in TOML also a table of pattern to code list. A pattern
-    with a `/` is a path relative to the directory of the config file (flake8
-    takes it relative to where it runs, which is that directory in practice).
+    with a `/` is a path relative to the working directory, as flake8 takes it.
     """
     from flake8.exceptions import Flake8Exception
     from flake8.utils import normalize_path, parse_files_to_codes_mapping
@@ -144,8 +143,7 @@ def _parse_per_file_ignores(value: Any, where: str) -> tuple[tuple[str, tuple[st
         shown = " ".join(value.split())
         raise ReviewlintError(f"{where}: per-file-ignores: cannot parse {shown!r}: expected "
                               f"'PATTERN [PATTERN ...]: CODE[,CODE ...]' as in flake8") from None
-    directory = os.path.dirname(os.path.abspath(where)) if where else os.curdir
-    return tuple((normalize_path(pattern, directory), tuple(codes)) for pattern, codes in mapping)
+    return tuple((normalize_path(pattern), tuple(codes)) for pattern, codes in mapping)
 
 
 def _check_codes(codes: tuple[str, ...], where: str, key: str) -> None:

@@ -44,7 +44,9 @@ def test_rvl_findings_come_beside_hackings_from_placements_own_flake8_config() -
     tree = run_in_venv(python, "-m", "flake8", "placement", cwd=root)
     assert tree.stderr == ""
     assert sorted(findings_of(tree.stdout)) == PLACEMENT_16_RVL
-    assert findings_of(run_cli(".", cwd=root).stdout) == PLACEMENT_16_RVL
+    # The CLI also reads the API reference (RVL6xx), which flake8 never sees.
+    cli = findings_of(run_cli(".", cwd=root).stdout)
+    assert [row for row in cli if row[0].startswith("placement/")] == PLACEMENT_16_RVL
 
     # An edited handler as an editor or a pre-commit run hands it over: one run, both plugins.
     source = (root / "placement/handlers/trait.py").read_text()
