@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from pathlib import Path
-from typing import Sequence
+from typing import Mapping, Sequence, TextIO
 
 from reviewlint import __version__
 from reviewlint.config import split_list
@@ -20,6 +21,8 @@ A file that cannot be read or parsed (not a regular file, larger than
 max-file-size bytes, more than max-tokens tokens, nested deeper than
 max-nesting) is one RVL900 finding and the run goes on.
 Configuration: [reviewlint] in setup.cfg or tox.ini, [tool.reviewlint] in pyproject.toml.
+Colour: --color auto honours NO_COLOR and FORCE_COLOR. Progress: on stderr when it is a
+terminal, for runs of more than 50 files that last more than a second (not with --quiet).
 `reviewlint --list-rules` lists the codes; `reviewlint --explain RVL101` documents one.
 """
 EXIT_INTERNAL_ERROR = 3
@@ -39,9 +42,10 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("paths", nargs="*", type=Path, metavar="PATH",
-                        help="files or directories to check (default: .)")
+                        help="files or directories to check (default: .); '-' reads the source from stdin")
     parser.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text",
-                        help="output format (default: text, flake8 style)")
+                        help="output format (default: text, flake8 style; json: a versioned document, "
+                             "see the README)")
     parser.add_argument("--select", metavar="CODES", help="report only these code prefixes (e.g. RVL1,RVL203)")
     parser.add_argument("--ignore", metavar="CODES", help="do not report these code prefixes (replaces config)")
     parser.add_argument("--extend-ignore", metavar="CODES", help="add code prefixes to the ignore list")
@@ -67,9 +71,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-cache", action="store_true",
                         help="read and write no cache (also REVIEWLINT_NO_CACHE=1)")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
-    parser.add_argument("--statistics", action="store_true", help="print a count per code after the findings")
+    parser.add_argument("--statistics", action="store_true",
+                        help="print a count per code after the findings (on stderr for json and sarif)")
+    parser.add_argument("--show-source", action="store_true",
+                        help="show the offending line under each finding, with a caret at the column (text)")
+    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                        help="colour the text output (default: auto: on a terminal, unless NO_COLOR is set; "
+                             "FORCE_COLOR forces it)")
+    parser.add_argument("--quiet", "-q", action="store_true",
+                        help="print the findings and nothing else (no progress, no summary lines)")
     parser.add_argument("--stdin-filename", metavar="NAME",
-                        help="read the source from stdin and report it as NAME (for editors)")
+                        help="read the source from stdin (also without '-') and report it as NAME (for editors)")
     parser.add_argument("--show-project", action="store_true",
                         help="print what reviewlint found (root, routes, versions, handler modules, "
                              "functional tests, version history), then exit")
@@ -112,11 +124,56 @@ def _explain(code: str) -> str:
     return rule.explain()
 
 
-def _progress(done: int, total: int) -> None:
-    """A one-line counter on a terminal's stderr for long runs."""
-    if total >= 50 and (done % 25 == 0 or done == total):
-        sys.stderr.write(f"\rreviewlint: {done}/{total} files")
-        sys.stderr.flush()
+class Progress:
+    """A counter of the files whose work is done, on a terminal's stderr, for long runs only.
+
+    Nothing is written before `delay` seconds have passed or for fewer than
+    `min_files` inputs; `close` leaves the line clean.
+    """
+
+    def __init__(self, stream: TextIO, delay: float = 1.0, min_files: int = 50, interval: float = 0.1) -> None:
+        self.stream = stream
+        self.delay, self.min_files, self.interval = delay, min_files, interval
+        self.start = time.monotonic()
+        self.drawn_at: float | None = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if total < self.min_files:
+            return
+        now = time.monotonic()
+        if now - self.start < self.delay or (self.drawn_at is not None and now - self.drawn_at < self.interval):
+            return
+        self.drawn_at = now
+        self.stream.write(f"\r\033[Kreviewlint: {done}/{total} files checked")
+        self.stream.flush()
+
+    def close(self) -> None:
+        """Erase the counter if it was drawn."""
+        if self.drawn_at is not None:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+            self.drawn_at = None
+
+
+def use_color(choice: str, stream: TextIO, environ: Mapping[str, str]) -> bool:
+    """--color: always/never as said; auto honours NO_COLOR, then FORCE_COLOR, then a terminal."""
+    if choice != "auto":
+        return choice == "always"
+    if environ.get("NO_COLOR"):
+        return False
+    if environ.get("FORCE_COLOR"):
+        return True
+    return stream.isatty() and environ.get("TERM") != "dumb"
+
+
+def _shown_text(data: bytes) -> str:
+    """A stdin buffer's text for --show-source (decoded as the linter decodes it, or as best it can)."""
+    from reviewlint.source import UnreadableSource, decode_source
+
+    try:
+        return decode_source(data, "stdin")
+    except UnreadableSource:
+        return data.decode("utf-8", "replace")
 
 
 def run(argv: Sequence[str] | None = None) -> int:
@@ -129,7 +186,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         sys.stdout.write(_explain(args.explain))
         return 0
     from reviewlint.engine import forget_projects, lint_paths, lint_stdin, start_run
-    from reviewlint.reporters import REPORTERS, statistics
+    from reviewlint.reporters import DOCUMENT_FORMATS, REPORTERS, ReportOptions, Sources, statistics
 
     overrides: dict = {}
     select = _codes(args.select)
@@ -139,13 +196,17 @@ def run(argv: Sequence[str] | None = None) -> int:
     if ignore is not None:
         overrides["ignore"] = ignore
     extend = _codes(args.extend_ignore) or ()
-    if args.stdin_filename:
+    if Path("-") in args.paths and args.paths != [Path("-")]:
+        raise ReviewlintError("reviewlint: '-' reads stdin and cannot be combined with other PATHs")
+    # Like flake8, a buffer with no name is `stdin`: its place in the project is unknown.
+    stdin_name = args.stdin_filename or ("stdin" if args.paths == [Path("-")] else None)
+    if stdin_name is not None:
         if args.paths and args.paths != [Path("-")]:
             raise ReviewlintError("reviewlint: --stdin-filename reads stdin; give no PATH (or '-')")
         if args.fix or args.diff:
             raise ReviewlintError("reviewlint: --fix and --diff work on files, not on stdin")
     paths = args.paths or [Path(".")]
-    first = Path(args.stdin_filename) if args.stdin_filename else paths[0]
+    first = Path(stdin_name) if stdin_name is not None else paths[0]
     from reviewlint.cache import cache_directory
 
     cache_dir = None if args.no_cache else cache_directory(str(args.cache_dir) if args.cache_dir else None)
@@ -155,15 +216,19 @@ def run(argv: Sequence[str] | None = None) -> int:
 
         sys.stdout.write(describe_project(run.project))
         return 0
-    if args.stdin_filename:
-        # At most one byte past the limit: stdin may be /dev/zero.
-        data = sys.stdin.buffer.read(run.project.config.max_file_size + 1)
-        findings = lint_stdin(run, args.stdin_filename, data)
-    else:
-        progress = _progress if sys.stderr.isatty() else None
-        findings = lint_paths(run, paths, progress, args.jobs)
+    stdin_sources: dict[str, str] | None = None
+    progress = Progress(sys.stderr) if stdin_name is None and sys.stderr.isatty() and not args.quiet else None
+    try:
+        if stdin_name is not None:
+            # At most one byte past the limit: stdin may be /dev/zero.
+            data = sys.stdin.buffer.read(run.project.config.max_file_size + 1)
+            findings = lint_stdin(run, stdin_name, data)
+            stdin_sources = {stdin_name: _shown_text(data)}
+        else:
+            findings = lint_paths(run, paths, progress, args.jobs)
+    finally:
         if progress is not None:
-            sys.stderr.write("\r\033[K")
+            progress.close()
     if args.fix or args.diff:
         from reviewlint.fix import apply_fixes
 
@@ -173,8 +238,9 @@ def run(argv: Sequence[str] | None = None) -> int:
             sys.stdout.write("".join(change.diff for change in changed))
             return 1 if changed and not args.exit_zero else 0
         if changed:
-            sys.stderr.write(f"reviewlint: fixed {sum(c.fixed for c in changed)} finding(s) "
-                             f"in {len(changed)} file(s)\n")
+            if not args.quiet:
+                sys.stderr.write(f"reviewlint: fixed {sum(c.fixed for c in changed)} finding(s) "
+                                 f"in {len(changed)} file(s)\n")
             forget_projects()
             run = start_run(first, args.config, overrides, extend, cache_dir)
             findings = lint_paths(run, paths, jobs=args.jobs)
@@ -182,15 +248,23 @@ def run(argv: Sequence[str] | None = None) -> int:
         from reviewlint.baseline import write_baseline
 
         write_baseline(args.write_baseline, findings)
-        sys.stderr.write(f"reviewlint: recorded {len(findings)} finding(s) in {args.write_baseline}\n")
+        if not args.quiet:
+            sys.stderr.write(f"reviewlint: recorded {len(findings)} finding(s) in {args.write_baseline}\n")
         return 0
     if args.baseline:
         from reviewlint.baseline import new_findings, read_baseline
 
         findings = new_findings(findings, read_baseline(args.baseline))
-    sys.stdout.write(REPORTERS[args.format](findings))
+    options = ReportOptions(
+        sources=Sources(stdin_sources),
+        root=run.project.root,
+        color=args.format == "text" and use_color(args.color, sys.stdout, os.environ),
+        show_source=args.show_source,
+    )
+    sys.stdout.write(REPORTERS[args.format](findings, options))
     if args.statistics:
-        sys.stdout.write(statistics(findings))
+        # A JSON or SARIF document must stay one valid document on stdout.
+        (sys.stderr if args.format in DOCUMENT_FORMATS else sys.stdout).write(statistics(findings))
     return 1 if findings and not args.exit_zero else 0
 
 

@@ -144,31 +144,36 @@ def shown(value: Any) -> str:
 
 
 def _parse_per_file_ignores(value: Any, where: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    pairs: list[tuple[str, tuple[str, ...]]] = []
+    """flake8's `per-file-ignores`, parsed by flake8's own parser.
+
+    `PATTERN [PATTERN ...]: CODE[,CODE ...]`, several per line or over
+    several lines; in TOML also a table of pattern to code list. A pattern
+    with a `/` is a path relative to the working directory, as flake8 takes it.
+    """
+    from flake8.exceptions import Flake8Exception
+    from flake8.utils import normalize_path, parse_files_to_codes_mapping
+
     if isinstance(value, dict):
-        for glob, codes in value.items():
-            if isinstance(codes, str):
-                codes = split_list(codes)
-            elif isinstance(codes, list) and all(isinstance(c, str) for c in codes):
-                codes = tuple(c.strip() for c in codes)
-            else:
-                raise ReviewlintError(f"{where}: per-file-ignores: {shown(glob)}: expected codes as a string "
+        lines = []
+        for pattern, codes in value.items():
+            if isinstance(codes, list) and all(isinstance(code, str) for code in codes):
+                codes = ",".join(codes)
+            elif not isinstance(codes, str):
+                raise ReviewlintError(f"{where}: per-file-ignores: {shown(pattern)}: expected codes as a string "
                                       f"or a list of strings, got {shown(codes)}")
-            pairs.append((str(glob), codes))
-    elif isinstance(value, str):
-        for line in value.splitlines():
-            line = line.strip()
-            if not line:
-                continue
-            if ":" not in line:
-                raise ReviewlintError(f"{where}: per-file-ignores: expected 'glob: CODES', got {shown(line)}")
-            glob, codes_text = line.split(":", 1)
-            pairs.append((glob.strip(), split_list(codes_text)))
-    else:
-        raise ReviewlintError(f"{where}: per-file-ignores: expected 'glob: CODES' lines, got {shown(value)}")
+            lines.append(f"{pattern}: {codes}")
+        value = "\n".join(lines)
+    if not isinstance(value, str):
+        raise ReviewlintError(f"{where}: per-file-ignores: expected 'PATTERN ...: CODES' lines, got {shown(value)}")
+    try:
+        mapping = parse_files_to_codes_mapping(value)
+    except (Flake8Exception, ValueError):
+        raise ReviewlintError(f"{where}: per-file-ignores: cannot parse {shown(' '.join(value.split()))}: expected "
+                              f"'PATTERN [PATTERN ...]: CODE[,CODE ...]' as in flake8") from None
+    pairs = tuple((normalize_path(pattern), tuple(codes)) for pattern, codes in mapping)
     for _, codes in pairs:
         _check_codes(codes, where, "per-file-ignores")
-    return tuple(pairs)
+    return pairs
 
 
 def _check_codes(codes: tuple[str, ...], where: str, key: str) -> None:

@@ -16,7 +16,7 @@ from typing import Callable, Iterable, Iterator
 from reviewlint.config import Config, find_root, load_config, resolve_path
 from reviewlint.findings import Finding, ReviewlintError
 from reviewlint.guard import DEFAULT_LIMITS, Limits, UnreadableSource, python_syntax_problem, read_bytes
-from reviewlint.noqa import apply_noqa
+from reviewlint.noqa import apply_noqa, relocate_headers
 from reviewlint.prefilter import interesting, may_report_in, uses_shared_names
 from reviewlint.project import YAML_SUFFIXES, Codec, Project, is_excluded
 from reviewlint.rules.linter import internal_error, unreadable
@@ -33,20 +33,21 @@ class Selection:
 
     def wants(self, code: str, display_path: str = "") -> bool:
         """True when `code` is selected and not ignored for this file."""
-        ignore = self.ignore + tuple(
-            code_prefix for pattern, codes in self.per_file_ignores
-            if _path_matches(display_path, pattern) for code_prefix in codes
-        )
+        ignore = self.ignore + _per_file_codes(self.per_file_ignores, display_path)
         selected = max((len(p) for p in self.select if code.startswith(p)), default=-1)
         ignored = max((len(p) for p in ignore if code.startswith(p)), default=-1)
         return selected >= 0 and selected > ignored
 
 
-def _path_matches(path: str, pattern: str) -> bool:
-    path = path.replace(os.sep, "/")
-    pattern = pattern.rstrip("/")
-    return (fnmatch.fnmatch(path, pattern) or fnmatch.fnmatch(path, pattern + "/*")
-            or fnmatch.fnmatch(os.path.basename(path), pattern))
+def _per_file_codes(per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...], path: str) -> tuple[str, ...]:
+    """flake8's choice: of the patterns matching the file's name or absolute path, the longest applies."""
+    if not per_file_ignores:
+        return ()
+    basename, absolute = os.path.basename(path), os.path.abspath(path)
+    matching = [(pattern, codes) for pattern, codes in per_file_ignores
+                if (basename not in (".", "..") and fnmatch.fnmatch(basename, pattern))
+                or fnmatch.fnmatch(absolute, pattern)]
+    return max(matching, key=lambda entry: len(entry[0]))[1] if matching else ()
 
 
 _PROJECTS: dict[tuple[Path, Config, Path | None], Project] = {}
@@ -107,7 +108,7 @@ def lint_source(project: Project, path: Path, display: str, source: str,
                 selection: Selection, check_syntax: bool = False,
                 deferred: list[tuple[str, str]] | None = None, noqa: bool = True,
                 data: bytes | None = None, on_disk: bool = False) -> list[Finding]:
-    """Every finding for one file, after `# noqa` (unless `noqa` is False) and selection.
+    """Every finding for one file, after `# noqa` (unless not `noqa`: flake8's job) and selection.
 
     A file the prefilter skips is not parsed by LibCST; with `check_syntax`
     (a file named on the command line; flake8 has E999) Python's own parser
@@ -130,14 +131,18 @@ def lint_source(project: Project, path: Path, display: str, source: str,
     # were, this file's cached findings still hold.
     interesting(project)
     raw = project.memo(f"findings:{resolved}", lambda: _rule_findings(project, resolved), FINDINGS)
-    findings = [Finding(display, line, col, code, message, fallback) for line, col, code, message, fallback in raw]
-    if noqa:
-        findings = apply_noqa(findings, source)
+    findings = [Finding(display, line, col, code, message, fallback, end_line, end_col)
+                for line, col, code, message, fallback, end_line, end_col in raw]
+    findings = apply_noqa(findings, source) if noqa else relocate_headers(findings, source)
     return sorted(f for f in findings if selection.wants(f.code, display))
 
 
-def _rule_findings(project: Project, path: Path) -> list[tuple[int, int, str, str, tuple[int, ...]]]:
-    """(line, col, code, message, fallback lines) of every rule's findings in a candidate file."""
+# (line, col, code, message, fallback lines, end line, end col): a finding as cached data.
+RawFinding = tuple[int, int, str, str, tuple[int, ...], int, int]
+
+
+def _rule_findings(project: Project, path: Path) -> list[RawFinding]:
+    """(line, col, code, message, fallback lines, end line, end col) of every rule's findings in a file."""
     import libcst as cst
 
     from reviewlint.module import parse_module
@@ -153,29 +158,32 @@ def _rule_findings(project: Project, path: Path) -> list[tuple[int, int, str, st
             python = syntax_finding("", source, project.config.limits)
             if python is None:
                 python = unreadable("", f"syntax error: {exc.message}", exc.raw_line, exc.raw_column)
-            return [(python.line, python.col, python.code, python.message, ())]
+            return [(python.line, python.col, python.code, python.message, (), 0, 0)]
         except UnreadableSource as exc:  # the guard: too large or too deeply nested for LibCST
             refused = unreadable("", str(exc), exc.line, exc.col)
-            return [(refused.line, refused.col, refused.code, refused.message, ())]
+            return [(refused.line, refused.col, refused.code, refused.message, (), 0, 0)]
         except RecursionError:
             refused = unreadable("", "too deeply nested to analyse (Python's recursion limit was reached: "
                                      "lower max-nesting)")
-            return [(refused.line, refused.col, refused.code, refused.message, ())]
+            return [(refused.line, refused.col, refused.code, refused.message, (), 0, 0)]
         return []
     ctx = LintContext(path, "", module.source, project, module)
-    found: list[tuple[int, int, str, str, tuple[int, ...]]] = []
+    found: list[RawFinding] = []
     for rule in rule_instances():
-        found.extend((f.line, f.col, f.code, f.message, f.fallback_lines) for f in rule.check(ctx))
+        found.extend((f.line, f.col, f.code, f.message, f.fallback_lines, f.end_line, f.end_col)
+                     for f in rule.check(ctx))
     return sorted(found)
 
 
-def _decode_findings(data: object) -> list[tuple[int, int, str, str, tuple[int, ...]]]:
-    return [(int(line), int(col), str(code), str(message), tuple(int(x) for x in fallback))
-            for line, col, code, message, fallback in data]  # type: ignore[attr-defined]
+def _decode_findings(data: object) -> list[RawFinding]:
+    return [(int(line), int(col), str(code), str(message), tuple(int(x) for x in fallback), int(end_line),
+             int(end_col))
+            for line, col, code, message, fallback, end_line, end_col in data]  # type: ignore[attr-defined]
 
 
-FINDINGS: Codec[list[tuple[int, int, str, str, tuple[int, ...]]]] = Codec(
-    lambda found: [[line, col, code, message, list(fallback)] for line, col, code, message, fallback in found],
+FINDINGS: Codec[list[RawFinding]] = Codec(
+    lambda found: [[line, col, code, message, list(fallback), end_line, end_col]
+                   for line, col, code, message, fallback, end_line, end_col in found],
     _decode_findings)
 
 
@@ -196,29 +204,44 @@ def _syntax_findings(batch: list[tuple[str, str]], limits: Limits = DEFAULT_LIMI
 PARALLEL_SYNTAX_FROM = 200
 
 
-def check_syntax_of(files: list[tuple[str, str]], jobs: int, limits: Limits = DEFAULT_LIMITS) -> list[Finding]:
+def check_syntax_of(files: list[tuple[str, str]], jobs: int, limits: Limits = DEFAULT_LIMITS,
+                    checked: Callable[[int], None] | None = None) -> list[Finding]:
     """RVL900 for each (display, source) Python cannot parse, on up to `jobs` processes.
 
     This is most of a large tree's time: the files the prefilter skipped
     still need Python's parser, and they need nothing else, so they are the
     part that splits across cores. Falls back to one process when a pool
-    cannot be had.
+    cannot be had. `checked(n)` is told each time n more files are done.
     """
+    size = max(16, len(files) // (jobs * 4))
+    batches = [files[i:i + size] for i in range(0, len(files), size)]
+
+    def serial() -> list[Finding]:
+        found = []
+        for batch in batches:
+            found.extend(_syntax_findings(batch, limits))
+            if checked is not None:
+                checked(len(batch))
+        return found
+
     if jobs <= 1 or len(files) < PARALLEL_SYNTAX_FROM:
-        return _syntax_findings(files, limits)
+        return serial()
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    size = max(16, len(files) // (jobs * 4))
-    batches = [files[i:i + size] for i in range(0, len(files), size)]
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     try:
         with ProcessPoolExecutor(max_workers=min(jobs, len(batches)), mp_context=context) as pool:
             check = functools.partial(_syntax_findings, limits=limits)
-            return [f for found in pool.map(check, batches) for f in found]
+            found = []
+            for batch, batch_found in zip(batches, pool.map(check, batches)):
+                found.extend(batch_found)
+                if checked is not None:
+                    checked(len(batch))
+            return found
     except (OSError, ImportError, RuntimeError):  # no semaphores, no processes (or one died): do it here
-        return _syntax_findings(files, limits)
+        return serial()
 
 
 DATA_SUFFIXES = (".inc",)  # the API reference's sections (RVL6xx)
@@ -398,7 +421,8 @@ def lint_paths(run: Run, paths: list[Path], progress: Callable[[int, int], None]
                jobs: int = 1) -> list[Finding]:
     """Lint files and directories; findings sorted by path and position.
 
-    `progress(done, total)` is called after each file when given. Files met
+    `progress(done, total)` is told how many files are wholly done (a file
+    whose syntax check is deferred is done when that check is). Files met
     while walking a directory are read only as far as the prefilter needs;
     files named on the command line are also checked by Python's parser
     (RVL900), on up to `jobs` processes.
@@ -408,9 +432,9 @@ def lint_paths(run: Run, paths: list[Path], progress: Callable[[int, int], None]
     project, selection = run.project, run.selection
     inputs = list(discover(paths, project.exclude, lambda candidate: _is_reference(project, candidate)))
     python_inputs: list[Path] = []
-    for done, (path, exists, named) in enumerate(inputs, 1):
+    for started, (path, exists, named) in enumerate(inputs):
         if progress is not None:
-            progress(done, len(inputs))
+            progress(started - len(deferred), len(inputs))
         display = display_path(path)
         if not exists:
             findings.append(unreadable(display, "no such file or directory", kind="path"))
@@ -425,7 +449,15 @@ def lint_paths(run: Run, paths: list[Path], progress: Callable[[int, int], None]
             continue
         findings.extend(isolated(display, lambda: _lint_file(project, path, display, data, named, selection,
                                                              deferred, python_inputs)))
-    findings.extend(check_syntax_of(deferred, jobs, project.config.limits))
+    done = len(inputs) - len(deferred)
+
+    def checked(count: int) -> None:
+        nonlocal done
+        done += count
+        if progress is not None:
+            progress(done, len(inputs))
+
+    findings.extend(check_syntax_of(deferred, jobs, project.config.limits, checked))
     # A changed handler or schema re-checks the files that document it (the API reference).
     findings.extend(_related_findings(project, python_inputs))
     findings = [f for f in findings if selection.wants(f.code, f.path)]

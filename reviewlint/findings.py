@@ -38,6 +38,9 @@ class Finding:
     # Decorator lines of the handler, top to bottom, for header findings:
     # where the finding moves when the `def` line carries a bare `# noqa`.
     fallback_lines: tuple[int, ...] = field(default=(), compare=False)
+    # Where the reported code ends (1-based line, 0-based exclusive column); 0 when unknown.
+    end_line: int = field(default=0, compare=False)
+    end_col: int = field(default=0, compare=False)
 
     def to_text(self) -> str:
         """The flake8 format: `path:line:col: CODE message` (col is 1-based)."""

@@ -1,14 +1,21 @@
 """The flake8 plugin: the same engine, one file at a time.
 
 flake8 hands us the file name (the `--stdin-display-name` when it reads
-stdin, as editors do) and its lines. The project is found from the file's
-path and built once per flake8 process. Importing this module stays cheap:
-LibCST is imported only for files the prefilter keeps.
+stdin, as editors do; `stdin` without one) and its lines. The project is
+found from the file's path and built once per flake8 process. Importing
+this module stays cheap: LibCST is imported only for files the prefilter
+keeps. `# noqa` is flake8's business: the plugin reports raw findings.
 """
 
 from __future__ import annotations
 
+import argparse
 import ast
+import atexit
+import hashlib
+import os
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Iterator
 
@@ -16,6 +23,42 @@ from reviewlint import __version__
 from reviewlint.findings import Finding, ReviewlintError
 
 Result = tuple[int, int, str, type]
+
+# Set by the main flake8 process for its workers: "pid:directory" where a
+# configuration error, once reported, leaves a mark.
+RUN_ENV = "REVIEWLINT_FLAKE8_RUN"
+_reported_here: set[str] = set()
+
+
+def _start_run() -> None:
+    """A fresh place for this flake8 run's marks (its workers inherit it through the environment)."""
+    creator, _, directory = os.environ.get(RUN_ENV, "").partition(":")
+    if creator and creator != str(os.getpid()) and os.path.isdir(directory):
+        return  # a spawned worker of a run its parent started
+    try:
+        directory = tempfile.mkdtemp(prefix="reviewlint-flake8-")
+    except OSError:
+        return
+    atexit.register(shutil.rmtree, directory, ignore_errors=True)
+    os.environ[RUN_ENV] = f"{os.getpid()}:{directory}"
+
+
+def first_report(message: str) -> bool:
+    """True the first time `message` is reported in this flake8 run, across its worker processes."""
+    key = hashlib.sha256(message.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    _, _, directory = os.environ.get(RUN_ENV, "").partition(":")
+    if directory and os.path.isdir(directory):
+        try:
+            os.close(os.open(os.path.join(directory, key), os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+            return True
+        except FileExistsError:
+            return False
+        except OSError:
+            pass
+    if key in _reported_here:
+        return False
+    _reported_here.add(key)
+    return True
 
 
 class ReviewlintChecker:
@@ -27,6 +70,11 @@ class ReviewlintChecker:
     def __init__(self, tree: ast.AST, filename: str, lines: list[str]) -> None:
         self.filename = filename
         self.lines = lines
+
+    @classmethod
+    def parse_options(cls, options: argparse.Namespace) -> None:
+        """Called once by flake8 before it checks files (and again in each spawned worker)."""
+        _start_run()
 
     def run(self) -> Iterator[Result]:
         """Yield flake8 results for this file; never raises (a crash would end flake8's whole run)."""
@@ -48,9 +96,13 @@ class ReviewlintChecker:
             project = project_for(root, config, cache_directory())
             _save_at_exit()
             selection = Selection(config.select, config.ignore, config.per_file_ignores)
-            return isolated(self.filename, lambda: lint_source(project, path, self.filename, source, selection))
+            # flake8 applies `# noqa` (and --disable-noqa, flake8-noqa's checks) itself.
+            return isolated(self.filename,
+                            lambda: lint_source(project, path, self.filename, source, selection, noqa=False))
         except ReviewlintError as exc:
-            return [malformed(self.filename, "configuration", str(exc))]
+            # A bad configuration is said once per flake8 run, not on line 1 of every file.
+            finding = malformed(self.filename, "configuration", str(exc))
+            return [finding] if first_report(finding.message) else []
         except Exception as exc:
             return [internal_error(self.filename, exc)]
 

@@ -73,6 +73,10 @@ class FunctionFlow:
     body_reads: list[Place] = field(default_factory=list)
     policy_checks: list[Place] = field(default_factory=list)
     decodes_json: bool = False
+    # It passed the request (or what came of it) to a helper that cannot be
+    # resolved (a relative import of a file whose package is unknown): what
+    # that helper does is unknown, so rules resting on an absence say nothing.
+    unknown: bool = False
     decodes: list[Decode] = field(default_factory=list)
     # `extract_json` calls with no schema (RVL202), and whether what they
     # decoded reaches a validation after all.
@@ -124,6 +128,7 @@ class HelperFlow:
     schemas: tuple[Site, ...]
     guarded: tuple[tuple[str, str, Site], ...] = ()
     extracts: tuple[tuple[Site, bool], ...] = ()
+    unknown: bool = False  # it called a helper that cannot be resolved (see FunctionFlow.unknown)
 
     @classmethod
     def of(cls, flow: FunctionFlow) -> "HelperFlow":
@@ -132,7 +137,7 @@ class HelperFlow:
         return cls(read.key if read is not None else None, check.key if check is not None else None,
                    flow.decodes_json, frozenset(flow.validated_params), frozenset(flow.schema_params),
                    tuple(flow.all_decodes()), tuple(flow.all_schemas()), tuple(flow.guarded),
-                   tuple(flow.all_extracts()))
+                   tuple(flow.all_extracts()), flow.unknown)
 
 
 EMPTY_HELPER = HelperFlow(None, None, False, frozenset(), frozenset(), (), ())
@@ -149,18 +154,18 @@ def _encode_helper(flow: HelperFlow) -> Any:
             [[str(site.path), site.ordinal, validated] for site, validated in flow.decodes],
             [[str(site.path), site.ordinal] for site in flow.schemas],
             [[how, param, str(site.path), site.ordinal] for how, param, site in flow.guarded],
-            [[str(site.path), site.ordinal, validated] for site, validated in flow.extracts]]
+            [[str(site.path), site.ordinal, validated] for site, validated in flow.extracts], flow.unknown]
 
 
 def _decode_helper(data: Any) -> HelperFlow:
-    read, check, decodes_json, validated, schema_params, decodes, schemas, guarded, extracts = data
+    read, check, decodes_json, validated, schema_params, decodes, schemas, guarded, extracts, unknown = data
     return HelperFlow(tuple(int(i) for i in read) if read is not None else None,
                       tuple(int(i) for i in check) if check is not None else None,
                       bool(decodes_json), frozenset(str(p) for p in validated),
                       frozenset(str(p) for p in schema_params), _sites(decodes),
                       tuple(Site(Path(path), int(ordinal)) for path, ordinal in schemas),
                       tuple((str(how), str(param), Site(Path(path), int(ordinal)))
-                            for how, param, path, ordinal in guarded), _sites(extracts))
+                            for how, param, path, ordinal in guarded), _sites(extracts), bool(unknown))
 
 
 HELPER_FLOW = Codec(_encode_helper, _decode_helper)
@@ -197,6 +202,9 @@ class _Scanner:
         self.pending_schemas: list[cst.BaseExpression] = []
         # Expressions validated before the walk reached them (`validate(json.loads(req.body), S)`).
         self.validated_nodes: set[cst.CSTNode] = set()
+        # A buffer with no place in the project (flake8's `stdin`: no file on disk, no package)
+        # whose imports the project around it does not hold: that project may not be its own.
+        self.foreign = analyzer.is_foreign(module)
 
     def run(self, node: cst.CSTNode) -> None:
         """Visit `node` and everything below it, then resolve the schemas seen."""
@@ -294,12 +302,43 @@ class _Scanner:
             return
         if short == "validate" and self._validate(node, name):
             return
-        if "." not in name or not any(self.role_of(arg.value) for arg in node.args):
+        if not any(self.role_of(arg.value) for arg in node.args):
             return  # only helpers that receive the request or what came of it act for the handler
-        callee = self.analyzer.project.function_ref(name)
+        if (dotted(node.func) or "").split(".")[0] in self.module.unresolved_imports:
+            self._unknown_call(node)
+            return
+        if "." not in name:
+            return
+        callee = self._own_function(name) or self.analyzer.project.function_ref(name)
+        if callee is None and self.foreign and (dotted(node.func) or "").split(".")[0] in self.module.imports:
+            # Its project may not be the one around the working directory: unknown, not "nothing".
+            self._unknown_call(node)
+            return
         here = self.flow.function
         if callee is not None and (callee.path, callee.name, callee.index) != (here.owner.path, here.name, here.index):
             self._helper_call(node, callee)
+
+    def _unknown_call(self, node: cst.Call) -> None:
+        """A call into a helper that cannot be found: it may read, check or validate anything."""
+        self.flow.unknown = True
+        for arg in node.args:
+            if self.role_of(arg.value) >= Role.BODY:
+                self._mark_validated(arg.value)
+
+    def _own_function(self, name: str) -> "FunctionRef | None":
+        """A function of this very module, found without the module index.
+
+        A buffer read from stdin without a real file name has a module name
+        (`stdin`) that the index cannot resolve; its own helpers still count.
+        """
+        from reviewlint.facts import ref_of
+
+        prefix = self.module.name + "."
+        if not name.startswith(prefix) or "." in name[len(prefix):]:
+            return None
+        facts = self.analyzer.project.facts(self.module.path)
+        definitions = facts.named(name[len(prefix):]) if facts is not None else ()
+        return ref_of(facts, definitions[-1]) if facts is not None and definitions else None
 
     def _is_policy_check(self, node: cst.Call, name: str) -> bool:
         return is_policy_check(self.module.config.policy_checks, node.func, name)
@@ -379,6 +418,7 @@ class _Scanner:
         if helper.check_key is not None:
             self.flow.policy_checks.append(Place(self.module, node, self.visited, helper.check_key))
         self.flow.decodes_json = self.flow.decodes_json or helper.decodes_json
+        self.flow.unknown = self.flow.unknown or helper.unknown
         keywords = {arg.keyword.value for arg in node.args if arg.keyword is not None}
         validated = set(helper.validated_params)
         for how, param, schema in helper.guarded:
@@ -539,6 +579,19 @@ class FlowAnalyzer:
 
     def __init__(self, project: "Project") -> None:
         self.project = project
+        self._foreign: dict[Path, bool] = {}
+
+    def is_foreign(self, module: ModuleInfo) -> bool:
+        """A buffer with no place in this project (no file, no package) that imports nothing of it.
+
+        Run from outside its own project (pylsp with the file outside its
+        workspace), what it calls cannot be found: each such call is unknown.
+        """
+        if module.path not in self._foreign:
+            unplaced = "." not in module.name and not module.path.is_file()
+            self._foreign[module.path] = unplaced and not any(
+                self.project.split_path(f"{target}._") for target in module.imports.values())
+        return self._foreign[module.path]
 
     def _scan(self, function: Function, roles: dict[str, Role], depth: int) -> FunctionFlow:
         flow = FunctionFlow(function)

@@ -104,6 +104,11 @@ class Place:
         """(1-based line, 0-based column) of the node."""
         return self.module.position(self.node)
 
+    @property
+    def end(self) -> tuple[int, int]:
+        """(line, 0-based exclusive column) where the node ends."""
+        return self.module.end_of(self.node)
+
 
 def dotted(expr: cst.BaseExpression) -> str | None:
     """`a.b.c` for a Name/Attribute chain, else None."""
@@ -135,6 +140,9 @@ class ModuleInfo:
         self.tree = tree
         self.config = config
         self.imports: dict[str, str] = {}
+        # Names bound by relative imports that climb above the known package
+        # (a buffer on stdin with no file name has none): they resolve to nothing.
+        self.unresolved_imports: set[str] = set()
         self.assignments: dict[str, list[cst.Assign | cst.AnnAssign]] = {}
         self.functions: list[Function] = []
         # Methods of module-level classes, named `Class.method`: what a call
@@ -190,12 +198,15 @@ class ModuleInfo:
                             self.imports[top] = top
                 elif isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
                     base = self._absolute(small)
+                    beyond = len(small.relative) > len([p for p in self._package().split(".") if p])
                     for alias in small.names:
                         name = dotted(alias.name) or ""
                         local = name
                         if alias.asname is not None:
                             local = dotted(alias.asname.name) or name
                         self.imports[local] = f"{base}.{name}" if base else name
+                        if beyond:
+                            self.unresolved_imports.add(local.split(".")[0])
                 elif isinstance(small, cst.Assign):
                     for target in small.targets:
                         if isinstance(target.target, cst.Name):
@@ -260,6 +271,11 @@ class ModuleInfo:
         """(line, 0-based column) where `node` starts."""
         start = self._position_map()[node].start
         return start.line, start.column
+
+    def end_of(self, node: cst.CSTNode) -> tuple[int, int]:
+        """(line, 0-based exclusive column) where `node` ends."""
+        end = self._position_map()[node].end
+        return end.line, end.column
 
     def line_of(self, node: cst.CSTNode) -> int:
         """The 1-based line where `node` starts."""

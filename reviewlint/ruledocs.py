@@ -8,7 +8,12 @@ from __future__ import annotations
 
 import inspect
 
+from reviewlint import REPOSITORY_URL
 from reviewlint.rules import rule_classes
+from reviewlint.rules.base import Rule
+
+# The rule pages as the repository serves them (SARIF `helpUri`, the JSON `url`).
+RULES_PAGE = f"{REPOSITORY_URL}/blob/main/docs/rules.md"
 
 FAMILY_TITLES = {
     "RVL1": "RVL1xx — content type of request bodies",
@@ -38,15 +43,26 @@ def render() -> str:
         if rule.code[:4] != family:
             family = rule.code[:4]
             out += ["", f"## {FAMILY_TITLES.get(family, family)}"]
-        out += ["", f"### {rule.code}", "", f"**What it does:** {rule.summary()}", ""]
-        if rule.rationale():
-            out += [f"**Why is this bad?** {' '.join(rule.rationale().split())}", ""]
-        out += [f"**Reported at:** {rule.location}.", ""]
-        if rule.bad:
-            out += ["**Example:**", "", f"```{rule.language}", inspect.cleandoc(rule.bad), "```", ""]
-        if rule.good:
-            out += ["**Use instead:**", "", f"```{rule.language}", inspect.cleandoc(rule.good), "```", ""]
+        out += ["", f"### {rule.code}", "", rule_markdown(rule)]
     return "\n".join(out).rstrip() + "\n"
+
+
+def rule_markdown(rule: type[Rule]) -> str:
+    """One rule's section body: what, why, where, severity, bad and good code (also SARIF's `help`)."""
+    out = [f"**What it does:** {rule.summary()}", ""]
+    if rule.rationale():
+        out += [f"**Why is this bad?** {' '.join(rule.rationale().split())}", ""]
+    out += [f"**Reported at:** {rule.location}.", "", f"**Severity:** {rule.severity}.", ""]
+    if rule.bad:
+        out += ["**Example:**", "", f"```{rule.language}", inspect.cleandoc(rule.bad), "```", ""]
+    if rule.good:
+        out += ["**Use instead:**", "", f"```{rule.language}", inspect.cleandoc(rule.good), "```", ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def rule_url(code: str) -> str:
+    """Where a rule's documentation is read on the web: its section of docs/rules.md."""
+    return f"{RULES_PAGE}#{anchor(code)}"
 
 
 if __name__ == "__main__":

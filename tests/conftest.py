@@ -129,3 +129,49 @@ def real_source_tree(dist: str, version: str) -> Path:
         archive.extractall(target, filter="data")
     (target / ".complete").write_text("")
     return next(p for p in target.iterdir() if p.is_dir())
+
+
+def tool_venv(name: str, requirements: list[str], constraints: list[str] = ()) -> Path:  # type: ignore[assignment]
+    """The python of a venv in the test cache holding `requirements` and reviewlint's dependencies.
+
+    Built once per (requirements, constraints, Python, reviewlint's setup.cfg)
+    under a lock. reviewlint itself is installed there too, but its code is
+    taken from this checkout at run time (`run_in_venv` puts it first on
+    PYTHONPATH), so the venv survives edits to the code.
+    """
+    import fcntl
+    import hashlib
+
+    key = hashlib.sha256("\0".join([name, *requirements, "--", *constraints, sys.version,
+                                    (REPO / "setup.cfg").read_text()]).encode()).hexdigest()[:12]
+    folder = CACHE / "venvs"
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{name}-{key}"
+    python = target / "bin" / "python"
+    with open(folder / f".{name}-{key}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (target / ".complete").exists():
+            shutil.rmtree(target, ignore_errors=True)
+            subprocess.run([sys.executable, "-m", "venv", str(target)], check=True)
+            pip = [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+            extra: list[str] = []
+            if constraints:
+                (target / "constraints.txt").write_text("\n".join(constraints) + "\n")
+                extra = ["-c", str(target / "constraints.txt")]
+            result = subprocess.run([*pip, *extra, *requirements, str(REPO)], capture_output=True, text=True)
+            if result.returncode != 0:
+                reason = f"cannot build the {name} venv: {result.stderr.strip()[-400:]}"
+                if os.environ.get("REVIEWLINT_REQUIRE_REAL_TREES"):
+                    pytest.fail(reason)
+                pytest.skip(reason)
+            (target / ".complete").write_text("")
+    return python
+
+
+def run_in_venv(python: Path, *args: str, cwd: Path | None = None, stdin: str | None = None,
+                timeout: float = 1200) -> subprocess.CompletedProcess:
+    """`python ARGS` in a tool venv, with this checkout's reviewlint first on the path."""
+    path = os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    env = {**os.environ, "PYTHONPATH": path}
+    return subprocess.run([str(python), *args], cwd=cwd, input=stdin, capture_output=True, text=True,
+                          timeout=timeout, env=env)

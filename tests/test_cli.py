@@ -112,7 +112,10 @@ def test_usage_errors_are_one_line_and_exit_2(project: Path, args: list[str], me
     ("[reviewlint]\nselekt = RVL1\n", "setup.cfg: unknown key 'selekt' in [reviewlint]"),
     ("[reviewlint]\nselect = RVL1!\n", "setup.cfg: select: 'RVL1!' is not a code prefix"),
     ("[reviewlint\nselect = RVL1\n", "setup.cfg: cannot read config"),
-    ("[reviewlint]\nper-file-ignores =\n    svc/*.py RVL101\n", "per-file-ignores: expected 'glob: CODES'"),
+    ("[reviewlint]\nper-file-ignores =\n    svc/*.py RVL101\n",
+     "setup.cfg: per-file-ignores: cannot parse 'svc/*.py RVL101': expected 'PATTERN [PATTERN ...]: "
+     "CODE[,CODE ...]' as in flake8"),
+    ("[reviewlint]\nper-file-ignores =\n    svc/*.py: RVL-1\n", "per-file-ignores: cannot parse 'svc/*.py: RVL-1'"),
 ])
 def test_bad_config_names_file_key_and_value(project: Path, config: str, message: str) -> None:
     (project / "setup.cfg").write_text(config)
@@ -162,17 +165,18 @@ def test_list_rules_explain_and_version() -> None:
 
 def test_json_sarif_github_formats() -> None:
     case = CASES / "rvl1"
-    rows = json.loads(run_cli("--format", "json", "--select", "RVL104", ".", cwd=case).stdout)
-    assert rows == [{"path": "svc/handlers/rvl104.py", "line": 13, "column": 1, "code": "RVL104",
-                     "message": "handler rvl104.delete_sprocket has @require_content but never reads the "
-                                "request body"}]
+    rows = json.loads(run_cli("--format", "json", "--select", "RVL104", ".", cwd=case).stdout)["findings"]
+    assert [(r["path"], r["line"], r["column"], r["code"]) for r in rows] == [
+        ("svc/handlers/rvl104.py", 13, 1, "RVL104")]
     log = json.loads(run_cli("--format", "sarif", "--select", "RVL104", ".", cwd=case).stdout)
     assert log["version"] == "2.1.0"
     result = log["runs"][0]["results"][0]
     assert result["ruleId"] == "RVL104"
-    assert result["locations"][0]["physicalLocation"]["region"] == {"startLine": 13, "startColumn": 1}
+    region = result["locations"][0]["physicalLocation"]["region"]
+    assert region == {"startLine": 13, "startColumn": 1, "endLine": 13, "endColumn": 20}
     github = run_cli("--format", "github", "--select", "RVL104", ".", cwd=case).stdout
-    assert github.startswith("::warning file=svc/handlers/rvl104.py,line=13,col=1,title=RVL104::RVL104 ")
+    assert github.startswith("::warning file=svc/handlers/rvl104.py,line=13,col=1,endLine=13,endColumn=20,"
+                             "title=RVL104::RVL104 ")
 
 
 def test_statistics_counts_per_code() -> None:
@@ -225,3 +229,31 @@ def test_handlers_in_test_packages_are_fakes_and_not_reported(project: Path) -> 
     (project / "svc" / "fakes.py").write_text("import json\n" + fake)
     assert findings_of(run_cli(".", cwd=project).stdout) == [
         ("svc/fakes.py", 7, "RVL101"), ("svc/fakes.py", 9, "RVL201"), ("svc/handlers.py", 6, "RVL101")]
+
+
+def test_per_file_ignores_mean_what_they_mean_to_flake8(project: Path) -> None:
+    from conftest import run_flake8
+
+    unguarded = HANDLER.replace("    req.environ['svc.context'].can('svc:create')\n", "")
+    for name in ("handlers", "trait", "inventory"):
+        (project / f"svc/{name}.py").write_text(unguarded)
+    value = "trait.py inventory.py: RVL1\n*.py: RVL5"
+    (project / "reviewlint.cfg").write_text("[reviewlint]\nper-file-ignores =\n    "
+                                            + value.replace("\n", "\n    ") + "\n")
+    # flake8: several patterns share one code list, and of the matching patterns the longest applies.
+    expected = [("svc/handlers.py", 6, "RVL101"), ("svc/inventory.py", 6, "RVL501"), ("svc/trait.py", 6, "RVL501")]
+    flake8 = run_flake8("--select", "RVL", f"--per-file-ignores={value}", "svc", cwd=project)
+    assert sorted(findings_of(flake8.stdout)) == expected
+    assert findings_of(run_cli("--config", "reviewlint.cfg", "svc", cwd=project).stdout) == expected
+
+
+def test_dash_reads_stdin_like_flake8_and_ruff(project: Path) -> None:
+    # Before: `-:1:1: RVL900 cannot check this path`.
+    result = run_cli("-", cwd=project, stdin=HANDLER)
+    assert result.returncode == 1
+    assert findings_of(result.stdout) == [("stdin", 6, "RVL101")]
+    named = run_cli("--stdin-filename", "svc/handlers.py", "-", cwd=project, stdin=HANDLER)
+    assert findings_of(named.stdout) == [("svc/handlers.py", 6, "RVL101")]
+    mixed = run_cli("-", "svc", cwd=project, stdin=HANDLER)
+    assert mixed.returncode == 2
+    assert mixed.stderr == "reviewlint: '-' reads stdin and cannot be combined with other PATHs\n"

@@ -41,3 +41,9 @@ def test_readme_example_output_is_what_the_example_gives() -> None:
     shown = [line for line in block.splitlines() if line != "..."]
     actual = run_cli("reviewlint/fixtures/example", cwd=REPO).stdout.splitlines()
     assert shown and set(shown) <= set(actual)
+
+
+def test_readme_rule_table_gives_each_codes_severity() -> None:
+    readme = (REPO / "README.md").read_text()
+    for rule in rule_classes():
+        assert f"[{rule.code}](docs/rules.md#{rule.code.lower()}) | {rule.severity} |" in readme, rule.code

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from conftest import CASES, findings_of, run_cli, run_flake8
 
 
@@ -46,3 +48,78 @@ def test_config_error_becomes_a_finding_not_a_crash(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
     assert findings_of(result.stdout) == [("x.py", 1, "RVL901")]
     assert "unknown key 'bogus'" in result.stdout
+
+
+NOQA_HANDLERS = '''\
+from svc import util
+from svc import wsgi_wrapper
+
+
+@wsgi_wrapper.PlacementWsgify
+def hidden(req):  # noqa: RVL101
+    req.environ['svc.context'].can('svc:x')
+    return util.extract_json(req.body, {'type': 'object'})
+
+
+@wsgi_wrapper.PlacementWsgify
+def moved(req):  # noqa
+    req.environ['svc.context'].can('svc:x')
+    return util.extract_json(req.body, {'type': 'object'})
+
+
+@wsgi_wrapper.PlacementWsgify
+def lower_case(req):  # noqa: rvl101
+    req.environ['svc.context'].can('svc:x')
+    return util.extract_json(req.body, {'type': 'object'})
+
+
+@wsgi_wrapper.PlacementWsgify
+def by_prefix(req):  # noqa:RVL1
+    req.environ['svc.context'].can('svc:x')
+    return util.extract_json(req.body, {'type': 'object'})
+'''
+
+
+def _noqa_project(tmp_path: Path) -> Path:
+    (tmp_path / "setup.cfg").write_text("[metadata]\nname = svc\n")
+    (tmp_path / "svc").mkdir()
+    (tmp_path / "svc/__init__.py").write_text("")
+    (tmp_path / "svc/handlers.py").write_text(NOQA_HANDLERS)
+    return tmp_path
+
+
+def test_flake8_applies_noqa_and_the_cli_agrees(tmp_path: Path) -> None:
+    project = _noqa_project(tmp_path)
+    expected = [("svc/handlers.py", 11, "RVL101"), ("svc/handlers.py", 18, "RVL101")]
+    assert findings_of(run_flake8("--select", "RVL", "svc", cwd=project).stdout) == expected
+    assert findings_of(run_cli("svc", cwd=project).stdout) == expected
+
+
+def test_flake8_disable_noqa_shows_what_noqa_hid(tmp_path: Path) -> None:
+    # Before, the plugin dropped noqa'd findings itself, so flake8 never saw them.
+    project = _noqa_project(tmp_path)
+    result = run_flake8("--select", "RVL", "--disable-noqa", "svc", cwd=project)
+    # The bare `# noqa` of `moved` still moves its finding to the decorator line: placement, not suppression.
+    assert findings_of(result.stdout) == [("svc/handlers.py", 6, "RVL101"), ("svc/handlers.py", 11, "RVL101"),
+                                          ("svc/handlers.py", 18, "RVL101"), ("svc/handlers.py", 24, "RVL101")]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_bad_config_is_said_once_per_flake8_run(tmp_path: Path, jobs: str) -> None:
+    # Before: RVL901 on line 1 of every file (152 lines on placement).
+    (tmp_path / "setup.cfg").write_text("[reviewlint]\nignroe = RVL203\n")
+    package = tmp_path / "svc"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    for n in range(60):
+        (package / f"m{n:02}.py").write_text(f"VALUE = {n}\n")
+    result = run_flake8("-j", jobs, "--select", "RVL", ".", cwd=tmp_path)
+    assert result.stderr == ""
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].endswith(f":1:1: RVL901 malformed configuration: {tmp_path.resolve()}/setup.cfg: "
+                             "unknown key 'ignroe' in [reviewlint]")
+    # Each editor run is a run of its own: the buffer shows it.
+    editor = run_flake8("--select", "RVL", "--stdin-display-name", "svc/m01.py", "-", cwd=tmp_path,
+                        stdin="VALUE = 1\n")
+    assert findings_of(editor.stdout) == [("svc/m01.py", 1, "RVL901")]

@@ -547,11 +547,12 @@ def test_bad_files_given_as_options_are_one_line_and_exit_2(root: Path, args: li
 def test_binary_stdin_is_one_rvl900_in_the_chosen_format(root: Path) -> None:
     outcome = run_bounded("--format", "json", "--stdin-filename", "depot/x.py", cwd=root, stdin=b"\x00\x01")
     assert_sane(outcome)
-    assert json.loads(outcome.stdout) == [{"path": "depot/x.py", "line": 1, "column": 1, "code": "RVL900",
-                                           "message": "cannot check this file: file is binary (contains NUL bytes)"}]
+    assert json.loads(outcome.stdout)["findings"] == [
+        {"path": "depot/x.py", "line": 1, "column": 1, "end_line": None, "end_column": None, "code": "RVL900",
+         "severity": "error", "message": "cannot check this file: file is binary (contains NUL bytes)"}]
     selected = run_bounded("--format", "json", "--select", "RVL1", "--stdin-filename", "depot/x.py", cwd=root,
                            stdin=b"\x00\x01")
-    assert (selected.returncode, json.loads(selected.stdout)) == (0, [])
+    assert (selected.returncode, json.loads(selected.stdout)["findings"]) == (0, [])
 
 
 def test_endless_stdin_is_read_only_up_to_the_limit(root: Path) -> None:
@@ -611,9 +612,9 @@ def test_github_output_escapes_file_names(root: Path) -> None:
     outcome = run_bounded("--format", "github", ".", cwd=root)
     assert_sane(outcome)
     lines = outcome.stdout.splitlines()
-    assert all(line.startswith("::warning file=") for line in lines)
+    assert all(line.startswith(("::error file=", "::warning file=", "::notice file=")) for line in lines)
     bad = next(line for line in lines if "Approved" in line)
-    assert bad.startswith("::warning file=depot/x%0A%3A%3Aerror title=Approved%3A%3ANo issues found%2C 100%25 clean "
+    assert bad.startswith("::error file=depot/x%0A%3A%3Aerror title=Approved%3A%3ANo issues found%2C 100%25 clean "
                           "#.py,line=5,col=")
 
 
@@ -737,7 +738,7 @@ def test_output_is_identical_across_hash_seeds_jobs_and_formats(root: Path) -> N
             runs.setdefault(output, set()).add(outcome.stdout)
     assert all(len(outputs) == 1 for outputs in runs.values()), {k: len(v) for k, v in runs.items()}
     text = findings_of(runs["text"].pop())
-    rows = [(row["path"], row["line"], row["code"]) for row in json.loads(runs["json"].pop())]
+    rows = [(row["path"], row["line"], row["code"]) for row in json.loads(runs["json"].pop())["findings"]]
     sarif = json.loads(runs["sarif"].pop())["runs"][0]["results"]
     assert text == rows == [(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
                              r["locations"][0]["physicalLocation"]["region"]["startLine"], r["ruleId"]) for r in sarif]

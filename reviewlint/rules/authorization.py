@@ -18,6 +18,7 @@ from reviewlint.routes import route_table
 from reviewlint.rules.base import LintContext, Rule, handler_label
 
 if TYPE_CHECKING:
+    from reviewlint.flow import FunctionFlow
     from reviewlint.project import Project
 
 ROOT_TEMPLATES = frozenset({"/", ""})
@@ -30,7 +31,15 @@ def is_public(project: "Project", handler: Function) -> bool:
         if any(fnmatch.fnmatchcase(name, pattern) for name in (handler.name, short, handler.qualname)):
             return True
     table = route_table(project)
-    return table is not None and any(route.template in ROOT_TEMPLATES for route in table.routes_of(handler))
+    if table is None:
+        return False
+    if any(route.template in ROOT_TEMPLATES for route in table.routes_of(handler)):
+        return True
+    # A buffer with no place in the project (flake8's `stdin`) cannot be found by the routes;
+    # if a root route names a function of its name, it may be that one.
+    unplaced = "." not in handler.module and not handler.owner.path.is_file()
+    return unplaced and any(route.template in ROOT_TEMPLATES and route.target.rsplit(".", 1)[-1] == handler.name
+                            for route in table.routes)
 
 
 def _checked_handlers(ctx: LintContext) -> Iterable[Function]:
@@ -41,6 +50,11 @@ def _checked_handlers(ctx: LintContext) -> Iterable[Function]:
     if not ctx.project.may_hold_handlers(ctx.path):
         return ()
     return [handler for handler in ctx.project.handlers_in(ctx.module) if not is_public(ctx.project, handler)]
+
+
+def _unchecked(flow: "FunctionFlow") -> bool:
+    """No policy check, and no call into a helper whose doings are unknown (see FunctionFlow.unknown)."""
+    return not flow.policy_checks and not flow.unknown
 
 
 class MissingPolicyCheck(Rule):
@@ -59,6 +73,7 @@ class MissingPolicyCheck(Rule):
     """
 
     code = "RVL501"
+    severity = "error"
     message = "handler {handler} never checks policy: no {checks} in it or in a helper it passes the request to"
     bad = '''
         @wsgi_wrapper.PlacementWsgify
@@ -79,7 +94,7 @@ class MissingPolicyCheck(Rule):
 
         analyzer = analyzer_for(ctx.project)
         checks = " or ".join(f"{c}()" for c in ctx.module.config.policy_checks) or "policy check configured"
-        handlers = [handler for handler in _checked_handlers(ctx) if not analyzer.handler_flow(handler).policy_checks]
+        handlers = [handler for handler in _checked_handlers(ctx) if _unchecked(analyzer.handler_flow(handler))]
         coarse = dispatcher_check(ctx.project) if handlers else None
         for handler in handlers:
             message = self.message.format(handler=handler_label(handler, ctx.project), checks=checks)
@@ -123,10 +138,10 @@ class PolicyCheckAfterBodyRead(Rule):
         for handler in _checked_handlers(ctx):
             flow = analyzer.handler_flow(handler)
             read, policy = flow.first_body_read(), flow.first_policy_check()
-            if read is not None and policy is not None and read.key < policy.key:
+            if read is not None and policy is not None and read.key < policy.key and not flow.unknown:
                 line, col = read.position
                 message = self.message.format(handler=handler_label(handler, ctx.project), line=policy.position[0])
-                yield ctx.finding(self.code, line, col, message)
+                yield ctx.finding(self.code, line, col, message, end=read.end)
 
 
 RULES: tuple[type[Rule], ...] = (MissingPolicyCheck, PolicyCheckAfterBodyRead)

@@ -27,14 +27,14 @@ class LintContext:
     memo: dict[str, Any] = field(default_factory=dict)
 
     def finding(self, code: str, line: int, col: int, message: str,
-                fallback_lines: tuple[int, ...] = ()) -> Finding:
-        """A finding in this file."""
-        return Finding(self.display, line, col, code, message, fallback_lines)
+                fallback_lines: tuple[int, ...] = (), end: tuple[int, int] = (0, 0)) -> Finding:
+        """A finding in this file; `end` is where the reported code ends, when known."""
+        return Finding(self.display, line, col, code, message, fallback_lines, *end)
 
     def header(self, code: str, handler: "Function", message: str) -> Finding:
-        """A finding on a handler's `def` line (see the bare-noqa rule in RULES.md)."""
+        """A finding on a handler's `def` line, up to its name (see the bare-noqa rule in RULES.md)."""
         lines = tuple(d.line for d in handler.decorators)
-        return self.finding(code, handler.line, 0, message, lines)
+        return self.finding(code, handler.line, 0, message, lines, handler.owner.end_of(handler.node.name))
 
     def is_here(self, path: Path) -> bool:
         """True when `path` is the file being linted."""
@@ -44,6 +44,11 @@ class LintContext:
         """(line, column) of a node of this file named as data."""
         node = self.module.node_at(site.ordinal)
         return self.module.position(node) if node is not None else (1, 0)
+
+    def end(self, site: "Site") -> tuple[int, int]:
+        """(line, exclusive column) where a node of this file named as data ends; (0, 0) if unknown."""
+        node = self.module.node_at(site.ordinal)
+        return self.module.end_of(node) if node is not None else (0, 0)
 
 
 def own_handlers(ctx: LintContext) -> list["Function"]:
@@ -64,6 +69,9 @@ class Rule:
     code: ClassVar[str]
     message: ClassVar[str]
     location: ClassVar[str] = "header"
+    # One level per code in every output format (SARIF `level`, GitHub annotations, JSON):
+    # "error" (the run or the API is broken), "warning", or "note" (documentation).
+    severity: ClassVar[str] = "warning"
     bad: ClassVar[str] = ""
     good: ClassVar[str] = ""
     language: ClassVar[str] = "python"  # of the examples (RVL6xx shows reStructuredText and YAML)
@@ -87,7 +95,7 @@ class Rule:
     def explain(cls) -> str:
         """The rule's documentation as text: what, why, bad, good."""
         parts = [f"{cls.code}: {cls.summary()}", "", "Why: " + cls.rationale() if cls.rationale() else "",
-                 f"Reported at: {cls.location}."]
+                 f"Reported at: {cls.location}.", f"Severity: {cls.severity}."]
         if cls.bad:
             parts += ["", "Bad:", "", _indent(cls.bad)]
         if cls.good:

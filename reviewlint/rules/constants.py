@@ -125,6 +125,7 @@ class UndocumentedConstant(Rule):
     """
 
     code = "RVL301"
+    severity = "note"
     message = "constant {name} of a handler module is not documented: add a comment above it or a docstring after it"
     location = "the assignment"
     bad = '''
@@ -158,6 +159,7 @@ class UndocumentedConstantUse(Rule):
     """
 
     code = "RVL302"
+    severity = "note"
     message = "{name} is an undocumented constant of handler module {module}: document it at its definition"
     location = "the attribute or name use, once per constant per module"
     bad = '''
@@ -187,6 +189,7 @@ class UndocumentedSharedFunction(Rule):
     """
 
     code = "RVL303"
+    severity = "note"
     message = "{name}() is a public function of handler module {module} without a docstring: document it"
     location = "the call, once per function per module"
     bad = '''

@@ -85,7 +85,7 @@ class MisplacedRequireContent(Rule):
     def check(self, ctx: LintContext) -> Iterable[Finding]:
         for handler, decorator, anchor in misplaced_checks(ctx):
             message = self.message.format(decorator=decorator.short, handler=handler_label(handler), anchor=anchor)
-            yield ctx.finding(self.code, decorator.line, 0, message)
+            yield ctx.finding(self.code, decorator.line, 0, message, end=decorator.owner.end_of(decorator.node))
 
 
 def misplaced_checks(ctx: LintContext) -> list[tuple[Function, Decorator, str]]:
@@ -147,7 +147,7 @@ class NonJsonRequireContent(Rule):
                     continue
                 if analyzer.handler_flow(handler).decodes_json:
                     message = self.message.format(handler=handler_label(handler), media_type=media_type)
-                    yield ctx.finding(self.code, decorator.line, 0, message)
+                    yield ctx.finding(self.code, decorator.line, 0, message, end=decorator.owner.end_of(decorator.node))
 
 
 def _media_type(ctx: LintContext, decorator: Decorator) -> str | None:
@@ -187,7 +187,8 @@ class NeedlessRequireContent(Rule):
         analyzer = analyzer_for(ctx.project)
         for handler in own_handlers(ctx):
             content, _, _ = _decorator_roles(ctx, handler)
-            if content and not analyzer.handler_flow(handler).body_reads:
+            flow = analyzer.handler_flow(handler)
+            if content and not flow.body_reads and not flow.unknown:
                 yield ctx.header(self.code, handler, self.message.format(handler=handler_label(handler)))
 
 

@@ -18,6 +18,7 @@ class UnreadableFile(Rule):
     """
 
     code = "RVL900"
+    severity = "error"
     message = "cannot check this {kind}: {reason}"
     location = "the position of the error (line 1 when unknown)"
 
@@ -29,6 +30,7 @@ class MalformedInput(Rule):
     """
 
     code = "RVL901"
+    severity = "error"
     message = "malformed {what}: {reason}"
     location = "the file (line 1 when the position is unknown)"
 

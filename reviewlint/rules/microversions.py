@@ -37,6 +37,7 @@ class CoverageUnavailable(Rule):
     """
 
     code = "RVL400"
+    severity = "note"
     message = "cannot check microversion coverage: {missing}"
     location = "line 1 of the first handler module"
     bad = '''
@@ -105,6 +106,7 @@ class UndeclaredVersion(Rule):
     """
 
     code = "RVL402"
+    severity = "error"
     message = "microversion gate {gate} names {versions}, which VERSIONS does not declare ({declared})"
     location = "the gate"
     bad = '''
@@ -196,6 +198,7 @@ class DeadRoute(Rule):
     """
 
     code = "RVL405"
+    severity = "error"
     message = "route {route} names {target}, which the project does not define: no handler serves it"
     location = "the route's handler in the routes module"
     bad = '''
@@ -409,7 +412,7 @@ def _gate_findings(code: str, ctx: LintContext) -> Iterable[Finding]:
     for result in _results(ctx.project).get(ctx.path, ()):
         if result.code == code:
             line, col = ctx.position(result.gate.site)
-            yield ctx.finding(code, line, col, result.message)
+            yield ctx.finding(code, line, col, result.message, end=ctx.end(result.gate.site))
 
 
 def places(project: "Project") -> set[Path]:

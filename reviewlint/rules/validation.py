@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 import libcst as cst
 
@@ -15,6 +15,9 @@ from reviewlint.project import Codec, Project
 from reviewlint.rules.base import LintContext, Rule
 from reviewlint.summary import handler_summary, project_summaries
 
+if TYPE_CHECKING:
+    from reviewlint.facts import FunctionRef
+
 
 def _reached_decodes(ctx: LintContext) -> list[tuple[Site, bool]]:
     """(site, validated) of the decodes of the handlers whose work can land in this file.
@@ -22,9 +25,20 @@ def _reached_decodes(ctx: LintContext) -> list[tuple[Site, bool]]:
     A handler module's own handlers; for any other file, every handler.
     """
     project = ctx.project
-    own = [ref for ref in project.handler_refs() if ref.path == ctx.path]
+    own = [ref for ref in project.handler_refs() if ref.path == ctx.path] or _buffer_handler_refs(ctx)
     summaries = [handler_summary(project, ref) for ref in own] if own else project_summaries(project)
     return [decode for summary in summaries for decode in summary.decodes]
+
+
+def _buffer_handler_refs(ctx: LintContext) -> list["FunctionRef"]:
+    """The handlers of a buffer the project's tree does not list (stdin, an unsaved file)."""
+    from reviewlint.facts import ref_of
+
+    facts = ctx.project.facts(ctx.path)
+    if facts is None:
+        return []
+    handlers = {(function.name, function.index) for function in ctx.project.handlers_in(ctx.module)}
+    return [ref_of(facts, fact) for fact in facts.functions if (fact.name, fact.index) in handlers]
 
 
 class UnvalidatedJsonBody(Rule):
@@ -57,8 +71,9 @@ class UnvalidatedJsonBody(Rule):
 
     def check(self, ctx: LintContext) -> Iterable[Finding]:
         unvalidated = {site for site, validated in _reached_decodes(ctx) if not validated and ctx.is_here(site.path)}
-        for line, col in sorted(ctx.position(site) for site in unvalidated):
-            yield ctx.finding(self.code, line, col, self.message)
+        for site in sorted(unvalidated, key=ctx.position):
+            line, col = ctx.position(site)
+            yield ctx.finding(self.code, line, col, self.message, end=ctx.end(site))
 
 
 class EmptyExtractJsonSchema(Rule):
@@ -98,7 +113,7 @@ class EmptyExtractJsonSchema(Rule):
             if Site(ctx.path, ctx.module.ordinal(node)) in validated_later:
                 continue
             line, col = ctx.module.position(node)
-            yield ctx.finding(self.code, line, col, self.message.format(what=what))
+            yield ctx.finding(self.code, line, col, self.message.format(what=what), end=ctx.module.end_of(node))
 
 
 def _validated_extracts(ctx: LintContext) -> set[Site]:
@@ -169,7 +184,7 @@ class OpenObjectSchema(Rule):
             schema = f"{first} (also {', '.join(others)})" if others else first
             message = self.message.format(schema=schema, path=report.paths[first], declares=report.declares,
                                           handlers=", ".join(sorted(report.handlers)))
-            yield ctx.finding(self.code, line, col, message)
+            yield ctx.finding(self.code, line, col, message, end=ctx.end(report.site))
 
 
 def _encode_reports(reports: list[_OpenObjectReport]) -> Any:
