@@ -324,49 +324,75 @@ def judge(project: "Project") -> dict[Path, list[GateFinding]]:
 
 def _judge_gate(gate: "Gate", service: "ServiceVersions", facts: Model,
                 coverage: Coverage | None) -> Iterable[tuple[str, str]]:
-    from reviewlint.versions import format_version
-
-    label = gate.describe()
+    """(code, message) of each RVL401-RVL404 finding of one gate."""
     gate_range = gate.range(service)
     if gate_range is None:
-        undeclared = [v for v in gate.named if not service.declares(v)]
-        yield UndeclaredVersion.code, UndeclaredVersion.message.format(
-            gate=label, versions=_versions_text(undeclared), declared=service.all)
+        yield from _undeclared(gate, service)
         return
     if gate_range.empty:
         return
+    if facts.history is not None:
+        yield from _undocumented(gate, gate_range, service, facts.history)
+    if coverage is not None and facts.routes is not None:
+        yield from _untested(gate, gate_range, service, facts.routes, coverage)
+        yield from _untested_boundaries(gate, gate_range, service, facts.routes, coverage)
+
+
+def _undeclared(gate: "Gate", service: "ServiceVersions") -> Iterable[tuple[str, str]]:
+    """RVL401: the gate names a version VERSIONS does not declare."""
+    undeclared = [v for v in gate.named if not service.declares(v)]
+    yield UndeclaredVersion.code, UndeclaredVersion.message.format(
+        gate=gate.describe(), versions=_versions_text(undeclared), declared=service.all)
+
+
+def _undocumented(gate: "Gate", gate_range: "VersionRange", service: "ServiceVersions",
+                  history: "HistoryDocument") -> Iterable[tuple[str, str]]:
+    """RVL402: a version where the gate changes behaviour has no section in the history document."""
     changes = []
     if gate_range.low > service.minimum:
         changes.append(gate_range.low)
     after = service.after(gate_range.high)
     if after is not None:
         changes.append(after)
-    if facts.history is not None:
-        undocumented = [v for v in changes if not facts.history.documents(v)]
-        if undocumented:
-            yield UndocumentedVersion.code, UndocumentedVersion.message.format(
-                gate=label, versions=_versions_text(undocumented), document=facts.history.path.name)
-    if coverage is None or facts.routes is None:
-        return
+    undocumented = [v for v in changes if not history.documents(v)]
+    if undocumented:
+        yield UndocumentedVersion.code, UndocumentedVersion.message.format(
+            gate=gate.describe(), versions=_versions_text(undocumented), document=history.path.name)
+
+
+def _untested(gate: "Gate", gate_range: "VersionRange", service: "ServiceVersions", routes: "RouteTable",
+              coverage: Coverage) -> Iterable[tuple[str, str]]:
+    """RVL403: no gabbi test requests a routed handler of the gate at a version inside the gate."""
     uncovered: list[str] = []
+    for handler in gate.handlers:
+        handler_routes = routes.routes_of_target(handler.qualname)
+        if not handler_routes:
+            continue  # not routed: no request can reach it, and saying so is not this rule's job
+        inside = gate_range.intersect(handler.versions(service))
+        if not inside.empty and not coverage.tested(handler_routes, inside):
+            uncovered.append(_routes_text(handler_routes, inside))
+    if uncovered:
+        yield UntestedGate.code, UntestedGate.message.format(gate=gate.describe(), uncovered="; ".join(uncovered))
+
+
+def _untested_boundaries(gate: "Gate", gate_range: "VersionRange", service: "ServiceVersions",
+                         routes: "RouteTable", coverage: Coverage) -> Iterable[tuple[str, str]]:
+    """RVL404: no gabbi test requests a routed handler of the gate on the far side of a boundary."""
+    from reviewlint.versions import format_version
+
     far: dict[Version, list[str]] = defaultdict(list)
     for handler in gate.handlers:
-        routes = facts.routes.routes_of_target(handler.qualname)
-        if not routes:
-            continue  # not routed: no request can reach it, and saying so is not this rule's job
+        handler_routes = routes.routes_of_target(handler.qualname)
+        if not handler_routes:
+            continue
         own = handler.versions(service)
-        inside = gate_range.intersect(own)
-        if not inside.empty and not coverage.tested(routes, inside):
-            uncovered.append(_routes_text(routes, inside))
         around = service.all if gate.form == "version_handler" else own
         for boundary, far_side in _boundaries(gate_range, around, service):
-            if not coverage.tested(routes, far_side):
-                far[boundary].append(_routes_text(routes, far_side))
-    if uncovered:
-        yield UntestedGate.code, UntestedGate.message.format(gate=label, uncovered="; ".join(uncovered))
+            if not coverage.tested(handler_routes, far_side):
+                far[boundary].append(_routes_text(handler_routes, far_side))
     for boundary, texts in sorted(far.items()):
         yield UntestedBoundary.code, UntestedBoundary.message.format(
-            gate=label, boundary=format_version(boundary), uncovered="; ".join(texts))
+            gate=gate.describe(), boundary=format_version(boundary), uncovered="; ".join(texts))
 
 
 def _boundaries(gate_range: "VersionRange", around: "VersionRange", service: "ServiceVersions"
