@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 import libcst as cst
 
+from reviewlint.gates import is_version_key
 from reviewlint.module import Function, ModuleInfo, string_value
 from reviewlint.module import dotted as dotted_name
 from reviewlint.schemas import UNKNOWN, Const, DictValue, ListValue, Unknown, Value, evaluator_for, string_operation
@@ -47,7 +48,6 @@ if TYPE_CHECKING:
 MAX_DEPTH = 6
 MAX_UNROLL = 64
 MAX_ALTERNATIVES = 32
-VERSION_KEY = "MICROVERSION_ENVIRON"
 BODY_ATTRS = frozenset({"body", "body_file", "text", "json", "json_body", "POST"})
 QUERY_ATTRS = frozenset({"GET", "params"})
 QUERY_READS = frozenset({"get", "getall", "getone", "dict_of_lists"})
@@ -769,11 +769,7 @@ class _Frame:
         return _merge(found)
 
     def is_version_key(self, expr: cst.BaseExpression) -> bool:
-        literal = string_value(expr)
-        if literal is not None:
-            return literal.endswith(".microversion")
-        name = self.module.resolve(expr)
-        return name is not None and name.rsplit(".", 1)[-1] == VERSION_KEY
+        return is_version_key(self.module, expr)
 
     def comparison(self, expr: cst.Comparison, live: int) -> Alts:
         left: cst.BaseExpression = expr.left

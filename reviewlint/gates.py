@@ -36,6 +36,17 @@ if TYPE_CHECKING:
     from reviewlint.project import Project
 
 VERSION_KEY = "MICROVERSION_ENVIRON"
+
+
+def is_version_key(module: ModuleInfo, expr: cst.BaseExpression) -> bool:
+    """True when `expr` is the environ key of the request's microversion (`'placement.microversion'`)."""
+    literal = string_value(expr)
+    if literal is not None:
+        return literal.endswith(".microversion")
+    name = module.resolve(expr)
+    return name is not None and name.rsplit(".", 1)[-1] == VERSION_KEY
+
+
 # `V op (1, N)`: the range of V on which the comparison holds.
 _OPERATORS: dict[type, str] = {
     cst.GreaterThanEqual: ">=", cst.GreaterThan: ">", cst.LessThan: "<",
@@ -422,11 +433,7 @@ class _Scanner:
         return None
 
     def is_version_key(self, expr: cst.BaseExpression) -> bool:
-        literal = string_value(expr)
-        if literal is not None:
-            return literal.endswith(".microversion")
-        name = self.module.resolve(expr)
-        return name is not None and name.rsplit(".", 1)[-1] == VERSION_KEY
+        return is_version_key(self.module, expr)
 
     def assign(self, node: cst.Assign) -> None:
         carrier = self.carrier(node.value)
