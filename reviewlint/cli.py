@@ -212,7 +212,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     cache_dir = None if args.no_cache else cache_directory(str(args.cache_dir) if args.cache_dir else None)
     run = start_run(first, args.config, overrides, extend, cache_dir)
     if args.show_project:
-        from reviewlint.rules.microversions import describe_project
+        from reviewlint.describe import describe_project
 
         sys.stdout.write(describe_project(run.project))
         return 0

@@ -816,15 +816,3 @@ def _contract_inputs(project: "Project") -> frozenset[Path]:
 
     return project.memo("rvl6:inputs", lambda: contract_paths(project), Codec(
         lambda paths: sorted(str(path) for path in paths), lambda data: frozenset(Path(p) for p in data)))
-
-
-def describe(project: "Project") -> str:
-    """The `--show-project` line for the reference."""
-    from reviewlint.config import relative_to_root
-
-    ref = reference(project)
-    if ref is None:
-        return "api reference: none (RVL6xx is not checked)"
-    return (f"api reference: {relative_to_root(ref.directory, project.root)} ({len(ref.section_files)} .inc files, "
-            f"{len(ref.sections)} route sections, {ref.entry_count()} parameters, "
-            f"{len(ref.problems)} malformed)")
