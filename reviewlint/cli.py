@@ -171,7 +171,7 @@ def _shown_text(data: bytes) -> str:
     from reviewlint.source import UnreadableSource, decode_source
 
     try:
-        return decode_source(data, "stdin")
+        return decode_source(data)
     except UnreadableSource:
         return data.decode("utf-8", "replace")
 

@@ -385,7 +385,7 @@ def lint_stdin(run: Run, name: str, data: bytes) -> list[Finding]:
     try:
         if len(data) > limit:
             raise UnreadableSource(f"too large to analyse (more than {limit} bytes; limit max-file-size = {limit})")
-        text = decode_source(data, name)
+        text = decode_source(data)
     except UnreadableSource as exc:
         findings = [unreadable(display, str(exc), exc.line, exc.col)]
     else:
@@ -470,7 +470,7 @@ def _lint_file(project: Project, path: Path, display: str, data: bytes, named: b
                deferred: list[tuple[str, str]], python_inputs: list[Path]) -> list[Finding]:
     """The findings of one Python file read as `data` (`named` on the command line or met walking)."""
     try:
-        source = decode_source(data, display)
+        source = decode_source(data)
     except UnreadableSource as exc:
         # Reported where reviewlint needed the file: named, or a handler module by its text.
         if named or any(name in data for name in project.may_define_handlers.names) or \

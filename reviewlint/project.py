@@ -390,7 +390,7 @@ class Project:
         if path.suffix in LENIENT_SUFFIXES:
             return data.decode("utf-8-sig", "replace"), stamp
         try:
-            return decode_source(data, key), stamp
+            return decode_source(data), stamp
         except UnreadableSource as exc:
             self._depend({key: stamp})
             return exc

@@ -11,7 +11,7 @@ from reviewlint.guard import DEFAULT_MAX_FILE_SIZE, UnreadableSource, read_bytes
 __all__ = ["UnreadableSource", "decode_source", "read_source"]
 
 
-def decode_source(data: bytes, path: str) -> str:
+def decode_source(data: bytes) -> str:
     """Decode Python source bytes honouring PEP 263 coding cookies."""
     if b"\x00" in data:
         raise UnreadableSource("file is binary (contains NUL bytes)")
@@ -36,4 +36,4 @@ def decode_source(data: bytes, path: str) -> str:
 
 def read_source(path: Path, max_size: int = DEFAULT_MAX_FILE_SIZE) -> str:
     """Read and decode a source file of at most `max_size` bytes; UnreadableSource with a one-line reason."""
-    return decode_source(read_bytes(path, max_size), str(path))
+    return decode_source(read_bytes(path, max_size))
