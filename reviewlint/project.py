@@ -406,6 +406,11 @@ class Project:
         """Python files whose raw text contains `needle` (the cheap prefilter)."""
         return tuple(path for path in self.python_files if needle in self.raw(path))
 
+    def files_assigning(self, name: str) -> tuple[Path, ...]:
+        """Python files that may bind `name` at module level (a text test: the caller parses to be sure)."""
+        assigns = text_assigns(name.encode())
+        return tuple(path for path in self.files_containing(name.encode()) if assigns.search(self.raw(path)))
+
     @property
     def may_define_handlers(self) -> HandlerHint:
         """The text test a module passes before it is parsed for handlers (its names are the project's)."""

@@ -268,13 +268,9 @@ def routes_modules(project: "Project") -> list[Path]:
     whose text quotes an HTTP method and binds a sequence of pairs.
     """
     from reviewlint.facts import PATHS
-    from reviewlint.project import text_assigns
-
-    defines_routes = text_assigns(ROUTES_NAME.encode())
 
     def scan() -> tuple[Path, ...]:
-        found = [path for path in project.files_containing(ROUTES_NAME.encode())
-                 if defines_routes.search(project.raw(path))]
+        found = list(project.files_assigning(ROUTES_NAME))
         found.extend(path for path in pair_files(project)
                      if path not in found and pair_table_values(_parsed(project.raw(path))))
         return tuple(sorted(found, key=str))

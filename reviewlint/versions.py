@@ -139,15 +139,8 @@ class ServiceVersions:
 def versions_modules(project: "Project") -> list[Path]:
     """Every project file that defines `VERSIONS` at module level, by a cheap text test."""
     from reviewlint.facts import PATHS
-    from reviewlint.project import text_assigns
 
-    defines_versions = text_assigns(b"VERSIONS")
-
-    def scan() -> tuple[Path, ...]:
-        return tuple(path for path in project.files_containing(b"VERSIONS")
-                     if defines_versions.search(project.raw(path)))
-
-    found: tuple[Path, ...] = project.memo("versions_modules", scan, PATHS)
+    found: tuple[Path, ...] = project.memo("versions_modules", lambda: project.files_assigning("VERSIONS"), PATHS)
     return list(found)
 
 
