@@ -324,7 +324,7 @@ def judge(project: "Project") -> dict[Path, list[GateFinding]]:
 
 def _judge_gate(gate: "Gate", service: "ServiceVersions", facts: Model,
                 coverage: Coverage | None) -> Iterable[tuple[str, str]]:
-    """(code, message) of each RVL401-RVL404 finding of one gate."""
+    """(code, message) of each RVL401-RVL404 finding of one gate, in the order of the codes' checks."""
     gate_range = gate.range(service)
     if gate_range is None:
         yield from _undeclared(gate, service)
@@ -339,7 +339,7 @@ def _judge_gate(gate: "Gate", service: "ServiceVersions", facts: Model,
 
 
 def _undeclared(gate: "Gate", service: "ServiceVersions") -> Iterable[tuple[str, str]]:
-    """RVL401: the gate names a version VERSIONS does not declare."""
+    """RVL402: the gate names a version VERSIONS does not declare."""
     undeclared = [v for v in gate.named if not service.declares(v)]
     yield UndeclaredVersion.code, UndeclaredVersion.message.format(
         gate=gate.describe(), versions=_versions_text(undeclared), declared=service.all)
@@ -347,7 +347,7 @@ def _undeclared(gate: "Gate", service: "ServiceVersions") -> Iterable[tuple[str,
 
 def _undocumented(gate: "Gate", gate_range: "VersionRange", service: "ServiceVersions",
                   history: "HistoryDocument") -> Iterable[tuple[str, str]]:
-    """RVL402: a version where the gate changes behaviour has no section in the history document."""
+    """RVL403: a version where the gate changes behaviour has no section in the history document."""
     changes = []
     if gate_range.low > service.minimum:
         changes.append(gate_range.low)
@@ -362,7 +362,7 @@ def _undocumented(gate: "Gate", gate_range: "VersionRange", service: "ServiceVer
 
 def _untested(gate: "Gate", gate_range: "VersionRange", service: "ServiceVersions", routes: "RouteTable",
               coverage: Coverage) -> Iterable[tuple[str, str]]:
-    """RVL403: no gabbi test requests a routed handler of the gate at a version inside the gate."""
+    """RVL401: no gabbi test requests a routed handler of the gate at a version inside the gate."""
     uncovered: list[str] = []
     for handler in gate.handlers:
         handler_routes = routes.routes_of_target(handler.qualname)
