@@ -6,11 +6,9 @@ tests read the same text, so they cannot drift apart.
 
 from __future__ import annotations
 
-import inspect
-
 from reviewlint import REPOSITORY_URL
 from reviewlint.rules import rule_classes
-from reviewlint.rules.base import Rule
+from reviewlint.rules.base import Rule, example_files, example_language, good_keeps_bad_files
 
 # The rule pages as the repository serves them (SARIF `helpUri`, the JSON `url`).
 RULES_PAGE = f"{REPOSITORY_URL}/blob/main/docs/rules.md"
@@ -53,10 +51,12 @@ def rule_markdown(rule: type[Rule]) -> str:
     if rule.rationale():
         out += [f"**Why is this bad?** {' '.join(rule.rationale().split())}", ""]
     out += [f"**Reported at:** {rule.location}.", "", f"**Severity:** {rule.severity}.", ""]
-    if rule.bad:
-        out += ["**Example:**", "", f"```{rule.language}", inspect.cleandoc(rule.bad), "```", ""]
-    if rule.good:
-        out += ["**Use instead:**", "", f"```{rule.language}", inspect.cleandoc(rule.good), "```", ""]
+    for title, files in (("**Example:**", rule.bad), ("**Use instead:**", rule.good)):
+        if files:
+            keeps = title == "**Use instead:**" and good_keeps_bad_files(rule)
+            out += [title + (" (the other files as in the example)" if keeps else ""), ""]
+            for path, text in example_files(files).items():
+                out += [f"`{path}`:", "", f"```{example_language(path)}", text.rstrip("\n"), "```", ""]
     return "\n".join(out).rstrip() + "\n"
 
 

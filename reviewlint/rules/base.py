@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Iterable
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Mapping
 
 from reviewlint.config import resolve_path
 from reviewlint.findings import Finding
@@ -72,9 +72,13 @@ class Rule:
     # One level per code in every output format (SARIF `level`, GitHub annotations, JSON):
     # "error" (the run or the API is broken), "warning", or "note" (documentation).
     severity: ClassVar[str] = "warning"
-    bad: ClassVar[str] = ""
-    good: ClassVar[str] = ""
-    language: ClassVar[str] = "python"  # of the examples (RVL6xx shows reStructuredText and YAML)
+    # The examples: small file sets (relative path -> text) written over a skeleton service
+    # (package `svc`: setup.cfg, VERSIONS 1.0-1.2, `util`, `PlacementWsgify`). `bad` gives
+    # this rule's code exactly on the lines that end with EXAMPLE_MARK; `good` is written over
+    # `bad` (it names the files the fix changes or adds) and gives nothing. tests/test_examples.py
+    # lints both; the marks are not shown.
+    bad: ClassVar[Mapping[str, str]] = {}
+    good: ClassVar[Mapping[str, str]] = {}
 
     def check(self, ctx: LintContext) -> Iterable[Finding]:
         """Yield this rule's findings for the file in `ctx`."""
@@ -93,18 +97,57 @@ class Rule:
 
     @classmethod
     def explain(cls) -> str:
-        """The rule's documentation as text: what, why, bad, good."""
-        parts = [f"{cls.code}: {cls.summary()}", "", "Why: " + cls.rationale() if cls.rationale() else "",
-                 f"Reported at: {cls.location}.", f"Severity: {cls.severity}."]
-        if cls.bad:
-            parts += ["", "Bad:", "", _indent(cls.bad)]
-        if cls.good:
-            parts += ["", "Good:", "", _indent(cls.good)]
-        return "\n".join(p for p in parts if p is not None).strip() + "\n"
+        """The rule's documentation as text: what, why, where, bad and good examples."""
+        parts = [f"{cls.code}: {cls.summary()}", ""]
+        if cls.rationale():
+            parts.append("Why: " + cls.rationale())
+        parts += [f"Reported at: {cls.location}.", f"Severity: {cls.severity}."]
+        for title, files in (("Bad", cls.bad), ("Good", cls.good)):
+            if files:
+                note = " (the other files as in Bad)" if title == "Good" and good_keeps_bad_files(cls) else ""
+                parts += ["", f"{title}{note}:"]
+                for path, text in example_files(files).items():
+                    parts += ["", f"    {path}:", "", _indent(text)]
+        return "\n".join(parts) + "\n"
+
+
+# Ends a line where the `bad` example gives the rule's finding; taken out before the
+# example is shown or linted (a trailing comment would document an RVL3xx constant).
+EXAMPLE_MARK = "# <-"
+EXAMPLE_LANGUAGES = {".py": "python", ".yaml": "yaml", ".yml": "yaml", ".rst": "rst", ".inc": "rst",
+                     ".cfg": "ini"}
+
+
+def example_files(files: Mapping[str, str]) -> dict[str, str]:
+    """An example's files as shown and linted: dedented, without the marks, newline-terminated."""
+    return {path: "\n".join(_unmarked(line) for line in inspect.cleandoc(text).splitlines()) + "\n"
+            for path, text in files.items()}
+
+
+def example_marks(files: Mapping[str, str]) -> list[tuple[str, int]]:
+    """(path, line) of each marked line of an example, sorted."""
+    return sorted((path, number) for path, text in files.items()
+                  for number, line in enumerate(inspect.cleandoc(text).splitlines(), 1)
+                  if line.rstrip().endswith(EXAMPLE_MARK))
+
+
+def example_language(path: str) -> str:
+    """The Markdown fence language of an example file."""
+    return EXAMPLE_LANGUAGES.get(Path(path).suffix, "text")
+
+
+def _unmarked(line: str) -> str:
+    stripped = line.rstrip()
+    return stripped[: -len(EXAMPLE_MARK)].rstrip() if stripped.endswith(EXAMPLE_MARK) else line
+
+
+def good_keeps_bad_files(rule: type[Rule]) -> bool:
+    """True when the `good` example names only some of the `bad` example's files (it keeps the others)."""
+    return bool(set(rule.bad) - set(rule.good))
 
 
 def _indent(code: str) -> str:
-    return "\n".join("    " + line if line else "" for line in inspect.cleandoc(code).splitlines())
+    return "\n".join("        " + line if line else "" for line in code.splitlines())
 
 
 def handler_label(handler: "Function", project: "Project | None" = None) -> str:

@@ -128,17 +128,27 @@ class UndocumentedConstant(Rule):
     severity = "note"
     message = "constant {name} of a handler module is not documented: add a comment above it or a docstring after it"
     location = "the assignment"
-    bad = '''
+    bad = {"svc/handlers/inventory.py": '''
         # Fields of an inventory in responses.
         OUTPUT_INVENTORY_FIELDS = ['total', 'reserved']
-        INVENTORY_DEFAULTS = {'reserved': 0}
-    '''
-    good = '''
+        INVENTORY_DEFAULTS = {'reserved': 0}  # <-
+
+
+        @wsgi_wrapper.PlacementWsgify
+        def get_inventories(req):
+            ...
+    '''}
+    good = {"svc/handlers/inventory.py": '''
         # Fields of an inventory in responses.
         OUTPUT_INVENTORY_FIELDS = ['total', 'reserved']
         # Values of the fields a client leaves out when it writes an inventory.
         INVENTORY_DEFAULTS = {'reserved': 0}
-    '''
+
+
+        @wsgi_wrapper.PlacementWsgify
+        def get_inventories(req):
+            ...
+    '''}
 
     def check(self, ctx: LintContext) -> Iterable[Finding]:
         if not is_handler_module(ctx.project, ctx.module):
@@ -162,16 +172,35 @@ class UndocumentedConstantUse(Rule):
     severity = "note"
     message = "{name} is an undocumented constant of handler module {module}: document it at its definition"
     location = "the attribute or name use, once per constant per module"
-    bad = '''
-        from placement.handlers import inventory
+    bad = {
+        "svc/handlers/inventory.py": '''
+            INVENTORY_DEFAULTS = {'reserved': 0}
 
-        inv_data = copy.copy(inventory.INVENTORY_DEFAULTS)  # no comment at its definition
-    '''
-    good = '''
-        # in placement/handlers/inventory.py
+
+            @wsgi_wrapper.PlacementWsgify
+            def get_inventories(req):
+                ...
+        ''',
+        "svc/handlers/reshaper.py": '''
+            import copy
+
+            from svc.handlers import inventory
+
+
+            @wsgi_wrapper.PlacementWsgify
+            def reshape(req):
+                inv_data = copy.copy(inventory.INVENTORY_DEFAULTS)  # <-
+        ''',
+    }
+    good = {"svc/handlers/inventory.py": '''
         # Values of the fields a client leaves out when it writes an inventory.
         INVENTORY_DEFAULTS = {'reserved': 0}
-    '''
+
+
+        @wsgi_wrapper.PlacementWsgify
+        def get_inventories(req):
+            ...
+    '''}
 
     def check(self, ctx: LintContext) -> Iterable[Finding]:
         reads, _ = _uses(ctx)
@@ -192,16 +221,36 @@ class UndocumentedSharedFunction(Rule):
     severity = "note"
     message = "{name}() is a public function of handler module {module} without a docstring: document it"
     location = "the call, once per function per module"
-    bad = '''
-        # in placement/handlers/allocation.py
-        def inspect_consumers(context, data, want_version):
-            ...
-    '''
-    good = '''
+    bad = {
+        "svc/handlers/allocation.py": '''
+            def inspect_consumers(context, data, want_version):
+                ...
+
+
+            @wsgi_wrapper.PlacementWsgify
+            def set_allocations(req):
+                ...
+        ''',
+        "svc/handlers/reshaper.py": '''
+            from svc.handlers import allocation
+
+
+            @wsgi_wrapper.PlacementWsgify
+            def reshape(req):
+                ...
+                allocation.inspect_consumers(context, data, want_version)  # <-
+        ''',
+    }
+    good = {"svc/handlers/allocation.py": '''
         def inspect_consumers(context, data, want_version):
             """Look at consumer data in allocations and create consumers as needed."""
             ...
-    '''
+
+
+        @wsgi_wrapper.PlacementWsgify
+        def set_allocations(req):
+            ...
+    '''}
 
     def check(self, ctx: LintContext) -> Iterable[Finding]:
         _, calls = _uses(ctx)

@@ -31,17 +31,17 @@ class MissingRequireContent(Rule):
 
     code = "RVL101"
     message = "handler {handler} reads the request body without @require_content"
-    bad = '''
+    bad = {"svc/handlers/thing.py": '''
         @wsgi_wrapper.PlacementWsgify
-        def create_thing(req):
+        def create_thing(req):  # <-
             data = util.extract_json(req.body, schema.POST_THING)
-    '''
-    good = '''
+    '''}
+    good = {"svc/handlers/thing.py": '''
         @wsgi_wrapper.PlacementWsgify
         @util.require_content('application/json')
         def create_thing(req):
             data = util.extract_json(req.body, schema.POST_THING)
-    '''
+    '''}
 
     def check(self, ctx: LintContext) -> Iterable[Finding]:
         for handler in missing_require_content(ctx):
@@ -67,20 +67,20 @@ class MisplacedRequireContent(Rule):
     code = "RVL102"
     message = "@{decorator} on handler {handler} must sit below @{anchor}"
     location = "the misplaced decorator"
-    bad = '''
-        @util.require_content('application/json')
+    bad = {"svc/handlers/reshaper.py": '''
+        @util.require_content('application/json')  # <-
         @wsgi_wrapper.PlacementWsgify
-        @microversion.version_handler('1.30')
+        @microversion.version_handler('1.2')
         def reshape(req):
-            ...
-    '''
-    good = '''
+            data = util.extract_json(req.body, schema.POST_RESHAPER)
+    '''}
+    good = {"svc/handlers/reshaper.py": '''
         @wsgi_wrapper.PlacementWsgify
-        @microversion.version_handler('1.30')
+        @microversion.version_handler('1.2')
         @util.require_content('application/json')
         def reshape(req):
-            ...
-    '''
+            data = util.extract_json(req.body, schema.POST_RESHAPER)
+    '''}
 
     def check(self, ctx: LintContext) -> Iterable[Finding]:
         for handler, decorator, anchor in misplaced_checks(ctx):
@@ -124,18 +124,18 @@ class NonJsonRequireContent(Rule):
     code = "RVL103"
     message = "handler {handler} requires content {media_type!r} but decodes the body as JSON"
     location = "the decorator"
-    bad = '''
+    bad = {"svc/handlers/trait.py": '''
         @wsgi_wrapper.PlacementWsgify
-        @util.require_content('text/plain')
+        @util.require_content('text/plain')  # <-
         def set_traits(req):
             data = util.extract_json(req.body, schema.SET_TRAITS)
-    '''
-    good = '''
+    '''}
+    good = {"svc/handlers/trait.py": '''
         @wsgi_wrapper.PlacementWsgify
         @util.require_content('application/json')
         def set_traits(req):
             data = util.extract_json(req.body, schema.SET_TRAITS)
-    '''
+    '''}
 
     def check(self, ctx: LintContext) -> Iterable[Finding]:
         analyzer = analyzer_for(ctx.project)
@@ -171,17 +171,19 @@ class NeedlessRequireContent(Rule):
 
     code = "RVL104"
     message = "handler {handler} has @require_content but never reads the request body"
-    bad = '''
+    bad = {"svc/handlers/thing.py": '''
         @wsgi_wrapper.PlacementWsgify
         @util.require_content('application/json')
-        def delete_thing(req):
-            ...
-    '''
-    good = '''
+        def delete_thing(req):  # <-
+            req.response.status = 204
+            return req.response
+    '''}
+    good = {"svc/handlers/thing.py": '''
         @wsgi_wrapper.PlacementWsgify
         def delete_thing(req):
-            ...
-    '''
+            req.response.status = 204
+            return req.response
+    '''}
 
     def check(self, ctx: LintContext) -> Iterable[Finding]:
         analyzer = analyzer_for(ctx.project)

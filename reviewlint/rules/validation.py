@@ -56,18 +56,18 @@ class UnvalidatedJsonBody(Rule):
     code = "RVL201"
     message = "JSON body decoded here is never validated against a schema (use util.extract_json)"
     location = "the decode"
-    bad = '''
+    bad = {"svc/handlers/thing.py": '''
         @wsgi_wrapper.PlacementWsgify
         @util.require_content('application/json')
         def update_thing(req):
-            data = jsonutils.loads(req.body)
-    '''
-    good = '''
+            data = jsonutils.loads(req.body)  # <-
+    '''}
+    good = {"svc/handlers/thing.py": '''
         @wsgi_wrapper.PlacementWsgify
         @util.require_content('application/json')
         def update_thing(req):
             data = util.extract_json(req.body, schema.PUT_THING)
-    '''
+    '''}
 
     def check(self, ctx: LintContext) -> Iterable[Finding]:
         unvalidated = {site for site, validated in _reached_decodes(ctx) if not validated and ctx.is_here(site.path)}
@@ -90,12 +90,18 @@ class EmptyExtractJsonSchema(Rule):
     code = "RVL202"
     message = "extract_json() called with {what}: the body is not validated"
     location = "the call"
-    bad = '''
-        data = util.extract_json(req.body, {})
-    '''
-    good = '''
-        data = util.extract_json(req.body, schema.PUT_THING)
-    '''
+    bad = {"svc/handlers/thing.py": '''
+        @wsgi_wrapper.PlacementWsgify
+        @util.require_content('application/json')
+        def update_thing(req):
+            data = util.extract_json(req.body, {})  # <-
+    '''}
+    good = {"svc/handlers/thing.py": '''
+        @wsgi_wrapper.PlacementWsgify
+        @util.require_content('application/json')
+        def update_thing(req):
+            data = util.extract_json(req.body, schema.PUT_THING)
+    '''}
 
     def check(self, ctx: LintContext) -> Iterable[Finding]:
         if "extract_json" not in ctx.source:
@@ -159,19 +165,30 @@ class OpenObjectSchema(Rule):
     message = ('schema {schema}: object at {path} declares {declares} without '
                '"additionalProperties": False; request body of {handlers}')
     location = "the open object's dict literal in the schema module"
-    bad = '''
-        PUT_THING = {
-            "type": "object",
-            "properties": {"name": {"type": "string"}},
-        }
-    '''
-    good = '''
+    bad = {
+        "svc/schema.py": '''
+            PUT_THING = {  # <-
+                "type": "object",
+                "properties": {"name": {"type": "string"}},
+            }
+        ''',
+        "svc/handlers/thing.py": '''
+            from svc import schema
+
+
+            @wsgi_wrapper.PlacementWsgify
+            @util.require_content('application/json')
+            def update_thing(req):
+                data = util.extract_json(req.body, schema.PUT_THING)
+        ''',
+    }
+    good = {"svc/schema.py": '''
         PUT_THING = {
             "type": "object",
             "properties": {"name": {"type": "string"}},
             "additionalProperties": False,
         }
-    '''
+    '''}
 
     def check(self, ctx: LintContext) -> Iterable[Finding]:
         for report in _open_objects(ctx.project):
