@@ -75,19 +75,19 @@ class MissingPolicyCheck(Rule):
     code = "RVL501"
     severity = "error"
     message = "handler {handler} never checks policy: no {checks} in it or in a helper it passes the request to"
-    bad = '''
+    bad = {"svc/handlers/trait.py": '''
         @wsgi_wrapper.PlacementWsgify
-        def list_traits(req):
+        def list_traits(req):  # <-
             context = req.environ['placement.context']
             return _serialize_traits(trait_obj.get_all(context))
-    '''
-    good = '''
+    '''}
+    good = {"svc/handlers/trait.py": '''
         @wsgi_wrapper.PlacementWsgify
         def list_traits(req):
             context = req.environ['placement.context']
             context.can(policies.TRAITS_LIST)
             return _serialize_traits(trait_obj.get_all(context))
-    '''
+    '''}
 
     def check(self, ctx: LintContext) -> Iterable[Finding]:
         from reviewlint.routes import dispatcher_check
@@ -116,22 +116,22 @@ class PolicyCheckAfterBodyRead(Rule):
     code = "RVL502"
     message = "handler {handler} reads the request body before its first policy check (line {line})"
     location = "the first body read"
-    bad = '''
+    bad = {"svc/handlers/trait.py": '''
         @wsgi_wrapper.PlacementWsgify
         @util.require_content('application/json')
         def create_trait(req):
-            data = util.extract_json(req.body, schema.PUT_TRAIT)
+            data = util.extract_json(req.body, schema.PUT_TRAIT)  # <-
             context = req.environ['placement.context']
             context.can(policies.TRAITS_UPDATE)
-    '''
-    good = '''
+    '''}
+    good = {"svc/handlers/trait.py": '''
         @wsgi_wrapper.PlacementWsgify
         @util.require_content('application/json')
         def create_trait(req):
             context = req.environ['placement.context']
             context.can(policies.TRAITS_UPDATE)
             data = util.extract_json(req.body, schema.PUT_TRAIT)
-    '''
+    '''}
 
     def check(self, ctx: LintContext) -> Iterable[Finding]:
         analyzer = analyzer_for(ctx.project)

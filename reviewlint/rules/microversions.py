@@ -40,12 +40,33 @@ class CoverageUnavailable(Rule):
     severity = "note"
     message = "cannot check microversion coverage: {missing}"
     location = "line 1 of the first handler module"
-    bad = '''
-        # setup.cfg, svc/handlers/widget.py with version gates, but no gabbits/ directory
-    '''
-    good = '''
-        # svc/tests/functional/gabbits/widget.yaml holds the functional tests
-    '''
+    bad = {
+        "svc/handlers/widget.py": '''
+            """Widget handlers."""  # <-
+
+
+            @wsgi_wrapper.PlacementWsgify
+            @microversion.version_handler('1.2')
+            def list_widgets(req):
+                ...
+        ''',
+        "svc/handler.py": '''
+            from svc.handlers import widget
+
+            ROUTE_DECLARATIONS = {
+                '/widgets': {
+                    'GET': widget.list_widgets,
+                },
+            }
+        ''',
+    }
+    good = {"svc/tests/functional/gabbits/widget.yaml": '''
+        tests:
+        - name: list widgets
+          GET: /widgets
+          request_headers:
+            openstack-api-version: placement 1.2
+    '''}
 
     def check(self, ctx: LintContext) -> Iterable[Finding]:
         from reviewlint.gates import project_gates
@@ -76,22 +97,49 @@ class UntestedGate(Rule):
     code = "RVL401"
     message = "microversion gate {gate} is untested in its range: no functional test of {uncovered}"
     location = "the gate (decorator or comparison)"
-    bad = '''
-        @wsgi_wrapper.PlacementWsgify
-        def get_widget(req):
-            want_version = req.environ[microversion.MICROVERSION_ENVIRON]
-            if want_version.matches((1, 15)):   # no test asks for 1.15 or later
-                req.response.last_modified = widget.updated_at
-    '''
-    good = '''
-        # gabbits/widget.yaml
-        - name: widget has last-modified at 1.15
-          GET: /widgets/$ENVIRON['WIDGET']
+    bad = {
+        "svc/handlers/widget.py": '''
+            @wsgi_wrapper.PlacementWsgify
+            def list_widgets(req):
+                want_version = req.environ[microversion.MICROVERSION_ENVIRON]
+                widgets = widget_obj.get_all(req.environ['placement.context'])
+                if want_version.matches((1, 2)):  # <-
+                    return {'widgets': widgets, 'count': len(widgets)}
+                return {'widgets': widgets}
+        ''',
+        "svc/handler.py": '''
+            from svc.handlers import widget
+
+            ROUTE_DECLARATIONS = {
+                '/widgets': {
+                    'GET': widget.list_widgets,
+                },
+            }
+        ''',
+        "svc/tests/functional/gabbits/widget.yaml": '''
+            tests:
+            - name: list widgets
+              GET: /widgets
+              request_headers:
+                openstack-api-version: placement 1.1
+        ''',
+    }
+    good = {"svc/tests/functional/gabbits/widget.yaml": '''
+        tests:
+        - name: list widgets
+          GET: /widgets
           request_headers:
-              openstack-api-version: placement 1.15
-          response_headers:
-              last-modified: /^\\w+, \\d+ \\w+ \\d{4}/
-    '''
+            openstack-api-version: placement 1.1
+          response_json_paths:
+            $.widgets: []
+
+        - name: widgets are counted from 1.2
+          GET: /widgets
+          request_headers:
+            openstack-api-version: placement 1.2
+          response_json_paths:
+            $.count: 0
+    '''}
 
     def check(self, ctx: LintContext) -> Iterable[Finding]:
         return _gate_findings(self.code, ctx)
@@ -109,18 +157,25 @@ class UndeclaredVersion(Rule):
     severity = "error"
     message = "microversion gate {gate} names {versions}, which VERSIONS does not declare ({declared})"
     location = "the gate"
-    bad = '''
-        VERSIONS = ['1.0', '1.1', '1.2']
+    bad = {
+        "svc/handlers/widget.py": '''
+            @wsgi_wrapper.PlacementWsgify
+            def list_widgets(req):
+                want_version = req.environ[microversion.MICROVERSION_ENVIRON]
+                if want_version.matches((1, 3)):  # <-
+                    ...
+        ''',
+    }
+    good = {"svc/microversion.py": '''
+        MICROVERSION_ENVIRON = 'svc.microversion'
 
-        if want_version.matches((1, 3)):   # 1.3 is not declared
-            ...
-    '''
-    good = '''
-        VERSIONS = ['1.0', '1.1', '1.2', '1.3']
-
-        if want_version.matches((1, 3)):
-            ...
-    '''
+        VERSIONS = [
+            '1.0',
+            '1.1',
+            '1.2',
+            '1.3',
+        ]
+    '''}
 
     def check(self, ctx: LintContext) -> Iterable[Finding]:
         return _gate_findings(self.code, ctx)
@@ -139,16 +194,34 @@ class UndocumentedVersion(Rule):
     code = "RVL403"
     message = "microversion gate {gate} changes behaviour at {versions}, which {document} does not document"
     location = "the gate"
-    bad = '''
-        if want_version.matches((1, 3)):   # no "1.3 - ..." heading in the history document
-            ...
-    '''
-    good = '''
-        1.3 - Filter widgets by colour
-        ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
+    bad = {
+        "svc/handlers/widget.py": '''
+            @wsgi_wrapper.PlacementWsgify
+            def list_widgets(req):
+                want_version = req.environ[microversion.MICROVERSION_ENVIRON]
+                if want_version.matches((1, 2)):  # <-
+                    ...
+        ''',
+        "svc/rest_api_version_history.rst": '''
+            1.0 - Initial version
+            ~~~~~~~~~~~~~~~~~~~~~
 
-        The ``colour`` query parameter filters ``GET /widgets``.
-    '''
+            1.1 - Widgets have a colour
+            ~~~~~~~~~~~~~~~~~~~~~~~~~~~
+        ''',
+    }
+    good = {"svc/rest_api_version_history.rst": '''
+        1.0 - Initial version
+        ~~~~~~~~~~~~~~~~~~~~~
+
+        1.1 - Widgets have a colour
+        ~~~~~~~~~~~~~~~~~~~~~~~~~~~
+
+        1.2 - Count the widgets
+        ~~~~~~~~~~~~~~~~~~~~~~~
+
+        ``GET /widgets`` returns their number as ``count``.
+    '''}
 
     def check(self, ctx: LintContext) -> Iterable[Finding]:
         return _gate_findings(self.code, ctx)
@@ -168,20 +241,43 @@ class UntestedBoundary(Rule):
     message = "microversion gate {gate}: the far side of its boundary at {boundary} is untested: " \
               "no functional test of {uncovered}"
     location = "the gate"
-    bad = '''
-        @wsgi_wrapper.PlacementWsgify
-        @microversion.version_handler('1.2')
-        def list_widgets(req):      # only tested at 1.2 and later
-            ...
-    '''
-    good = '''
-        # gabbits/widget.yaml
+    bad = {
+        "svc/handlers/widget.py": '''
+            @wsgi_wrapper.PlacementWsgify
+            @microversion.version_handler('1.2')  # <-
+            def list_widgets(req):
+                ...
+        ''',
+        "svc/handler.py": '''
+            from svc.handlers import widget
+
+            ROUTE_DECLARATIONS = {
+                '/widgets': {
+                    'GET': widget.list_widgets,
+                },
+            }
+        ''',
+        "svc/tests/functional/gabbits/widget.yaml": '''
+            tests:
+            - name: list widgets
+              GET: /widgets
+              request_headers:
+                openstack-api-version: placement 1.2
+        ''',
+    }
+    good = {"svc/tests/functional/gabbits/widget.yaml": '''
+        tests:
         - name: no widgets before 1.2
           GET: /widgets
           request_headers:
-              openstack-api-version: placement 1.1
+            openstack-api-version: placement 1.1
           status: 404
-    '''
+
+        - name: list widgets
+          GET: /widgets
+          request_headers:
+            openstack-api-version: placement 1.2
+    '''}
 
     def check(self, ctx: LintContext) -> Iterable[Finding]:
         return _gate_findings(self.code, ctx)
@@ -201,20 +297,31 @@ class DeadRoute(Rule):
     severity = "error"
     message = "route {route} names {target}, which the project does not define: no handler serves it"
     location = "the route's handler in the routes module"
-    bad = '''
-        ROUTE_DECLARATIONS = {
-            '/widgets': {
-                'GET': widget.list_widget,   # the handler is list_widgets
-            },
-        }
-    '''
-    good = '''
+    bad = {
+        "svc/handlers/widget.py": '''
+            @wsgi_wrapper.PlacementWsgify
+            def list_widgets(req):
+                ...
+        ''',
+        "svc/handler.py": '''
+            from svc.handlers import widget
+
+            ROUTE_DECLARATIONS = {
+                '/widgets': {
+                    'GET': widget.list_widget,  # <-
+                },
+            }
+        ''',
+    }
+    good = {"svc/handler.py": '''
+        from svc.handlers import widget
+
         ROUTE_DECLARATIONS = {
             '/widgets': {
                 'GET': widget.list_widgets,
             },
         }
-    '''
+    '''}
 
     def check(self, ctx: LintContext) -> Iterable[Finding]:
         from reviewlint.module import Site
