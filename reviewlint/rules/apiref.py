@@ -43,24 +43,81 @@ class UndocumentedRequestVersion(Rule):
     code = "RVL601"
     message = "{route}: request parameter {name} {problem}; {evidence}"
     location = "the `.. rest_parameters::` list of the route's request section, or the parameters.yaml entry"
-    language = "yaml"
-    bad = '''
-        # api-ref/source/parameters.yaml; the code: PUT_WIDGET_V1_3, chosen from 1.3,
-        # adds the "colour" property to the body of PUT /widgets/{uuid}
+    bad = {
+        "svc/schema.py": '''
+            import copy
+
+            PUT_WIDGET = {
+                'type': 'object',
+                'properties': {'name': {'type': 'string'}},
+                'additionalProperties': False,
+            }
+            PUT_WIDGET_V1_2 = copy.deepcopy(PUT_WIDGET)
+            PUT_WIDGET_V1_2['properties']['colour'] = {'type': 'string'}
+        ''',
+        "svc/handlers/widget.py": '''
+            from svc import schema
+
+
+            @wsgi_wrapper.PlacementWsgify
+            @util.require_content('application/json')
+            def update_widget(req):
+                want_version = req.environ[microversion.MICROVERSION_ENVIRON]
+                put_schema = schema.PUT_WIDGET
+                if want_version.matches((1, 2)):
+                    put_schema = schema.PUT_WIDGET_V1_2
+                data = util.extract_json(req.body, put_schema)
+                ...
+        ''',
+        "svc/handler.py": '''
+            from svc.handlers import widget
+
+            ROUTE_DECLARATIONS = {
+                '/widgets/{uuid}': {
+                    'PUT': widget.update_widget,
+                },
+            }
+        ''',
+        "api-ref/source/widgets.inc": '''
+            Update widget
+            =============
+
+            .. rest_method:: PUT /widgets/{uuid}
+
+            Request
+            -------
+
+            .. rest_parameters:: parameters.yaml
+
+              - name: widget_name
+              - colour: widget_colour
+        ''',
+        "api-ref/source/parameters.yaml": '''
+            widget_colour:  # <-
+              type: string
+              in: body
+              required: false
+              description: The colour of the widget.
+            widget_name:
+              type: string
+              in: body
+              required: true
+              description: The name of the widget.
+        ''',
+    }
+    good = {"api-ref/source/parameters.yaml": '''
         widget_colour:
-          in: body
           type: string
-          required: false
-          description: The colour of the widget.
-    '''
-    good = '''
-        widget_colour:
           in: body
-          type: string
           required: false
-          min_version: 1.3
+          min_version: 1.2
           description: The colour of the widget.
-    '''
+        widget_name:
+          type: string
+          in: body
+          required: true
+          description: The name of the widget.
+    '''}
 
 
 class UndocumentedResponseVersion(Rule):
@@ -78,30 +135,89 @@ class UndocumentedResponseVersion(Rule):
     code = "RVL602"
     message = "{route}: response field {name} {problem}; {evidence}"
     location = "the `.. rest_parameters::` list of the route's response section, or the parameters.yaml entry"
-    language = "rst"
-    bad = '''
-        .. the code: serialize_crate() sets data['shelf'] only if want_version.matches((1, 4))
+    bad = {
+        "svc/handlers/widget.py": '''
+            @wsgi_wrapper.PlacementWsgify
+            def show_widget(req):
+                want_version = req.environ[microversion.MICROVERSION_ENVIRON]
+                widget = widget_obj.get_by_uuid(util.wsgi_path_item(req.environ, 'uuid'))
+                data = {'uuid': widget.uuid, 'name': widget.name}
+                if want_version.matches((1, 2)):
+                    data['colour'] = widget.colour
+                req.response.json_body = data
+                return req.response
+        ''',
+        "svc/handler.py": '''
+            from svc.handlers import widget
 
-        Response
-        --------
+            ROUTE_DECLARATIONS = {
+                '/widgets/{uuid}': {
+                    'GET': widget.show_widget,
+                },
+            }
+        ''',
+        "api-ref/source/widgets.inc": '''
+            Show widget
+            ===========
 
-        .. rest_parameters:: parameters.yaml
+            .. rest_method:: GET /widgets/{uuid}
 
-          - uuid: crate_uuid
-          - name: crate_name
-    '''
-    good = '''
-        Response
-        --------
+            Response
+            --------
 
-        .. rest_parameters:: parameters.yaml
+            .. rest_parameters:: parameters.yaml  # <-
 
-          - uuid: crate_uuid
-          - name: crate_name
-          - shelf: crate_shelf
+              - uuid: widget_uuid
+              - name: widget_name
+        ''',
+        "api-ref/source/parameters.yaml": '''
+            widget_name:
+              type: string
+              in: body
+              required: true
+              description: The name of the widget.
+            widget_uuid:
+              type: string
+              in: body
+              required: true
+              description: The uuid of the widget.
+        ''',
+    }
+    good = {
+        "api-ref/source/widgets.inc": '''
+            Show widget
+            ===========
 
-        .. and in parameters.yaml, crate_shelf has min_version: 1.4
-    '''
+            .. rest_method:: GET /widgets/{uuid}
+
+            Response
+            --------
+
+            .. rest_parameters:: parameters.yaml
+
+              - uuid: widget_uuid
+              - name: widget_name
+              - colour: widget_colour
+        ''',
+        "api-ref/source/parameters.yaml": '''
+            widget_colour:
+              type: string
+              in: body
+              required: true
+              min_version: 1.2
+              description: The colour of the widget.
+            widget_name:
+              type: string
+              in: body
+              required: true
+              description: The name of the widget.
+            widget_uuid:
+              type: string
+              in: body
+              required: true
+              description: The uuid of the widget.
+        ''',
+    }
 
 
 class UnacceptedRequestParameter(Rule):
@@ -120,26 +236,73 @@ class UnacceptedRequestParameter(Rule):
     message = "{route}: request parameter {name} ({where}, entry {entry}) is accepted by no request schema " \
               "of the route at any version: {schemas}"
     location = "the `.inc` line of the parameter"
-    language = "rst"
-    bad = '''
+    bad = {
+        "svc/handlers/widget.py": '''
+            from svc import schema
+
+
+            @wsgi_wrapper.PlacementWsgify
+            @util.require_content('application/json')
+            def update_widget(req):
+                data = util.extract_json(req.body, schema.PUT_WIDGET)
+                ...
+        ''',
+        "svc/handler.py": '''
+            from svc.handlers import widget
+
+            ROUTE_DECLARATIONS = {
+                '/widgets/{uuid}': {
+                    'PUT': widget.update_widget,
+                },
+            }
+        ''',
+        "svc/schema.py": '''
+            PUT_WIDGET = {
+                'type': 'object',
+                'properties': {'name': {'type': 'string'}},
+                'additionalProperties': False,
+            }
+        ''',
+        "api-ref/source/widgets.inc": '''
+            Update widget
+            =============
+
+            .. rest_method:: PUT /widgets/{uuid}
+
+            Request
+            -------
+
+            .. rest_parameters:: parameters.yaml
+
+              - name: widget_name
+              - colour: widget_colour  # <-
+        ''',
+        "api-ref/source/parameters.yaml": '''
+            widget_colour:
+              type: string
+              in: body
+              required: false
+              description: The colour of the widget.
+            widget_name:
+              type: string
+              in: body
+              required: true
+              description: The name of the widget.
+        ''',
+    }
+    good = {"api-ref/source/widgets.inc": '''
+        Update widget
+        =============
+
+        .. rest_method:: PUT /widgets/{uuid}
+
         Request
         -------
 
         .. rest_parameters:: parameters.yaml
 
-          - name: shelf_name
-          - colour: shelf_colour
-
-        .. no schema of PUT /shelves/{uuid} has a "colour" property
-    '''
-    good = '''
-        Request
-        -------
-
-        .. rest_parameters:: parameters.yaml
-
-          - name: shelf_name
-    '''
+          - name: widget_name
+    '''}
 
 
 class HeadingRangeGap(Rule):
@@ -159,21 +322,91 @@ class HeadingRangeGap(Rule):
     code = "RVL604"
     message = "{route}: {detail}"
     location = "the heading"
-    language = "rst"
-    bad = '''
-        Response (microversions 1.38 - )
-        --------------------------------
+    bad = {
+        "svc/handlers/widget.py": '''
+            @wsgi_wrapper.PlacementWsgify
+            def show_widget(req):
+                want_version = req.environ[microversion.MICROVERSION_ENVIRON]
+                widget = widget_obj.get_by_uuid(util.wsgi_path_item(req.environ, 'uuid'))
+                data = {'uuid': widget.uuid, 'name': widget.name}
+                if want_version.matches((1, 2)):
+                    data['colour'] = widget.colour
+                req.response.json_body = data
+                return req.response
+        ''',
+        "svc/handler.py": '''
+            from svc.handlers import widget
 
-        Response (microversions 1.9 - 1.36)
-        -----------------------------------
-    '''
-    good = '''
-        Response (microversions 1.38 - )
-        --------------------------------
+            ROUTE_DECLARATIONS = {
+                '/widgets/{uuid}': {
+                    'GET': widget.show_widget,
+                },
+            }
+        ''',
+        "api-ref/source/widgets.inc": '''
+            Show widget
+            ===========
 
-        Response (microversions 1.9 - 1.37)
-        -----------------------------------
-    '''
+            .. rest_method:: GET /widgets/{uuid}
+
+            Response (microversions 1.2 - )
+            -------------------------------
+
+            .. rest_parameters:: parameters.yaml
+
+              - uuid: widget_uuid
+              - name: widget_name
+              - colour: widget_colour
+
+            Response (microversions 1.0 - 1.2)  # <-
+            ----------------------------------
+
+            .. rest_parameters:: parameters.yaml
+
+              - uuid: widget_uuid
+              - name: widget_name
+        ''',
+        "api-ref/source/parameters.yaml": '''
+            widget_colour:
+              type: string
+              in: body
+              required: true
+              description: The colour of the widget.
+            widget_name:
+              type: string
+              in: body
+              required: true
+              description: The name of the widget.
+            widget_uuid:
+              type: string
+              in: body
+              required: true
+              description: The uuid of the widget.
+        ''',
+    }
+    good = {"api-ref/source/widgets.inc": '''
+        Show widget
+        ===========
+
+        .. rest_method:: GET /widgets/{uuid}
+
+        Response (microversions 1.2 - )
+        -------------------------------
+
+        .. rest_parameters:: parameters.yaml
+
+          - uuid: widget_uuid
+          - name: widget_name
+          - colour: widget_colour
+
+        Response (microversions 1.0 - 1.1)
+        ----------------------------------
+
+        .. rest_parameters:: parameters.yaml
+
+          - uuid: widget_uuid
+          - name: widget_name
+    '''}
 
 
 RULES: tuple[type[Rule], ...] = (
