@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from reviewlint import REPOSITORY_URL
 from reviewlint.rules import rule_classes
-from reviewlint.rules.base import Rule, example_files, example_language, good_keeps_bad_files
+from reviewlint.rules.base import (Rule, example_files, example_language, good_keeps_bad_files,
+                                   marked_lines_note)
 
 # The rule pages as the repository serves them (SARIF `helpUri`, the JSON `url`).
 RULES_PAGE = f"{REPOSITORY_URL}/blob/main/docs/rules.md"
@@ -34,6 +35,12 @@ def render() -> str:
     rules = rule_classes()
     out = ["# reviewlint rules", "",
            "Generated from the rule classes by `python -m reviewlint.ruledocs`; do not edit by hand.", "",
+           "Each example is a few files of a small Placement-style service, `svc`, whose other files are",
+           "`setup.cfg`, `svc/microversion.py` (`VERSIONS` 1.0 to 1.2, `version_handler`), `svc/util.py`",
+           "(`require_content`, `extract_json`) and `svc/wsgi_wrapper.py` (`PlacementWsgify`). The tests",
+           "lint every example (tests/test_examples.py): the **Example** gives the rule exactly on the lines",
+           "named beside its files, and the **Use instead**, whose files replace or add to the Example's,",
+           "gives nothing.", "",
            "| code | summary |", "|---|---|"]
     out += [f"| [{r.code}](#{anchor(r.code)}) | {r.summary()} |" for r in rules]
     family = ""
@@ -56,7 +63,8 @@ def rule_markdown(rule: type[Rule]) -> str:
             keeps = title == "**Use instead:**" and good_keeps_bad_files(rule)
             out += [title + (" (the other files as in the example)" if keeps else ""), ""]
             for path, text in example_files(files).items():
-                out += [f"`{path}`:", "", f"```{example_language(path)}", text.rstrip("\n"), "```", ""]
+                where = marked_lines_note(rule, path) if title == "**Example:**" else ""
+                out += [f"`{path}`{where}:", "", f"```{example_language(path)}", text.rstrip("\n"), "```", ""]
     return "\n".join(out).rstrip() + "\n"
 
 

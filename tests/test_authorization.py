@@ -83,15 +83,6 @@ def test_a_helper_that_reads_and_checks_keeps_its_inner_order() -> None:
     assert inner_first == {"import_widget": "read", "export_widget": "check"}
 
 
-def test_documented_examples() -> None:
-    from reviewlint.rules import rule_by_code
-
-    for code in ("RVL501", "RVL502"):
-        rule = rule_by_code(code)
-        assert rule is not None and rule.rationale() and rule.bad and rule.good
-        assert code in rule.explain()
-
-
 # -- real trees ----------------------------------------------------------------------------
 @pytest.mark.realtree
 def test_placement_16_checks_policy_in_every_handler_before_reading() -> None:

@@ -17,9 +17,7 @@ def test_every_rule_documents_itself() -> None:
     for rule in rule_classes():
         assert re.fullmatch(r"RVL\d{3}", rule.code)
         assert rule.summary() and rule.message
-        if not rule.code.startswith("RVL9"):
-            assert rule.rationale(), rule.code
-            assert rule.bad.strip() and rule.good.strip(), rule.code
+        assert rule.rationale(), rule.code  # the examples are tests/test_examples.py's
 
 
 def test_readme_rule_table_lists_every_code() -> None:

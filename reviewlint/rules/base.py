@@ -107,7 +107,8 @@ class Rule:
                 note = " (the other files as in Bad)" if title == "Good" and good_keeps_bad_files(cls) else ""
                 parts += ["", f"{title}{note}:"]
                 for path, text in example_files(files).items():
-                    parts += ["", f"    {path}:", "", _indent(text)]
+                    where = marked_lines_note(cls, path) if title == "Bad" else ""
+                    parts += ["", f"    {path}{where}:", "", _indent(text)]
         return "\n".join(parts) + "\n"
 
 
@@ -129,6 +130,14 @@ def example_marks(files: Mapping[str, str]) -> list[tuple[str, int]]:
     return sorted((path, number) for path, text in files.items()
                   for number, line in enumerate(inspect.cleandoc(text).splitlines(), 1)
                   if line.rstrip().endswith(EXAMPLE_MARK))
+
+
+def marked_lines_note(rule: type[Rule], path: str) -> str:
+    """` (RVL101 on line 2)` after the name of a `bad` example's file that has marked lines."""
+    lines = [str(line) for where, line in example_marks(rule.bad) if where == path]
+    if not lines:
+        return ""
+    return f" ({rule.code} on line{'s' if len(lines) > 1 else ''} {', '.join(lines)})"
 
 
 def example_language(path: str) -> str:

@@ -21,6 +21,24 @@ class UnreadableFile(Rule):
     severity = "error"
     message = "cannot check this {kind}: {reason}"
     location = "the position of the error (line 1 when unknown)"
+    bad = {"svc/handlers/widget.py": '''
+        # -*- coding: ascii -*-
+        """Widget handlers."""
+
+
+        @wsgi_wrapper.PlacementWsgify
+        def list_widgets(req):
+            return {'widgets': ['Rädchen']}  # <-
+    '''}
+    good = {"svc/handlers/widget.py": '''
+        # -*- coding: utf-8 -*-
+        """Widget handlers."""
+
+
+        @wsgi_wrapper.PlacementWsgify
+        def list_widgets(req):
+            return {'widgets': ['Rädchen']}
+    '''}
 
 
 class MalformedInput(Rule):
@@ -33,6 +51,18 @@ class MalformedInput(Rule):
     severity = "error"
     message = "malformed {what}: {reason}"
     location = "the file (line 1 when the position is unknown)"
+    bad = {"svc/tests/functional/gabbits/widget.yaml": '''
+        tests:
+        - name: list widgets
+          GET: /widgets
+            status: 200  # <-
+    '''}
+    good = {"svc/tests/functional/gabbits/widget.yaml": '''
+        tests:
+        - name: list widgets
+          GET: /widgets
+          status: 200
+    '''}
 
 
 RULES: tuple[type[Rule], ...] = (UnreadableFile, MalformedInput)
