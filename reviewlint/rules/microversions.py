@@ -165,6 +165,15 @@ class UndeclaredVersion(Rule):
                 if want_version.matches((1, 3)):  # <-
                     ...
         ''',
+        "svc/microversion.py": '''
+            MICROVERSION_ENVIRON = 'svc.microversion'
+
+            VERSIONS = [
+                '1.0',
+                '1.1',
+                '1.2',
+            ]
+        ''',
     }
     good = {"svc/microversion.py": '''
         MICROVERSION_ENVIRON = 'svc.microversion'
