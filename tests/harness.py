@@ -72,11 +72,11 @@ def write_files(root: Path, files: Mapping[str, str]) -> None:
     for name, text in files.items():
         target = root / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text)
+        target.write_text(text, encoding="utf-8")
 
 
 def lint_snippet(root: Path, files: Mapping[str, str], select: Sequence[str] | None = None) -> list[Row]:
     """(path, line, code) for `files` written over the skeleton service in `root` (an empty directory)."""
-    write_files(root, {name: (SKELETON_FROM / name).read_text() for name in SKELETON})
+    write_files(root, {name: (SKELETON_FROM / name).read_text(encoding="utf-8") for name in SKELETON})
     write_files(root, files)
     return lint_tree(root, select=select)
