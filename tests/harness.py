@@ -4,7 +4,11 @@
 `reviewlint .` run from that directory does (same discovery, selection,
 `# noqa` and sorting) and returns `(path, line, code)` rows, as
 `conftest.findings_of` reads them from the CLI's output. `lint_snippet`
-writes a few files over a small Placement-style skeleton first.
+writes a few files over a small Placement-style skeleton first. `config=`
+is `--config FILE`, `stdin=(NAME, TEXT)` is `--stdin-filename NAME` with
+TEXT piped in, `lint_lines` gives the lines `reviewlint` prints (text
+format, no colour), and `cli` runs the command's `main` in this process
+for what it prints besides findings (`--show-project`).
 
 Keep one CLI and one flake8 agreement test per family (the real binaries);
 everything else about a rule is asked here.
@@ -12,11 +16,13 @@ everything else about a rule is asked here.
 
 from __future__ import annotations
 
+import io
 import os
+import sys
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Mapping, Sequence
-
-from contextlib import contextmanager
 
 from reviewlint.findings import Finding
 
@@ -42,9 +48,16 @@ def _cwd(path: Path) -> Iterator[None]:
 
 
 def lint_findings(root: Path, *paths: str, select: Sequence[str] | None = None,
-                  ignore: Sequence[str] | None = None) -> list[Finding]:
-    """The findings of `reviewlint PATHS` (default `.`) run from `root`, without the persistent cache."""
-    from reviewlint.engine import forget_projects, lint_paths, start_run
+                  ignore: Sequence[str] | None = None, extend_ignore: Sequence[str] = (),
+                  config: str | Path | None = None, stdin: tuple[str, str] | None = None,
+                  cache_dir: Path | None = None) -> list[Finding]:
+    """The findings of `reviewlint PATHS` (default `.`) run from `root`, without the persistent cache.
+
+    `config` is `--config FILE` (relative to `root` or absolute); `stdin=(name, text)`
+    lints `text` as the file `name`, as `--stdin-filename name` with `text` piped in;
+    `cache_dir` is `--cache-dir DIR` (a warm run when a run has filled it).
+    """
+    from reviewlint.engine import forget_projects, lint_paths, lint_stdin, start_run
 
     overrides: dict = {}
     if select is not None:
@@ -54,17 +67,83 @@ def lint_findings(root: Path, *paths: str, select: Sequence[str] | None = None,
     forget_projects()  # a test may have rewritten the tree since the last run
     with _cwd(root):
         inputs = [Path(p) for p in paths] or [Path(".")]
-        run = start_run(inputs[0], None, overrides, (), None)
+        first = Path(stdin[0]) if stdin is not None else inputs[0]
+        run = start_run(first, Path(config) if config is not None else None, overrides, tuple(extend_ignore),
+                        cache_dir)
         try:
+            if stdin is not None:
+                assert not paths, "stdin takes no PATH"
+                return lint_stdin(run, stdin[0], stdin[1].encode())
             return lint_paths(run, inputs, None, 1)
         finally:
             forget_projects()
 
 
 def lint_tree(root: Path, *paths: str, select: Sequence[str] | None = None,
-              ignore: Sequence[str] | None = None) -> list[Row]:
+              ignore: Sequence[str] | None = None, extend_ignore: Sequence[str] = (),
+              config: str | Path | None = None, stdin: tuple[str, str] | None = None) -> list[Row]:
     """(path, line, code) of each finding of `reviewlint PATHS` run from `root`, sorted."""
-    return sorted((f.path, f.line, f.code) for f in lint_findings(root, *paths, select=select, ignore=ignore))
+    return sorted((f.path, f.line, f.code) for f in lint_findings(
+        root, *paths, select=select, ignore=ignore, extend_ignore=extend_ignore, config=config, stdin=stdin))
+
+
+def lint_lines(root: Path, *paths: str, select: Sequence[str] | None = None,
+               ignore: Sequence[str] | None = None, extend_ignore: Sequence[str] = (),
+               config: str | Path | None = None, stdin: tuple[str, str] | None = None,
+               cache_dir: Path | None = None) -> list[str]:
+    """The lines `reviewlint PATHS` prints from `root` (`path:line:col: CODE message`), in its order."""
+    return [f.to_text() for f in lint_findings(root, *paths, select=select, ignore=ignore, extend_ignore=extend_ignore,
+                                               config=config, stdin=stdin, cache_dir=cache_dir)]
+
+
+@dataclass
+class Result:
+    """What `cli` gives: as subprocess.CompletedProcess, for the fields the tests read."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def cli(root: Path, *args: str, stdin: str | None = None) -> Result:
+    """`reviewlint ARGS` run from `root` in this process (its `main`, the same code as the command)."""
+    from reviewlint.cli import main
+    from reviewlint.engine import forget_projects
+
+    out, err = io.StringIO(), io.StringIO()
+    before = sys.stdin
+    sys.stdin = io.TextIOWrapper(io.BytesIO((stdin or "").encode()))
+    forget_projects()
+    try:
+        with _cwd(root), redirect_stdout(out), redirect_stderr(err):
+            status = main(list(args))
+    finally:
+        sys.stdin = before
+        forget_projects()
+    return Result(status, out.getvalue(), err.getvalue())
+
+
+def plugin_lines(root: Path, filename: str, source: str | None = None) -> list[str]:
+    """What the flake8 plugin reports for `filename` run from `root`, as flake8 prints it (`path:line:col: ...`).
+
+    The plugin's own findings in flake8's order, before flake8 applies `# noqa` and
+    `--select` (our files in these tests have neither); `source` is the buffer
+    flake8 reads from stdin with `--stdin-display-name filename`.
+    """
+    import ast
+
+    from reviewlint.engine import forget_projects
+    from reviewlint.flake8_plugin import ReviewlintChecker
+
+    forget_projects()
+    try:
+        with _cwd(root):
+            text = Path(filename).read_text() if source is None else source
+            checker = ReviewlintChecker(ast.parse(text), filename, text.splitlines(keepends=True))
+            results = sorted((line, col, message) for line, col, message, _ in checker.run())
+    finally:
+        forget_projects()
+    return [f"{filename}:{line}:{col + 1}: {message}" for line, col, message in results]
 
 
 def write_files(root: Path, files: Mapping[str, str]) -> None:

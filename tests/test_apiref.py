@@ -1,7 +1,8 @@
 """RVL6xx: the API reference reader, the route contracts and the rules.
 
-The cases under reviewlint/fixtures/cases/rvl6/ run through the real CLI
-with exact expected lines; the reader is tested directly on small and
+The cases under reviewlint/fixtures/cases/rvl6/ run through the in-process
+harness (the contract case through the real CLI and flake8 too) with exact
+expected lines; the reader is tested directly on small and
 hostile inputs, the contract on the pantry case.
 """
 
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CASES, case_dirs, expected_of, findings_of, run_cli, run_flake8
+from harness import cli, lint_lines, lint_tree
 from reviewlint.apiref import ReferenceUnreadable, read_parameters, read_reference, section_files
 from reviewlint.config import Config
 from reviewlint.project import Project
@@ -37,7 +39,7 @@ def read(files: dict[str, str]):  # type: ignore[no-untyped-def]
     return read_reference(root, incs, reader(files))
 
 
-# -- the cases, through the CLI ------------------------------------------------------------------
+# -- the cases ----------------------------------------------------------------------------------
 
 def test_every_rvl6_code_has_a_case() -> None:
     codes = {code for case in RVL6_CASES for _, _, code in expected_of(case / "expected.txt")}
@@ -46,15 +48,20 @@ def test_every_rvl6_code_has_a_case() -> None:
 
 
 @pytest.mark.parametrize("case", RVL6_CASES, ids=lambda p: p.name)
-def test_cli_reports_exactly_the_expected_findings(case: Path) -> None:
-    result = run_cli("--select", "RVL6,RVL9", ".", cwd=case)
+def test_each_case_reports_exactly_the_expected_findings(case: Path) -> None:
+    assert lint_tree(case, select=["RVL6", "RVL9"]) == expected_of(case / "expected.txt")
+
+
+# The family's CLI agreement test (its flake8 one is below): the real binary on the case with every RVL6 code.
+def test_cli_reports_exactly_the_expected_findings() -> None:
+    result = run_cli("--select", "RVL6,RVL9", ".", cwd=PANTRY)
     assert result.stderr == ""
     assert result.returncode == 1
-    assert sorted(findings_of(result.stdout)) == expected_of(case / "expected.txt")
+    assert sorted(findings_of(result.stdout)) == expected_of(PANTRY / "expected.txt")
 
 
 def test_messages_name_route_version_and_the_code_that_decides() -> None:
-    lines = run_cli("--select", "RVL6", ".", cwd=PANTRY).stdout.splitlines()
+    lines = lint_lines(PANTRY, select=["RVL6"])
     assert ("api-ref/source/parameters.yaml:56:1: RVL601 POST /jars: request parameter colour is accepted from "
             "1.3, but its parameters.yaml entry jar_colour has no min_version; schema POST_JAR_V1_3 "
             "(pantry/schemas/jar.py:19); decided by `want_version.matches((1, 3))` at pantry/handlers/jar.py:51"
@@ -85,45 +92,45 @@ def test_the_api_ref_key_names_the_reference(tmp_path: Path) -> None:
     case = tmp_path / "layouts"
     shutil.copytree(CASES / "rvl6" / "layouts", case)
     (case / "setup.cfg").write_text((case / "setup.cfg").read_text() + "\n[reviewlint]\napi-ref = doc/api\n")
-    rows = findings_of(run_cli("--select", "RVL6,RVL9", ".", cwd=case).stdout)
+    rows = lint_tree(case, select=["RVL6", "RVL9"])
     assert rows == [("doc/api/kettles.inc", 13, "RVL602"), ("doc/api/kettles.inc", 18, "RVL604"),
                     ("doc/api/kettles.inc", 35, "RVL602")]
-    lines = run_cli("--show-project", ".", cwd=case).stdout.splitlines()
+    lines = cli(case, "--show-project", ".").stdout.splitlines()
     assert "api reference: doc/api (1 .inc files, 2 route sections, 3 parameters, 0 malformed)" in lines
 
 
 def test_show_project_names_the_reference() -> None:
-    lines = run_cli("--show-project", ".", cwd=PANTRY).stdout.splitlines()
+    lines = cli(PANTRY, "--show-project", ".").stdout.splitlines()
     assert lines[-1] == "api reference: api-ref/source (3 .inc files, 8 route sections, 25 parameters, 0 malformed)"
-    lines = run_cli("--show-project", ".", cwd=CASES / "rvl4" / "gabbi_forms").stdout.splitlines()
+    lines = cli(CASES / "rvl4" / "gabbi_forms", "--show-project", ".").stdout.splitlines()
     assert lines[-1] == "api reference: none (RVL6xx is not checked)"
 
 
 def test_select_ignore_and_per_file_ignores_apply(tmp_path: Path) -> None:
-    rows = findings_of(run_cli("--select", "RVL603", ".", cwd=PANTRY).stdout)
+    rows = lint_tree(PANTRY, select=["RVL603"])
     assert rows == [("api-ref/source/jars.inc", 18, "RVL603"), ("api-ref/source/shelves.inc", 61, "RVL603")]
-    rows = findings_of(run_cli("--select", "RVL6", "--ignore", "RVL601,RVL602,RVL603", ".", cwd=PANTRY).stdout)
+    rows = lint_tree(PANTRY, select=["RVL6"], ignore=["RVL601", "RVL602", "RVL603"])
     assert {code for _, _, code in rows} == {"RVL604"}
     config = tmp_path / "setup.cfg"
     config.write_text("[reviewlint]\nselect = RVL6\nper-file-ignores =\n    api-ref/source/parameters.yaml: RVL601\n"
                       "    *.inc: RVL604\n")
-    rows = findings_of(run_cli("--config", str(config), ".", cwd=PANTRY).stdout)
+    rows = lint_tree(PANTRY, config=config)
     assert ("api-ref/source/parameters.yaml", 56, "RVL601") not in rows
     assert ("api-ref/source/parameters.yaml", 61, "RVL602") in rows
     assert not any(code == "RVL604" for _, _, code in rows)
 
 
 def test_one_reference_file_as_input_reports_only_its_findings() -> None:
-    rows = findings_of(run_cli("--select", "RVL6", "api-ref/source/shelves.inc", cwd=PANTRY).stdout)
+    rows = lint_tree(PANTRY, "api-ref/source/shelves.inc", select=["RVL6"])
     assert rows == [("api-ref/source/shelves.inc", 13, "RVL601"), ("api-ref/source/shelves.inc", 17, "RVL604"),
                     ("api-ref/source/shelves.inc", 61, "RVL603")]
 
 
 def test_a_changed_handler_rechecks_the_reference() -> None:
     # pre-commit passes only the changed files: a handler brings the reference's findings along.
-    rows = findings_of(run_cli("--select", "RVL6", "pantry/handlers/shelf.py", cwd=PANTRY).stdout)
+    rows = lint_tree(PANTRY, "pantry/handlers/shelf.py", select=["RVL6"])
     assert rows == expected_of(PANTRY / "expected.txt")
-    rows = findings_of(run_cli("--select", "RVL6", "pantry/schemas/jar.py", cwd=PANTRY).stdout)
+    rows = lint_tree(PANTRY, "pantry/schemas/jar.py", select=["RVL6"])
     assert rows == expected_of(PANTRY / "expected.txt")
 
 
@@ -131,17 +138,15 @@ def test_a_python_file_the_analysis_never_reads_does_not(tmp_path: Path) -> None
     case = tmp_path / "pantry"
     shutil.copytree(PANTRY, case)
     (case / "pantry" / "notes.py").write_text('"""Nothing to do with the API."""\n\nNOTES = []\n')
-    result = run_cli("--select", "RVL6", "pantry/notes.py", cwd=case)
-    assert result.stdout == "" and result.returncode == 0
+    assert lint_tree(case, "pantry/notes.py", select=["RVL6"]) == []
 
 
 def test_stdin_buffer_of_a_reference_file_wins_over_the_disk() -> None:
     text = (PANTRY / "api-ref/source/shelves.inc").read_text()
     fixed = text.replace("Response (microversions 1.0 - 1.2)\n----------------------------------",
                          "Response (microversions 1.0 - 1.3)\n----------------------------------")
-    result = run_cli("--select", "RVL6", "--stdin-filename", "api-ref/source/shelves.inc", cwd=PANTRY, stdin=fixed)
-    assert findings_of(result.stdout) == [("api-ref/source/shelves.inc", 13, "RVL601"),
-                                          ("api-ref/source/shelves.inc", 61, "RVL603")]
+    assert lint_tree(PANTRY, select=["RVL6"], stdin=("api-ref/source/shelves.inc", fixed)) == [
+        ("api-ref/source/shelves.inc", 13, "RVL601"), ("api-ref/source/shelves.inc", 61, "RVL603")]
 
 
 def test_noqa_comments_suppress_in_rst_and_yaml(tmp_path: Path) -> None:
@@ -151,7 +156,7 @@ def test_noqa_comments_suppress_in_rst_and_yaml(tmp_path: Path) -> None:
     shelves.write_text(shelves.read_text().replace(".. noqa: RVL604", ".. a plain comment"))
     parameters = case / "api-ref/source/parameters.yaml"
     parameters.write_text(parameters.read_text().replace("min_version: 1.5  # noqa: RVL601", "min_version: 1.5"))
-    rows = findings_of(run_cli("--select", "RVL6", ".", cwd=case).stdout)
+    rows = lint_tree(case, select=["RVL6"])
     added = sorted(set(rows) - set(expected_of(PANTRY / "expected.txt")))
     assert added == [("api-ref/source/parameters.yaml", 132, "RVL601"), ("api-ref/source/shelves.inc", 37, "RVL604")]
     # A `.. noqa` above a parameter list covers the list and its items.
@@ -159,7 +164,7 @@ def test_noqa_comments_suppress_in_rst_and_yaml(tmp_path: Path) -> None:
     jars.write_text(jars.read_text().replace("  - colour: jar_colour_query\n", "  - colour: jar_colour_query\n", 1)
                     .replace(".. rest_method:: GET /jars\n\nRequest\n-------\n\n",
                              ".. rest_method:: GET /jars\n\nRequest\n-------\n\n.. noqa: RVL603\n\n"))
-    rows = findings_of(run_cli("--select", "RVL6", ".", cwd=case).stdout)
+    rows = lint_tree(case, select=["RVL6"])
     assert not any(row[2] == "RVL603" and row[0].endswith("jars.inc") for row in rows)
 
 
@@ -379,11 +384,11 @@ def test_hostile_sections_are_bounded() -> None:
 def test_warm_runs_equal_cold_runs_after_edits(tmp_path: Path) -> None:
     case = tmp_path / "pantry"
     shutil.copytree(PANTRY, case)
-    cache = ["--cache-dir", str(tmp_path / "cache")]
+    cache = tmp_path / "cache"
 
     def both() -> tuple[str, str]:
-        warm = run_cli(*cache, "--select", "RVL6", ".", cwd=case).stdout
-        return warm, run_cli("--no-cache", "--select", "RVL6", ".", cwd=case).stdout
+        warm = "".join(f"{line}\n" for line in lint_lines(case, select=["RVL6"], cache_dir=cache))
+        return warm, "".join(f"{line}\n" for line in lint_lines(case, select=["RVL6"]))
 
     warm, cold = both()
     assert warm == cold and findings_of(warm) == expected_of(PANTRY / "expected.txt")
@@ -398,6 +403,7 @@ def test_warm_runs_equal_cold_runs_after_edits(tmp_path: Path) -> None:
     warm, cold = both()
     assert warm == cold and ("api-ref/source/shelves.inc", 17, "RVL604") not in findings_of(warm)
     # The commit hook's form: only the changed handler is an input.
-    warm = run_cli(*cache, "--select", "RVL6", "pantry/handlers/shelf.py", cwd=case).stdout
-    assert warm == run_cli("--no-cache", "--select", "RVL6", "pantry/handlers/shelf.py", cwd=case).stdout
+    warm = "".join(f"{line}\n" for line in lint_lines(case, "pantry/handlers/shelf.py", select=["RVL6"],
+                                                      cache_dir=cache))
+    assert warm == "".join(f"{line}\n" for line in lint_lines(case, "pantry/handlers/shelf.py", select=["RVL6"]))
     assert findings_of(warm) == findings_of(cold)

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CASES, case_dirs, expected_of, findings_of, real_tree, run_cli, run_flake8
+from harness import lint_lines, lint_tree
 from reviewlint.config import load_config
 from reviewlint.flow import analyzer_for
 from reviewlint.project import Project
@@ -21,52 +22,54 @@ def test_every_rvl5_case_is_found() -> None:
 
 
 @pytest.mark.parametrize("case", RVL5_CASES, ids=lambda case: case.name)
-def test_cli_reports_exactly_the_expected_lines(case: Path) -> None:
-    result = run_cli("--select", "RVL5", ".", cwd=case)
+def test_each_case_reports_exactly_the_expected_lines(case: Path) -> None:
+    assert lint_tree(case, select=["RVL5"]) == expected_of(case / "expected.txt")
+
+
+# The family's agreement tests: the real binaries on the case with both RVL5 codes.
+def test_cli_reports_exactly_the_expected_lines() -> None:
+    result = run_cli("--select", "RVL5", ".", cwd=ORDER)
     assert result.stderr == ""
-    assert findings_of(result.stdout) == expected_of(case / "expected.txt")
+    assert findings_of(result.stdout) == expected_of(ORDER / "expected.txt")
     assert result.returncode == 1
 
 
-@pytest.mark.parametrize("case", RVL5_CASES, ids=lambda case: case.name)
-def test_flake8_reports_the_same_lines(case: Path) -> None:
-    result = run_flake8("--select", "RVL5", ".", cwd=case)
+def test_flake8_reports_the_same_lines() -> None:
+    result = run_flake8("--select", "RVL5", ".", cwd=ORDER)
     assert result.stderr == ""
-    assert sorted(findings_of(result.stdout)) == expected_of(case / "expected.txt")
+    assert sorted(findings_of(result.stdout)) == expected_of(ORDER / "expected.txt")
 
 
 def test_flake8_on_stdin_relocates_past_a_bare_noqa_like_the_cli() -> None:
     source = (CHECKS / "svc" / "handlers" / "widget.py").read_text()
     flake8 = run_flake8("--select", "RVL5", "--stdin-display-name", "svc/handlers/widget.py", "-",
                         cwd=CHECKS, stdin=source)
-    cli = run_cli("--select", "RVL5", "--stdin-filename", "svc/handlers/widget.py", cwd=CHECKS, stdin=source)
     expected = expected_of(CHECKS / "expected.txt")
     assert findings_of(flake8.stdout) == expected
-    assert findings_of(cli.stdout) == expected
+    assert lint_tree(CHECKS, select=["RVL5"], stdin=("svc/handlers/widget.py", source)) == expected
 
 
 def test_stdin_sees_a_policy_check_the_editor_just_added() -> None:
     source = (CHECKS / "svc" / "handlers" / "widget.py").read_text().replace(
         "    _audit(context)\n", "    _audit(context)\n    context.can(policies.DELETE)\n")
-    result = run_cli("--select", "RVL5", "--stdin-filename", "svc/handlers/widget.py", cwd=CHECKS, stdin=source)
-    lines = [line for _, line, _ in findings_of(result.stdout)]
+    lines = [line for _, line, _ in lint_tree(CHECKS, select=["RVL5"], stdin=("svc/handlers/widget.py", source))]
     assert 58 not in lines and len(lines) == 5
 
 
 def test_messages_name_the_handler_its_version_and_the_check() -> None:
-    checks = run_cli("--select", "RVL5", "svc/handlers/widget.py", cwd=CHECKS).stdout.splitlines()
+    checks = lint_lines(CHECKS, "svc/handlers/widget.py", select=["RVL5"])
     assert checks[2] == ("svc/handlers/widget.py:78:1: RVL501 handler widget.replace_widget (>= 1.2) never checks "
                          "policy: no can() or authorize() in it or in a helper it passes the request to")
-    order = run_cli("--select", "RVL502", ".", cwd=ORDER).stdout.splitlines()
+    order = lint_lines(ORDER, select=["RVL502"])
     assert order[0] == ("svc/handlers/widget.py:34:30: RVL502 handler widget.create_widget reads the request body "
                         "before its first policy check (line 36)")
 
 
 def test_a_dispatcher_check_is_named_in_the_message_not_counted() -> None:
-    result = run_cli(".", cwd=CASES / "rvl5" / "dispatcher")
-    assert result.stdout.rstrip("\n").endswith("(only the dispatcher's check in handler.py applies)")
-    elsewhere = run_cli(".", cwd=CASES / "rvl5" / "checks")
-    assert "dispatcher" not in elsewhere.stdout
+    lines = lint_lines(CASES / "rvl5" / "dispatcher")
+    assert lines[-1].endswith("(only the dispatcher's check in handler.py applies)")
+    elsewhere = lint_lines(CASES / "rvl5" / "checks")
+    assert elsewhere and not any("dispatcher" in line for line in elsewhere)
 
 
 def test_a_helper_that_reads_and_checks_keeps_its_inner_order() -> None:
@@ -124,8 +127,6 @@ def test_config_routes_names_the_one_routes_module(tmp_path: Path) -> None:
         "from svc.handlers import root\n\nROUTE_DECLARATIONS = {'/': {'GET': root.status}}\n")
     # Without config the larger declaration is the routes module: home and index are public.
     (tmp_path / "setup.cfg").write_text("[metadata]\nname = svc\n")
-    result = run_cli("--select", "RVL501", ".", cwd=tmp_path)
-    assert [line for _, line, _ in findings_of(result.stdout)] == [17, 22, 27, 32, 37, 41]
+    assert [line for _, line, _ in lint_tree(tmp_path, select=["RVL501"])] == [17, 22, 27, 32, 37, 41]
     (tmp_path / "setup.cfg").write_text("[reviewlint]\nroutes = svc.old_handler\n")
-    result = run_cli("--select", "RVL501", ".", cwd=tmp_path)
-    assert [line for _, line, _ in findings_of(result.stdout)] == [7, 12, 22, 27, 32, 37]
+    assert [line for _, line, _ in lint_tree(tmp_path, select=["RVL501"])] == [7, 12, 22, 27, 32, 37]

@@ -17,7 +17,8 @@ from typing import Callable
 
 import pytest
 
-from conftest import EXAMPLE, findings_of, real_tree, run_cli
+from conftest import EXAMPLE, findings_of, real_tree
+from harness import cli
 
 Rows = list[tuple[str, int, str, str]]
 
@@ -89,15 +90,15 @@ def test_after_each_kind_of_edit_warm_equals_cold(tmp_path: Path, kind: str) -> 
     assert warm != before  # the edit mattered: a stale cache would have shown
 
 
-def test_an_edited_buffer_on_stdin_is_analysed_and_an_unchanged_one_comes_from_the_cache(tmp_path: Path) -> None:
+def test_an_edited_buffer_on_stdin_is_analysed_and_an_unchanged_one_comes_from_the_cache(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = shutil.copytree(EXAMPLE, tmp_path / "example")
-    env = {**os.environ, "REVIEWLINT_CACHE_DIR": str(tmp_path / "cache")}
+    monkeypatch.setenv("REVIEWLINT_CACHE_DIR", str(tmp_path / "cache"))
     handler = root / "depot/handlers/shelf.py"
     text = handler.read_text()
 
     def stdin(source: str) -> str:
-        return subprocess.run([sys.executable, "-m", "reviewlint", "--stdin-filename", "depot/handlers/shelf.py"],
-                              cwd=root, input=source, capture_output=True, text=True, env=env).stdout
+        return cli(root, "--stdin-filename", "depot/handlers/shelf.py", stdin=source).stdout
 
     first = stdin(text)
     assert "RVL101" in first and stdin(text) == first
@@ -141,20 +142,21 @@ def test_a_read_only_or_missing_cache_directory_just_runs_cold(tmp_path: Path) -
     try:
         if os.access(read_only, os.W_OK):
             pytest.skip("running as a user who may write anywhere")
-        result = run_cli("--cache-dir", str(read_only), ".", cwd=root)
+        result = cli(root, "--cache-dir", str(read_only), ".")
         assert result.stderr == "" and result.returncode == 1
         assert findings_of(result.stdout) == [(p, line, code) for p, line, code, _ in cold]
     finally:
         read_only.chmod(0o700)
 
 
-def test_no_cache_writes_nothing(tmp_path: Path) -> None:
+def test_no_cache_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = shutil.copytree(EXAMPLE, tmp_path / "example")
     cache = tmp_path / "cache"
-    result = run_cli("--no-cache", "--cache-dir", str(cache), ".", cwd=root)
+    result = cli(root, "--no-cache", "--cache-dir", str(cache), ".")
     assert result.returncode == 1 and not cache.exists()
-    env_off = subprocess.run([sys.executable, "-m", "reviewlint", "."], cwd=root, capture_output=True, text=True,
-                             env={**os.environ, "REVIEWLINT_CACHE_DIR": str(cache), "REVIEWLINT_NO_CACHE": "1"})
+    monkeypatch.setenv("REVIEWLINT_CACHE_DIR", str(cache))
+    monkeypatch.setenv("REVIEWLINT_NO_CACHE", "1")
+    env_off = cli(root, ".")
     assert env_off.stdout == result.stdout and not cache.exists()
 
 

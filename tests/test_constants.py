@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CASES, case_dirs, expected_of, findings_of, real_tree, run_cli, run_flake8
+from harness import lint_lines, lint_tree
 from reviewlint.config import load_config
 from reviewlint.engine import Selection, lint_source
 from reviewlint.project import Project
@@ -21,18 +22,22 @@ def test_every_rvl3_case_is_found() -> None:
 
 
 @pytest.mark.parametrize("case", RVL3_CASES, ids=lambda case: case.name)
-def test_cli_reports_exactly_the_expected_lines(case: Path) -> None:
-    result = run_cli("--select", "RVL3", ".", cwd=case)
+def test_each_case_reports_exactly_the_expected_lines(case: Path) -> None:
+    assert lint_tree(case, select=["RVL3"]) == expected_of(case / "expected.txt")
+
+
+# The family's agreement tests: the real binaries on the case with every RVL3 code.
+def test_cli_reports_exactly_the_expected_lines() -> None:
+    result = run_cli("--select", "RVL3", ".", cwd=SHARED)
     assert result.stderr == ""
-    assert findings_of(result.stdout) == expected_of(case / "expected.txt")
+    assert findings_of(result.stdout) == expected_of(SHARED / "expected.txt")
     assert result.returncode == 1
 
 
-@pytest.mark.parametrize("case", RVL3_CASES, ids=lambda case: case.name)
-def test_flake8_reports_the_same_lines(case: Path) -> None:
-    result = run_flake8("--select", "RVL3", ".", cwd=case)
+def test_flake8_reports_the_same_lines() -> None:
+    result = run_flake8("--select", "RVL3", ".", cwd=SHARED)
     assert result.stderr == ""
-    assert sorted(findings_of(result.stdout)) == expected_of(case / "expected.txt")
+    assert sorted(findings_of(result.stdout)) == expected_of(SHARED / "expected.txt")
 
 
 def test_flake8_on_stdin_checks_a_non_handler_module_by_its_display_name() -> None:
@@ -48,14 +53,12 @@ def test_cli_stdin_sees_the_edited_text_not_the_disk() -> None:
     # The editor added a comment above WIDGET_LIMIT: it is documented now.
     source = (SHARED / "svc" / "handlers" / "widget.py").read_text().replace(
         "WIDGET_LIMIT = 10", "# At most this many widgets per gadget.\nWIDGET_LIMIT = 10")
-    result = run_cli("--select", "RVL3", "--stdin-filename", "svc/handlers/widget.py", cwd=SHARED, stdin=source)
-    assert findings_of(result.stdout) == [("svc/handlers/widget.py", 7, "RVL301"),
-                                          ("svc/handlers/widget.py", 10, "RVL301")]
+    assert lint_tree(SHARED, select=["RVL3"], stdin=("svc/handlers/widget.py", source)) == [
+        ("svc/handlers/widget.py", 7, "RVL301"), ("svc/handlers/widget.py", 10, "RVL301")]
 
 
 def test_messages_name_the_constant_the_function_and_the_module() -> None:
-    result = run_cli("--select", "RVL3", "svc/reporting.py", "svc/handlers/widget.py", cwd=SHARED)
-    lines = result.stdout.splitlines()
+    lines = lint_lines(SHARED, "svc/reporting.py", "svc/handlers/widget.py", select=["RVL3"])
     assert lines[0] == ("svc/handlers/widget.py:7:1: RVL301 constant WIDGET_DEFAULTS of a handler module is not "
                         "documented: add a comment above it or a docstring after it")
     assert lines[3] == ("svc/reporting.py:9:13: RVL302 WIDGET_LIMIT is an undocumented constant of handler module "
@@ -67,8 +70,8 @@ def test_messages_name_the_constant_the_function_and_the_module() -> None:
 def test_noqa_naming_the_code_hides_a_use() -> None:
     source = (SHARED / "svc" / "reporting.py").read_text().replace(
         "w.WIDGET_DEFAULTS\n", "w.WIDGET_DEFAULTS  # noqa: RVL302\n")
-    result = run_cli("--select", "RVL3", "--stdin-filename", "svc/reporting.py", cwd=SHARED, stdin=source)
-    assert findings_of(result.stdout) == [("svc/reporting.py", 9, "RVL302"), ("svc/reporting.py", 11, "RVL303")]
+    assert lint_tree(SHARED, select=["RVL3"], stdin=("svc/reporting.py", source)) == [
+        ("svc/reporting.py", 9, "RVL302"), ("svc/reporting.py", 11, "RVL303")]
 
 
 def test_the_prefilter_never_parses_a_module_that_cannot_use_a_shared_name() -> None:
@@ -110,8 +113,8 @@ def test_a_module_that_imports_a_package_of_handler_modules_resolves_through_it(
         "svc/handlers/widget.py": "LIMIT = 1\n" + textwrap.dedent(HANDLER),
         "svc/report.py": "from svc import handlers\n\nlimit = handlers.widget.LIMIT\nagain = handlers.widget.LIMIT\n",
     })
-    result = run_cli("--select", "RVL3", ".", cwd=root)
-    assert findings_of(result.stdout) == [("svc/handlers/widget.py", 1, "RVL301"), ("svc/report.py", 3, "RVL302")]
+    assert lint_tree(root, select=["RVL3"]) == [("svc/handlers/widget.py", 1, "RVL301"),
+                                                ("svc/report.py", 3, "RVL302")]
 
 
 # -- real trees ----------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """RVL4xx: the project model (routes, versions, gabbi tests, history, gates) and the rules.
 
 Each case under reviewlint/fixtures/cases/rvl4/ is a tiny Placement-style
-project with an expected.txt; the cases run through the real CLI and the
-real flake8. The model pieces are tested directly on small inputs.
+project with an expected.txt; the cases run through the in-process harness,
+one through the real CLI and one through the real flake8. The model pieces
+are tested directly on small inputs.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CASES, case_dirs, expected_of, findings_of, run_cli, run_flake8
+from harness import cli, lint_lines, lint_tree
 from reviewlint import gabbi
 from reviewlint.config import Config
 from reviewlint.project import Project
@@ -26,7 +28,7 @@ def project_at(root: Path, **config: object) -> Project:
     return Project(root, Config(**config))  # type: ignore[arg-type]
 
 
-# -- the case projects, through the CLI and flake8 -----------------------------------------
+# -- the case projects ---------------------------------------------------------------------
 
 def test_every_rvl4_code_has_a_case() -> None:
     codes = {code for case in RVL4_CASES for _, _, code in expected_of(case / "expected.txt")}
@@ -35,16 +37,22 @@ def test_every_rvl4_code_has_a_case() -> None:
 
 
 @pytest.mark.parametrize("case", RVL4_CASES, ids=lambda p: p.name)
-def test_cli_reports_exactly_the_expected_findings(case: Path) -> None:
+def test_each_case_reports_exactly_the_expected_findings(case: Path) -> None:
+    assert lint_tree(case) == expected_of(case / "expected.txt")
+
+
+# The family's agreement tests through the real binaries: the CLI on the case
+# whose YAML it reads too, flake8 (Python files only) on the case with most gates.
+def test_cli_reports_exactly_the_expected_findings() -> None:
+    case = CASES / "rvl4" / "gabbi_forms"
     result = run_cli(".", cwd=case)
     assert result.stderr == ""
     assert result.returncode == 1
     assert sorted(findings_of(result.stdout)) == expected_of(case / "expected.txt")
 
 
-@pytest.mark.parametrize("name", ["gate_forms", "handler_pairs", "boundaries", "no_tests", "gabbi_forms"])
-def test_flake8_reports_the_python_findings(name: str) -> None:
-    case = CASES / "rvl4" / name
+def test_flake8_reports_the_python_findings() -> None:
+    case = CASES / "rvl4" / "gate_forms"
     result = run_flake8("--select", "RVL", ".", cwd=case)
     assert result.stderr == ""
     python_rows = [row for row in expected_of(case / "expected.txt") if row[0].endswith(".py")]
@@ -61,57 +69,54 @@ def test_flake8_on_stdin_reports_a_helper_module_gate() -> None:
 def test_cli_on_stdin_uses_the_buffer_not_the_disk() -> None:
     case = CASES / "rvl4" / "boundaries"
     source = (case / "kiosk/handlers/widget.py").read_text().replace("matches((1, 5))", "matches((1, 9))")
-    result = run_cli("--stdin-filename", "kiosk/handlers/widget.py", cwd=case, stdin=source)
-    rows = findings_of(result.stdout)
+    rows = lint_tree(case, stdin=("kiosk/handlers/widget.py", source))
     assert ("kiosk/handlers/widget.py", 16, "RVL404") in rows
     # matches((1, 9)): 1.9 is tested, and so is 1.0..1.8 (at 1.5): silent now.
     assert ("kiosk/handlers/widget.py", 10, "RVL404") not in rows
 
 
 def test_messages_name_the_range_the_boundary_and_the_routes() -> None:
-    lines = run_cli(".", cwd=CASES / "rvl4" / "handler_pairs").stdout.splitlines()
+    lines = lint_lines(CASES / "rvl4" / "handler_pairs")
     assert ("kiosk/handlers/shelf.py:15:8: RVL401 microversion gate >= 1.3 is untested in its range: "
             "no functional test of PUT /shelves/{uuid} at 1.3..1.4") in lines
     assert ("kiosk/handlers/root.py:11:8: RVL401 microversion gate >= 1.2 is untested in its range: "
             "no functional test of GET / or GET '' at 1.2..1.9") in lines
-    lines = run_cli(".", cwd=CASES / "rvl4" / "boundaries").stdout.splitlines()
+    lines = lint_lines(CASES / "rvl4" / "boundaries")
     assert ("kiosk/handlers/widget.py:24:8: RVL404 microversion gate 1.2..1.4: the far side of its boundary "
             "at 1.5 is untested: no functional test of GET /widgets/{uuid}/size at 1.5..1.9") in lines
-    lines = run_cli(".", cwd=CASES / "rvl4" / "undeclared").stdout.splitlines()
+    lines = lint_lines(CASES / "rvl4" / "undeclared")
     assert ("kiosk/handlers/lamp.py:23:1: RVL402 microversion gate 1.2..1.11 names 1.11, which VERSIONS "
             "does not declare (1.0..1.9)") in lines
-    lines = run_cli(".", cwd=CASES / "rvl4" / "history").stdout.splitlines()
+    lines = lint_lines(CASES / "rvl4" / "history")
     assert ("kiosk/handlers/bell.py:13:8: RVL403 microversion gate 1.2..1.6 changes behaviour at 1.7, "
             "which rest_api_version_history.rst does not document") in lines
-    lines = run_cli(".", cwd=CASES / "rvl4" / "no_routes_no_versions").stdout.splitlines()
+    lines = lint_lines(CASES / "rvl4" / "no_routes_no_versions")
     assert lines == ["kiosk/handlers/alarm.py:1:1: RVL400 cannot check microversion coverage: "
                      "no routes module (ROUTE_DECLARATIONS), no VERSIONS list"]
 
 
 def test_a_yaml_file_named_alone_reports_its_own_problem() -> None:
     case = CASES / "rvl4" / "gabbi_forms"
-    result = run_cli("kiosk/tests/functional/gabbits/broken.yaml", cwd=case)
-    rows = findings_of(result.stdout)
-    assert ("kiosk/tests/functional/gabbits/broken.yaml", 7, "RVL901") in rows
-    assert "did not find expected key" in result.stdout
+    lines = lint_lines(case, "kiosk/tests/functional/gabbits/broken.yaml")
+    assert ("kiosk/tests/functional/gabbits/broken.yaml", 7, "RVL901") in findings_of("\n".join(lines))
+    assert any("did not find expected key" in line for line in lines)
 
 
 def test_a_changed_gabbi_file_rechecks_the_gates_it_touches() -> None:
     case = CASES / "rvl4" / "boundaries"
-    result = run_cli("kiosk/tests/functional/gabbits/widgets.yaml", cwd=case)
-    assert sorted(findings_of(result.stdout)) == expected_of(case / "expected.txt")
+    assert lint_tree(case, "kiosk/tests/functional/gabbits/widgets.yaml") == expected_of(case / "expected.txt")
     # Linting the whole tree reports each gate once, not once more per test file.
-    assert len(run_cli(".", cwd=case).stdout.splitlines()) == 4
+    assert len(lint_lines(case)) == 4
 
 
 def test_a_gabbi_buffer_on_stdin_wins_over_the_file() -> None:
     case = CASES / "rvl4" / "gabbi_forms"
     name = "kiosk/tests/functional/gabbits/forms.yaml"
     unskipped = (case / name).read_text().replace("skip: the 1.5 behaviour is not written yet", "xfail: false")
-    rows = findings_of(run_cli("--stdin-filename", name, cwd=case, stdin=unskipped).stdout)
+    rows = lint_tree(case, stdin=(name, unskipped))
     assert ("kiosk/handlers/thing.py", 55, "RVL401") not in rows  # the skipped test now counts
     assert ("kiosk/handlers/thing.py", 95, "RVL401") in rows
-    rows = findings_of(run_cli("--stdin-filename", name, cwd=case, stdin="tests: [\n").stdout)
+    rows = lint_tree(case, stdin=(name, "tests: [\n"))
     assert rows == [(name, 1, "RVL901")]  # the end of the stream, shown on the last line
 
 
@@ -120,13 +125,13 @@ def test_noqa_on_the_gate_line_hides_the_finding(tmp_path: Path) -> None:
     widget = case / "kiosk/handlers/widget.py"
     widget.write_text(widget.read_text().replace("# tested at 1.5 and 1.9, never below", "# noqa: RVL404"))
     for target in (".", "kiosk/tests/functional/gabbits/widgets.yaml"):
-        rows = findings_of(run_cli(target, cwd=case).stdout)
+        rows = lint_tree(case, target)
         assert ("kiosk/handlers/widget.py", 10, "RVL404") not in rows
         assert ("kiosk/handlers/widget.py", 16, "RVL404") in rows
 
 
 def test_show_project_prints_the_model() -> None:
-    result = run_cli("--show-project", ".", cwd=CASES / "rvl4" / "gabbi_forms")
+    result = cli(CASES / "rvl4" / "gabbi_forms", "--show-project", ".")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith("root: ") and lines[0].endswith("gabbi_forms")
@@ -289,7 +294,7 @@ def test_functions_named_in_routes_are_handlers_without_wsgify(tmp_path: Path) -
     project = project_at(case)
     assert "kiosk.handlers.root.home" in {f.qualname for f in project.handler_refs()}
     # One decorator line less: the gate moved up to line 10.
-    assert ("kiosk/handlers/root.py", 10, "RVL401") in findings_of(run_cli(".", cwd=case).stdout)
+    assert ("kiosk/handlers/root.py", 10, "RVL401") in lint_tree(case)
 
 
 def test_the_versions_module_the_handlers_import_wins(tmp_path: Path) -> None:

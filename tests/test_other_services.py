@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, REPO, expected_of, findings_of, run_cli, run_flake8
+from harness import cli, lint_findings, lint_lines, lint_tree, plugin_lines
 from test_cache import lint
 
 HARBOR = FIXTURES / "services" / "harbor"
@@ -27,6 +28,10 @@ EXPECTED = expected_of(REPO / "tests" / "expected" / "harbor.txt")
 # -- the harbor service ---------------------------------------------------------------------------
 
 def test_zero_config_reports_exactly_the_seeded_mistakes() -> None:
+    assert lint_tree(HARBOR) == EXPECTED
+
+
+def test_the_cli_reports_the_same() -> None:
     result = run_cli(cwd=HARBOR)
     assert result.stderr == ""
     assert result.returncode == 1
@@ -43,12 +48,11 @@ def test_each_file_alone_reports_what_the_whole_run_does() -> None:
     # Editors and pre-commit name one file: the routes module and the schema
     # module must pass the prefilter on their own.
     for path in sorted({row[0] for row in EXPECTED}):
-        result = run_cli(path, cwd=HARBOR)
-        assert sorted(findings_of(result.stdout)) == [row for row in EXPECTED if row[0] == path], path
+        assert lint_tree(HARBOR, path) == [row for row in EXPECTED if row[0] == path], path
 
 
 def test_show_project_names_the_table_its_shape_and_what_resolves() -> None:
-    lines = run_cli("--show-project", cwd=HARBOR).stdout.splitlines()
+    lines = cli(HARBOR, "--show-project").stdout.splitlines()
     assert lines[1] == ("routes: harbor/api/router.py (harbor.api.router), API_ROUTES (a sequence of "
                         "(template, {method: handler}) pairs), 14 routes, 13 resolve to handlers")
     assert lines[3:7] == ["handler modules (3):", "  harbor/api/handlers/berths.py", "  harbor/api/handlers/boats.py",
@@ -56,7 +60,7 @@ def test_show_project_names_the_table_its_shape_and_what_resolves() -> None:
 
 
 def test_messages_use_the_renamed_decorators_and_the_routes() -> None:
-    lines = run_cli(cwd=HARBOR).stdout.splitlines()
+    lines = lint_lines(HARBOR)
     assert ("harbor/api/handlers/berths.py:51:1: RVL102 @require_content on handler berths.moor_boat must sit "
             "below @HarborRequestHandler") in lines
     assert ("harbor/api/schemas/boat.py:18:12: RVL203 schema PUT_BOAT: object at $ declares properties without "
@@ -80,7 +84,7 @@ def _shown_in(shown: str, actual: list[str]) -> bool:
 def test_the_readme_section_shows_what_harbor_gives() -> None:
     readme = (REPO / "README.md").read_text()
     for command in ("reviewlint --show-project", "reviewlint"):
-        actual = run_cli(*command.split()[1:], cwd=HARBOR).stdout.splitlines()
+        actual = cli(HARBOR, *command.split()[1:]).stdout.splitlines()
         shown = [line for line in _console_output(readme, command) if not line.startswith("root: ")]
         assert shown and all(_shown_in(line, actual) for line in shown), command
     assert len(_console_output(readme, "reviewlint")) == len(EXPECTED)
@@ -148,10 +152,9 @@ def make(tmp_path: Path, files: dict[str, str], config: str = "") -> Path:
     return root
 
 
-def rows(root: Path, *args: str) -> list[tuple[str, int, str]]:
-    result = run_cli(*args, cwd=root)
-    assert result.stderr == ""
-    return findings_of(result.stdout)
+def rows(root: Path, *paths: str) -> list[tuple[str, int, str]]:
+    """(path, line, code) of `reviewlint PATHS` run from `root`, in the order it prints them."""
+    return [(f.path, f.line, f.code) for f in lint_findings(root, *paths)]
 
 
 def test_a_subclass_of_a_subclass_in_another_module_is_a_wsgify_decorator(tmp_path: Path) -> None:
@@ -192,7 +195,7 @@ def test_a_subclass_of_a_subclass_in_another_module_is_a_wsgify_decorator(tmp_pa
     })
     # list_things is a handler (it never checks policy); fake is not: a test package's class is no decorator.
     assert rows(root) == [("svc/handlers/thing.py", 5, "RVL501")]
-    shown = run_cli("--show-project", cwd=root).stdout
+    shown = cli(root, "--show-project").stdout
     assert "handler modules (1):\n  svc/handlers/thing.py\n" in shown
 
 
@@ -267,9 +270,8 @@ def test_a_sequence_of_route_pairs_under_any_name_is_the_route_table(tmp_path: P
     assert rows(root) == [("svc/handlers/thing.py", 1, "RVL501")]
     # The routed module has no decorator and no trace of a finding: the prefilter lets it through on its own.
     assert rows(root, "svc/handlers/thing.py") == [("svc/handlers/thing.py", 1, "RVL501")]
-    assert run_flake8("--select", "RVL", "svc/handlers/thing.py", cwd=root).stdout.startswith(
-        "svc/handlers/thing.py:1:1: RVL501 ")
-    assert "2 routes, 2 resolve to handlers" in run_cli("--show-project", cwd=root).stdout
+    assert plugin_lines(root, "svc/handlers/thing.py")[0].startswith("svc/handlers/thing.py:1:1: RVL501 ")
+    assert "2 routes, 2 resolve to handlers" in cli(root, "--show-project").stdout
 
 
 @pytest.mark.parametrize("table", [
@@ -285,7 +287,7 @@ def test_a_sequence_of_route_pairs_under_any_name_is_the_route_table(tmp_path: P
 def test_other_sequences_of_pairs_are_not_route_tables(tmp_path: Path, table: str) -> None:
     root = make(tmp_path, {**ROUTED, "svc/api.py": f"from svc.handlers import thing\n\n{table}\n"})
     assert rows(root) == []
-    assert "routes: none" in run_cli("--show-project", cwd=root).stdout
+    assert "routes: none" in cli(root, "--show-project").stdout
 
 
 def test_a_table_in_a_test_package_is_not_the_service_s(tmp_path: Path) -> None:
@@ -305,8 +307,8 @@ def test_the_routes_key_names_a_module_holding_route_pairs(tmp_path: Path, confi
     expected = [("svc/api.py", 4, "RVL405"), ("svc/handlers/thing.py", 1, "RVL501")]
     assert rows(root) == expected
     assert rows(root, "svc/api.py") == expected[:1]
-    assert "ROUTES (a sequence of (template, {method: handler}) pairs), 2 routes, 1 resolve to handlers" in run_cli(
-        "--show-project", cwd=root).stdout
+    assert "ROUTES (a sequence of (template, {method: handler}) pairs), 2 routes, 1 resolve to handlers" in cli(
+        root, "--show-project").stdout
 
 
 HANDLER = '''

@@ -1,10 +1,15 @@
-"""RVL1xx and RVL2xx on their case projects: exact codes and lines, via the CLI and flake8."""
+"""RVL1xx and RVL2xx on their case projects: exact codes and lines, via the CLI and flake8.
+
+The first four tests are the families' agreement tests through the real
+binaries; the rest ask the in-process harness.
+"""
 
 from __future__ import annotations
 
 import pytest
 
 from conftest import CASES, expected_of, findings_of, run_cli, run_flake8
+from harness import lint_lines, lint_tree
 
 FAMILIES = {"rvl1": "RVL1", "rvl2": "RVL2"}
 
@@ -40,14 +45,12 @@ def test_stdin_content_wins_over_the_file_on_disk() -> None:
     case = CASES / "rvl1"
     source = (case / "svc/handlers/rvl104.py").read_text().replace(
         "@util.require_content('application/json')\ndef delete_sprocket", "def delete_sprocket")
-    result = run_cli("--select", "RVL1", "--stdin-filename", "svc/handlers/rvl104.py", cwd=case, stdin=source)
-    assert result.returncode == 0, result.stdout
-    assert result.stdout == ""
+    assert source != (case / "svc/handlers/rvl104.py").read_text()
+    assert lint_tree(case, select=["RVL1"], stdin=("svc/handlers/rvl104.py", source)) == []
 
 
 def test_messages_name_the_handler_and_the_problem() -> None:
-    result = run_cli("--select", "RVL101,RVL102,RVL103", "svc/handlers", cwd=CASES / "rvl1")
-    lines = result.stdout.splitlines()
+    lines = lint_lines(CASES / "rvl1", "svc/handlers", select=["RVL101", "RVL102", "RVL103"])
     assert ("svc/handlers/rvl101.py:17:1: RVL101 handler rvl101.create_widget reads the request body "
             "without @require_content") in lines
     assert any("RVL102 @require_content on handler rvl102.create_gadget must sit below @PlacementWsgify" in line
@@ -56,21 +59,18 @@ def test_messages_name_the_handler_and_the_problem() -> None:
 
 
 def test_open_object_message_names_schema_path_and_handlers() -> None:
-    result = run_cli("--select", "RVL203", ".", cwd=CASES / "rvl2")
     assert ("svc/schemas/widget.py:25:42: RVL203 schema PUT_WIDGET_V1_1: object at $.properties.parts declares "
             "patternProperties without \"additionalProperties\": False; request body of rvl203.update_thing"
-            ) in result.stdout.splitlines()
+            ) in lint_lines(CASES / "rvl2", select=["RVL203"])
 
 
 def test_family_selection_hides_other_families() -> None:
     # The rvl1 case has findings of RVL1 to RVL5: each selection keeps exactly its family's.
-    result = run_cli("--select", "RVL2", ".", cwd=CASES / "rvl1")
-    assert findings_of(result.stdout) == [
+    assert lint_tree(CASES / "rvl1", select=["RVL2"]) == [
         ("svc/handlers/rvl101.py", 34, "RVL201"),  # `return req.json`, never validated
         ("svc/handlers/rvl101.py", 40, "RVL201"),  # the same in the 1.2 redefinition
         ("svc/handlers/rvl103.py", 20, "RVL201"),  # `data = jsonutils.loads(req.body)`: extract_json checks req.body
     ]
-    result = run_cli("--ignore", "RVL2,RVL3,RVL4,RVL5", ".", cwd=CASES / "rvl1")
-    assert sorted(findings_of(result.stdout)) == expected_of(CASES / "rvl1" / "expected.txt")
-    result = run_cli("--ignore", "RVL1,RVL2,RVL3,RVL4,RVL5", ".", cwd=CASES / "rvl1")
-    assert result.stdout == "" and result.returncode == 0
+    rvl1 = expected_of(CASES / "rvl1" / "expected.txt")
+    assert lint_tree(CASES / "rvl1", ignore=["RVL2", "RVL3", "RVL4", "RVL5"]) == rvl1
+    assert lint_tree(CASES / "rvl1", ignore=["RVL1", "RVL2", "RVL3", "RVL4", "RVL5"]) == []
