@@ -10,6 +10,7 @@ import tarfile
 import tempfile
 import zipfile
 from pathlib import Path
+from typing import Any, Callable
 
 import pytest
 
@@ -37,6 +38,25 @@ def run_cli(*args: str, cwd: Path | None = None, stdin: str | None = None) -> su
     """Run `python -m reviewlint` as a user would; text mode, never raises."""
     return subprocess.run([sys.executable, "-m", "reviewlint", *args], cwd=cwd, input=stdin,
                           capture_output=True, text=True, timeout=600)
+
+
+Command = Callable[..., Any]  # run_cli's signature: (*args, cwd=None, stdin=None) -> returncode, stdout, stderr
+
+
+@pytest.fixture(params=["main", pytest.param("binary", marks=pytest.mark.slow)])
+def command(request: pytest.FixtureRequest) -> Command:
+    """`reviewlint ARGS` for a test of the command itself, called as `run_cli` is.
+
+    Twice: its `main` in this process (the fast loop: `-m "not slow"`), and
+    the real binary in a process (marked `slow`; the full suite and CI run both).
+    """
+    if request.param == "binary":
+        return run_cli
+    from harness import cli
+
+    def in_process(*args: str, cwd: Path | None = None, stdin: str | None = None) -> Any:
+        return cli(cwd if cwd is not None else Path.cwd(), *args, stdin=stdin)
+    return in_process
 
 
 def run_flake8(*args: str, cwd: Path | None = None, stdin: str | None = None) -> subprocess.CompletedProcess:

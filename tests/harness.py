@@ -116,7 +116,10 @@ def cli(root: Path, *args: str, stdin: str | None = None) -> Result:
     forget_projects()
     try:
         with _cwd(root), redirect_stdout(out), redirect_stderr(err):
-            status = main(list(args))
+            try:
+                status = main(list(args))
+            except SystemExit as exc:  # argparse's --help and --version
+                status = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
     finally:
         sys.stdin = before
         forget_projects()

@@ -180,6 +180,7 @@ def test_entries_of_vanished_files_are_pruned(tmp_path: Path) -> None:
     assert not any(str(gone) in path.read_text() for path in cache_files(cache))
 
 
+@pytest.mark.slow  # four processes at once
 def test_two_runs_at_once_leave_a_whole_cache(tmp_path: Path) -> None:
     root = shutil.copytree(EXAMPLE, tmp_path / "example")
     env = {**os.environ, "REVIEWLINT_CACHE_DIR": str(tmp_path / "cache")}

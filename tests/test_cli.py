@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CASES, findings_of, run_cli
+from conftest import CASES, Command, findings_of
+from harness import lint_lines, lint_tree
 
 HANDLER = '''\
 from svc import util
@@ -31,27 +32,27 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_exit_1_with_findings_and_0_without(project: Path) -> None:
-    result = run_cli(".", cwd=project)
+def test_exit_1_with_findings_and_0_without(command: Command, project: Path) -> None:
+    result = command(".", cwd=project)
     assert result.returncode == 1
     assert findings_of(result.stdout) == [("svc/handlers.py", 6, "RVL101")]
     (project / "svc/handlers.py").write_text(HANDLER.replace("def create", "def create(req):  # noqa: RVL101,RVL501\n"
                                                              "    pass\n\n\ndef old"))
-    clean = run_cli(".", cwd=project)
+    clean = command(".", cwd=project)
     assert clean.returncode == 0, clean.stdout
     assert clean.stdout == ""
 
 
-def test_exit_zero_keeps_output(project: Path) -> None:
-    result = run_cli("--exit-zero", ".", cwd=project)
+def test_exit_zero_keeps_output(command: Command, project: Path) -> None:
+    result = command("--exit-zero", ".", cwd=project)
     assert result.returncode == 0
     assert "RVL101" in result.stdout
 
 
-def test_syntax_error_is_one_rvl900_line_and_other_files_still_checked(project: Path) -> None:
+def test_syntax_error_is_one_rvl900_line_and_other_files_still_checked(command: Command, project: Path) -> None:
     (project / "svc/broken.py").write_text("def broken(:\n    pass\n")
     (project / "svc/wsgi_broken.py").write_text("@wsgi_wrapper.PlacementWsgify\ndef f(req:\n")
-    result = run_cli(".", "svc/broken.py", cwd=project)
+    result = command(".", "svc/broken.py", cwd=project)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr + result.stdout
     rows = findings_of(result.stdout)
@@ -65,7 +66,7 @@ def test_syntax_errors_only_where_reviewlint_reads(project: Path) -> None:
     """A walked file nothing analyses is left to flake8's E999; a handler module is not."""
     (project / "svc/broken.py").write_text("def broken(:\n    pass\n")
     (project / "svc/wsgi_broken.py").write_text("@wsgi_wrapper.PlacementWsgify\ndef f(req:\n")
-    rows = findings_of(run_cli(".", cwd=project).stdout)
+    rows = lint_tree(project)
     assert [row for row in rows if row[2] == "RVL900"] == [("svc/wsgi_broken.py", 2, "RVL900")]
 
 
@@ -73,20 +74,18 @@ def test_binary_and_undecodable_files_are_rvl900(project: Path) -> None:
     (project / "svc/binary.py").write_bytes(b"\x00\x01\x02PlacementWsgify")
     (project / "svc/latin.py").write_bytes(b"# PlacementWsgify\nname = '\xe9t\xe9'\n")
     (project / "svc/other.py").write_bytes(b"name = '\xe9t\xe9'\n")
-    result = run_cli(".", cwd=project)
-    assert "Traceback" not in result.stderr
-    lines = result.stdout.splitlines()
+    lines = lint_lines(project)
     assert any(line.startswith("svc/binary.py:1:1: RVL900 cannot check this file: file is binary")
                for line in lines)
     assert any(line.startswith("svc/latin.py:2:1: RVL900 cannot check this file: cannot decode as utf-8")
                for line in lines)
     assert not any(line.startswith("svc/other.py") for line in lines)  # nothing there for reviewlint
-    named = run_cli("svc/other.py", cwd=project)
-    assert named.stdout.startswith("svc/other.py:1:1: RVL900 cannot check this file: cannot decode as utf-8")
+    assert lint_lines(project, "svc/other.py")[0].startswith(
+        "svc/other.py:1:1: RVL900 cannot check this file: cannot decode as utf-8")
 
 
-def test_missing_path_is_reported_and_the_rest_checked(project: Path) -> None:
-    result = run_cli("nope.py", "svc", cwd=project)
+def test_missing_path_is_reported_and_the_rest_checked(command: Command, project: Path) -> None:
+    result = command("nope.py", "svc", cwd=project)
     assert result.returncode == 1
     assert "nope.py:1:1: RVL900 cannot check this path: no such file or directory" in result.stdout
     assert "RVL101" in result.stdout
@@ -100,8 +99,8 @@ def test_missing_path_is_reported_and_the_rest_checked(project: Path) -> None:
     (["--config", "missing.cfg", "."], "missing.cfg: config file not found"),
     (["--jobs", "0", "."], "'0' is not a number of processes"),
 ])
-def test_usage_errors_are_one_line_and_exit_2(project: Path, args: list[str], message: str) -> None:
-    result = run_cli(*args, cwd=project)
+def test_usage_errors_are_one_line_and_exit_2(command: Command, project: Path, args: list[str], message: str) -> None:
+    result = command(*args, cwd=project)
     assert result.returncode == 2
     assert message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
@@ -117,9 +116,9 @@ def test_usage_errors_are_one_line_and_exit_2(project: Path, args: list[str], me
      "CODE[,CODE ...]' as in flake8"),
     ("[reviewlint]\nper-file-ignores =\n    svc/*.py: RVL-1\n", "per-file-ignores: cannot parse 'svc/*.py: RVL-1'"),
 ])
-def test_bad_config_names_file_key_and_value(project: Path, config: str, message: str) -> None:
+def test_bad_config_names_file_key_and_value(command: Command, project: Path, config: str, message: str) -> None:
     (project / "setup.cfg").write_text(config)
-    result = run_cli(".", cwd=project)
+    result = command(".", cwd=project)
     assert result.returncode == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
@@ -129,72 +128,72 @@ def test_config_in_pyproject_select_and_per_file_ignores(project: Path) -> None:
     (project / "setup.cfg").unlink()
     (project / "pyproject.toml").write_text(
         '[tool.reviewlint]\nignore = ["RVL2"]\nper-file-ignores = {"svc/handlers.py" = ["RVL101"]}\n')
-    assert run_cli(".", cwd=project).stdout == ""
+    assert lint_tree(project) == []
     (project / "pyproject.toml").write_text('[tool.reviewlint]\nselect = ["RVL2"]\n')
-    assert run_cli(".", cwd=project).stdout == ""
+    assert lint_tree(project) == []
     (project / "pyproject.toml").write_text('[tool.reviewlint]\nselect = "RVL1"\n')
-    assert findings_of(run_cli(".", cwd=project).stdout) == [("svc/handlers.py", 6, "RVL101")]
+    assert lint_tree(project) == [("svc/handlers.py", 6, "RVL101")]
 
 
-def test_extend_ignore_adds_to_config(project: Path) -> None:
+def test_extend_ignore_adds_to_config(command: Command, project: Path) -> None:
     (project / "setup.cfg").write_text("[reviewlint]\nignore = RVL2\n")
-    assert run_cli("--extend-ignore", "RVL101", ".", cwd=project).stdout == ""
-    assert "RVL101" in run_cli(".", cwd=project).stdout
+    assert command("--extend-ignore", "RVL101", ".", cwd=project).stdout == ""
+    assert "RVL101" in command(".", cwd=project).stdout
 
 
-def test_stdin_filename_reads_stdin(project: Path) -> None:
-    result = run_cli("--stdin-filename", "svc/handlers.py", cwd=project, stdin=HANDLER)
+def test_stdin_filename_reads_stdin(command: Command, project: Path) -> None:
+    result = command("--stdin-filename", "svc/handlers.py", cwd=project, stdin=HANDLER)
     assert findings_of(result.stdout) == [("svc/handlers.py", 6, "RVL101")]
-    result = run_cli("--stdin-filename", "svc/handlers.py", cwd=project, stdin="def broken(:\n")
+    result = command("--stdin-filename", "svc/handlers.py", cwd=project, stdin="def broken(:\n")
     assert findings_of(result.stdout) == [("svc/handlers.py", 1, "RVL900")]
 
 
-def test_list_rules_explain_and_version() -> None:
-    listing = run_cli("--list-rules")
+def test_list_rules_explain_and_version(command: Command) -> None:
+    listing = command("--list-rules")
     assert listing.returncode == 0
     codes = [line.split()[0] for line in listing.stdout.splitlines()]
     assert {"RVL101", "RVL102", "RVL103", "RVL104", "RVL201", "RVL202", "RVL203", "RVL900", "RVL901"} <= set(codes)
     assert codes == sorted(codes)
-    explained = run_cli("--explain", "rvl101")
+    explained = command("--explain", "rvl101")
     assert explained.returncode == 0
     assert explained.stdout.startswith("RVL101: A handler reads the request body")
     assert "Bad:" in explained.stdout and "Good:" in explained.stdout
-    version = run_cli("--version")
+    version = command("--version")
     assert version.returncode == 0 and version.stdout.startswith("reviewlint ")
 
 
-def test_json_sarif_github_formats() -> None:
+def test_json_sarif_github_formats(command: Command) -> None:
     case = CASES / "rvl1"
-    rows = json.loads(run_cli("--format", "json", "--select", "RVL104", ".", cwd=case).stdout)["findings"]
+    rows = json.loads(command("--format", "json", "--select", "RVL104", ".", cwd=case).stdout)["findings"]
     assert [(r["path"], r["line"], r["column"], r["code"]) for r in rows] == [
         ("svc/handlers/rvl104.py", 13, 1, "RVL104")]
-    log = json.loads(run_cli("--format", "sarif", "--select", "RVL104", ".", cwd=case).stdout)
+    log = json.loads(command("--format", "sarif", "--select", "RVL104", ".", cwd=case).stdout)
     assert log["version"] == "2.1.0"
     result = log["runs"][0]["results"][0]
     assert result["ruleId"] == "RVL104"
     region = result["locations"][0]["physicalLocation"]["region"]
     assert region == {"startLine": 13, "startColumn": 1, "endLine": 13, "endColumn": 20}
-    github = run_cli("--format", "github", "--select", "RVL104", ".", cwd=case).stdout
+    github = command("--format", "github", "--select", "RVL104", ".", cwd=case).stdout
     assert github.startswith("::warning file=svc/handlers/rvl104.py,line=13,col=1,endLine=13,endColumn=20,"
                              "title=RVL104::RVL104 ")
 
 
-def test_statistics_counts_per_code() -> None:
-    result = run_cli("--statistics", "--select", "RVL1", ".", cwd=CASES / "rvl1")
+def test_statistics_counts_per_code(command: Command) -> None:
+    result = command("--statistics", "--select", "RVL1", ".", cwd=CASES / "rvl1")
     assert "4     RVL101 " in result.stdout
 
 
-def test_paths_are_reported_relative_to_where_the_user_stands() -> None:
-    result = run_cli("--select", "RVL104", str(CASES / "rvl1"), cwd=CASES)
+def test_paths_are_reported_relative_to_where_the_user_stands(command: Command) -> None:
+    result = command("--select", "RVL104", str(CASES / "rvl1"), cwd=CASES)
     assert findings_of(result.stdout) == [("rvl1/svc/handlers/rvl104.py", 13, "RVL104")]
     # Outside the working directory an absolute path stays as given.
     elsewhere = CASES / "rvl1" / "svc"
-    result = run_cli("--select", "RVL104", str(elsewhere), cwd=CASES / "rvl2")
+    result = command("--select", "RVL104", str(elsewhere), cwd=CASES / "rvl2")
     assert findings_of(result.stdout) == [(str(elsewhere / "handlers" / "rvl104.py"), 13, "RVL104")]
 
 
 @pytest.mark.parametrize("jobs", ["1", "2", "auto"])
-def test_jobs_split_the_syntax_check_and_change_nothing_else(project: Path, jobs: str) -> None:
+def test_jobs_split_the_syntax_check_and_change_nothing_else(command: Command, project: Path, jobs: str) -> None:
     from reviewlint.engine import PARALLEL_SYNTAX_FROM
 
     other = project / "svc" / "other"
@@ -205,7 +204,7 @@ def test_jobs_split_the_syntax_check_and_change_nothing_else(project: Path, jobs
     (other / "m234.py").write_text("x = 1\n  y = 2\n")
     # Files named on the command line (pre-commit passes them) get Python's syntax check.
     named = sorted(str(path.relative_to(project)) for path in other.iterdir())
-    result = run_cli("--jobs", jobs, ".", *named, cwd=project)
+    result = command("--jobs", jobs, ".", *named, cwd=project)
     assert result.stderr == ""
     assert findings_of(result.stdout) == [("svc/handlers.py", 6, "RVL101"), ("svc/other/m123.py", 1, "RVL900"),
                                           ("svc/other/m234.py", 2, "RVL900")]
@@ -225,9 +224,9 @@ def test_handlers_in_test_packages_are_fakes_and_not_reported(project: Path) -> 
     (project / "svc" / "tests").mkdir()
     (project / "svc" / "tests" / "__init__.py").write_text("")
     (project / "svc" / "tests" / "fakes.py").write_text("import json\n" + fake)
-    assert findings_of(run_cli(".", cwd=project).stdout) == [("svc/handlers.py", 6, "RVL101")]
+    assert lint_tree(project) == [("svc/handlers.py", 6, "RVL101")]
     (project / "svc" / "fakes.py").write_text("import json\n" + fake)
-    assert findings_of(run_cli(".", cwd=project).stdout) == [
+    assert lint_tree(project) == [
         ("svc/fakes.py", 7, "RVL101"), ("svc/fakes.py", 9, "RVL201"), ("svc/handlers.py", 6, "RVL101")]
 
 
@@ -244,16 +243,16 @@ def test_per_file_ignores_mean_what_they_mean_to_flake8(project: Path) -> None:
     expected = [("svc/handlers.py", 6, "RVL101"), ("svc/inventory.py", 6, "RVL501"), ("svc/trait.py", 6, "RVL501")]
     flake8 = run_flake8("--select", "RVL", f"--per-file-ignores={value}", "svc", cwd=project)
     assert sorted(findings_of(flake8.stdout)) == expected
-    assert findings_of(run_cli("--config", "reviewlint.cfg", "svc", cwd=project).stdout) == expected
+    assert lint_tree(project, "svc", config="reviewlint.cfg") == expected
 
 
-def test_dash_reads_stdin_like_flake8_and_ruff(project: Path) -> None:
+def test_dash_reads_stdin_like_flake8_and_ruff(command: Command, project: Path) -> None:
     # Before: `-:1:1: RVL900 cannot check this path`.
-    result = run_cli("-", cwd=project, stdin=HANDLER)
+    result = command("-", cwd=project, stdin=HANDLER)
     assert result.returncode == 1
     assert findings_of(result.stdout) == [("stdin", 6, "RVL101")]
-    named = run_cli("--stdin-filename", "svc/handlers.py", "-", cwd=project, stdin=HANDLER)
+    named = command("--stdin-filename", "svc/handlers.py", "-", cwd=project, stdin=HANDLER)
     assert findings_of(named.stdout) == [("svc/handlers.py", 6, "RVL101")]
-    mixed = run_cli("-", "svc", cwd=project, stdin=HANDLER)
+    mixed = command("-", "svc", cwd=project, stdin=HANDLER)
     assert mixed.returncode == 2
     assert mixed.stderr == "reviewlint: '-' reads stdin and cannot be combined with other PATHs\n"

@@ -165,6 +165,7 @@ def _many_generated(skeleton: Path, program: str, position: str) -> None:
     _generated(skeleton, program, position)
 
 
+@pytest.mark.slow  # 150 generated programs, each linted: about 10 s
 @pytest.mark.filterwarnings("ignore::SyntaxWarning")  # hypothesmith compiles what it generates
 def test_generated_programs_in_handler_positions(skeleton: Path) -> None:
     _few_generated(skeleton)

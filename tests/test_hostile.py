@@ -5,6 +5,9 @@ project and runs the real CLI under a 1 GiB address-space limit and a 30 s
 deadline: it must exit 0/1 with exactly one RVL900/RVL901 (or exit 2 with
 one line for a config error), and every other file must report exactly what
 it reports without the hostile one.
+
+The runs of the whole example (each a process that parses it) are marked
+`slow`; the configuration and stdin cases, quick, stay in the fast loop.
 """
 
 from __future__ import annotations
@@ -203,6 +206,7 @@ PYTHON_CASES = {
 }
 
 
+@pytest.mark.slow
 def test_hostile_python_files_are_one_rvl900_each(root: Path, baseline: list[str]) -> None:
     """All cases in one tree and one run: the bounds hold for all of them together.
 
@@ -223,6 +227,7 @@ def test_hostile_python_files_are_one_rvl900_each(root: Path, baseline: list[str
                                      in PYTHON_CASES.values() if relative in named})
 
 
+@pytest.mark.slow
 def test_huge_handler_named_on_the_command_line(root: Path) -> None:
     (root / HANDLERS / "huge.py").write_text(handler("    return 1\n" * 1_000_000))
     outcome = run_bounded(str(HANDLERS / "huge.py"), str(HANDLERS / "crate.py"), cwd=root)
@@ -232,6 +237,7 @@ def test_huge_handler_named_on_the_command_line(root: Path) -> None:
     assert [row for row in rows if row[0].endswith("huge.py")] == [("depot/handlers/huge.py", 1, "RVL900")]
 
 
+@pytest.mark.slow
 def test_limits_are_configurable(root: Path, baseline: list[str]) -> None:
     (root / HANDLERS / "terms.py").write_text(handler("    y = " + "+".join(["1"] * 100) + "\n    return y\n"))
     outcome = run_bounded(".", cwd=root)
@@ -250,6 +256,7 @@ def test_limits_are_configurable(root: Path, baseline: list[str]) -> None:
     assert "limit max-tokens = 10" in outcome.stdout
 
 
+@pytest.mark.slow
 def test_huge_version_number_is_an_undeclared_version_not_a_crash(root: Path, baseline: list[str]) -> None:
     body = "    req.environ['depot.context'].can('depot:x')\n    return req.response\n"
     (root / HANDLERS / "versions.py").write_text(
@@ -309,11 +316,13 @@ def _special_cases(root: Path) -> dict[str, tuple[int, str, str]]:
     return expected
 
 
+@pytest.mark.slow
 def test_special_files_walked_are_one_rvl900_each(root: Path, baseline: list[str]) -> None:
     expected = _special_cases(root)
     assert_one_each(run_bounded(".", cwd=root), baseline, expected)
 
 
+@pytest.mark.slow
 def test_special_files_named_are_one_rvl900_each(root: Path) -> None:
     expected = _special_cases(root)
     outcome = run_bounded(*sorted(expected), "depot/handlers/crate.py", cwd=root)
@@ -322,6 +331,7 @@ def test_special_files_named_are_one_rvl900_each(root: Path) -> None:
     assert_one_each(outcome, crate, expected)
 
 
+@pytest.mark.slow
 def test_two_file_symlink_loop_and_project_wide_reads(root: Path, baseline: list[str]) -> None:
     (root / "depot/a.py").symlink_to("b.py")
     (root / "depot/b.py").symlink_to("a.py")
@@ -335,6 +345,7 @@ def test_two_file_symlink_loop_and_project_wide_reads(root: Path, baseline: list
         assert extra.returncode == 0 and "Traceback" not in extra.stderr, extra.stderr
 
 
+@pytest.mark.slow
 def test_directory_named_like_a_module_is_walked_as_a_directory(root: Path, baseline: list[str]) -> None:
     directory = root / HANDLERS / "odd.py"
     directory.mkdir()
@@ -355,6 +366,7 @@ def _drop_file_permission_override() -> None:
             raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
 
 
+@pytest.mark.slow
 def test_unreadable_file_is_one_rvl900(root: Path, baseline: list[str]) -> None:
     (root / HANDLERS / "secret.py").write_text(handler("    return 1\n"))
     (root / HANDLERS / "secret.py").chmod(0)
@@ -447,6 +459,7 @@ YAML_CASES = {
 }
 
 
+@pytest.mark.slow
 def test_hostile_gabbi_files_are_one_rvl901_each(root: Path, baseline: list[str]) -> None:
     expected = {}
     for index, (name, (text, line, says)) in enumerate(sorted(YAML_CASES.items())):
@@ -467,6 +480,7 @@ SUBSTITUTION_HEAVY_URLS = (
 )
 
 
+@pytest.mark.slow
 def test_substitution_heavy_urls_take_linear_time(root: Path, baseline: list[str]) -> None:
     for index, url in enumerate(SUBSTITUTION_HEAVY_URLS):
         (root / GABBITS / f"urls{index}.yaml").write_text(f"tests:\n- name: a\n  GET: /shelves\n"
@@ -477,6 +491,7 @@ def test_substitution_heavy_urls_take_linear_time(root: Path, baseline: list[str
     assert outcome.seconds < 10
 
 
+@pytest.mark.slow
 def test_python_tags_elsewhere_are_never_constructed(root: Path, baseline: list[str]) -> None:
     (root / GABBITS / "tags.yaml").write_text(
         "tests:\n- name: x\n  GET: /shelves\n  data: !!python/object/apply:os.system ['touch MARKER']\n"
@@ -580,6 +595,7 @@ EVASIONS = {
 }
 
 
+@pytest.mark.slow
 def test_handlers_hidden_from_the_text_prefilter_are_still_found(root: Path, baseline: list[str]) -> None:
     expected = {}
     for index, (text, line) in enumerate(EVASIONS.values()):
@@ -606,6 +622,7 @@ def test_text_prefilters_read_lines_as_python_does(newline: str) -> None:
 
 # -- output ---------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_github_output_escapes_file_names(root: Path) -> None:
     name = "x\n::error title=Approved::No issues found, 100% clean #.py"
     (root / "depot" / name).write_text(BROKEN_HANDLER)
@@ -699,6 +716,7 @@ def test_flake8_plugin_never_raises(root: Path, monkeypatch: pytest.MonkeyPatch)
 
 # -- analysed code never runs ------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_no_analysed_code_runs(root: Path, tmp_path: Path) -> None:
     marker = tmp_path / "MARKER"
     payload = f"open({str(marker)!r}, 'w').write(__name__)\n"
@@ -721,6 +739,7 @@ def test_no_analysed_code_runs(root: Path, tmp_path: Path) -> None:
 
 # -- determinism ----------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_output_is_identical_across_hash_seeds_jobs_and_formats(root: Path) -> None:
     filler = root / "depot" / "filler"
     filler.mkdir()
@@ -746,6 +765,7 @@ def test_output_is_identical_across_hash_seeds_jobs_and_formats(root: Path) -> N
     assert sum(1 for row in text if row[2] == "RVL900") == 5
 
 
+@pytest.mark.slow
 def test_special_files_do_not_block_the_project_model(root: Path) -> None:
     """The project model reads every .py file for its text tests: FIFOs and devices must not block it."""
     os.mkfifo(root / "depot" / "fifo.py")

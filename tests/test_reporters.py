@@ -12,7 +12,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from conftest import CACHE, CASES, REPO, findings_of, run_cli
+from conftest import CACHE, CASES, REPO, Command, findings_of, run_cli
 
 HANDLER = '''\
 from svc import util
@@ -71,10 +71,10 @@ def project(tmp_path: Path) -> Path:
 
 
 # -- JSON ------------------------------------------------------------------------------
-def test_json_is_a_versioned_document_that_its_schema_accepts() -> None:
+def test_json_is_a_versioned_document_that_its_schema_accepts(command: Command) -> None:
     from reviewlint import __version__
 
-    result = run_cli("--format", "json", "--select", "RVL104", ".", cwd=CASES / "rvl1")
+    result = command("--format", "json", "--select", "RVL104", ".", cwd=CASES / "rvl1")
     document = json.loads(result.stdout)
     assert document == {"version": 1, "tool": {"name": "reviewlint", "version": __version__}, "findings": [
         {"path": "svc/handlers/rvl104.py", "line": 13, "column": 1, "end_line": 13, "end_column": 20,
@@ -83,34 +83,34 @@ def test_json_is_a_versioned_document_that_its_schema_accepts() -> None:
     schema = json.loads((REPO / "docs" / "reviewlint-json-v1.schema.json").read_text())
     jsonschema.validate(document, schema)
     # Every code of the bundled example too (unknown ends are null).
-    example = json.loads(run_cli("--format", "json", "reviewlint/fixtures/example", cwd=REPO).stdout)
+    example = json.loads(command("--format", "json", "reviewlint/fixtures/example", cwd=REPO).stdout)
     jsonschema.validate(example, schema)
     assert len({row["code"] for row in example["findings"]}) > 10
 
 
 @pytest.mark.parametrize("fmt", ["json", "sarif"])
-def test_statistics_leave_a_json_document_intact(fmt: str) -> None:
+def test_statistics_leave_a_json_document_intact(command: Command, fmt: str) -> None:
     # Before: the counts followed the document on stdout, which was no longer JSON.
-    result = run_cli("--format", fmt, "--statistics", "--select", "RVL1", ".", cwd=CASES / "rvl1")
+    result = command("--format", fmt, "--statistics", "--select", "RVL1", ".", cwd=CASES / "rvl1")
     json.loads(result.stdout)
     assert "4     RVL101 " in result.stderr
 
 
-def test_statistics_follow_text_on_stdout() -> None:
-    result = run_cli("--statistics", "--select", "RVL1", ".", cwd=CASES / "rvl1")
+def test_statistics_follow_text_on_stdout(command: Command) -> None:
+    result = command("--statistics", "--select", "RVL1", ".", cwd=CASES / "rvl1")
     assert "4     RVL101 " in result.stdout and result.stderr == ""
 
 
 # -- severity ------------------------------------------------------------------------------
-def test_one_level_per_code_in_every_format(project: Path) -> None:
+def test_one_level_per_code_in_every_format(command: Command, project: Path) -> None:
     (project / "svc/broken.py").write_text("@wsgi_wrapper.PlacementWsgify\ndef f(req:\n")
-    github = run_cli("--format", "github", "svc/broken.py", "svc/handlers.py", cwd=project).stdout.splitlines()
+    github = command("--format", "github", "svc/broken.py", "svc/handlers.py", cwd=project).stdout.splitlines()
     # Before: RVL900 was a warning here and an error in SARIF.
     assert [line.split(" ", 1)[0] for line in github] == ["::error", "::warning"]
-    log = json.loads(run_cli("--format", "sarif", "svc/broken.py", "svc/handlers.py", cwd=project).stdout)
+    log = json.loads(command("--format", "sarif", "svc/broken.py", "svc/handlers.py", cwd=project).stdout)
     assert [(r["ruleId"], r["level"]) for r in log["runs"][0]["results"]] == [("RVL900", "error"),
                                                                               ("RVL101", "warning")]
-    rows = json.loads(run_cli("--format", "json", "svc/broken.py", "svc/handlers.py", cwd=project).stdout)
+    rows = json.loads(command("--format", "json", "svc/broken.py", "svc/handlers.py", cwd=project).stdout)
     assert [(r["code"], r["severity"]) for r in rows["findings"]] == [("RVL900", "error"), ("RVL101", "warning")]
 
 
@@ -124,10 +124,10 @@ def test_every_rule_has_a_level_sarif_and_github_know() -> None:
 
 
 # -- GitHub annotations ----------------------------------------------------------------------
-def test_github_properties_and_data_escaped_as_the_actions_toolkit_does(project: Path) -> None:
+def test_github_properties_and_data_escaped_as_the_actions_toolkit_does(command: Command, project: Path) -> None:
     odd = project / "svc" / "odd,name:50%.py"
     odd.write_text(HANDLER)
-    result = run_cli("--format", "github", "svc/odd,name:50%.py", cwd=project)
+    result = command("--format", "github", "svc/odd,name:50%.py", cwd=project)
     assert result.stdout == (
         "::warning file=svc/odd%2Cname%3A50%25.py,line=6,col=1,endLine=6,endColumn=11,title=RVL101::"
         "RVL101 handler odd,name:50%25.create reads the request body without @require_content\n")
@@ -143,27 +143,27 @@ def test_github_escape_functions() -> None:
 
 
 # -- SARIF -------------------------------------------------------------------------------------
-def sarif_of(project: Path, *args: str) -> dict:
-    result = run_cli("--format", "sarif", *args, cwd=project)
+def sarif_of(command: Command, project: Path, *args: str) -> dict:
+    result = command("--format", "sarif", *args, cwd=project)
     assert result.returncode in (0, 1), result.stderr
     return json.loads(result.stdout)
 
 
 @pytest.mark.realtree
-def test_sarif_is_valid_against_the_official_schema(project: Path) -> None:
+def test_sarif_is_valid_against_the_official_schema(command: Command, project: Path) -> None:
     (project / "svc/with space.py").write_text(HANDLER)
     (project / "svc/50%.py").write_text(HANDLER)
     (project / "svc/broken.py").write_text("def broken(:\n")
-    log = sarif_of(project, ".")
+    log = sarif_of(command, project, ".")
     validate_sarif(log)
-    example = json.loads(run_cli("--format", "sarif", "reviewlint/fixtures/example", cwd=REPO).stdout)
+    example = json.loads(command("--format", "sarif", "reviewlint/fixtures/example", cwd=REPO).stdout)
     validate_sarif(example)
 
 
-def test_sarif_uris_are_percent_encoded_below_srcroot(project: Path) -> None:
+def test_sarif_uris_are_percent_encoded_below_srcroot(command: Command, project: Path) -> None:
     (project / "svc/with space.py").write_text(HANDLER)
     (project / "svc/50%.py").write_text(HANDLER)
-    run = sarif_of(project, ".")["runs"][0]
+    run = sarif_of(command, project, ".")["runs"][0]
     assert run["originalUriBaseIds"] == {"%SRCROOT%": {"uri": project.resolve().as_uri() + "/"}}
     locations = [r["locations"][0]["physicalLocation"]["artifactLocation"] for r in run["results"]]
     assert locations == [{"uri": "svc/50%25.py", "uriBaseId": "%SRCROOT%"},
@@ -171,16 +171,16 @@ def test_sarif_uris_are_percent_encoded_below_srcroot(project: Path) -> None:
                          {"uri": "svc/with%20space.py", "uriBaseId": "%SRCROOT%"}]
 
 
-def test_sarif_regions_end_where_the_reported_code_ends(project: Path) -> None:
-    region = sarif_of(project, ".")["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]
+def test_sarif_regions_end_where_the_reported_code_ends(command: Command, project: Path) -> None:
+    region = sarif_of(command, project, ".")["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]
     # `def create` on line 6: the header finding covers the def keyword and the name.
     assert region == {"startLine": 6, "startColumn": 1, "endLine": 6, "endColumn": 11}
 
 
-def test_sarif_rules_carry_help_from_the_rule_docs() -> None:
+def test_sarif_rules_carry_help_from_the_rule_docs(command: Command) -> None:
     from reviewlint.ruledocs import render
 
-    rules = json.loads(run_cli("--format", "sarif", str(CASES / "rvl1")).stdout)["runs"][0]["tool"]["driver"]["rules"]
+    rules = json.loads(command("--format", "sarif", str(CASES / "rvl1")).stdout)["runs"][0]["tool"]["driver"]["rules"]
     rvl101 = next(rule for rule in rules if rule["id"] == "RVL101")
     assert rvl101["helpUri"].endswith("/docs/rules.md#rvl101")
     assert rvl101["help"]["text"].startswith("RVL101: A handler reads the request body")
@@ -189,11 +189,11 @@ def test_sarif_rules_carry_help_from_the_rule_docs() -> None:
     assert rvl101["defaultConfiguration"] == {"level": "warning"}
 
 
-def test_sarif_fingerprints_survive_lines_moving_above(project: Path) -> None:
+def test_sarif_fingerprints_survive_lines_moving_above(command: Command, project: Path) -> None:
     (project / "svc/other.py").write_text(HANDLER.replace("def create", "def other"))
-    before = sarif_of(project, ".")["runs"][0]["results"]
+    before = sarif_of(command, project, ".")["runs"][0]["results"]
     (project / "svc/handlers.py").write_text('"""Handlers."""\n# moved down\n\n' + HANDLER)
-    after = sarif_of(project, ".")["runs"][0]["results"]
+    after = sarif_of(command, project, ".")["runs"][0]["results"]
     lines = [(r["locations"][0]["physicalLocation"]["region"]["startLine"]) for r in (before[0], after[0])]
     assert lines == [6, 9]
     assert [r["partialFingerprints"] for r in before] == [r["partialFingerprints"] for r in after]
@@ -213,13 +213,13 @@ def test_sarif_fingerprints_count_occurrences_of_one_line(tmp_path: Path) -> Non
 
 
 # -- text: --show-source, colour, --quiet --------------------------------------------------------
-def test_show_source_prints_the_line_and_a_caret(project: Path) -> None:
-    result = run_cli("--show-source", ".", cwd=project)
+def test_show_source_prints_the_line_and_a_caret(command: Command, project: Path) -> None:
+    result = command("--show-source", ".", cwd=project)
     assert result.stdout == ("svc/handlers.py:6:1: RVL101 handler handlers.create reads the request body without "
                              "@require_content\ndef create(req):\n^\n")
     # The buffer read from stdin is what is shown, not the file on disk.
     edited = HANDLER.replace("def create(req):", "def create(req):  # edited")
-    stdin = run_cli("--show-source", "--stdin-filename", "svc/handlers.py", cwd=project, stdin=edited)
+    stdin = command("--show-source", "--stdin-filename", "svc/handlers.py", cwd=project, stdin=edited)
     assert stdin.stdout.endswith("\ndef create(req):  # edited\n^\n")
 
 
@@ -261,15 +261,15 @@ def test_use_color_on_a_terminal() -> None:
     assert use_color("never", Tty(), {"FORCE_COLOR": "1"}) is False  # type: ignore[arg-type]
 
 
-def test_quiet_prints_findings_and_nothing_else(project: Path, tmp_path: Path) -> None:
+def test_quiet_prints_findings_and_nothing_else(command: Command, project: Path, tmp_path: Path) -> None:
     baseline = tmp_path / "baseline.json"
-    loud = run_cli("--write-baseline", str(baseline), ".", cwd=project)
+    loud = command("--write-baseline", str(baseline), ".", cwd=project)
     assert loud.stderr == "reviewlint: recorded 1 finding(s) in " + str(baseline) + "\n"
-    quiet = run_cli("-q", "--write-baseline", str(baseline), ".", cwd=project)
+    quiet = command("-q", "--write-baseline", str(baseline), ".", cwd=project)
     assert quiet.stderr == "" and quiet.returncode == 0
     (project / "svc/util.py").write_text("def require_content(content_type):\n    pass\n")
-    assert run_cli("--diff", ".", cwd=project).returncode == 1
-    fixed = run_cli("--quiet", "--fix", ".", cwd=project)
+    assert command("--diff", ".", cwd=project).returncode == 1
+    fixed = command("--quiet", "--fix", ".", cwd=project)
     assert fixed.stderr == ""
     assert findings_of(fixed.stdout) == []
     assert "@util.require_content('application/json')" in (project / "svc/handlers.py").read_text()

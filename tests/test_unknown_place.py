@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import findings_of, real_source_tree, run_cli, run_flake8
+from harness import lint_tree
 
 UTIL = '''\
 import jsonschema
@@ -93,9 +94,7 @@ def test_flake8_stdin_without_a_name_says_nothing_that_rests_on_failed_resolutio
 
 
 def test_cli_stdin_filename_stdin_agrees(project: Path) -> None:
-    result = run_cli("--stdin-filename", "stdin", cwd=project, stdin=HANDLERS)
-    assert result.stderr == ""
-    assert findings_of(result.stdout) == [("stdin", 24, "RVL101")]
+    assert lint_tree(project, stdin=("stdin", HANDLERS)) == [("stdin", 24, "RVL101")]
 
 
 def test_a_buffer_run_from_outside_its_project_says_nothing_its_calls_would_decide(tmp_path: Path) -> None:
