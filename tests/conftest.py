@@ -59,6 +59,19 @@ def command(request: pytest.FixtureRequest) -> Command:
     return in_process
 
 
+@pytest.fixture(params=["main", pytest.param("binary", marks=pytest.mark.slow)])
+def flake8(request: pytest.FixtureRequest) -> Command:
+    """`flake8 --isolated ARGS` with our plugin, called as `run_flake8` is: as `command`, its `main`
+    in this process (serial) in the fast loop, and the real binary under `slow`."""
+    if request.param == "binary":
+        return run_flake8
+    from harness import flake8_main
+
+    def in_process(*args: str, cwd: Path | None = None, stdin: str | None = None) -> Any:
+        return flake8_main(cwd if cwd is not None else Path.cwd(), *args, stdin=stdin)
+    return in_process
+
+
 def run_flake8(*args: str, cwd: Path | None = None, stdin: str | None = None) -> subprocess.CompletedProcess:
     """Run the real flake8 binary (with our plugin installed)."""
     return subprocess.run([sys.executable, "-m", "flake8", "--isolated", *args], cwd=cwd, input=stdin,

@@ -8,7 +8,8 @@ writes a few files over a small Placement-style skeleton first. `config=`
 is `--config FILE`, `stdin=(NAME, TEXT)` is `--stdin-filename NAME` with
 TEXT piped in, `lint_lines` gives the lines `reviewlint` prints (text
 format, no colour), and `cli` runs the command's `main` in this process
-for what it prints besides findings (`--show-project`).
+for what it prints besides findings (`--show-project`); `flake8_main` runs
+flake8's `main` in this process.
 
 Keep one CLI and one flake8 agreement test per family (the real binaries);
 everything else about a rule is asked here.
@@ -124,6 +125,43 @@ def cli(root: Path, *args: str, stdin: str | None = None) -> Result:
         sys.stdin = before
         forget_projects()
     return Result(status, out.getvalue(), err.getvalue())
+
+
+def flake8_main(root: Path, *args: str, stdin: str | None = None) -> Result:
+    """`flake8 --isolated ARGS` run from `root` in this process: flake8's own `main`, serial (`--jobs=1`).
+
+    The same option handling, `# noqa`, selection and output as the binary;
+    a test whose subject is flake8's worker processes uses the binary.
+    """
+    import flake8.utils
+    from flake8.main.cli import main
+
+    from reviewlint.engine import forget_projects
+    from reviewlint.flake8_plugin import RUN_ENV
+
+    assert not any(arg == "-j" or arg.startswith(("-j", "--jobs")) for arg in args), "workers: use the binary"
+    out, err = io.TextIOWrapper(io.BytesIO(), write_through=True), io.StringIO()  # flake8 writes bytes
+    before = sys.stdin
+    sys.stdin = io.TextIOWrapper(io.BytesIO((stdin or "").encode()))
+    flake8.utils.stdin_get_value.cache_clear()
+    forget_projects()
+    serial = [] if "-" in args else ["--jobs=1"]  # flake8 reads stdin serially, and warns about --jobs
+    run_env = os.environ.get(RUN_ENV)  # the plugin marks its run here; processes started later must not inherit it
+    try:
+        with _cwd(root), redirect_stdout(out), redirect_stderr(err):
+            try:
+                status = main(["--isolated", *serial, *args])
+            except SystemExit as exc:  # --version, --help
+                status = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
+    finally:
+        sys.stdin = before
+        flake8.utils.stdin_get_value.cache_clear()
+        forget_projects()
+        if run_env is None:
+            os.environ.pop(RUN_ENV, None)
+        else:
+            os.environ[RUN_ENV] = run_env
+    return Result(status, out.detach().getvalue().decode(), err.getvalue())
 
 
 def plugin_lines(root: Path, filename: str, source: str | None = None) -> list[str]:

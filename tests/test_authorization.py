@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CASES, case_dirs, expected_of, findings_of, real_tree, run_cli, run_flake8
+from conftest import CASES, Command, case_dirs, expected_of, findings_of, real_tree, run_cli, run_flake8
 from harness import lint_lines, lint_tree
 from reviewlint.config import load_config
 from reviewlint.flow import analyzer_for
@@ -40,12 +40,12 @@ def test_flake8_reports_the_same_lines() -> None:
     assert sorted(findings_of(result.stdout)) == expected_of(ORDER / "expected.txt")
 
 
-def test_flake8_on_stdin_relocates_past_a_bare_noqa_like_the_cli() -> None:
+def test_flake8_on_stdin_relocates_past_a_bare_noqa_like_the_cli(flake8: Command) -> None:
     source = (CHECKS / "svc" / "handlers" / "widget.py").read_text()
-    flake8 = run_flake8("--select", "RVL5", "--stdin-display-name", "svc/handlers/widget.py", "-",
-                        cwd=CHECKS, stdin=source)
+    flake8_result = flake8("--select", "RVL5", "--stdin-display-name", "svc/handlers/widget.py", "-",
+                           cwd=CHECKS, stdin=source)
     expected = expected_of(CHECKS / "expected.txt")
-    assert findings_of(flake8.stdout) == expected
+    assert findings_of(flake8_result.stdout) == expected
     assert lint_tree(CHECKS, select=["RVL5"], stdin=("svc/handlers/widget.py", source)) == expected
 
 

@@ -76,7 +76,9 @@ EDITS: dict[str, tuple[str, str, str]] = {
 }
 
 
-@pytest.mark.parametrize("kind", EDITS)
+# The first kind in the fast loop, every kind in the full suite (each is four runs of the example).
+@pytest.mark.parametrize("kind", [kind if n == 0 else pytest.param(kind, marks=pytest.mark.slow)
+                                  for n, kind in enumerate(EDITS)])
 def test_after_each_kind_of_edit_warm_equals_cold(tmp_path: Path, kind: str) -> None:
     root = shutil.copytree(EXAMPLE, tmp_path / "example")
     cache = tmp_path / "cache"
@@ -108,7 +110,8 @@ def test_an_edited_buffer_on_stdin_is_analysed_and_an_unchanged_one_comes_from_t
     assert stdin(text) == first  # the disk is unchanged: its cached findings still hold
 
 
-@pytest.mark.parametrize("damage", ["truncated", "not json", "other version", "wrong shape", "empty"])
+@pytest.mark.parametrize("damage", ["truncated", *(pytest.param(damage, marks=pytest.mark.slow) for damage in
+                                                   ("not json", "other version", "wrong shape", "empty"))])
 def test_a_broken_cache_is_ignored_and_rebuilt(tmp_path: Path, damage: str) -> None:
     root = shutil.copytree(EXAMPLE, tmp_path / "example")
     cache = tmp_path / "cache"

@@ -230,9 +230,7 @@ def test_handlers_in_test_packages_are_fakes_and_not_reported(project: Path) -> 
         ("svc/fakes.py", 7, "RVL101"), ("svc/fakes.py", 9, "RVL201"), ("svc/handlers.py", 6, "RVL101")]
 
 
-def test_per_file_ignores_mean_what_they_mean_to_flake8(project: Path) -> None:
-    from conftest import run_flake8
-
+def test_per_file_ignores_mean_what_they_mean_to_flake8(flake8: Command, project: Path) -> None:
     unguarded = HANDLER.replace("    req.environ['svc.context'].can('svc:create')\n", "")
     for name in ("handlers", "trait", "inventory"):
         (project / f"svc/{name}.py").write_text(unguarded)
@@ -241,8 +239,8 @@ def test_per_file_ignores_mean_what_they_mean_to_flake8(project: Path) -> None:
                                             + value.replace("\n", "\n    ") + "\n")
     # flake8: several patterns share one code list, and of the matching patterns the longest applies.
     expected = [("svc/handlers.py", 6, "RVL101"), ("svc/inventory.py", 6, "RVL501"), ("svc/trait.py", 6, "RVL501")]
-    flake8 = run_flake8("--select", "RVL", f"--per-file-ignores={value}", "svc", cwd=project)
-    assert sorted(findings_of(flake8.stdout)) == expected
+    flake8_result = flake8("--select", "RVL", f"--per-file-ignores={value}", "svc", cwd=project)
+    assert sorted(findings_of(flake8_result.stdout)) == expected
     assert lint_tree(project, "svc", config="reviewlint.cfg") == expected
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CASES, case_dirs, expected_of, findings_of, real_tree, run_cli, run_flake8
+from conftest import CASES, Command, case_dirs, expected_of, findings_of, real_tree, run_cli, run_flake8
 from harness import lint_lines, lint_tree
 from reviewlint.config import load_config
 from reviewlint.engine import Selection, lint_source
@@ -40,10 +40,10 @@ def test_flake8_reports_the_same_lines() -> None:
     assert sorted(findings_of(result.stdout)) == expected_of(SHARED / "expected.txt")
 
 
-def test_flake8_on_stdin_checks_a_non_handler_module_by_its_display_name() -> None:
+def test_flake8_on_stdin_checks_a_non_handler_module_by_its_display_name(flake8: Command) -> None:
     source = (SHARED / "svc" / "reporting.py").read_text()
-    result = run_flake8("--select", "RVL3", "--stdin-display-name", "svc/reporting.py", "-",
-                        cwd=SHARED, stdin=source)
+    result = flake8("--select", "RVL3", "--stdin-display-name", "svc/reporting.py", "-",
+                    cwd=SHARED, stdin=source)
     assert findings_of(result.stdout) == [
         ("svc/reporting.py", 9, "RVL302"), ("svc/reporting.py", 10, "RVL302"), ("svc/reporting.py", 11, "RVL303"),
     ]

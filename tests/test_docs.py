@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import REPO, run_cli
+from conftest import REPO, Command
 from reviewlint.ruledocs import render
 from reviewlint.rules import rule_classes
 
@@ -26,18 +26,18 @@ def test_readme_rule_table_lists_every_code() -> None:
         assert f"[{rule.code}](docs/rules.md#{rule.code.lower()})" in readme, rule.code
 
 
-def test_readme_options_exist_in_help() -> None:
-    help_text = run_cli("--help").stdout
+def test_readme_options_exist_in_help(command: Command) -> None:
+    help_text = command("--help").stdout
     readme = (REPO / "README.md").read_text()
     for option in set(re.findall(r"reviewlint [^`\n]*?(--[a-z-]+)", readme)):
         assert option in help_text, option
 
 
-def test_readme_example_output_is_what_the_example_gives() -> None:
+def test_readme_example_output_is_what_the_example_gives(command: Command) -> None:
     readme = (REPO / "README.md").read_text()
     block = readme.split("$ reviewlint reviewlint/fixtures/example\n", 1)[1].split("```", 1)[0]
     shown = [line for line in block.splitlines() if line != "..."]
-    actual = run_cli("reviewlint/fixtures/example", cwd=REPO).stdout.splitlines()
+    actual = command("reviewlint/fixtures/example", cwd=REPO).stdout.splitlines()
     assert shown and set(shown) <= set(actual)
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from conftest import EXAMPLE, expected_of, findings_of, run_cli, run_flake8
+from conftest import EXAMPLE, Command, expected_of, findings_of, run_cli
+from harness import lint_tree
 
 EXPECTED = expected_of(EXAMPLE.parent.parent.parent / "tests" / "expected" / "example.txt")
 # RVL400 needs a project without routes, versions or tests, RVL9xx a broken file:
@@ -10,8 +11,12 @@ EXPECTED = expected_of(EXAMPLE.parent.parent.parent / "tests" / "expected" / "ex
 NOT_IN_EXAMPLE = {"RVL400", "RVL900", "RVL901"}
 
 
-def test_cli_on_the_example_reports_exactly_the_expected_findings() -> None:
-    result = run_cli(".", cwd=EXAMPLE)
+def test_the_example_reports_exactly_the_expected_findings() -> None:
+    assert lint_tree(EXAMPLE) == EXPECTED
+
+
+def test_the_cli_on_the_example_agrees(command: Command) -> None:
+    result = command(".", cwd=EXAMPLE)
     assert result.returncode == 1
     assert result.stderr == ""
     assert sorted(findings_of(result.stdout)) == EXPECTED
@@ -23,9 +28,9 @@ def test_readme_command_from_the_repository_root() -> None:
     assert sorted([(p.removeprefix(prefix), line, code) for p, line, code in findings_of(result.stdout)]) == EXPECTED
 
 
-def test_flake8_on_the_example_agrees() -> None:
+def test_flake8_on_the_example_agrees(flake8: Command) -> None:
     # flake8 reads Python files only: the API reference's findings (RVL6xx) are the CLI's.
-    result = run_flake8("--select", "RVL", ".", cwd=EXAMPLE)
+    result = flake8("--select", "RVL", ".", cwd=EXAMPLE)
     assert sorted(findings_of(result.stdout)) == [row for row in EXPECTED if row[0].endswith(".py")]
 
 

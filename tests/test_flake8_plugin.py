@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CASES, findings_of, run_cli, run_flake8
+from conftest import CASES, Command, findings_of, run_flake8
+from harness import lint_tree
 
 
-def test_plugin_is_registered_under_rvl() -> None:
-    result = run_flake8("--version")
+def test_plugin_is_registered_under_rvl(flake8: Command) -> None:
+    result = flake8("--version")
     assert "reviewlint" in result.stdout
 
 
@@ -33,18 +34,18 @@ def test_plain_module_is_never_parsed_by_libcst(tmp_path: Path) -> None:
     assert result.stdout.strip() == "False"
 
 
-def test_flake8_and_cli_agree_on_a_case_project() -> None:
+def test_flake8_and_cli_agree_on_a_case_project(flake8: Command) -> None:
     case = CASES / "rvl2"
-    cli = findings_of(run_cli("--select", "RVL", ".", cwd=case).stdout)
-    flake8 = findings_of(run_flake8("--select", "RVL", ".", cwd=case).stdout)
-    assert sorted(cli) == sorted(flake8)
+    cli = lint_tree(case, select=["RVL"])
+    flake8_result = findings_of(flake8("--select", "RVL", ".", cwd=case).stdout)
+    assert sorted(cli) == sorted(flake8_result)
     assert cli
 
 
-def test_config_error_becomes_a_finding_not_a_crash(tmp_path: Path) -> None:
+def test_config_error_becomes_a_finding_not_a_crash(flake8: Command, tmp_path: Path) -> None:
     (tmp_path / "setup.cfg").write_text("[reviewlint]\nbogus = 1\n")
     (tmp_path / "x.py").write_text("x = 1\n")
-    result = run_flake8("--select", "RVL", "x.py", cwd=tmp_path)
+    result = flake8("--select", "RVL", "x.py", cwd=tmp_path)
     assert "Traceback" not in result.stderr
     assert findings_of(result.stdout) == [("x.py", 1, "RVL901")]
     assert "unknown key 'bogus'" in result.stdout
@@ -88,17 +89,17 @@ def _noqa_project(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_flake8_applies_noqa_and_the_cli_agrees(tmp_path: Path) -> None:
+def test_flake8_applies_noqa_and_the_cli_agrees(flake8: Command, tmp_path: Path) -> None:
     project = _noqa_project(tmp_path)
     expected = [("svc/handlers.py", 11, "RVL101"), ("svc/handlers.py", 18, "RVL101")]
-    assert findings_of(run_flake8("--select", "RVL", "svc", cwd=project).stdout) == expected
-    assert findings_of(run_cli("svc", cwd=project).stdout) == expected
+    assert findings_of(flake8("--select", "RVL", "svc", cwd=project).stdout) == expected
+    assert lint_tree(project, "svc") == expected
 
 
-def test_flake8_disable_noqa_shows_what_noqa_hid(tmp_path: Path) -> None:
+def test_flake8_disable_noqa_shows_what_noqa_hid(flake8: Command, tmp_path: Path) -> None:
     # Before, the plugin dropped noqa'd findings itself, so flake8 never saw them.
     project = _noqa_project(tmp_path)
-    result = run_flake8("--select", "RVL", "--disable-noqa", "svc", cwd=project)
+    result = flake8("--select", "RVL", "--disable-noqa", "svc", cwd=project)
     # The bare `# noqa` of `moved` still moves its finding to the decorator line: placement, not suppression.
     assert findings_of(result.stdout) == [("svc/handlers.py", 6, "RVL101"), ("svc/handlers.py", 11, "RVL101"),
                                           ("svc/handlers.py", 18, "RVL101"), ("svc/handlers.py", 24, "RVL101")]

@@ -18,7 +18,6 @@ import time
 import warnings
 from pathlib import Path
 
-import hypothesmith
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -153,14 +152,24 @@ FUZZ_SETTINGS = dict(deadline=None, database=None, derandomize=True,
                      suppress_health_check=list(HealthCheck))
 
 
+def _programs() -> st.SearchStrategy[str]:
+    """Programs from Python's grammar; hypothesmith builds its parsers (seconds) only when a test draws one."""
+    import hypothesmith
+
+    return hypothesmith.from_grammar()
+
+
+PROGRAMS = st.deferred(_programs)
+
+
 @settings(max_examples=150, **FUZZ_SETTINGS)  # type: ignore[arg-type]
-@given(program=hypothesmith.from_grammar(), position=st.sampled_from(sorted(POSITIONS)))
+@given(program=PROGRAMS, position=st.sampled_from(sorted(POSITIONS)))
 def _few_generated(skeleton: Path, program: str, position: str) -> None:
     _generated(skeleton, program, position)
 
 
 @settings(max_examples=10_000, **FUZZ_SETTINGS)  # type: ignore[arg-type]
-@given(program=hypothesmith.from_grammar(), position=st.sampled_from(sorted(POSITIONS)))
+@given(program=PROGRAMS, position=st.sampled_from(sorted(POSITIONS)))
 def _many_generated(skeleton: Path, program: str, position: str) -> None:
     _generated(skeleton, program, position)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CASES, case_dirs, expected_of, findings_of, run_cli, run_flake8
+from conftest import CASES, Command, case_dirs, expected_of, findings_of, run_cli, run_flake8
 from harness import cli, lint_lines, lint_tree
 from reviewlint import gabbi
 from reviewlint.config import Config
@@ -59,10 +59,10 @@ def test_flake8_reports_the_python_findings() -> None:
     assert sorted(findings_of(result.stdout)) == python_rows
 
 
-def test_flake8_on_stdin_reports_a_helper_module_gate() -> None:
+def test_flake8_on_stdin_reports_a_helper_module_gate(flake8: Command) -> None:
     case = CASES / "rvl4" / "gate_forms"
     source = (case / "kiosk/render.py").read_text()
-    result = run_flake8("--select", "RVL", "--stdin-display-name", "kiosk/render.py", "-", cwd=case, stdin=source)
+    result = flake8("--select", "RVL", "--stdin-display-name", "kiosk/render.py", "-", cwd=case, stdin=source)
     assert findings_of(result.stdout) == [("kiosk/render.py", 10, "RVL401"), ("kiosk/render.py", 18, "RVL401")]
 
 

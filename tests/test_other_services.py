@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, REPO, expected_of, findings_of, run_cli, run_flake8
+from conftest import FIXTURES, REPO, Command, expected_of, findings_of, run_cli
 from harness import cli, lint_findings, lint_lines, lint_tree, plugin_lines
 from test_cache import lint
 
@@ -38,8 +38,8 @@ def test_the_cli_reports_the_same() -> None:
     assert sorted(findings_of(result.stdout)) == EXPECTED
 
 
-def test_flake8_reports_the_same() -> None:
-    result = run_flake8("--select", "RVL", ".", cwd=HARBOR)
+def test_flake8_reports_the_same(flake8: Command) -> None:
+    result = flake8("--select", "RVL", ".", cwd=HARBOR)
     assert result.stderr == ""
     assert sorted(findings_of(result.stdout)) == EXPECTED
 
@@ -102,7 +102,9 @@ EDITS: dict[str, tuple[str, str, str]] = {
 }
 
 
-@pytest.mark.parametrize("kind", EDITS)
+# The first kind in the fast loop, every kind in the full suite (each is four runs of harbor).
+@pytest.mark.parametrize("kind", [kind if n == 0 else pytest.param(kind, marks=pytest.mark.slow)
+                                  for n, kind in enumerate(EDITS)])
 def test_after_each_kind_of_edit_warm_equals_cold(tmp_path: Path, kind: str) -> None:
     root = shutil.copytree(HARBOR, tmp_path / "harbor")
     cache = tmp_path / "cache"

@@ -9,7 +9,6 @@ import sys
 import zipfile
 from pathlib import Path
 
-import jsonschema
 import pytest
 
 from conftest import CACHE, CASES, REPO, Command, findings_of, run_cli
@@ -55,6 +54,8 @@ def sarif_schema() -> dict:
 
 def validate_sarif(log: dict) -> None:
     """Validate against the official schema, URI formats included."""
+    import jsonschema
+
     schema = sarif_schema()
     validator = jsonschema.Draft4Validator(schema, format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER)
     errors = sorted(validator.iter_errors(log), key=lambda e: list(e.path))
@@ -71,7 +72,10 @@ def project(tmp_path: Path) -> Path:
 
 
 # -- JSON ------------------------------------------------------------------------------
+@pytest.mark.slow  # importing jsonschema (with its format checkers) takes seconds
 def test_json_is_a_versioned_document_that_its_schema_accepts(command: Command) -> None:
+    import jsonschema
+
     from reviewlint import __version__
 
     result = command("--format", "json", "--select", "RVL104", ".", cwd=CASES / "rvl1")

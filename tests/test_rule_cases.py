@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import CASES, expected_of, findings_of, run_cli, run_flake8
+from conftest import CASES, Command, expected_of, findings_of, run_cli, run_flake8
 from harness import lint_lines, lint_tree
 
 FAMILIES = {"rvl1": "RVL1", "rvl2": "RVL2"}
@@ -31,11 +31,11 @@ def test_flake8_reports_the_same_findings(family: str) -> None:
     assert sorted(findings_of(result.stdout)) == expected_of(case / "expected.txt")
 
 
-def test_flake8_on_stdin_with_display_name_matches_the_file() -> None:
+def test_flake8_on_stdin_with_display_name_matches_the_file(flake8: Command) -> None:
     case = CASES / "rvl1"
     source = (case / "svc/handlers/rvl101.py").read_text()
-    result = run_flake8("--select", "RVL", "--stdin-display-name", "svc/handlers/rvl101.py", "-",
-                        cwd=case, stdin=source)
+    result = flake8("--select", "RVL", "--stdin-display-name", "svc/handlers/rvl101.py", "-",
+                    cwd=case, stdin=source)
     rows = [row for row in findings_of(result.stdout) if row[2].startswith("RVL1")]
     expected = [row for row in expected_of(case / "expected.txt") if row[0] == "svc/handlers/rvl101.py"]
     assert rows == expected

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import findings_of, real_source_tree, run_cli, run_flake8
+from conftest import Command, findings_of, real_source_tree, run_cli, run_flake8
 from harness import lint_tree
 
 UTIL = '''\
@@ -78,17 +78,18 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_named_buffer_resolves_its_helpers(project: Path) -> None:
-    named = run_flake8("--select", "RVL", "--stdin-display-name", "svc/handlers.py", "-", cwd=project,
-                       stdin=HANDLERS)
+def test_named_buffer_resolves_its_helpers(flake8: Command, project: Path) -> None:
+    named = flake8("--select", "RVL", "--stdin-display-name", "svc/handlers.py", "-", cwd=project,
+                   stdin=HANDLERS)
     assert findings_of(named.stdout) == [("svc/handlers.py", 24, "RVL101")]
 
 
-def test_flake8_stdin_without_a_name_says_nothing_that_rests_on_failed_resolution(project: Path) -> None:
+def test_flake8_stdin_without_a_name_says_nothing_that_rests_on_failed_resolution(
+        flake8: Command, project: Path) -> None:
     # Before: RVL104 on update and create ("never reads the body": the module
     # `stdin` was not found, nor its own helper _decode) and RVL201 on the
     # decode handed to the unresolvable util.validate.
-    result = run_flake8("--select", "RVL", "-", cwd=project, stdin=HANDLERS)
+    result = flake8("--select", "RVL", "-", cwd=project, stdin=HANDLERS)
     assert result.stderr == ""
     assert findings_of(result.stdout) == [("stdin", 24, "RVL101")]
 
@@ -97,22 +98,23 @@ def test_cli_stdin_filename_stdin_agrees(project: Path) -> None:
     assert lint_tree(project, stdin=("stdin", HANDLERS)) == [("stdin", 24, "RVL101")]
 
 
-def test_a_buffer_run_from_outside_its_project_says_nothing_its_calls_would_decide(tmp_path: Path) -> None:
+def test_a_buffer_run_from_outside_its_project_says_nothing_its_calls_would_decide(
+        flake8: Command, tmp_path: Path) -> None:
     """pylsp with the file outside its workspace: flake8 reads `stdin` in a directory of another project."""
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     (elsewhere / "setup.cfg").write_text("")
     absolute = HANDLERS.replace("from . import util\nfrom . import wsgi_wrapper\n",
                                 "from svc import util\nfrom svc import wsgi_wrapper\n")
-    result = run_flake8("--select", "RVL", "-", cwd=elsewhere, stdin=absolute)
+    result = flake8("--select", "RVL", "-", cwd=elsewhere, stdin=absolute)
     assert result.stderr == ""
     assert findings_of(result.stdout) == [("stdin", 24, "RVL101")]
 
 
-def test_an_unsaved_buffer_judges_its_own_handlers(project: Path) -> None:
+def test_an_unsaved_buffer_judges_its_own_handlers(flake8: Command, project: Path) -> None:
     """A new file an editor has not saved yet is in no listing of the tree; its decodes still count."""
     fresh = HANDLERS.replace("    util.validate(data)\n    return data\n\n\n@", "    return data\n\n\n@", 1)
-    result = run_flake8("--select", "RVL", "--stdin-display-name", "svc/fresh.py", "-", cwd=project, stdin=fresh)
+    result = flake8("--select", "RVL", "--stdin-display-name", "svc/fresh.py", "-", cwd=project, stdin=fresh)
     assert findings_of(result.stdout) == [("svc/fresh.py", 18, "RVL201"), ("svc/fresh.py", 23, "RVL101")]
 
 
