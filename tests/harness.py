@@ -2,7 +2,10 @@
 
 `lint_tree(root)` runs the engine on a project directory exactly as
 `reviewlint .` run from that directory does (same discovery, selection,
-`# noqa` and sorting) and returns `(path, line, code)` rows, as
+`# noqa`, sorting and persistent cache: conftest points it at a directory
+of this test session, so a case linted again is read from it as the
+command's second run would be; `cold=True` skips it) and returns
+`(path, line, code)` rows, as
 `conftest.findings_of` reads them from the CLI's output. `lint_snippet`
 writes a few files over a small Placement-style skeleton first. `config=`
 is `--config FILE`, `stdin=(NAME, TEXT)` is `--stdin-filename NAME` with
@@ -51,13 +54,14 @@ def _cwd(path: Path) -> Iterator[None]:
 def lint_findings(root: Path, *paths: str, select: Sequence[str] | None = None,
                   ignore: Sequence[str] | None = None, extend_ignore: Sequence[str] = (),
                   config: str | Path | None = None, stdin: tuple[str, str] | None = None,
-                  cache_dir: Path | None = None) -> list[Finding]:
-    """The findings of `reviewlint PATHS` (default `.`) run from `root`, without the persistent cache.
+                  cache_dir: Path | None = None, cold: bool = False) -> list[Finding]:
+    """The findings of `reviewlint PATHS` (default `.`) run from `root`.
 
     `config` is `--config FILE` (relative to `root` or absolute); `stdin=(name, text)`
     lints `text` as the file `name`, as `--stdin-filename name` with `text` piped in;
-    `cache_dir` is `--cache-dir DIR` (a warm run when a run has filled it).
+    `cache_dir` is `--cache-dir DIR`, `cold` is `--no-cache`.
     """
+    from reviewlint.cache import cache_directory
     from reviewlint.engine import forget_projects, lint_paths, lint_stdin, start_run
 
     overrides: dict = {}
@@ -69,8 +73,8 @@ def lint_findings(root: Path, *paths: str, select: Sequence[str] | None = None,
     with _cwd(root):
         inputs = [Path(p) for p in paths] or [Path(".")]
         first = Path(stdin[0]) if stdin is not None else inputs[0]
-        run = start_run(first, Path(config) if config is not None else None, overrides, tuple(extend_ignore),
-                        cache_dir)
+        cache = None if cold else cache_directory(str(cache_dir) if cache_dir is not None else None)
+        run = start_run(first, Path(config) if config is not None else None, overrides, tuple(extend_ignore), cache)
         try:
             if stdin is not None:
                 assert not paths, "stdin takes no PATH"
@@ -82,19 +86,21 @@ def lint_findings(root: Path, *paths: str, select: Sequence[str] | None = None,
 
 def lint_tree(root: Path, *paths: str, select: Sequence[str] | None = None,
               ignore: Sequence[str] | None = None, extend_ignore: Sequence[str] = (),
-              config: str | Path | None = None, stdin: tuple[str, str] | None = None) -> list[Row]:
+              config: str | Path | None = None, stdin: tuple[str, str] | None = None,
+              cold: bool = False) -> list[Row]:
     """(path, line, code) of each finding of `reviewlint PATHS` run from `root`, sorted."""
     return sorted((f.path, f.line, f.code) for f in lint_findings(
-        root, *paths, select=select, ignore=ignore, extend_ignore=extend_ignore, config=config, stdin=stdin))
+        root, *paths, select=select, ignore=ignore, extend_ignore=extend_ignore, config=config, stdin=stdin,
+        cold=cold))
 
 
 def lint_lines(root: Path, *paths: str, select: Sequence[str] | None = None,
                ignore: Sequence[str] | None = None, extend_ignore: Sequence[str] = (),
                config: str | Path | None = None, stdin: tuple[str, str] | None = None,
-               cache_dir: Path | None = None) -> list[str]:
+               cache_dir: Path | None = None, cold: bool = False) -> list[str]:
     """The lines `reviewlint PATHS` prints from `root` (`path:line:col: CODE message`), in its order."""
     return [f.to_text() for f in lint_findings(root, *paths, select=select, ignore=ignore, extend_ignore=extend_ignore,
-                                               config=config, stdin=stdin, cache_dir=cache_dir)]
+                                               config=config, stdin=stdin, cache_dir=cache_dir, cold=cold)]
 
 
 @dataclass

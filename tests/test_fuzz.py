@@ -326,12 +326,14 @@ def _read_yaml(text: str) -> None:
     assert time.monotonic() - start < TIME_LIMIT
 
 
+@pytest.mark.slow  # hundreds of generated documents
 @settings(max_examples=300, **FUZZ_SETTINGS)  # type: ignore[arg-type]
 @given(text=st.lists(YAML_ALPHABET, max_size=60).map("".join))
 def test_yaml_text_never_escapes_the_reader(text: str) -> None:
     _read_yaml(text)
 
 
+@pytest.mark.slow  # hundreds of generated documents
 @settings(max_examples=200, **FUZZ_SETTINGS)  # type: ignore[arg-type]
 @given(document=st.dictionaries(st.sampled_from(["tests", "defaults", "x"]), VALUES, max_size=3))
 def test_yaml_documents_never_escape_the_reader(document: dict) -> None:

@@ -6,8 +6,8 @@ deadline: it must exit 0/1 with exactly one RVL900/RVL901 (or exit 2 with
 one line for a config error), and every other file must report exactly what
 it reports without the hostile one.
 
-The runs of the whole example (each a process that parses it) are marked
-`slow`; the configuration and stdin cases, quick, stay in the fast loop.
+The bounded runs are marked `slow` (each is a process; test_cli.py checks
+usage and configuration errors in the fast loop); the in-process cases are not.
 """
 
 from __future__ import annotations
@@ -531,6 +531,7 @@ CONFIG_CASES = {
 
 
 @pytest.mark.parametrize("name", sorted(CONFIG_CASES))
+@pytest.mark.slow
 def test_bad_config_is_one_line_and_exit_2(root: Path, name: str) -> None:
     file, content, says = CONFIG_CASES[name]
     if isinstance(content, bytes):
@@ -550,6 +551,7 @@ def test_bad_config_is_one_line_and_exit_2(root: Path, name: str) -> None:
     (["--config", "/dev/zero"], "/dev/zero: cannot read config: not a regular file (a character device)"),
     (["--config", "depot"], "depot: cannot read config: not a regular file (a directory)"),
 ])
+@pytest.mark.slow
 def test_bad_files_given_as_options_are_one_line_and_exit_2(root: Path, args: list[str], says: str) -> None:
     (root / "deep.json").write_text("[" * 100_000)
     outcome = run_bounded(*args, ".", cwd=root)
@@ -559,6 +561,7 @@ def test_bad_files_given_as_options_are_one_line_and_exit_2(root: Path, args: li
 
 # -- stdin ------------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_binary_stdin_is_one_rvl900_in_the_chosen_format(root: Path) -> None:
     outcome = run_bounded("--format", "json", "--stdin-filename", "depot/x.py", cwd=root, stdin=b"\x00\x01")
     assert_sane(outcome)
@@ -570,6 +573,7 @@ def test_binary_stdin_is_one_rvl900_in_the_chosen_format(root: Path) -> None:
     assert (selected.returncode, json.loads(selected.stdout)["findings"]) == (0, [])
 
 
+@pytest.mark.slow
 def test_endless_stdin_is_read_only_up_to_the_limit(root: Path) -> None:
     outcome = run_bounded("--stdin-filename", "depot/handlers/x.py", cwd=root, stdin=Path("/dev/zero"))
     assert_sane(outcome)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CACHE, CASES, REPO, Command, findings_of, run_cli
+from conftest import CACHE, CASES, REPO, Command, findings_of
 
 HANDLER = '''\
 from svc import util
@@ -234,22 +234,25 @@ def test_show_source_caret_keeps_tabs() -> None:
     assert source_excerpt(None, 3) == ""
 
 
-def test_colour_is_flake8s_and_honours_force_color_and_no_color(project: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
-    plain = subprocess.run([sys.executable, "-m", "reviewlint", "."], cwd=project, capture_output=True, text=True,
-                           env=env).stdout
+def test_colour_is_flake8s_and_honours_force_color_and_no_color(
+        command: Command, project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The environment of the run (the binary inherits this one).
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    plain = command(".", cwd=project).stdout
     assert "\033" not in plain
-    forced = subprocess.run([sys.executable, "-m", "reviewlint", "."], cwd=project, capture_output=True,
-                            text=True, env={**env, "FORCE_COLOR": "1"}).stdout
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    forced = command(".", cwd=project).stdout
     assert forced.startswith("\033[1msvc/handlers.py\033[m\033[36m:\033[m6\033[36m:\033[m1\033[36m:\033[m "
                              "\033[1m\033[31mRVL101\033[m handler handlers.create")
-    off = subprocess.run([sys.executable, "-m", "reviewlint", "."], cwd=project, capture_output=True, text=True,
-                         env={**env, "FORCE_COLOR": "1", "NO_COLOR": "1"}).stdout
-    assert off == plain
-    assert run_cli("--color", "always", ".", cwd=project).stdout == forced
-    json_out = subprocess.run([sys.executable, "-m", "reviewlint", "--format", "json", "."], cwd=project,
-                              capture_output=True, text=True, env={**env, "FORCE_COLOR": "1"}).stdout
+    json_out = command("--format", "json", ".", cwd=project).stdout
     assert "\033" not in json_out
+    monkeypatch.setenv("NO_COLOR", "1")
+    off = command(".", cwd=project).stdout
+    assert off == plain
+    monkeypatch.delenv("NO_COLOR")
+    monkeypatch.delenv("FORCE_COLOR")
+    assert command("--color", "always", ".", cwd=project).stdout == forced
 
 
 def test_use_color_on_a_terminal() -> None:
