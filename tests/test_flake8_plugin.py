@@ -105,7 +105,7 @@ def test_flake8_disable_noqa_shows_what_noqa_hid(flake8: Command, tmp_path: Path
                                           ("svc/handlers.py", 18, "RVL101"), ("svc/handlers.py", 24, "RVL101")]
 
 
-@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("jobs", ["1", pytest.param("2", marks=pytest.mark.slow)])  # "2": two worker processes
 def test_a_bad_config_is_said_once_per_flake8_run(tmp_path: Path, jobs: str) -> None:
     # Before: RVL901 on line 1 of every file (152 lines on placement).
     (tmp_path / "setup.cfg").write_text("[reviewlint]\nignroe = RVL203\n")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, REPO, Command, expected_of, findings_of, run_cli
+from conftest import FIXTURES, REPO, Command, expected_of, findings_of
 from harness import cli, lint_findings, lint_lines, lint_tree, plugin_lines
 from test_cache import lint
 
@@ -31,8 +31,8 @@ def test_zero_config_reports_exactly_the_seeded_mistakes() -> None:
     assert lint_tree(HARBOR) == EXPECTED
 
 
-def test_the_cli_reports_the_same() -> None:
-    result = run_cli(cwd=HARBOR)
+def test_the_cli_reports_the_same(command: Command) -> None:
+    result = command(cwd=HARBOR)
     assert result.stderr == ""
     assert result.returncode == 1
     assert sorted(findings_of(result.stdout)) == EXPECTED
