@@ -170,29 +170,6 @@ def flake8_main(root: Path, *args: str, stdin: str | None = None) -> Result:
     return Result(status, out.detach().getvalue().decode(), err.getvalue())
 
 
-def plugin_lines(root: Path, filename: str, source: str | None = None) -> list[str]:
-    """What the flake8 plugin reports for `filename` run from `root`, as flake8 prints it (`path:line:col: ...`).
-
-    The plugin's own findings in flake8's order, before flake8 applies `# noqa` and
-    `--select` (our files in these tests have neither); `source` is the buffer
-    flake8 reads from stdin with `--stdin-display-name filename`.
-    """
-    import ast
-
-    from reviewlint.engine import forget_projects
-    from reviewlint.flake8_plugin import ReviewlintChecker
-
-    forget_projects()
-    try:
-        with _cwd(root):
-            text = Path(filename).read_text() if source is None else source
-            checker = ReviewlintChecker(ast.parse(text), filename, text.splitlines(keepends=True))
-            results = sorted((line, col, message) for line, col, message, _ in checker.run())
-    finally:
-        forget_projects()
-    return [f"{filename}:{line}:{col + 1}: {message}" for line, col, message in results]
-
-
 def write_files(root: Path, files: Mapping[str, str]) -> None:
     """Write `files` (relative path -> text) under `root`, making directories."""
     for name, text in files.items():

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, REPO, Command, expected_of, findings_of
-from harness import cli, lint_findings, lint_lines, lint_tree, plugin_lines
+from harness import cli, lint_findings, lint_lines, lint_tree
 from test_cache import lint
 
 HARBOR = FIXTURES / "services" / "harbor"
@@ -267,12 +267,14 @@ ROUTED = {
     "urls = (\n    ('/things', dict(GET=thing.list_things)),\n    ('/things/{id}', {'GET': thing.show_thing}),\n)",
     "ROUTES: list = [['/things', {'get': thing.list_things}], ['/things/{id}', {'GET': thing.show_thing}]]",
 ])
-def test_a_sequence_of_route_pairs_under_any_name_is_the_route_table(tmp_path: Path, table: str) -> None:
+def test_a_sequence_of_route_pairs_under_any_name_is_the_route_table(flake8: Command, tmp_path: Path,
+                                                                     table: str) -> None:
     root = make(tmp_path, {**ROUTED, "svc/api.py": f"from svc.handlers import thing\n\n{table}\n"})
     assert rows(root) == [("svc/handlers/thing.py", 1, "RVL501")]
     # The routed module has no decorator and no trace of a finding: the prefilter lets it through on its own.
     assert rows(root, "svc/handlers/thing.py") == [("svc/handlers/thing.py", 1, "RVL501")]
-    assert plugin_lines(root, "svc/handlers/thing.py")[0].startswith("svc/handlers/thing.py:1:1: RVL501 ")
+    assert flake8("--select", "RVL", "svc/handlers/thing.py", cwd=root).stdout.startswith(
+        "svc/handlers/thing.py:1:1: RVL501 ")
     assert "2 routes, 2 resolve to handlers" in cli(root, "--show-project").stdout
 
 
