@@ -182,4 +182,4 @@ def lint_snippet(root: Path, files: Mapping[str, str], select: Sequence[str] | N
     """(path, line, code) for `files` written over the skeleton service in `root` (an empty directory)."""
     write_files(root, {name: (SKELETON_FROM / name).read_text(encoding="utf-8") for name in SKELETON})
     write_files(root, files)
-    return lint_tree(root, select=select)
+    return lint_tree(root, select=select, cold=True)  # a new tree: a cache would only be written
