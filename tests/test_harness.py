@@ -55,6 +55,7 @@ def test_lint_lines_with_stdin_and_config_agree_with_the_cli(tmp_path: Path) -> 
     assert findings_of(result.stdout) == [(name, 44, "RVL101")]  # the buffer's handler; RVL102 ignored
 
 
+@pytest.mark.slow  # a cold process; the full suite also runs every `command` test through the binary
 def test_cli_runs_the_command_in_process() -> None:
     # The tests of the command run both ways (the `command` fixture); this is the one `cli` use besides them.
     case = CASES / "rvl4" / "gabbi_forms"

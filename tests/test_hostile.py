@@ -28,6 +28,7 @@ from typing import Callable
 import pytest
 
 from conftest import EXAMPLE, findings_of
+from harness import lint_lines
 
 MEMORY_LIMIT = 1 << 30  # bytes of address space for the CLI process (and its workers)
 TIME_LIMIT = 30.0  # seconds
@@ -102,6 +103,14 @@ def baseline(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     outcome = run_bounded(".", cwd=root)
     assert outcome.returncode == 1 and outcome.stdout
     return outcome.stdout.splitlines()
+
+
+@pytest.fixture(scope="module")
+def example_lines() -> list[str]:
+    """`baseline` for the tests that run in this process: the example's lines from the in-process harness."""
+    lines = lint_lines(EXAMPLE)
+    assert lines
+    return lines
 
 
 @pytest.fixture
@@ -381,7 +390,7 @@ def test_unreadable_file_is_one_rvl900(root: Path, baseline: list[str]) -> None:
     assert_one_more(outcome, baseline, "depot/handlers/secret.py", 1, "RVL900", "cannot read: Permission denied")
 
 
-def test_file_deleted_between_discovery_and_reading(root: Path, baseline: list[str],
+def test_file_deleted_between_discovery_and_reading(root: Path, example_lines: list[str],
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     from reviewlint import engine
 
@@ -400,9 +409,9 @@ def test_file_deleted_between_discovery_and_reading(root: Path, baseline: list[s
     run = engine.start_run(Path("."), None, {})
     findings = [f.to_text() for f in engine.lint_paths(run, [Path(".")])]
     engine.forget_projects()
-    assert [line for line in findings if line not in baseline] == [
+    assert [line for line in findings if line not in example_lines] == [
         "depot/handlers/doomed.py:1:1: RVL900 cannot check this file: cannot read: No such file or directory"]
-    assert sorted(line for line in findings if "doomed" not in line) == sorted(baseline)
+    assert sorted(line for line in findings if "doomed" not in line) == sorted(example_lines)
 
 
 # -- gabbi YAML -------------------------------------------------------------------------------------
@@ -641,7 +650,7 @@ def test_github_output_escapes_file_names(root: Path) -> None:
 
 # -- internal errors ------------------------------------------------------------------------------
 
-def test_internal_error_costs_one_file(root: Path, baseline: list[str], monkeypatch: pytest.MonkeyPatch,
+def test_internal_error_costs_one_file(root: Path, example_lines: list[str], monkeypatch: pytest.MonkeyPatch,
                                        capsys: pytest.CaptureFixture[str]) -> None:
     from reviewlint import cli, engine
     from reviewlint.rules.base import Rule
@@ -670,7 +679,8 @@ def test_internal_error_costs_one_file(root: Path, baseline: list[str], monkeypa
     lines = output.out.splitlines()
     assert "depot/handlers/crate.py:1:1: RVL900 cannot check this file: internal error while analysing this file: " \
            "KeyError: '<exception str() failed>'" in lines
-    assert [line for line in lines if "crate.py" not in line] == [line for line in baseline if "crate.py" not in line]
+    assert [line for line in lines if "crate.py" not in line] == [
+        line for line in example_lines if "crate.py" not in line]
 
 
 def test_internal_error_outside_any_file_exits_3_with_one_line(root: Path, monkeypatch: pytest.MonkeyPatch,

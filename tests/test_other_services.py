@@ -102,9 +102,8 @@ EDITS: dict[str, tuple[str, str, str]] = {
 }
 
 
-# The first kind in the fast loop, every kind in the full suite (each is four runs of harbor).
-@pytest.mark.parametrize("kind", [kind if n == 0 else pytest.param(kind, marks=pytest.mark.slow)
-                                  for n, kind in enumerate(EDITS)])
+@pytest.mark.slow  # four runs of harbor per kind; test_cache.py keeps one kind of edit in the fast loop
+@pytest.mark.parametrize("kind", EDITS)
 def test_after_each_kind_of_edit_warm_equals_cold(tmp_path: Path, kind: str) -> None:
     root = shutil.copytree(HARBOR, tmp_path / "harbor")
     cache = tmp_path / "cache"
