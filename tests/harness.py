@@ -2,17 +2,19 @@
 
 `lint_tree(root)` runs the engine on a project directory exactly as
 `reviewlint .` run from that directory does (same discovery, selection,
-`# noqa`, sorting and persistent cache: conftest points it at a directory
-of this test session, so a case linted again is read from it as the
-command's second run would be; `cold=True` skips it) and returns
-`(path, line, code)` rows, as
-`conftest.findings_of` reads them from the CLI's output. `lint_snippet`
-writes a few files over a small Placement-style skeleton first. `config=`
-is `--config FILE`, `stdin=(NAME, TEXT)` is `--stdin-filename NAME` with
-TEXT piped in, `lint_lines` gives the lines `reviewlint` prints (text
-format, no colour), and `cli` runs the command's `main` in this process
-for what it prints besides findings (`--show-project`); `flake8_main` runs
-flake8's `main` in this process.
+`# noqa`, sorting and persistent cache) and returns `(path, line, code)`
+rows, as `conftest.findings_of` reads them from the CLI's output. The
+cache is the command's default, which conftest points at a directory of
+this test session: a case linted again is read from it, as the command's
+second run would be (`cold=True` is `--no-cache`). `lint_snippet` writes a
+few files over a small Placement-style skeleton first.
+
+`config=` is `--config FILE`, `stdin=(NAME, TEXT)` is `--stdin-filename
+NAME` with TEXT piped in, and `lint_lines` gives the lines `reviewlint`
+prints (text format, no colour). `cli` and `flake8_main` run the command's
+and flake8's own `main` in this process: conftest's `command` and `flake8`
+fixtures run a test of the command through them in the fast loop and
+through the real binaries under `slow`.
 
 Keep one CLI and one flake8 agreement test per family (the real binaries);
 everything else about a rule is asked here.
