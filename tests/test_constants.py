@@ -145,3 +145,43 @@ def test_flake8_on_placement_16_agrees_with_the_cli() -> None:
     assert sorted(findings_of(result.stdout)) == [
         ("placement/handlers/inventory.py", 45, "RVL301"), ("placement/handlers/reshaper.py", 87, "RVL302"),
     ]
+
+
+BLOCKS = '''\
+"""A module whose constants sit in blocks."""
+import sys
+
+A, (B, C) = 1, (2, 3)
+if sys.version_info >= (3, 11):
+    D = 4
+    E: int = 5
+else:
+    D = 6
+try:
+    F = 7
+except ImportError:  # a one-line suite below is not walked by either
+    if True: G = 8
+finally:
+    H = 9
+class K:
+    I = 10
+J = 11
+'''
+
+
+@pytest.mark.parametrize("name, source", [("blocks", BLOCKS)] + sorted(
+    (str(path.relative_to(CASES.parent)), path.read_text(encoding="utf-8"))
+    for path in CASES.parent.rglob("*.py")))
+def test_the_cheap_position_walker_agrees_with_the_libcst_one(name: str, source: str) -> None:
+    # RVL301 places findings with Python's parser (binding_positions) rather
+    # than LibCST's position metadata; both walkers must see the same statements.
+    from reviewlint.config import Config
+    from reviewlint.documentation import binding_positions, undocumented_constants
+    from reviewlint.module import parse_module
+
+    module = parse_module("svc.handlers.m", Path("m.py"), source, Config())
+    found = undocumented_constants(module)
+    positions = binding_positions(source)
+    assert {n: positions.get(n) for n in found} == {n: module.position(node) for n, node in found.items()}
+    if name == "blocks":
+        assert sorted(found) == ["A", "D", "E", "F", "H", "J"]  # nested targets and one-line suites: neither
