@@ -26,6 +26,42 @@ if TYPE_CHECKING:
     from reviewlint.versions import Version
 
 
+# Example files shared by several rules' examples (documentation, linted by tests/test_examples.py).
+_UPDATE_WIDGET_ROUTES = '''
+    from svc.handlers import widget
+
+    ROUTE_DECLARATIONS = {
+        '/widgets/{uuid}': {
+            'PUT': widget.update_widget,
+        },
+    }
+'''
+
+
+_SHOW_WIDGET_ROUTES = '''
+    from svc.handlers import widget
+
+    ROUTE_DECLARATIONS = {
+        '/widgets/{uuid}': {
+            'GET': widget.show_widget,
+        },
+    }
+'''
+
+
+_SHOW_WIDGET_HANDLER = '''
+    @wsgi_wrapper.PlacementWsgify
+    def show_widget(req):
+        want_version = req.environ[microversion.MICROVERSION_ENVIRON]
+        widget = widget_obj.get_by_uuid(util.wsgi_path_item(req.environ, 'uuid'))
+        data = {'uuid': widget.uuid, 'name': widget.name}
+        if want_version.matches((1, 2)):
+            data['colour'] = widget.colour
+        req.response.json_body = data
+        return req.response
+'''
+
+
 class UndocumentedRequestVersion(Rule):
     """A request parameter that exists only from a microversion is undocumented or lacks its `min_version`.
 
@@ -69,15 +105,7 @@ class UndocumentedRequestVersion(Rule):
                 data = util.extract_json(req.body, put_schema)
                 ...
         ''',
-        "svc/handler.py": '''
-            from svc.handlers import widget
-
-            ROUTE_DECLARATIONS = {
-                '/widgets/{uuid}': {
-                    'PUT': widget.update_widget,
-                },
-            }
-        ''',
+        "svc/handler.py": _UPDATE_WIDGET_ROUTES,
         "api-ref/source/widgets.inc": '''
             Update widget
             =============
@@ -136,26 +164,8 @@ class UndocumentedResponseVersion(Rule):
     message = "{route}: response field {name} {problem}; {evidence}"
     location = "the `.. rest_parameters::` list of the route's response section, or the parameters.yaml entry"
     bad = {
-        "svc/handlers/widget.py": '''
-            @wsgi_wrapper.PlacementWsgify
-            def show_widget(req):
-                want_version = req.environ[microversion.MICROVERSION_ENVIRON]
-                widget = widget_obj.get_by_uuid(util.wsgi_path_item(req.environ, 'uuid'))
-                data = {'uuid': widget.uuid, 'name': widget.name}
-                if want_version.matches((1, 2)):
-                    data['colour'] = widget.colour
-                req.response.json_body = data
-                return req.response
-        ''',
-        "svc/handler.py": '''
-            from svc.handlers import widget
-
-            ROUTE_DECLARATIONS = {
-                '/widgets/{uuid}': {
-                    'GET': widget.show_widget,
-                },
-            }
-        ''',
+        "svc/handlers/widget.py": _SHOW_WIDGET_HANDLER,
+        "svc/handler.py": _SHOW_WIDGET_ROUTES,
         "api-ref/source/widgets.inc": '''
             Show widget
             ===========
@@ -247,15 +257,7 @@ class UnacceptedRequestParameter(Rule):
                 data = util.extract_json(req.body, schema.PUT_WIDGET)
                 ...
         ''',
-        "svc/handler.py": '''
-            from svc.handlers import widget
-
-            ROUTE_DECLARATIONS = {
-                '/widgets/{uuid}': {
-                    'PUT': widget.update_widget,
-                },
-            }
-        ''',
+        "svc/handler.py": _UPDATE_WIDGET_ROUTES,
         "svc/schema.py": '''
             PUT_WIDGET = {
                 'type': 'object',
@@ -323,26 +325,8 @@ class HeadingRangeGap(Rule):
     message = "{route}: {detail}"
     location = "the heading"
     bad = {
-        "svc/handlers/widget.py": '''
-            @wsgi_wrapper.PlacementWsgify
-            def show_widget(req):
-                want_version = req.environ[microversion.MICROVERSION_ENVIRON]
-                widget = widget_obj.get_by_uuid(util.wsgi_path_item(req.environ, 'uuid'))
-                data = {'uuid': widget.uuid, 'name': widget.name}
-                if want_version.matches((1, 2)):
-                    data['colour'] = widget.colour
-                req.response.json_body = data
-                return req.response
-        ''',
-        "svc/handler.py": '''
-            from svc.handlers import widget
-
-            ROUTE_DECLARATIONS = {
-                '/widgets/{uuid}': {
-                    'GET': widget.show_widget,
-                },
-            }
-        ''',
+        "svc/handlers/widget.py": _SHOW_WIDGET_HANDLER,
+        "svc/handler.py": _SHOW_WIDGET_ROUTES,
         "api-ref/source/widgets.inc": '''
             Show widget
             ===========

@@ -26,6 +26,18 @@ if TYPE_CHECKING:
     from reviewlint.versions import HistoryDocument, ServiceVersions, Version, VersionRange
 
 
+# Example files shared by several rules' examples (documentation, linted by tests/test_examples.py).
+_LIST_WIDGETS_ROUTES = '''
+    from svc.handlers import widget
+
+    ROUTE_DECLARATIONS = {
+        '/widgets': {
+            'GET': widget.list_widgets,
+        },
+    }
+'''
+
+
 class CoverageUnavailable(Rule):
     """The project lacks routes, `VERSIONS` or functional tests, so gate coverage cannot be judged.
 
@@ -50,15 +62,7 @@ class CoverageUnavailable(Rule):
             def list_widgets(req):
                 ...
         ''',
-        "svc/handler.py": '''
-            from svc.handlers import widget
-
-            ROUTE_DECLARATIONS = {
-                '/widgets': {
-                    'GET': widget.list_widgets,
-                },
-            }
-        ''',
+        "svc/handler.py": _LIST_WIDGETS_ROUTES,
     }
     good = {"svc/tests/functional/gabbits/widget.yaml": '''
         tests:
@@ -107,15 +111,7 @@ class UntestedGate(Rule):
                     return {'widgets': widgets, 'count': len(widgets)}
                 return {'widgets': widgets}
         ''',
-        "svc/handler.py": '''
-            from svc.handlers import widget
-
-            ROUTE_DECLARATIONS = {
-                '/widgets': {
-                    'GET': widget.list_widgets,
-                },
-            }
-        ''',
+        "svc/handler.py": _LIST_WIDGETS_ROUTES,
         "svc/tests/functional/gabbits/widget.yaml": '''
             tests:
             - name: list widgets
@@ -257,15 +253,7 @@ class UntestedBoundary(Rule):
             def list_widgets(req):
                 ...
         ''',
-        "svc/handler.py": '''
-            from svc.handlers import widget
-
-            ROUTE_DECLARATIONS = {
-                '/widgets': {
-                    'GET': widget.list_widgets,
-                },
-            }
-        ''',
+        "svc/handler.py": _LIST_WIDGETS_ROUTES,
         "svc/tests/functional/gabbits/widget.yaml": '''
             tests:
             - name: list widgets
