@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import ast
 import atexit
-import hashlib
 import os
 import shutil
 import tempfile
@@ -45,7 +44,9 @@ def _start_run() -> None:
 
 def first_report(message: str) -> bool:
     """True the first time `message` is reported in this flake8 run, across its worker processes."""
-    key = hashlib.sha256(message.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    from reviewlint.cache import digest  # not hashlib: loading OpenSSL costs every editor save ~5 ms
+
+    key = digest(message.encode("utf-8", "surrogatepass"))
     _, _, directory = os.environ.get(RUN_ENV, "").partition(":")
     if directory and os.path.isdir(directory):
         try:
