@@ -185,7 +185,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     if args.explain:
         sys.stdout.write(_explain(args.explain))
         return 0
-    from reviewlint.engine import forget_projects, lint_paths, lint_stdin, start_run
+    from reviewlint.engine import display_path, forget_projects, lint_paths, lint_stdin, start_run
     from reviewlint.reporters import DOCUMENT_FORMATS, REPORTERS, ReportOptions, Sources, statistics
 
     overrides: dict = {}
@@ -223,7 +223,8 @@ def run(argv: Sequence[str] | None = None) -> int:
             # At most one byte past the limit: stdin may be /dev/zero.
             data = sys.stdin.buffer.read(run.project.config.max_file_size + 1)
             findings = lint_stdin(run, stdin_name, data)
-            stdin_sources = {stdin_name: _shown_text(data)}
+            text = _shown_text(data)
+            stdin_sources = {stdin_name: text, display_path(Path(stdin_name)): text}  # as findings name it
         else:
             findings = lint_paths(run, paths, progress, args.jobs)
     finally:
