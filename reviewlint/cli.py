@@ -84,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="read the source from stdin (also without '-') and report it as NAME (for editors)")
     parser.add_argument("--show-project", action="store_true",
                         help="print what reviewlint found (root, routes, versions, handler modules, "
-                             "functional tests, version history), then exit")
+                             "functional tests, version history, API reference), then exit")
     parser.add_argument("--list-rules", action="store_true", help="list every rule code and summary, then exit")
     parser.add_argument("--explain", metavar="CODE", help="print the documentation of one rule, then exit")
     parser.add_argument("--version", action="version", version=f"reviewlint {__version__}")
