@@ -33,7 +33,7 @@ try:  # the module hashlib would load it from, without loading OpenSSL first
 except ImportError:  # pragma: no cover - other Pythons
     from hashlib import blake2b as _blake2b
 
-FORMAT = 1
+FORMAT = 2  # 2: findings carry where the reported code ends
 # A cache file larger than this is not read (nor a FIFO or a device in its place).
 CACHE_FILE_LIMIT = 512 * 1024 * 1024
 # Entries beyond this many are dropped, least recently used first.
