@@ -19,6 +19,7 @@ import pytest
 
 from conftest import EXAMPLE, findings_of, real_tree
 from harness import cli
+from reviewlint.cache import FORMAT
 
 Rows = list[tuple[str, int, str, str]]
 
@@ -131,7 +132,7 @@ def test_a_broken_cache_is_ignored_and_rebuilt(tmp_path: Path, damage: str) -> N
     assert lint(root, cache) == cold
     assert lint(root, cache) == cold  # and rebuilt: the file is whole again
     for path in cache_files(cache):
-        assert json.loads(path.read_bytes())["format"] == 1
+        assert json.loads(path.read_bytes())["format"] == FORMAT
 
 
 def test_a_read_only_or_missing_cache_directory_just_runs_cold(tmp_path: Path) -> None:
