@@ -223,8 +223,9 @@ def run(argv: Sequence[str] | None = None) -> int:
             # At most one byte past the limit: stdin may be /dev/zero.
             data = sys.stdin.buffer.read(run.project.config.max_file_size + 1)
             findings = lint_stdin(run, stdin_name, data)
-            text = _shown_text(data)
-            stdin_sources = {stdin_name: text, display_path(Path(stdin_name)): text}  # as findings name it
+            if args.show_source:  # the buffer's lines, under the name findings give it too
+                text = _shown_text(data)
+                stdin_sources = {stdin_name: text, display_path(Path(stdin_name)): text}
         else:
             findings = lint_paths(run, paths, progress, args.jobs)
     finally:

@@ -180,6 +180,12 @@ def write_files(root: Path, files: Mapping[str, str]) -> None:
         target.write_text(text, encoding="utf-8")
 
 
+def write_service(root: Path, files: Mapping[str, str]) -> Path:
+    """A bare service `svc` in `root` (setup.cfg and the package), then `files` over it; returns `root`."""
+    write_files(root, {"setup.cfg": "[metadata]\nname = svc\n", "svc/__init__.py": "", **files})
+    return root
+
+
 def lint_snippet(root: Path, files: Mapping[str, str], select: Sequence[str] | None = None) -> list[Row]:
     """(path, line, code) for `files` written over the skeleton service in `root` (an empty directory)."""
     write_files(root, {name: (SKELETON_FROM / name).read_text(encoding="utf-8") for name in SKELETON})

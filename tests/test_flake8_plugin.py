@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CASES, Command, findings_of, run_flake8
-from harness import lint_tree
+from harness import lint_tree, write_service
 
 
 def test_plugin_is_registered_under_rvl(flake8: Command) -> None:
@@ -82,11 +82,7 @@ def by_prefix(req):  # noqa:RVL1
 
 
 def _noqa_project(tmp_path: Path) -> Path:
-    (tmp_path / "setup.cfg").write_text("[metadata]\nname = svc\n")
-    (tmp_path / "svc").mkdir()
-    (tmp_path / "svc/__init__.py").write_text("")
-    (tmp_path / "svc/handlers.py").write_text(NOQA_HANDLERS)
-    return tmp_path
+    return write_service(tmp_path, {"svc/handlers.py": NOQA_HANDLERS})
 
 
 def test_flake8_applies_noqa_and_the_cli_agrees(flake8: Command, tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CACHE, REPO
+from harness import write_service
 
 HANDLER = '''\
 from svc import util
@@ -23,16 +24,18 @@ def create(req):
 '''
 
 
+def _pre_commit_env() -> dict[str, str]:
+    """pre-commit's environments in the tests' cache, and a git identity for its commits."""
+    return {**os.environ, "PRE_COMMIT_HOME": str(CACHE / "pre-commit"), "GIT_AUTHOR_NAME": "t",
+            "GIT_AUTHOR_EMAIL": "t@example.invalid", "GIT_COMMITTER_NAME": "t",
+            "GIT_COMMITTER_EMAIL": "t@example.invalid"}
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("git") is None, reason="pre-commit needs git")
 def test_pre_commit_try_repo_runs_the_hook_on_python_and_yaml(tmp_path: Path) -> None:
-    env = {**os.environ, "PRE_COMMIT_HOME": str(CACHE / "pre-commit"), "GIT_AUTHOR_NAME": "t",
-           "GIT_AUTHOR_EMAIL": "t@example.invalid", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@example.invalid"}
-    (tmp_path / "setup.cfg").write_text("[metadata]\nname = svc\n")
-    (tmp_path / "svc").mkdir()
-    (tmp_path / "svc/__init__.py").write_text("")
-    (tmp_path / "svc/handlers.py").write_text(HANDLER)
+    env = _pre_commit_env()
+    write_service(tmp_path, {"svc/handlers.py": HANDLER})
     gabbits = tmp_path / "svc/tests/functional/gabbits"
     gabbits.mkdir(parents=True)
     (gabbits / "things.yaml").write_text("tests:\n- name: list\n  GET: /things\n")
@@ -66,9 +69,7 @@ def test_pre_commit_rechecks_the_gates_a_changed_gabbi_file_tests(tmp_path: Path
     """A commit that changes only a gabbi YAML file re-checks the gates its requests reach."""
     from conftest import EXAMPLE
 
-    env = {**os.environ, "PRE_COMMIT_HOME": str(CACHE / "pre-commit"), "GIT_AUTHOR_NAME": "t",
-           "GIT_AUTHOR_EMAIL": "t@example.invalid", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@example.invalid"}
+    env = _pre_commit_env()
     project = tmp_path / "example"
     shutil.copytree(EXAMPLE, project)
     subprocess.run(["git", "init", "-q"], cwd=project, check=True, env=env)

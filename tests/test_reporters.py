@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CACHE, CASES, REPO, Command, findings_of
+from harness import write_service
 
 HANDLER = '''\
 from svc import util
@@ -64,11 +65,7 @@ def validate_sarif(log: dict) -> None:
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    (tmp_path / "setup.cfg").write_text("[metadata]\nname = svc\n")
-    (tmp_path / "svc").mkdir()
-    (tmp_path / "svc/__init__.py").write_text("")
-    (tmp_path / "svc/handlers.py").write_text(HANDLER)
-    return tmp_path
+    return write_service(tmp_path, {"svc/handlers.py": HANDLER})
 
 
 # -- JSON ------------------------------------------------------------------------------

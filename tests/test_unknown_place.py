@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Command, findings_of, real_source_tree, run_cli, run_flake8
-from harness import lint_tree
+from harness import lint_tree, write_service
 
 UTIL = '''\
 import jsonschema
@@ -70,12 +70,7 @@ def _decode(req):
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    (tmp_path / "setup.cfg").write_text("[metadata]\nname = svc\n")
-    (tmp_path / "svc").mkdir()
-    (tmp_path / "svc/__init__.py").write_text("")
-    (tmp_path / "svc/util.py").write_text(UTIL)
-    (tmp_path / "svc/handlers.py").write_text(HANDLERS)
-    return tmp_path
+    return write_service(tmp_path, {"svc/util.py": UTIL, "svc/handlers.py": HANDLERS})
 
 
 def test_named_buffer_resolves_its_helpers(flake8: Command, project: Path) -> None:
