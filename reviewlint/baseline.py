@@ -13,7 +13,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Sequence
 
-from reviewlint.findings import Finding, ReviewlintError
+from reviewlint.errors import ReviewlintError
+from reviewlint.findings import Finding
 from reviewlint.guard import UnreadableSource, one_line, read_bytes
 
 FORMAT = 1

@@ -148,6 +148,11 @@ def cache_directory(option: str | None = None) -> Path | None:
     chosen = option or os.environ.get("REVIEWLINT_CACHE_DIR")
     if chosen:
         return Path(chosen).expanduser()
+    if sys.platform == "linux" and "ANDROID_DATA" not in os.environ:
+        # platformdirs' answer on Linux (the XDG base directory spec), without
+        # importing it: that costs every editor save ~5 ms.
+        base = os.environ.get("XDG_CACHE_HOME", "")
+        return Path(base if base.strip() else os.path.expanduser("~/.cache"), "reviewlint")
     try:
         import platformdirs
     except ImportError:  # pragma: no cover - a declared dependency

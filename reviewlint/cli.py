@@ -11,7 +11,7 @@ from typing import Mapping, Sequence, TextIO
 
 from reviewlint import __version__
 from reviewlint.config import split_list
-from reviewlint.findings import InternalError, ReviewlintError
+from reviewlint.errors import InternalError, ReviewlintError
 
 EPILOG = """\
 exit status: 0 no findings, 1 findings, 2 usage or configuration error,
@@ -185,7 +185,8 @@ def run(argv: Sequence[str] | None = None) -> int:
     if args.explain:
         sys.stdout.write(_explain(args.explain))
         return 0
-    from reviewlint.engine import display_path, forget_projects, lint_paths, lint_stdin, start_run
+    from reviewlint.engine import display_path, lint_paths, lint_stdin, start_run
+    from reviewlint.project import forget_projects
     from reviewlint.reporters import DOCUMENT_FORMATS, REPORTERS, ReportOptions, Sources, statistics
 
     overrides: dict = {}

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reviewlint.findings import ReviewlintError
+from reviewlint.errors import ReviewlintError
 from reviewlint.guard import (DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_NESTING, DEFAULT_MAX_TOKENS, Limits,
                               UnreadableSource, one_line, read_bytes)
 

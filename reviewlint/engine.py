@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from reviewlint.config import Config, find_root, load_config, resolve_path
-from reviewlint.findings import Finding, ReviewlintError
+from reviewlint.config import find_root, load_config, resolve_path
+from reviewlint.errors import ReviewlintError
+from reviewlint.findings import Finding
 from reviewlint.guard import DEFAULT_LIMITS, Limits, UnreadableSource, python_syntax_problem, read_bytes
-from reviewlint.noqa import apply_noqa, relocate_headers
-from reviewlint.prefilter import interesting, may_report_in, uses_shared_names
-from reviewlint.project import YAML_SUFFIXES, Codec, Project, is_excluded
+from reviewlint.prefilter import interesting, is_candidate, may_report_in
+from reviewlint.project import YAML_SUFFIXES, Codec, Project, is_excluded, project_for
 from reviewlint.rules.linter import internal_error, unreadable
 from reviewlint.source import decode_source
 
@@ -50,48 +50,11 @@ def _per_file_codes(per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...], p
     return max(matching, key=lambda entry: len(entry[0]))[1] if matching else ()
 
 
-_PROJECTS: dict[tuple[Path, Config, Path | None], Project] = {}
-
-
-def project_for(root: Path, config: Config, cache_dir: Path | None = None) -> Project:
-    """The Project for a root and config, built once per process (the explicit cache).
-
-    With `cache_dir`, what it derives is kept there between runs (see cache.py).
-    """
-    from reviewlint.cache import Store, cache_file
-
-    key = (resolve_path(root), config, cache_dir)
-    if key not in _PROJECTS:
-        root = key[0]
-        store = Store(cache_file(cache_dir, root, config.analysis_key()) if cache_dir is not None else None)
-        _PROJECTS[key] = Project(root, config, store)
-    return _PROJECTS[key]
-
-
 def rule_instances() -> list:
     """One instance of every rule that checks files."""
     from reviewlint.rules import rule_classes
 
     return [rule() for rule in rule_classes()]
-
-
-def is_candidate(project: Project, path: Path, source: str, data: bytes | None = None) -> bool:
-    """The prefilter: can this file hold anything a rule reports?
-
-    Handler modules always can. Any other file only when its text holds a
-    trace of something reported (see prefilter.py) and the project model
-    says some rule reports there, or it may use a handler module's
-    undocumented names.
-    """
-    if data is None:
-        data = source.encode("utf-8", "surrogatepass")
-    if project.may_define_handlers(data) and project.may_hold_handlers(path):
-        return True
-    if not may_report_in(project, path, data):
-        return False
-    if path in interesting(project):
-        return True
-    return uses_shared_names(project, source)
 
 
 def family_hooks(name: str) -> list:
@@ -133,6 +96,10 @@ def lint_source(project: Project, path: Path, display: str, source: str,
     raw = project.memo(f"findings:{resolved}", lambda: _rule_findings(project, resolved), FINDINGS)
     findings = [Finding(display, line, col, code, message, fallback, end_line, end_col)
                 for line, col, code, message, fallback, end_line, end_col in raw]
+    if not findings:
+        return []
+    from reviewlint.noqa import apply_noqa, relocate_headers
+
     findings = apply_noqa(findings, source) if noqa else relocate_headers(findings, source)
     return sorted(f for f in findings if selection.wants(f.code, display))
 
@@ -284,6 +251,8 @@ def lint_data_file(project: Project, path: Path, display: str, selection: Select
     A hook may report in other files (a gate a gabbi file tests): those are
     named as the command line names files, and their own `# noqa` applies.
     """
+    from reviewlint.noqa import apply_noqa
+
     resolved = resolve_path(path)
     findings: list[Finding] = []
     if _is_reference(project, resolved):
@@ -480,14 +449,3 @@ def _lint_file(project: Project, path: Path, display: str, data: bytes, named: b
     python_inputs.append(path)
     return lint_source(project, path, display, source, selection, check_syntax=named, deferred=deferred,
                        data=data, on_disk=True)
-
-
-def save_projects() -> None:
-    """Write every project's cache (the flake8 plugin has no end-of-run hook: this runs at exit)."""
-    for project in _PROJECTS.values():
-        project.save_cache()
-
-
-def forget_projects() -> None:
-    """Drop every cached project (after files were rewritten by --fix)."""
-    _PROJECTS.clear()

@@ -1,29 +1,8 @@
-"""The plain data that flows out of the rules: findings and user-facing errors."""
+"""The plain data that flows out of the rules: findings."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
-
-class ReviewlintError(Exception):
-    """A problem with the user's input (bad option, config or path).
-
-    The CLI prints it as one line and exits 2; the flake8 plugin turns it
-    into an RVL9xx finding.
-    """
-
-
-class InternalError(Exception):
-    """An unexpected exception that could not be confined to one file's findings.
-
-    The CLI prints it as one line naming the file (or the step) and exits 3,
-    so CI can tell a crash of reviewlint from findings (1) and usage errors (2).
-    """
-
-    def __init__(self, where: str, error: BaseException) -> None:
-        super().__init__(where, error)
-        self.where = where
-        self.error = error
 
 
 @dataclass(frozen=True, order=True)

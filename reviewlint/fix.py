@@ -26,7 +26,8 @@ import libcst as cst
 
 from reviewlint.config import resolve_path
 from reviewlint.engine import Run
-from reviewlint.findings import Finding, InternalError, ReviewlintError
+from reviewlint.errors import InternalError, ReviewlintError
+from reviewlint.findings import Finding
 from reviewlint.guard import Limits, UnreadableSource, check_for_libcst, python_syntax_problem, read_bytes
 from reviewlint.flow import analyzer_for
 from reviewlint.module import Function, ModuleInfo

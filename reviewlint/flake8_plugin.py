@@ -16,10 +16,12 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from reviewlint import __version__
-from reviewlint.findings import Finding, ReviewlintError
+
+if TYPE_CHECKING:
+    from reviewlint.findings import Finding
 
 Result = tuple[int, int, str, type]
 
@@ -82,11 +84,15 @@ class ReviewlintChecker:
         for finding in self._findings():
             yield finding.line, finding.col, f"{finding.code} {finding.message}", type(self)
 
-    def _findings(self) -> list[Finding]:
+    def _findings(self) -> list["Finding"]:
+        # "Not my file" is answered by the project model and the text prefilter
+        # alone: the engine, the rules and the findings' classes are imported
+        # only for a file some rule may report in (every editor save pays this).
         from reviewlint.cache import cache_directory
-        from reviewlint.config import find_root, load_config
-        from reviewlint.engine import Selection, isolated, lint_source, project_for
-        from reviewlint.rules.linter import internal_error, malformed
+        from reviewlint.config import find_root, load_config, resolve_path
+        from reviewlint.errors import ReviewlintError
+        from reviewlint.prefilter import is_candidate
+        from reviewlint.project import project_for
 
         path = Path(self.filename)
         try:
@@ -96,15 +102,25 @@ class ReviewlintChecker:
             config = load_config(root)
             project = project_for(root, config, cache_directory())
             _save_at_exit()
+            resolved = resolve_path(path)
+            project.override(resolved, source)
+            if not is_candidate(project, resolved, source):
+                return []
+            from reviewlint.engine import Selection, isolated, lint_source
+
             selection = Selection(config.select, config.ignore, config.per_file_ignores)
             # flake8 applies `# noqa` (and --disable-noqa, flake8-noqa's checks) itself.
             return isolated(self.filename,
                             lambda: lint_source(project, path, self.filename, source, selection, noqa=False))
         except ReviewlintError as exc:
+            from reviewlint.rules.linter import malformed
+
             # A bad configuration is said once per flake8 run, not on line 1 of every file.
             finding = malformed(self.filename, "configuration", str(exc))
             return [finding] if first_report(finding.message) else []
         except Exception as exc:
+            from reviewlint.rules.linter import internal_error
+
             return [internal_error(self.filename, exc)]
 
 
@@ -123,7 +139,7 @@ def _save_at_exit() -> None:
     import atexit
     import sys
 
-    from reviewlint.engine import save_projects
+    from reviewlint.project import save_projects
 
     atexit.register(save_projects)
     if "multiprocessing" in sys.modules:  # a worker of `flake8 -j N`

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reviewlint.project import Codec
-from reviewlint.routes import METHOD_KEY, pair_files, pair_table_modules
 
 if TYPE_CHECKING:
     from reviewlint.project import Project
@@ -29,6 +28,11 @@ if TYPE_CHECKING:
 # module (`ROUTE_DECLARATIONS` or a quoted HTTP method, `VERSIONS`).
 _TRACES = (b"load", b"json", b"roperties", b"version_handler", b"matches", b"<", b">", b"==",
            b"ROUTE_DECLARATIONS", b"VERSIONS")
+# An HTTP method quoted as a dict key: the trace a table of (template, {METHOD: handler}) pairs
+# leaves in the text (the pair itself, `(template, {`, is looked for next: routes.may_hold_pairs).
+# The opening quote is left out: a pattern that starts with a word is searched much faster, and
+# `'TARGET':` passing too only costs a closer look.
+METHOD_KEY = re.compile(rb"""(?:GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS)['"]\s*:""")
 _WORD = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
 _ROUTES = re.compile(rb"^[ \t]*ROUTE_DECLARATIONS\b.*?(?:^[})]|\Z)", re.M | re.S)
 _TARGET = re.compile(rb"\b([A-Za-z_][A-Za-z0-9_]*)\s*\.")
@@ -113,6 +117,25 @@ def defines_module_functions(data: bytes) -> bool:
             or any(start in data for start in (b"\ndef ", b"\nasync ", b"\nif ", b"\nif(", b"\ntry:", b"\ntry ")))
 
 
+def is_candidate(project: Project, path: Path, source: str, data: bytes | None = None) -> bool:
+    """The prefilter: can this file hold anything a rule reports?
+
+    Handler modules always can. Any other file only when its text holds a
+    trace of something reported (see prefilter.py) and the project model
+    says some rule reports there, or it may use a handler module's
+    undocumented names.
+    """
+    if data is None:
+        data = source.encode("utf-8", "surrogatepass")
+    if project.may_define_handlers(data) and project.may_hold_handlers(path):
+        return True
+    if not may_report_in(project, path, data):
+        return False
+    if path in interesting(project):
+        return True
+    return uses_shared_names(project, source)
+
+
 def may_report_in(project: "Project", path: Path, data: bytes) -> bool:
     """False only when no rule can report in this file, whatever the rest of the project holds.
 
@@ -163,6 +186,8 @@ def _imports_from_project(project: "Project", statement: bytes) -> bool:
 
 def _module_names(project: "Project") -> tuple[frozenset[str], frozenset[str]]:
     """(every part of the names of modules that may define handlers, modules the routes name)."""
+    from reviewlint.routes import pair_files, pair_table_modules
+
     handlers: set[str] = set()
     routed: set[str] = set()
     pair_modules = set(pair_files(project))

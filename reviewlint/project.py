@@ -657,3 +657,32 @@ class Project:
     def handlers_in(self, module: ModuleInfo) -> Iterator[Function]:
         """The handlers `module` defines, in source order."""
         return (function for function in module.functions if self.is_handler(function))
+
+
+_PROJECTS: dict[tuple[Path, Config, Path | None], Project] = {}
+
+
+def project_for(root: Path, config: Config, cache_dir: Path | None = None) -> Project:
+    """The Project for a root and config, built once per process (the explicit cache).
+
+    With `cache_dir`, what it derives is kept there between runs (see cache.py).
+    """
+    from reviewlint.cache import cache_file
+
+    key = (resolve_path(root), config, cache_dir)
+    if key not in _PROJECTS:
+        root = key[0]
+        store = Store(cache_file(cache_dir, root, config.analysis_key()) if cache_dir is not None else None)
+        _PROJECTS[key] = Project(root, config, store)
+    return _PROJECTS[key]
+
+
+def save_projects() -> None:
+    """Write every project's cache (the flake8 plugin has no end-of-run hook: this runs at exit)."""
+    for project in _PROJECTS.values():
+        project.save_cache()
+
+
+def forget_projects() -> None:
+    """Drop every cached project (after files were rewritten by --fix)."""
+    _PROJECTS.clear()

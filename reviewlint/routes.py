@@ -29,6 +29,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
+from reviewlint.prefilter import METHOD_KEY
+
 if TYPE_CHECKING:
     import libcst as cst
 
@@ -38,11 +40,6 @@ if TYPE_CHECKING:
 
 ROUTES_NAME = "ROUTE_DECLARATIONS"
 HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
-# An HTTP method quoted as a dict key: the trace a table of (template, {METHOD: handler}) pairs
-# leaves in the text (the pair itself, `(template, {`, is looked for next). The opening quote is
-# left out: a pattern that starts with a word is searched much faster, and `'TARGET':` passing
-# too only costs a closer look.
-METHOD_KEY = re.compile(rb"""(?:GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS)['"]\s*:""")
 _PAIR = re.compile(rb"""[(\[]\s*[^\s,()\[\]]+\s*,\s*(?:#[^\n]*\n\s*)*(?:\{|dict\()""")
 
 # The shapes of a route table, as `--show-project` names them.

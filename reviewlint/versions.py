@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
 from reviewlint.config import resolve_path, shown
-from reviewlint.findings import ReviewlintError
+from reviewlint.errors import ReviewlintError
 from reviewlint.source import UnreadableSource
 
 if TYPE_CHECKING:

@@ -64,7 +64,8 @@ def lint_findings(root: Path, *paths: str, select: Sequence[str] | None = None,
     `cache_dir` is `--cache-dir DIR`, `cold` is `--no-cache`.
     """
     from reviewlint.cache import cache_directory
-    from reviewlint.engine import forget_projects, lint_paths, lint_stdin, start_run
+    from reviewlint.engine import lint_paths, lint_stdin, start_run
+    from reviewlint.project import forget_projects
 
     overrides: dict = {}
     if select is not None:
@@ -117,7 +118,7 @@ class Result:
 def cli(root: Path, *args: str, stdin: str | None = None) -> Result:
     """`reviewlint ARGS` run from `root` in this process (its `main`, the same code as the command)."""
     from reviewlint.cli import main
-    from reviewlint.engine import forget_projects
+    from reviewlint.project import forget_projects
 
     out, err = io.StringIO(), io.StringIO()
     before = sys.stdin
@@ -144,7 +145,7 @@ def flake8_main(root: Path, *args: str, stdin: str | None = None) -> Result:
     import flake8.utils
     from flake8.main.cli import main
 
-    from reviewlint.engine import forget_projects
+    from reviewlint.project import forget_projects
     from reviewlint.flake8_plugin import RUN_ENV
 
     assert not any(arg == "-j" or arg.startswith(("-j", "--jobs")) for arg in args), "workers: use the binary"

@@ -26,7 +26,8 @@ Rows = list[tuple[str, int, str, str]]
 
 def lint(root: Path, cache: Path | None, *paths: str) -> Rows:
     """(path, line, code, message) of an in-process run from `root` (the CLI's engine, a fresh project)."""
-    from reviewlint.engine import forget_projects, lint_paths, start_run
+    from reviewlint.engine import lint_paths, start_run
+    from reviewlint.project import forget_projects
 
     forget_projects()
     cwd = os.getcwd()
@@ -151,6 +152,21 @@ def test_a_read_only_or_missing_cache_directory_just_runs_cold(tmp_path: Path) -
         assert findings_of(result.stdout) == [(p, line, code) for p, line, code, _ in cold]
     finally:
         read_only.chmod(0o700)
+
+
+@pytest.mark.parametrize("xdg", [None, "", "  ", "/somewhere/else"])
+def test_the_default_cache_directory_is_platformdirs_one(monkeypatch: pytest.MonkeyPatch, xdg: str | None) -> None:
+    import platformdirs
+
+    from reviewlint.cache import cache_directory
+
+    monkeypatch.delenv("REVIEWLINT_CACHE_DIR", raising=False)
+    monkeypatch.delenv("REVIEWLINT_NO_CACHE", raising=False)
+    if xdg is None:
+        monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    else:
+        monkeypatch.setenv("XDG_CACHE_HOME", xdg)
+    assert cache_directory() == Path(platformdirs.user_cache_dir("reviewlint", appauthor=False))
 
 
 def test_no_cache_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -75,7 +75,7 @@ def test_noqa_naming_the_code_hides_a_use() -> None:
 
 
 def test_the_prefilter_never_parses_a_module_that_cannot_use_a_shared_name() -> None:
-    from reviewlint.engine import is_candidate
+    from reviewlint.prefilter import is_candidate
 
     project = Project(SHARED, load_config(SHARED))
     selection = Selection(("RVL3",))

@@ -155,7 +155,7 @@ def test_fix_refuses_hard_linked_and_read_only_files(command: Command, case: Pat
 def test_fix_in_a_read_only_directory_is_one_line(case: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import tempfile
 
-    from reviewlint import cli, engine
+    from reviewlint import cli, project
 
     before = (case / RVL101).read_bytes()
 
@@ -164,13 +164,13 @@ def test_fix_in_a_read_only_directory_is_one_line(case: Path, monkeypatch: pytes
 
     monkeypatch.setattr(tempfile, "mkstemp", refuse)
     monkeypatch.chdir(case)
-    engine.forget_projects()
+    project.forget_projects()
     errors: list[str] = []
     monkeypatch.setattr(cli, "_warn", errors.append)
     try:
         assert cli.main(["--select", "RVL1", "--fix", "."]) == 1
     finally:
-        engine.forget_projects()
+        project.forget_projects()
     assert f"not fixing {RVL101}: cannot write in its directory: Permission denied" in errors
     assert (case / RVL101).read_bytes() == before
 
@@ -185,17 +185,17 @@ def test_fix_refuses_what_libcst_would_not_reproduce(command: Command, case: Pat
 
 
 def test_fix_refuses_a_file_changed_since_it_was_read(case: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from reviewlint import engine
+    from reviewlint import engine, project
     from reviewlint.fix import apply_fixes
 
     monkeypatch.chdir(case)
-    engine.forget_projects()
+    project.forget_projects()
     run = engine.start_run(Path("."), None, {"select": ("RVL1",)})
     findings = engine.lint_paths(run, [Path(".")])
     (case / RVL101).write_text((case / RVL101).read_text() + "\n# edited meanwhile\n")
     warnings: list[str] = []
     changes = apply_fixes(run, findings, write=True, warn=warnings.append)
-    engine.forget_projects()
+    project.forget_projects()
     assert [c.path for c in changes] == [Path("svc/handlers/rvl102.py")]
     assert warnings == [f"not fixing {RVL101}: it changed since it was read (another run fixed it?)"]
     assert (case / RVL101).read_text().endswith("# edited meanwhile\n")

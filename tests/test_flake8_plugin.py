@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import CASES, Command, findings_of, run_flake8
+from conftest import CASES, EXAMPLE, Command, findings_of, run_flake8
 from harness import lint_tree, write_service
 
 
@@ -32,6 +34,44 @@ def test_plain_module_is_never_parsed_by_libcst(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert result.stderr == ""
     assert result.stdout.strip() == "False"
+
+
+EXCEPTIONS = '''\
+"""Exceptions of the depot service."""
+
+import webob
+
+
+class CrateNotFound(webob.exc.HTTPNotFound):
+    pass
+
+
+def crate_not_found(name):
+    return CrateNotFound("no crate %s" % name)
+'''
+
+
+def test_not_my_file_imports_neither_libcst_nor_the_engine_cold_or_warm(tmp_path: Path) -> None:
+    # The editor's save of a file no rule reports in: the project model and
+    # the text prefilter answer; the rules, the findings' classes and the
+    # default cache directory's library are never imported.
+    root = shutil.copytree(EXAMPLE, tmp_path / "example")
+    (root / "depot" / "exception.py").write_text(EXCEPTIONS)
+    script = (
+        "import sys\n"
+        "from reviewlint.flake8_plugin import ReviewlintChecker\n"
+        "lines = open('depot/exception.py').read().splitlines(keepends=True)\n"
+        "assert list(ReviewlintChecker(None, 'depot/exception.py', lines).run()) == []\n"
+        "print(sorted(m for m in ('libcst', 'reviewlint.engine', 'reviewlint.findings', 'reviewlint.rules',\n"
+        "                         'platformdirs') if m in sys.modules))\n"
+    )
+    env = {key: value for key, value in os.environ.items() if not key.startswith("REVIEWLINT_")}
+    env["XDG_CACHE_HOME"] = str(tmp_path / "xdg")  # the user's cache directory, as platformdirs finds it
+    for run in ("cold", "warm"):
+        result = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, env=env)
+        assert (run, result.stderr, result.stdout.strip()) == (run, "", "[]")
+        assert list((tmp_path / "xdg" / "reviewlint").glob("*.json"))
+    assert not [row for row in lint_tree(root, select=["RVL"]) if row[0] == "depot/exception.py"]
 
 
 def test_flake8_and_cli_agree_on_a_case_project(flake8: Command) -> None:

@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from conftest import real_tree
 from reviewlint import engine
 from reviewlint.findings import Finding
+from reviewlint.project import forget_projects
 
 TIME_LIMIT = 30.0  # seconds for one file, generously: a loaded CI machine
 
@@ -128,7 +129,7 @@ def around_handlers(program: str) -> str:
 
 def lint(root: Path, relative: str, text: str, cache_dir: Path | None = None) -> list[Finding]:
     """One file through the engine in-process, as a fresh run would see it; fails past the time bound."""
-    engine.forget_projects()
+    forget_projects()
     path = root / relative
     start = time.monotonic()
     with warnings.catch_warnings():
@@ -136,7 +137,7 @@ def lint(root: Path, relative: str, text: str, cache_dir: Path | None = None) ->
         run = engine.start_run(path, None, {}, cache_dir=cache_dir)
         findings = engine.lint_source(run.project, path, relative, text, run.selection, check_syntax=True)
     elapsed = time.monotonic() - start
-    engine.forget_projects()
+    forget_projects()
     assert elapsed < TIME_LIMIT, f"{elapsed:.1f} s for one file"
     return findings
 
@@ -239,10 +240,10 @@ def placement() -> tuple[Path, Path, list[str]]:
     cache_dir = Path(tempfile.mkdtemp(prefix="reviewlint-fuzz-cache-"))
     handlers = sorted(str(p.relative_to(root)) for p in (root / "placement/handlers").glob("*.py")
                       if p.name not in ("__init__.py", "util.py"))
-    engine.forget_projects()
+    forget_projects()
     run = engine.start_run(root, None, {}, cache_dir=cache_dir)
     engine.lint_paths(run, [root / "placement/handlers"])  # warm: a mutation recomputes only what it touches
-    engine.forget_projects()
+    forget_projects()
     return root, cache_dir, handlers
 
 

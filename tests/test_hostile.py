@@ -29,6 +29,7 @@ import pytest
 
 from conftest import EXAMPLE, findings_of
 from harness import lint_lines
+from reviewlint.project import forget_projects
 
 MEMORY_LIMIT = 1 << 30  # bytes of address space for the CLI process (and its workers)
 TIME_LIMIT = 30.0  # seconds
@@ -405,10 +406,10 @@ def test_file_deleted_between_discovery_and_reading(root: Path, example_lines: l
 
     monkeypatch.setattr(engine, "discover", discover_then_delete)
     monkeypatch.chdir(root)
-    engine.forget_projects()
+    forget_projects()
     run = engine.start_run(Path("."), None, {})
     findings = [f.to_text() for f in engine.lint_paths(run, [Path(".")])]
-    engine.forget_projects()
+    forget_projects()
     assert [line for line in findings if line not in example_lines] == [
         "depot/handlers/doomed.py:1:1: RVL900 cannot check this file: cannot read: No such file or directory"]
     assert sorted(line for line in findings if "doomed" not in line) == sorted(example_lines)
@@ -669,11 +670,11 @@ def test_internal_error_costs_one_file(root: Path, example_lines: list[str], mon
     real = engine.rule_instances
     monkeypatch.setattr(engine, "rule_instances", lambda: [*real(), Exploding()])
     monkeypatch.chdir(root)
-    engine.forget_projects()
+    forget_projects()
     try:
         status = cli.main(["."])
     finally:
-        engine.forget_projects()
+        forget_projects()
     output = capsys.readouterr()
     assert status == 1 and output.err == ""
     lines = output.out.splitlines()
@@ -693,7 +694,7 @@ def test_internal_error_outside_any_file_exits_3_with_one_line(root: Path, monke
         raise RuntimeError("the pool broke")
 
     monkeypatch.setattr(engine, "check_syntax_of", broken_pool)
-    engine.forget_projects()
+    forget_projects()
     assert cli.main(["."]) == 3
     output = capsys.readouterr()
     assert output.err == "reviewlint: internal error: RuntimeError: the pool broke (a bug in reviewlint: " \
@@ -705,12 +706,12 @@ def test_internal_error_outside_any_file_exits_3_with_one_line(root: Path, monke
         raise ValueError("no")
 
     monkeypatch.setattr(fix, "fix_module", broken_fix)
-    engine.forget_projects()
+    forget_projects()
     assert cli.main(["--fix", "."]) == 3
     output = capsys.readouterr()
     assert output.err.splitlines() == ["reviewlint: internal error while analysing depot/handlers/shelf.py: "
                                        "ValueError: no (a bug in reviewlint: please report it)"]
-    engine.forget_projects()
+    forget_projects()
 
 
 def test_flake8_plugin_never_raises(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
