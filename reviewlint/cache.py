@@ -316,7 +316,9 @@ class Store:
         part = self.light if key.startswith(LIGHT_KEYS) else self.main
         if not part.loaded:
             part.load()
-            if self._forgotten:
+            # Entries hold for the tree they were made for: the light part's
+            # (a run may have saved the light part alone after the tree changed).
+            if self._forgotten or part.tree_digest != self.light.tree_digest:
                 part.entries.clear()
         return part
 
@@ -372,8 +374,8 @@ class Store:
 
     @property
     def dirty(self) -> bool:
-        """True when `save` has something to write."""
-        return bool(self.light.new or self.main.new)
+        """True when `save` has something to write: new entries, or a tree that changed."""
+        return bool(self.light.new or self.main.new or self._forgotten)
 
     def save(self, tree: Any) -> None:
         """Write each part that gained entries, with the older ones still worth keeping, up to the bound.
@@ -389,7 +391,8 @@ class Store:
         files_only = [row[:1] + row[2:] for row in tree] if isinstance(tree, list) else tree
         tree_digest = digest(json.dumps(files_only, sort_keys=True).encode("utf-8", "surrogatepass"))
         self.light.save(tree, tree_digest, self._valid, main_keys,
-                        force=bool(self.main.new) and tree != self.light.tree, forgotten=self._forgotten)
+                        force=bool(self.main.new or self._forgotten) and tree != self.light.tree,
+                        forgotten=self._forgotten)
         self.main.save(None, tree_digest, self._valid, light_keys, forgotten=self._forgotten)
 
 

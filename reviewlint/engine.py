@@ -442,7 +442,7 @@ def _lint_file(project: Project, path: Path, display: str, data: bytes, named: b
         source = decode_source(data)
     except UnreadableSource as exc:
         # Reported where reviewlint needed the file: named, or a handler module by its text.
-        if named or any(name in data for name in project.may_define_handlers.names) or \
+        if named or any(name in data for name in project.handler_hint.names) or \
                 may_report_in(project, path, data):
             return [unreadable(display, str(exc), exc.line, exc.col)]
         return []

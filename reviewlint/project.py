@@ -411,9 +411,18 @@ class Project:
         assigns = text_assigns(name.encode())
         return tuple(path for path in self.files_containing(name.encode()) if assigns.search(self.raw(path)))
 
+    def may_define_handlers(self, data: bytes) -> bool:
+        """The text test a module passes before it is parsed for handlers.
+
+        A text without `@` has no decorator: the project's wsgify names are
+        not even needed (deriving them reads every module: an editor's cold
+        save of a plain file skips that).
+        """
+        return b"@" in data and self.handler_hint(data)
+
     @property
-    def may_define_handlers(self) -> HandlerHint:
-        """The text test a module passes before it is parsed for handlers (its names are the project's)."""
+    def handler_hint(self) -> HandlerHint:
+        """The text test for the wsgify decorators' names (they are the project's: see wsgify_decorators)."""
         names = self.wsgify_decorators
         hint = self._hints.get(names)
         if hint is None:

@@ -200,6 +200,42 @@ def test_entries_of_vanished_files_are_pruned(tmp_path: Path) -> None:
     assert not any(str(gone) in path.read_text() for path in cache_files(cache))
 
 
+NEW_HANDLERS = '''\
+"""Bin handlers."""
+
+from depot import wsgi_wrapper
+
+
+@wsgi_wrapper.PlacementWsgify
+def list_bins(req):
+    return {'bins': []}
+'''
+
+
+def test_a_tree_saved_alone_sets_the_older_entries_aside(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # An editor's save of a plain file only walks the changed tree and saves
+    # the light part alone: the other part's entries were made for the old tree.
+    from reviewlint.flake8_plugin import ReviewlintChecker
+    from reviewlint.project import forget_projects, save_projects
+
+    root = shutil.copytree(EXAMPLE, tmp_path / "example")
+    cache = tmp_path / "cache"
+    lint(root, cache)
+    main_part = [path for path in cache_files(cache) if not path.name.endswith("-light.json")]
+    before = main_part[0].read_bytes()
+    (root / "depot/handlers/bin.py").write_text(NEW_HANDLERS)
+    monkeypatch.setenv("REVIEWLINT_CACHE_DIR", str(cache))
+    monkeypatch.chdir(root)
+    forget_projects()
+    assert list(ReviewlintChecker(None, "depot/__init__.py", []).run()) == []
+    save_projects()
+    forget_projects()
+    assert main_part[0].read_bytes() == before  # the light part alone was written
+    cold = lint(root, None)
+    assert any(path == "depot/handlers/bin.py" for path, *_ in cold)
+    assert lint(root, cache) == cold
+
+
 @pytest.mark.slow  # four processes at once
 def test_two_runs_at_once_leave_a_whole_cache(tmp_path: Path) -> None:
     root = shutil.copytree(EXAMPLE, tmp_path / "example")
