@@ -181,7 +181,8 @@ def _imports_from_project(project: "Project", statement: bytes) -> bool:
         names = [base] + [f"{base}.{name.decode()}" for name in _NAME.findall(found.group(3))]
     else:
         names = [name.decode() for name in _NAME.findall(statement.strip()[len(b"import"):])]
-    return any(project.index.canonical(name) is not None for name in names if name and name != "as")
+    return any(project.may_name_module(name) and project.index.canonical(name) is not None
+               for name in names if name and name != "as")
 
 
 def _module_names(project: "Project") -> tuple[frozenset[str], frozenset[str]]:

@@ -351,9 +351,25 @@ class Project:
                 index.add(module_name_for(path)[0], path)
         return index
 
+    @cached_property
+    def _module_words(self) -> frozenset[str]:
+        """The last part of every module name the index may hold: file stems and package directories."""
+        words = {self.root.name}
+        for rel, (_, _, files) in self.tree.directories.items():
+            words.update(name[:-3] for name in files if name.endswith(".py"))
+            words.add(os.path.basename(rel))
+        for path in self._overrides:
+            words.update((path.stem, path.parent.name))
+        return frozenset(words)
+
+    def may_name_module(self, dotted: str) -> bool:
+        """False when `dotted` cannot name a project module (its last part names none): the index is not built."""
+        return dotted.rpartition(".")[2] in self._module_words
+
     def override(self, path: Path, source: str) -> None:
         """Use `source` for `path` instead of the disk (stdin, editors)."""
         resolved = resolve_path(path)
+        self.__dict__.pop("_module_words", None)
         self._overrides[resolved] = source
         self._texts.pop(resolved, None)
         self.files_state.override(str(resolved), source)

@@ -39,3 +39,22 @@ def test_placement_below_packages_without_init_files_reports_the_same(tmp_path: 
     assert moved_rows == intact and intact  # RVL301/RVL302 and RVL203 of the intact tree, nothing else
     shown = run_cli("--show-project", cwd=root).stdout
     assert "37 routes, 37 resolve to handlers" in shown and "microversion gates: 90" in shown
+
+
+@pytest.mark.realtree
+@pytest.mark.parametrize("layout", ["placement", "nova"])
+def test_the_cheap_module_name_test_never_refuses_a_name_the_index_resolves(layout: str) -> None:
+    # The prefilter asks `may_name_module` before building the module index:
+    # it must say yes to every name the index resolves, suffixes included.
+    from reviewlint.config import load_config
+    from reviewlint.project import Project
+
+    root = real_tree("openstack-placement", "16.0.0") if layout == "placement" else real_tree("nova", "18.0.2")
+    project = Project(root, load_config(root))
+    names = set(project.index.by_name)
+    asked = names | {f"{outer}.{name}" for name in names for outer in ("nova.api.openstack", "x")}
+    asked |= {name.rsplit(".", 1)[-1] for name in names} | {"oslo_log.log", "webob.dec"}
+    resolved = [name for name in sorted(asked) if project.index.canonical(name) is not None]
+    assert len(resolved) > len(names)  # suffixes resolve too
+    assert all(project.may_name_module(name) for name in resolved)
+    assert not project.may_name_module("webob.dec")
