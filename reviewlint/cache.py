@@ -197,6 +197,7 @@ class _Part:
         self.stamps: dict[int, Stamp | None] = {}
         self.entries: dict[str, tuple[Any, list[int], dict[str, str], str]] = {}
         self.new: dict[str, tuple[Any, Deps, str]] = {}
+        self.signature: tuple[int, int, int] | None = None  # the file as it was read (another run replaces it)
 
     def load(self) -> None:
         """Read the file once (a missing, corrupt or foreign one counts as empty)."""
@@ -205,6 +206,7 @@ class _Part:
         self.loaded = True
         if self.path is None:
             return
+        self.signature = _signature(self.path)
         try:
             data = json.loads(read_bytes(self.path, CACHE_FILE_LIMIT))
             if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != __version__:
@@ -264,7 +266,8 @@ class _Part:
         # wrote since this one read the file.
         kept = [(self, key, entry) for key, entry in
                 sorted(self.entries.items(), key=lambda item: valid.get(item[0]) is None)]
-        if not forgotten and self.path is not None:
+        if not forgotten and self.path is not None and (
+                self.signature is None or _signature(self.path) != self.signature):
             latest = _Part(self.path)
             latest.load()
             if latest.tree_digest == tree_digest:  # made for the same files
@@ -394,6 +397,15 @@ class Store:
                         force=bool(self.main.new or self._forgotten) and tree != self.light.tree,
                         forgotten=self._forgotten)
         self.main.save(None, tree_digest, self._valid, light_keys, forgotten=self._forgotten)
+
+
+def _signature(path: Path) -> tuple[int, int, int] | None:
+    """(inode, size, mtime) of a cache file: a rename into place by another run changes it."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_ino, st.st_size, st.st_mtime_ns
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
