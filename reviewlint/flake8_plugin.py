@@ -141,8 +141,15 @@ def _save_at_exit() -> None:
 
     from reviewlint.project import save_projects
 
-    atexit.register(save_projects)
+    saved_in: set[int] = set()
+
+    def save_once() -> None:  # whichever of the two fires first, once per process
+        if os.getpid() not in saved_in:
+            saved_in.add(os.getpid())
+            save_projects()
+
+    atexit.register(save_once)
     if "multiprocessing" in sys.modules:  # a worker of `flake8 -j N`
         from multiprocessing import util
 
-        util.Finalize(None, save_projects, exitpriority=10)
+        util.Finalize(None, save_once, exitpriority=10)

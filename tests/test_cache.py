@@ -307,6 +307,32 @@ def test_flake8_warm_equals_cold_on_placement(tmp_path: Path) -> None:
     assert warm.stdout == cold.stdout and sorted(findings_of(cold.stdout))
 
 
+FLAKE8_COUNTING_WRITES = """\
+import sys
+from reviewlint import cache
+write = cache._write_atomically
+cache._write_atomically = lambda path, data: (print("WRITE", path.name, file=sys.stderr), write(path, data))
+sys.argv = ["flake8", "--isolated", "--select", "RVL", "-j", sys.argv[1], "."]
+from flake8.main.cli import main
+main()
+"""
+
+
+@pytest.mark.parametrize("jobs", ["1", pytest.param("2", marks=pytest.mark.slow)])  # "2": forked workers
+def test_a_flake8_process_saves_the_cache_once(tmp_path: Path, jobs: str) -> None:
+    # flake8 gives a plugin no end-of-run hook: the save runs at exit, or in
+    # a forked worker at multiprocessing's finalizer; never both in one process.
+    root = shutil.copytree(EXAMPLE, tmp_path / "example")
+    env = {**os.environ, "REVIEWLINT_CACHE_DIR": str(tmp_path / "cache")}
+    result = subprocess.run([sys.executable, "-c", FLAKE8_COUNTING_WRITES, jobs], cwd=root, env=env,
+                            capture_output=True, text=True)
+    writes = [line.split()[1] for line in result.stderr.splitlines() if line.startswith("WRITE ")]
+    assert result.stdout and writes, result.stderr
+    if jobs == "1":
+        assert sorted(writes) == sorted(set(writes)) == sorted(path.name for path in cache_files(tmp_path / "cache"))
+    assert lint(root, tmp_path / "cache") == lint(root, None)
+
+
 def test_a_save_keeps_what_another_run_wrote_meanwhile(tmp_path: Path) -> None:
     """flake8's workers each save the files they linted: none loses the others' entries."""
     root = shutil.copytree(EXAMPLE, tmp_path / "example")
