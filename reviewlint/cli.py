@@ -185,7 +185,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     if args.explain:
         sys.stdout.write(_explain(args.explain))
         return 0
-    from reviewlint.engine import display_path, lint_paths, lint_stdin, start_run
+    from reviewlint.engine import display_path, lint_paths, lint_stdin, paused_gc, start_run
     from reviewlint.project import forget_projects
     from reviewlint.reporters import DOCUMENT_FORMATS, REPORTERS, ReportOptions, Sources, statistics
 
@@ -223,12 +223,14 @@ def run(argv: Sequence[str] | None = None) -> int:
         if stdin_name is not None:
             # At most one byte past the limit: stdin may be /dev/zero.
             data = sys.stdin.buffer.read(run.project.config.max_file_size + 1)
-            findings = lint_stdin(run, stdin_name, data)
+            with paused_gc():
+                findings = lint_stdin(run, stdin_name, data)
             if args.show_source:  # the buffer's lines, under the name findings give it too
                 text = _shown_text(data)
                 stdin_sources = {stdin_name: text, display_path(Path(stdin_name)): text}
         else:
-            findings = lint_paths(run, paths, progress, args.jobs)
+            with paused_gc():
+                findings = lint_paths(run, paths, progress, args.jobs)
     finally:
         if progress is not None:
             progress.close()

@@ -6,8 +6,10 @@ The CLI and the flake8 plugin both call `lint_source`, so they agree.
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import functools
+import gc
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +57,27 @@ def rule_instances() -> list:
     from reviewlint.rules import rule_classes
 
     return [rule() for rule in rule_classes()]
+
+
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while reviewlint analyses, then its model frozen out of it.
+
+    `import libcst` and its parser make hundreds of thousands of objects,
+    and the collector's full passes over them cost an editor's save about a
+    third of its time. The analysis makes little cyclic garbage, and what it
+    keeps (LibCST's classes, the project model) lives as long as the
+    process: `gc.freeze()` keeps later passes, flake8's own among them,
+    from walking it again.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 def family_hooks(name: str) -> list:

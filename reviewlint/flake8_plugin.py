@@ -106,12 +106,13 @@ class ReviewlintChecker:
             project.override(resolved, source)
             if not is_candidate(project, resolved, source):
                 return []
-            from reviewlint.engine import Selection, isolated, lint_source
+            from reviewlint.engine import Selection, isolated, lint_source, paused_gc
 
             selection = Selection(config.select, config.ignore, config.per_file_ignores)
-            # flake8 applies `# noqa` (and --disable-noqa, flake8-noqa's checks) itself.
-            return isolated(self.filename,
-                            lambda: lint_source(project, path, self.filename, source, selection, noqa=False))
+            with paused_gc():
+                # flake8 applies `# noqa` (and --disable-noqa, flake8-noqa's checks) itself.
+                return isolated(self.filename,
+                                lambda: lint_source(project, path, self.filename, source, selection, noqa=False))
         except ReviewlintError as exc:
             from reviewlint.rules.linter import malformed
 

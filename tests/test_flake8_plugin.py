@@ -160,3 +160,25 @@ def test_a_bad_config_is_said_once_per_flake8_run(tmp_path: Path, jobs: str) -> 
     editor = run_flake8("--select", "RVL", "--stdin-display-name", "svc/m01.py", "-", cwd=tmp_path,
                         stdin="VALUE = 1\n")
     assert findings_of(editor.stdout) == [("svc/m01.py", 1, "RVL901")]
+
+
+def test_the_collector_is_paused_while_analysing_and_given_back_as_it_was(tmp_path: Path) -> None:
+    # LibCST's objects make Python's cyclic collector a third of an editor's
+    # save: the plugin pauses it while analysing and leaves flake8's setting alone.
+    root = shutil.copytree(EXAMPLE, tmp_path / "example")
+    script = (
+        "import gc, sys\n"
+        "from reviewlint import engine\n"
+        "from reviewlint.flake8_plugin import ReviewlintChecker\n"
+        "seen = []\n"
+        "lint = engine.lint_source\n"
+        "engine.lint_source = lambda *a, **k: (seen.append(gc.isenabled()), lint(*a, **k))[1]\n"
+        "lines = open('depot/handlers/crate.py').read().splitlines(keepends=True)\n"
+        "for enabled in (True, False):\n"
+        "    gc.enable() if enabled else gc.disable()\n"
+        "    found = list(ReviewlintChecker(None, 'depot/handlers/crate.py', lines).run())\n"
+        "    print(enabled, gc.isenabled(), seen.pop(), bool(found))\n"
+    )
+    env = {**os.environ, "REVIEWLINT_CACHE_DIR": str(tmp_path / "cache")}
+    result = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, env=env)
+    assert result.stdout.splitlines() == ["True True False True", "False False False True"], result.stderr
