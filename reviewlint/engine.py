@@ -11,6 +11,7 @@ import fnmatch
 import functools
 import gc
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -61,21 +62,24 @@ def rule_instances() -> list:
 
 @contextlib.contextmanager
 def paused_gc() -> Iterator[None]:
-    """Python's cyclic garbage collector paused while reviewlint analyses, then its model frozen out of it.
+    """Python's cyclic garbage collector paused while reviewlint analyses; LibCST frozen out of it once loaded.
 
     `import libcst` and its parser make hundreds of thousands of objects,
     and the collector's full passes over them cost an editor's save about a
-    third of its time. The analysis makes little cyclic garbage, and what it
-    keeps (LibCST's classes, the project model) lives as long as the
-    process: `gc.freeze()` keeps later passes, flake8's own among them,
-    from walking it again.
+    third of its time. The analysis makes little cyclic garbage, and what
+    the first analysis keeps (LibCST's classes, the project model) lives as
+    long as the process: `gc.freeze()` keeps later passes, flake8's own
+    among them, from walking it again. Only then: freezing at every file
+    would keep flake8's garbage of the moment for good.
     """
     enabled = gc.isenabled()
+    loaded = "libcst" in sys.modules
     gc.disable()
     try:
         yield
     finally:
-        gc.freeze()
+        if not loaded and "libcst" in sys.modules:
+            gc.freeze()
         if enabled:
             gc.enable()
 

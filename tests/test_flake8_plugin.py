@@ -164,21 +164,24 @@ def test_a_bad_config_is_said_once_per_flake8_run(tmp_path: Path, jobs: str) -> 
 
 def test_the_collector_is_paused_while_analysing_and_given_back_as_it_was(tmp_path: Path) -> None:
     # LibCST's objects make Python's cyclic collector a third of an editor's
-    # save: the plugin pauses it while analysing and leaves flake8's setting alone.
+    # save: the plugin pauses it while analysing and leaves flake8's setting
+    # alone; what the first analysis loaded is frozen out of it, once.
     root = shutil.copytree(EXAMPLE, tmp_path / "example")
     script = (
         "import gc, sys\n"
         "from reviewlint import engine\n"
         "from reviewlint.flake8_plugin import ReviewlintChecker\n"
-        "seen = []\n"
+        "seen, freezes = [], []\n"
+        "freeze = gc.freeze\n"
+        "gc.freeze = lambda: (freezes.append(1), freeze())[1]\n"
         "lint = engine.lint_source\n"
         "engine.lint_source = lambda *a, **k: (seen.append(gc.isenabled()), lint(*a, **k))[1]\n"
         "lines = open('depot/handlers/crate.py').read().splitlines(keepends=True)\n"
         "for enabled in (True, False):\n"
         "    gc.enable() if enabled else gc.disable()\n"
         "    found = list(ReviewlintChecker(None, 'depot/handlers/crate.py', lines).run())\n"
-        "    print(enabled, gc.isenabled(), seen.pop(), bool(found))\n"
+        "    print(enabled, gc.isenabled(), seen.pop(), bool(found), len(freezes))\n"
     )
     env = {**os.environ, "REVIEWLINT_CACHE_DIR": str(tmp_path / "cache")}
     result = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, env=env)
-    assert result.stdout.splitlines() == ["True True False True", "False False False True"], result.stderr
+    assert result.stdout.splitlines() == ["True True False True 1", "False False False True 1"], result.stderr
