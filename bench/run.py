@@ -3,7 +3,8 @@
 
 Downloads the wheels with pip (cached), unpacks them, and times each pair of
 commands alternately (a slow spell of the machine weighs on both), printing
-the median wall time of each and their ratio against the target:
+the median wall time of each and the median of the rounds' ratios (each
+round runs the pair back to back) against the target:
 
 E1  editor, a file without a handler via stdin: `flake8 --stdin-display-name
     placement/exception.py -` with reviewlint / without (<= 1.15x, cold and warm)
@@ -121,8 +122,10 @@ class Command:
 QUICK_ROUNDS = 21
 
 
-def compare(ours: Command, theirs: Command, runs: int, warm: bool) -> tuple[float, float]:
-    """Median seconds of each command over `runs` alternating rounds (warm: after one untimed round).
+def compare(ours: Command, theirs: Command, runs: int, warm: bool) -> tuple[float, float, float]:
+    """Median seconds of each command over `runs` alternating rounds (warm: after one untimed round),
+    and the median of the rounds' ratios: a round runs the two back to back, so a drift of the
+    machine's speed between rounds weighs on both sides of a ratio.
 
     Commands under a second run at least QUICK_ROUNDS rounds.
     """
@@ -138,7 +141,7 @@ def compare(ours: Command, theirs: Command, runs: int, warm: bool) -> tuple[floa
     while len(mine) < max(runs, 1) or (len(mine) < QUICK_ROUNDS and quick()):
         mine.append(ours.run())
         peer.append(theirs.run())
-    return statistics.median(mine), statistics.median(peer)
+    return statistics.median(mine), statistics.median(peer), statistics.median(m / p for m, p in zip(mine, peer))
 
 
 def gabbi_and_coverage_time(root: Path, runs: int) -> float:
@@ -211,13 +214,13 @@ def main() -> int:
 
     stdin_exc = ["--stdin-display-name", "placement/exception.py", "-"]
     stdin_trait = ["--stdin-display-name", "placement/handlers/trait.py", "-"]
-    rows: list[tuple[str, str, str, float, float, float]] = []
+    rows: list[tuple[str, str, str, float, float, float, float]] = []
 
     def row(name: str, label: str, mine: Command, peer: Command, warm: bool, target: float) -> None:
         if only and name not in only:
             return
-        ours_s, peer_s = compare(mine, peer, args.runs, warm)
-        rows.append((name, "warm" if warm else "cold", label, ours_s, peer_s, target))
+        ours_s, peer_s, ratio = compare(mine, peer, args.runs, warm)
+        rows.append((name, "warm" if warm else "cold", label, ours_s, peer_s, ratio, target))
 
     for warm, e1 in ((False, 1.15), (True, 1.15)):
         row("E1", "flake8 stdin exception.py", Command(flake8(ours, *stdin_exc), placement, lambda: exception,
@@ -245,8 +248,7 @@ def main() -> int:
     shutil.rmtree(cache_dir, ignore_errors=True)
 
     print(f"{'row':<4} {'cache':<5} {'command':<32} {'reviewlint s':>12} {'peer s':>8} {'ratio':>7} {'target':>7}")
-    for name, state, label, ours_s, peer_s, target in rows:
-        ratio = ours_s / peer_s
+    for name, state, label, ours_s, peer_s, ratio, target in rows:
         verdict = "ok" if ratio <= target else "OVER"
         print(f"{name:<4} {state:<5} {label:<32} {ours_s:>12.3f} {peer_s:>8.3f} {ratio:>6.2f}x {target:>6.2f}x "
               f"{verdict}")
