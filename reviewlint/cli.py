@@ -185,8 +185,8 @@ def run(argv: Sequence[str] | None = None) -> int:
     if args.explain:
         sys.stdout.write(_explain(args.explain))
         return 0
-    from reviewlint.engine import display_path, lint_paths, lint_stdin, paused_gc, start_run
-    from reviewlint.project import forget_projects
+    from reviewlint.engine import display_path, lint_paths, lint_stdin, start_run
+    from reviewlint.project import forget_projects, paused_gc
     from reviewlint.reporters import DOCUMENT_FORMATS, REPORTERS, ReportOptions, Sources, statistics
 
     overrides: dict = {}

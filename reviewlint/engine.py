@@ -6,12 +6,9 @@ The CLI and the flake8 plugin both call `lint_source`, so they agree.
 
 from __future__ import annotations
 
-import contextlib
 import fnmatch
 import functools
-import gc
 import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -58,30 +55,6 @@ def rule_instances() -> list:
     from reviewlint.rules import rule_classes
 
     return [rule() for rule in rule_classes()]
-
-
-@contextlib.contextmanager
-def paused_gc() -> Iterator[None]:
-    """Python's cyclic garbage collector paused while reviewlint analyses; LibCST frozen out of it once loaded.
-
-    `import libcst` and its parser make hundreds of thousands of objects,
-    and the collector's full passes over them cost an editor's save about a
-    third of its time. The analysis makes little cyclic garbage, and what
-    the first analysis keeps (LibCST's classes, the project model) lives as
-    long as the process: `gc.freeze()` keeps later passes, flake8's own
-    among them, from walking it again. Only then: freezing at every file
-    would keep flake8's garbage of the moment for good.
-    """
-    enabled = gc.isenabled()
-    loaded = "libcst" in sys.modules
-    gc.disable()
-    try:
-        yield
-    finally:
-        if not loaded and "libcst" in sys.modules:
-            gc.freeze()
-        if enabled:
-            gc.enable()
 
 
 def family_hooks(name: str) -> list:

@@ -92,7 +92,7 @@ class ReviewlintChecker:
         from reviewlint.config import find_root, load_config, resolve_path
         from reviewlint.errors import ReviewlintError
         from reviewlint.prefilter import is_candidate
-        from reviewlint.project import project_for
+        from reviewlint.project import paused_gc, project_for
 
         path = Path(self.filename)
         try:
@@ -104,12 +104,12 @@ class ReviewlintChecker:
             _save_at_exit()
             resolved = resolve_path(path)
             project.override(resolved, source)
-            if not is_candidate(project, resolved, source):
-                return []
-            from reviewlint.engine import Selection, isolated, lint_source, paused_gc
+            with paused_gc():  # the prefilter may build the project model: the first candidate of a tree does
+                if not is_candidate(project, resolved, source):
+                    return []
+                from reviewlint.engine import Selection, isolated, lint_source
 
-            selection = Selection(config.select, config.ignore, config.per_file_ignores)
-            with paused_gc():
+                selection = Selection(config.select, config.ignore, config.per_file_ignores)
                 # flake8 applies `# noqa` (and --disable-noqa, flake8-noqa's checks) itself.
                 return isolated(self.filename,
                                 lambda: lint_source(project, path, self.filename, source, selection, noqa=False))

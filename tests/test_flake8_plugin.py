@@ -169,18 +169,21 @@ def test_the_collector_is_paused_while_analysing_and_given_back_as_it_was(tmp_pa
     root = shutil.copytree(EXAMPLE, tmp_path / "example")
     script = (
         "import gc, sys\n"
-        "from reviewlint import engine\n"
+        "from reviewlint import engine, prefilter\n"
         "from reviewlint.flake8_plugin import ReviewlintChecker\n"
         "seen, freezes = [], []\n"
         "freeze = gc.freeze\n"
         "gc.freeze = lambda: (freezes.append(1), freeze())[1]\n"
         "lint = engine.lint_source\n"
         "engine.lint_source = lambda *a, **k: (seen.append(gc.isenabled()), lint(*a, **k))[1]\n"
+        "candidate = prefilter.is_candidate  # the first candidate of a tree builds the model here\n"
+        "prefilter.is_candidate = lambda *a, **k: (seen.append(gc.isenabled()), candidate(*a, **k))[1]\n"
         "lines = open('depot/handlers/crate.py').read().splitlines(keepends=True)\n"
         "for enabled in (True, False):\n"
         "    gc.enable() if enabled else gc.disable()\n"
         "    found = list(ReviewlintChecker(None, 'depot/handlers/crate.py', lines).run())\n"
-        "    print(enabled, gc.isenabled(), seen.pop(), bool(found), len(freezes))\n"
+        "    print(enabled, gc.isenabled(), any(seen), bool(found), len(freezes))\n"
+        "    seen.clear()\n"
     )
     env = {**os.environ, "REVIEWLINT_CACHE_DIR": str(tmp_path / "cache")}
     result = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, env=env)
