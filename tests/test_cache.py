@@ -307,6 +307,33 @@ def test_flake8_warm_equals_cold_on_placement(tmp_path: Path) -> None:
     assert warm.stdout == cold.stdout and sorted(findings_of(cold.stdout))
 
 
+PARSES_OF_AN_EDITED_BUFFER = """\
+import sys
+from reviewlint import module
+from reviewlint.flake8_plugin import ReviewlintChecker
+parse = module.parse_module
+parsed = []
+module.parse_module = lambda name, path, *rest: (parsed.append(path.parent.name + '/' + path.name),
+                                                 parse(name, path, *rest))[1]
+lines = (open('depot/handlers/crate.py').read() + '# an edit\\n').splitlines(keepends=True)
+found = list(ReviewlintChecker(None, 'depot/handlers/crate.py', lines).run())
+print(bool(found), parsed)
+"""
+
+
+def test_a_warm_edit_of_a_handler_module_parses_no_schema_module(tmp_path: Path) -> None:
+    # Its request-body schemas are other modules' constants (`schema.PUT_CRATE`):
+    # their open objects come from the cache, so the schema modules are not
+    # parsed; shelf.py is, since its handlers call a helper of crate.py.
+    root = shutil.copytree(EXAMPLE, tmp_path / "example")
+    cache = tmp_path / "cache"
+    lint(root, cache)
+    env = {**os.environ, "REVIEWLINT_CACHE_DIR": str(cache)}
+    result = subprocess.run([sys.executable, "-c", PARSES_OF_AN_EDITED_BUFFER], cwd=root, env=env,
+                            capture_output=True, text=True)
+    assert result.stdout.strip() == "True ['handlers/crate.py', 'handlers/shelf.py']", result.stderr
+
+
 FLAKE8_COUNTING_WRITES = """\
 import sys
 from reviewlint import cache
