@@ -220,16 +220,15 @@ def run(argv: Sequence[str] | None = None) -> int:
     stdin_sources: dict[str, str] | None = None
     progress = Progress(sys.stderr) if stdin_name is None and sys.stderr.isatty() and not args.quiet else None
     try:
-        if stdin_name is not None:
-            # At most one byte past the limit: stdin may be /dev/zero.
-            data = sys.stdin.buffer.read(run.project.config.max_file_size + 1)
-            with paused_gc():
+        with paused_gc():
+            if stdin_name is not None:
+                # At most one byte past the limit: stdin may be /dev/zero.
+                data = sys.stdin.buffer.read(run.project.config.max_file_size + 1)
                 findings = lint_stdin(run, stdin_name, data)
-            if args.show_source:  # the buffer's lines, under the name findings give it too
-                text = _shown_text(data)
-                stdin_sources = {stdin_name: text, display_path(Path(stdin_name)): text}
-        else:
-            with paused_gc():
+                if args.show_source:  # the buffer's lines, under the name findings give it too
+                    text = _shown_text(data)
+                    stdin_sources = {stdin_name: text, display_path(Path(stdin_name)): text}
+            else:
                 findings = lint_paths(run, paths, progress, args.jobs)
     finally:
         if progress is not None:

@@ -121,7 +121,7 @@ def is_candidate(project: Project, path: Path, source: str, data: bytes | None =
     """The prefilter: can this file hold anything a rule reports?
 
     Handler modules always can. Any other file only when its text holds a
-    trace of something reported (see prefilter.py) and the project model
+    trace of something reported (`may_report_in`) and the project model
     says some rule reports there, or it may use a handler module's
     undocumented names.
     """

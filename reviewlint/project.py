@@ -369,8 +369,10 @@ class Project:
         return dotted.rpartition(".")[2] in self._module_words
 
     def override(self, path: Path, source: str) -> None:
-        """Use `source` for `path` instead of the disk (stdin, editors)."""
+        """Use `source` for `path` instead of the disk (stdin, editors); the same text again changes nothing."""
         resolved = resolve_path(path)
+        if self._overrides.get(resolved) == source:
+            return  # the flake8 plugin gives it before its prefilter, lint_source again
         self.__dict__.pop("_module_words", None)
         self._overrides[resolved] = source
         self._texts.pop(resolved, None)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, Union
 
 import libcst as cst
@@ -243,16 +244,23 @@ class SchemaEvaluator:
         return result
 
     def _imported(self, module: ModuleInfo, expr: cst.BaseExpression) -> Value:
+        target = self.imported_constant(module, expr)
+        return self.constant(*target) if target is not None else UNKNOWN
+
+    def imported_constant(self, module: ModuleInfo, expr: cst.BaseExpression) -> tuple[Path, str] | None:
+        """(file, name) of the module-level name of another project module `expr` names, found without parsing it."""
         name = module.resolve(expr)
         if name is None or name.startswith(module.name + "."):
-            return UNKNOWN
-        found = self.project.split_dotted(name)
-        if found is None:
-            return UNKNOWN
-        other, attr = found
-        if "." in attr or other is module:
-            return UNKNOWN
-        return self.env(other).get(attr, UNKNOWN)
+            return None
+        found = self.project.split_path(name)
+        if found is None or "." in found[2] or found[1] == module.path:
+            return None
+        return found[1], found[2]
+
+    def constant(self, path: Path, name: str) -> Value:
+        """The value of the module-level `name` of the project module at `path`."""
+        other = self.project.module_at(path)
+        return self.env(other).get(name, UNKNOWN) if other is not None else UNKNOWN
 
     def constant_name(self, module: ModuleInfo, expr: cst.BaseExpression) -> str:
         """How a message names a schema expression: its constant, else its source text."""

@@ -9,7 +9,6 @@ handler module walks that module's handlers again and no others.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,10 +18,7 @@ from reviewlint.module import Site
 from reviewlint.project import Codec
 
 if TYPE_CHECKING:
-    import libcst as cst
-
     from reviewlint.facts import FunctionRef
-    from reviewlint.module import ModuleInfo
     from reviewlint.project import Project
     from reviewlint.schemas import Value
 
@@ -121,13 +117,13 @@ def _open_objects(project: "Project", schemas: list[Site]) -> list[OpenObject]:
         if module is None or expr is None:
             continue
         constant = evaluator.constant_name(module, expr)  # type: ignore[arg-type]
-        target = _other_constant(project, module, expr) if isinstance(expr, cst.Attribute) else None
+        target = evaluator.imported_constant(module, expr) if isinstance(expr, cst.Attribute) else None
         if target is not None:
             # `schema.POST_THING`: its open objects depend on the schema modules
             # alone, so an edit of the handler's module does not parse them again.
             path, attr = target
             objects = project.memo(f"open-objects:{path}:{attr}",
-                                   functools.partial(_constant_open_objects, project, path, attr), _OPEN_OBJECTS)
+                                   lambda: _value_open_objects(evaluator.constant(path, attr)), _OPEN_OBJECTS)
         else:
             objects = _value_open_objects(evaluator.evaluate(module, expr))  # type: ignore[arg-type]
         found.extend(OpenObject(where, declares, constant, json_path) for where, declares, json_path in objects)
@@ -138,24 +134,6 @@ _Open = tuple[Site, str, str]  # (the open dict literal, what it declares, its J
 _OPEN_OBJECTS: Codec[list[_Open]] = Codec(
     lambda objects: [[str(where.path), where.ordinal, declares, path] for where, declares, path in objects],
     lambda data: [(_site(row), str(row[2]), str(row[3])) for row in data])
-
-
-def _other_constant(project: "Project", module: "ModuleInfo", expr: "cst.BaseExpression") -> tuple[Path, str] | None:
-    """(file, name) of the constant of another project module `expr` names, found as the evaluator finds it."""
-    name = module.resolve(expr)
-    if name is None or name.startswith(module.name + "."):
-        return None
-    found = project.split_path(name)
-    if found is None or "." in found[2] or found[1] == module.path:
-        return None
-    return found[1], found[2]
-
-
-def _constant_open_objects(project: "Project", path: Path, attr: str) -> list[_Open]:
-    from reviewlint.schemas import UNKNOWN, evaluator_for
-
-    other = project.module_at(path)
-    return _value_open_objects(evaluator_for(project).env(other).get(attr, UNKNOWN) if other is not None else UNKNOWN)
 
 
 def _value_open_objects(value: "Value") -> list[_Open]:
