@@ -9,7 +9,9 @@ and both take memory in proportion to the tokens they see. So:
 - only regular files are read, never more than `max-file-size` bytes, checked
   before reading (`read_bytes`);
 - LibCST is handed a module only after a tokenizer pass found at most
-  `max-tokens` tokens nested at most `max-nesting` levels (`check_for_libcst`);
+  `max-tokens` tokens nested at most `max-nesting` levels (`check_for_libcst`),
+  or after Python's parser and a count of characters proved that pass would
+  (`_within_limits`, a few times cheaper, tested against it);
 - Python's parser, for the syntax check of other files, gets at most ten
   times `max-tokens` tokens and its depth errors are caught
   (`python_syntax_problem`).
@@ -26,6 +28,7 @@ import io
 import os
 import re
 import stat
+import sys
 import tokenize
 import warnings
 from dataclasses import dataclass
@@ -161,12 +164,15 @@ def check_for_libcst(source: str, limits: Limits) -> None:
     One tokenizer pass counts the tokens and bounds how deeply the tree will
     nest: each bracket, each operator of a chain (`1+1+...`, `a.b.c`,
     `x[0][0]`, `2**2**...`, `not not ...`, implicit string concatenation),
-    each block and each `elif` of a chain adds a level. When the tokenizer
+    each block and each `elif` of a chain adds a level (`_within_limits`
+    first tries to prove it cheaper, with Python's parser). When the tokenizer
     itself fails the text is not Python: Python's parser then names the
     syntax error, and LibCST never sees the text.
     """
     if len(source) > limits.max_file_size:  # text handed over without a file (stdin, flake8)
         raise too_large(len(source.encode("utf-8", "surrogatepass")), limits.max_file_size)
+    if _within_limits(source, limits):
+        return
     try:
         _scan(source, limits)
     except (tokenize.TokenError, SyntaxError, ValueError):
@@ -246,6 +252,123 @@ def _scan(source: str, limits: Limits) -> None:
         if depth > limits.max_nesting:
             raise UnreadableSource(f"too deeply nested to analyse (more than {limits.max_nesting} levels; "
                                    f"limit max-nesting = {limits.max_nesting})", token.start[0])
+
+
+# -- the same verdict, cheaper -------------------------------------------------------
+
+# What `_scan` counts, by characters: a bracket nests twice (its group and the operator
+# it applies), each character of an operator, each quote (adjacent strings, f-strings)
+# and each word that ends like a nesting keyword once. Commas, colons and semicolons
+# never nest; whatever strings and comments hold is counted too (an overestimate).
+_UNWEIGHTED = re.compile(r"[^\n(\[{\-+*/%@&|^~<>!.=\"']+")
+# Before Python 3.12 `formatted_depth` counts a keyword once more for each f-string around
+# it inside an f-string token, so a statement with two f-string openings is left to `_scan`.
+_FORMAT_OPENING = r"|\b[fFrR][fFrR]?['\"]" if sys.version_info < (3, 12) else ""
+_KEYWORD_OR_LINE = re.compile(r"\n|(?:and|or|not|if|else|lambda|await|for|in|is|yield)(?!\w)" + _FORMAT_OPENING)
+
+
+def _within_limits(source: str, limits: Limits) -> bool:
+    """True only when `_scan` would accept `source`, proved without Python's tokenize module.
+
+    `_scan`'s depth at a token is the blocks around its logical line plus at
+    most the weights (above) of the logical line's tokens before it. Python's
+    parser (C, several times faster than tokenize) gives each statement's
+    lines and block depth (an `elif` counts as a block, as in `_scan`), so
+    when no statement's or clause header's lines weigh more than the limit
+    at their depth, nothing does. When that cannot be shown (a long literal
+    that only `_scan`'s per-element count admits, a syntax error, a lone CR,
+    more characters than `max-tokens` allows), `_scan` decides.
+    """
+    if "\r" in source:
+        if source.count("\r") != source.count("\r\n"):
+            return False  # a lone CR ends a line for Python's parser, not for tokenize
+        source = source.replace("\r\n", "\n")
+    # Each token but the layout ones holds a character that is no blank; a line adds at most
+    # NEWLINE or NL, an INDENT and a DEDENT.
+    if len(source) - source.count(" ") - source.count("\t") + 2 * source.count("\n") + 4 > limits.max_tokens:
+        return False
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(source)
+    except Exception:  # noqa: BLE001 - whatever Python's parser refuses, `_scan` judges
+        return False
+    weights, formats = _line_weights(source)
+    prefix, opened = [0], [0]  # running sums of weights and of f-string openings, by line
+    for weight, count in zip(weights, formats):
+        prefix.append(prefix[-1] + weight)
+        opened.append(opened[-1] + count)
+    sums = (prefix, opened)
+    lines = source.split("\n")
+    depths = [0] * (len(weights) + 1)  # per line: the block depth of the innermost statement over it
+    limit = limits.max_nesting
+    bodies: list[tuple[list[ast.stmt], int]] = [(tree.body, 0)]
+    while bodies:
+        body, depth = bodies.pop()
+        for statement in body:
+            first, last = statement.lineno, statement.end_lineno or statement.lineno
+            depths[first:last + 1] = [depth] * (last + 1 - first)  # its nested statements paint over it
+            headers: list[tuple[int, int, int]] = []  # (first line, last line, extra weight)
+            inner = getattr(statement, "body", None)
+            if isinstance(statement, ast.Match):
+                headers.append((first, statement.cases[0].pattern.lineno, 0))
+                for case in statement.cases:
+                    if not _fits(sums, case.pattern.lineno, case.body[0].lineno, depth + 1, limit):
+                        return False
+                    bodies.append((case.body, depth + 2))
+            elif isinstance(inner, list) and inner:  # a compound statement: its header's lines
+                headers.append((first, inner[0].lineno, 0))
+                headers.extend((d.lineno, d.end_lineno or d.lineno, 1)  # the `@` may sit on a line before
+                               for d in getattr(statement, "decorator_list", ()))
+                for handler in getattr(statement, "handlers", ()):
+                    headers.append((handler.lineno, handler.body[0].lineno, 0))
+                    bodies.append((handler.body, depth + 1))
+                bodies.append((inner, depth + 1))
+                clauses = (getattr(statement, "orelse", None), getattr(statement, "finalbody", None))
+                bodies.extend((clause, depth + 1) for clause in clauses if clause)
+            elif _fits(sums, first, last, depth, limit) or _scans_within(lines, statement, depth, limits):
+                depths[first:last + 1] = [-limit] * (last + 1 - first)  # its lines are all accounted for
+            else:
+                return False
+            if any(not _fits(sums, start, end, depth + extra, limit) for start, end, extra in headers):
+                return False
+    # What is left of a compound statement's lines (`else:`, `try:`, `finally:`) counts alone.
+    return all(depth + weight <= limit for depth, weight in zip(depths[1:], weights))
+
+
+def _line_weights(source: str) -> tuple[list[int], list[int]]:
+    """The weight and the f-string openings (before 3.12) of each line of `source` (LF ends lines)."""
+    kept = _UNWEIGHTED.sub("", source).split("\n")
+    weights = [len(line) + line.count("(") + line.count("[") + line.count("{") for line in kept]
+    formats = [0] * len(weights)
+    index = 0
+    for found in _KEYWORD_OR_LINE.findall(source):
+        if found == "\n":
+            index += 1
+        elif found[-1] in "'\"":
+            formats[index] += 1  # a prefix with an r or f: more than the f-strings
+        else:
+            weights[index] += 1
+    return weights, formats
+
+
+def _fits(sums: tuple[list[int], list[int]], first: int, last: int, depth: int, limit: int) -> bool:
+    """Lines `first`..`last` at block `depth` weigh at most `limit` (and hold at most one f-string opening)."""
+    prefix, opened = sums
+    return depth + prefix[last] - prefix[first - 1] <= limit and opened[last] - opened[first - 1] < 2
+
+
+def _scans_within(lines: list[str], statement: ast.stmt, depth: int, limits: Limits) -> bool:
+    """A simple statement too heavy by weight: `_scan` its own lines, when it starts its first line."""
+    head = lines[statement.lineno - 1]
+    if head.encode("utf-8", "surrogatepass")[:statement.col_offset].strip():
+        return False  # another statement before it on its line: the file's own scan decides
+    text = "\n".join([head.lstrip(), *lines[statement.lineno:statement.end_lineno or statement.lineno]]) + "\n"
+    try:
+        _scan(text, Limits(limits.max_file_size, limits.max_tokens, limits.max_nesting - depth))
+    except (UnreadableSource, tokenize.TokenError, SyntaxError, ValueError):
+        return False
+    return True
 
 
 _FIELD_OPERATORS = frozenset("+-*/%@&|^~<>=!.")
