@@ -17,7 +17,9 @@ and both take memory in proportion to the tokens they see. So:
   (`python_syntax_problem`).
 
 Anything refused is an `UnreadableSource` with a one-line reason: RVL900 (or
-RVL901 for a test file), and the run goes on. Nothing here imports LibCST.
+RVL901 for a test file), and the run goes on. Nothing here imports LibCST,
+and its patterns are compiled at first use (`re` keeps them): the editor's
+path imports this module and uses none of them.
 """
 
 from __future__ import annotations
@@ -260,11 +262,11 @@ def _scan(source: str, limits: Limits) -> None:
 # it applies), each character of an operator, each quote (adjacent strings, f-strings)
 # and each word that ends like a nesting keyword once. Commas, colons and semicolons
 # never nest; whatever strings and comments hold is counted too (an overestimate).
-_UNWEIGHTED = re.compile(r"[^\n(\[{\-+*/%@&|^~<>!.=\"']+")
+_UNWEIGHTED = r"[^\n(\[{\-+*/%@&|^~<>!.=\"']+"
 # Before Python 3.12 `formatted_depth` counts a keyword once more for each f-string around
 # it inside an f-string token, so a statement with two f-string openings is left to `_scan`.
 _FORMAT_OPENING = r"|\b[fFrR][fFrR]?['\"]" if sys.version_info < (3, 12) else ""
-_KEYWORD_OR_LINE = re.compile(r"\n|(?:and|or|not|if|else|lambda|await|for|in|is|yield)(?!\w)" + _FORMAT_OPENING)
+_KEYWORD_OR_LINE = r"\n|(?:and|or|not|if|else|lambda|await|for|in|is|yield)(?!\w)" + _FORMAT_OPENING
 
 
 def _within_limits(source: str, limits: Limits) -> bool:
@@ -338,11 +340,11 @@ def _within_limits(source: str, limits: Limits) -> bool:
 
 def _line_weights(source: str) -> tuple[list[int], list[int]]:
     """The weight and the f-string openings (before 3.12) of each line of `source` (LF ends lines)."""
-    kept = _UNWEIGHTED.sub("", source).split("\n")
+    kept = re.sub(_UNWEIGHTED, "", source).split("\n")
     weights = [len(line) + line.count("(") + line.count("[") + line.count("{") for line in kept]
     formats = [0] * len(weights)
     index = 0
-    for found in _KEYWORD_OR_LINE.findall(source):
+    for found in re.findall(_KEYWORD_OR_LINE, source):
         if found == "\n":
             index += 1
         elif found[-1] in "'\"":
@@ -372,7 +374,7 @@ def _scans_within(lines: list[str], statement: ast.stmt, depth: int, limits: Lim
 
 
 _FIELD_OPERATORS = frozenset("+-*/%@&|^~<>=!.")
-_FIELD_KEYWORDS = re.compile(r"\b(?:and|or|not|if|else|lambda|await|for|in|is|yield)\b")
+_FIELD_KEYWORDS = r"\b(?:and|or|not|if|else|lambda|await|for|in|is|yield)\b"
 
 
 def formatted_depth(token: str) -> int:
@@ -413,7 +415,7 @@ def formatted_depth(token: str) -> int:
             elif char in _FIELD_OPERATORS:
                 operators += 1
             index += 1
-        operators += len(_FIELD_KEYWORDS.findall(body, start, index))
+        operators += len(re.compile(_FIELD_KEYWORDS).findall(body, start, index))
         deepest = max(deepest, 2 * depth + operators)
         index += 1
     return deepest
@@ -444,7 +446,7 @@ def _prefix_start(body: str, quote: int) -> int:
 
 # A token is at least a word, one punctuation character or a line break, so
 # counting those bounds the number of tokens from above, at C speed.
-_TOKEN_LIKE = re.compile(r"\w+|[^\w\s]|\n")
+_TOKEN_LIKE = r"\w+|[^\w\s]|\n"
 
 
 def python_syntax_problem(source: str, limits: Limits) -> UnreadableSource | None:
@@ -456,7 +458,7 @@ def python_syntax_problem(source: str, limits: Limits) -> UnreadableSource | Non
     up to a kilobyte each, so at most ten times `max-tokens` are parsed.
     """
     budget = SYNTAX_CHECK_TOKENS * limits.max_tokens
-    if len(source) > budget and _TOKEN_LIKE.subn("", source)[1] > budget and _token_count(source, budget) > budget:
+    if len(source) > budget and re.subn(_TOKEN_LIKE, "", source)[1] > budget and _token_count(source, budget) > budget:
         return UnreadableSource(f"too large to analyse (more than {budget} tokens; "
                                 f"limit {SYNTAX_CHECK_TOKENS} x max-tokens = {budget})")
     try:
