@@ -24,7 +24,8 @@ and judging every gate (G), and the API reference family on the placement
 the code and the RVL6xx judgement (R).
 
 Usage: python bench/run.py [--runs N] [--cache DIR] [--only E1,E4,G,R]
-Run it from a virtualenv that has reviewlint installed.
+Run it from a virtualenv that has reviewlint installed (`pip install .`; it warns
+when reviewlint comes from the checkout, as with an editable install).
 """
 
 from __future__ import annotations
@@ -183,6 +184,20 @@ def reference_family_time(root: Path, runs: int) -> float:
     return statistics.median(times)
 
 
+def installation_warning() -> str | None:
+    """Why this interpreter's numbers would not be an installed reviewlint's, if they would not."""
+    import reviewlint
+
+    package = Path(reviewlint.__file__).resolve().parent
+    if package.parent == Path(__file__).resolve().parent.parent:
+        # An editable install (or the checkout on sys.path): no compiled modules when
+        # PYTHONDONTWRITEBYTECODE is set, and an import hook on every start.
+        return (f"warning: reviewlint is imported from the checkout ({package}): start-up costs more than "
+                f"an installed package's; for numbers comparable with README's, run from a venv made with "
+                f"`pip install .`")
+    return None
+
+
 def main() -> int:
     """Run the benchmark and print one table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -191,6 +206,9 @@ def main() -> int:
     parser.add_argument("--only", default="", help="comma-separated rows to run (E1..E5, G, R)")
     args = parser.parse_args()
     only = {row.strip().upper() for row in args.only.split(",") if row.strip()}
+    warning = installation_warning()
+    if warning:
+        print(warning, file=sys.stderr)
 
     placement = tree(args.cache, "openstack-placement", "16.0.0")
     nova = tree(args.cache, "nova", "34.0.0")
