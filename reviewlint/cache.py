@@ -356,6 +356,20 @@ class Store:
                 return None
         return value_digest
 
+    def holds(self, key: str, files: Files) -> bool:
+        """True when `key` has a valid value, found without deciding it for good.
+
+        The inputs of an invalid entry may be computed afterwards with the
+        values they had, which makes the entry valid again: `lookup` then
+        finds it.
+        """
+        part = self._part(key)
+        if key in part.new:
+            return True
+        if key in self._valid:
+            return self._valid[key] is not None
+        return self._check(part, key, files) is not None
+
     def lookup(self, key: str, files: Files) -> tuple[Any, Deps] | None:
         """(value, what it read) of `key` when it is still valid, else None."""
         part = self._part(key)

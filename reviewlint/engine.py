@@ -17,7 +17,7 @@ from reviewlint.config import find_root, load_config, resolve_path
 from reviewlint.errors import ReviewlintError
 from reviewlint.findings import Finding
 from reviewlint.guard import DEFAULT_LIMITS, Limits, UnreadableSource, python_syntax_problem, read_bytes
-from reviewlint.prefilter import interesting, is_candidate, may_report_in
+from reviewlint.prefilter import is_candidate, may_report_in
 from reviewlint.project import YAML_SUFFIXES, Codec, Project, is_excluded, project_for
 from reviewlint.rules.linter import internal_error, unreadable
 from reviewlint.source import decode_source
@@ -90,10 +90,13 @@ def lint_source(project: Project, path: Path, display: str, source: str,
             return []
         broken = syntax_finding(display, source, project.config.limits) if check_syntax else None
         return [broken] if broken is not None and selection.wants(broken.code, display) else []
-    # The project-wide results first: when an edit elsewhere left them as they
-    # were, this file's cached findings still hold.
-    interesting(project)
-    raw = project.memo(f"findings:{resolved}", lambda: _rule_findings(project, resolved), FINDINGS)
+    key = f"findings:{resolved}"
+    if not project.holds(key):
+        # What this file's findings rest on elsewhere first: when an edit elsewhere
+        # left it as it was, this file's cached findings hold again.
+        for file_results in family_hooks("file_results"):
+            file_results(project, resolved)
+    raw = project.memo(key, lambda: _rule_findings(project, resolved), FINDINGS)
     findings = [Finding(display, line, col, code, message, fallback, end_line, end_col)
                 for line, col, code, message, fallback, end_line, end_col in raw]
     if not findings:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterable
 
 import libcst as cst
 
@@ -511,15 +511,29 @@ GATES: Codec[tuple[Gate, ...]] = Codec(lambda gates: [g.to_data() for g in gates
 
 def project_gates(project: "Project") -> tuple[Gate, ...]:
     """Every gate of the project, with the handlers that reach each."""
-    return project.memo("gates", lambda: _build(project), GATES)
+    return project.memo("gates", lambda: _build(project, project.handler_refs(), project.handler_paths()), GATES)
 
 
-def _build(project: "Project") -> tuple[Gate, ...]:
+def gates_in(project: "Project", path: Path) -> tuple[Gate, ...]:
+    """The gates in one file, with the handlers that reach each: only handlers that may reach the file count."""
+    def build() -> tuple[Gate, ...]:
+        from reviewlint.reach import handlers_reaching
+
+        refs = handlers_reaching(project, path)
+        if refs is None:
+            return tuple(gate for gate in project_gates(project) if gate.path == path)
+        paths = [p for p in project.handler_paths() if p == path]
+        return tuple(gate for gate in _build(project, refs, paths) if gate.path == path)
+
+    return project.memo(f"gates:{path}", build, GATES)
+
+
+def _build(project: "Project", refs: Iterable["FunctionRef"], handler_paths: Iterable[Path]) -> tuple[Gate, ...]:
     from reviewlint.summary import handler_summary
 
     reached: dict[GateRecord, dict[tuple[str, int], GatedHandler]] = {}
     walked: set[str] = set()
-    for ref in project.handler_refs():
+    for ref in refs:
         summary = handler_summary(project, ref)
         walked |= summary.walked
         for record in summary.gates:
@@ -527,7 +541,7 @@ def _build(project: "Project") -> tuple[Gate, ...]:
     # Inline gates of handler-module functions no handler reaches still name
     # versions (RVL402, RVL403).
     finder = project.analysis(GateFinder)
-    for path in project.handler_paths():
+    for path in handler_paths:
         facts = project.facts(path)
         if facts is None:
             continue

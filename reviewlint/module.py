@@ -7,6 +7,7 @@ imports LibCST, so the engine imports it only after the prefilter.
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Mapping
@@ -125,7 +126,9 @@ def dotted(expr: cst.BaseExpression) -> str | None:
 def string_value(expr: cst.BaseExpression) -> str | None:
     """The value of a plain string literal (or implicit concatenation), else None."""
     if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString)):
-        value = expr.evaluated_value
+        with warnings.catch_warnings():  # `"\_"`: Python 3.12 would print a SyntaxWarning to flake8's output
+            warnings.simplefilter("ignore")
+            value = expr.evaluated_value
         return value if isinstance(value, str) else None
     return None
 

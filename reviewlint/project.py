@@ -526,6 +526,13 @@ class Project:
                 self._frames[-1].add(known[1])
         return known[0]
 
+    def holds(self, key: str) -> bool:
+        """True when the memo `key` is known: this run, or valid in the cache (nothing is computed)."""
+        if key in self._memo:
+            return True
+        self.tree  # noqa: B018 - entries hold only for the same files
+        return self.store.holds(key, self.files_state)
+
     def analysis(self, build: Callable[["Project"], T]) -> T:
         """A project-wide result of `build` (any value), computed once per run."""
         if build not in self._analyses:

@@ -150,3 +150,13 @@ def _value_open_objects(value: "Value") -> list[_Open]:
 def project_summaries(project: "Project") -> tuple[HandlerSummary, ...]:
     """The summary of every handler of the project."""
     return tuple(handler_summary(project, ref) for ref in project.handler_refs())
+
+
+def summaries_reaching(project: "Project", path: Path) -> tuple[HandlerSummary, ...]:
+    """The summaries of the handlers whose analysis may read `path` (see reach.py): all a file's findings need."""
+    from reviewlint.reach import handlers_reaching
+
+    refs = handlers_reaching(project, path)
+    if refs is None:
+        return project_summaries(project)
+    return tuple(handler_summary(project, ref) for ref in refs)

@@ -14,7 +14,9 @@ if TYPE_CHECKING:
 
 # Each family module defines RULES (its rule classes) and may define
 # `places(project)` (the files besides handler modules where it may report:
-# the prefilter lets them through) and `lint_yaml(project, path)` (findings
+# the prefilter lets them through), `file_results(project, path)` (computes the
+# results one file's findings rest on elsewhere, so the engine can ask for them
+# before the file's cached findings) and `lint_yaml(project, path)` (findings
 # for a YAML input, such as RVL901 for a malformed gabbi file, or at the gates
 # a gabbi file tests; named by absolute path), and, for a family whose findings
 # sit in other non-Python files (the API reference, whose files the engine

@@ -405,12 +405,13 @@ def _versions_text(versions: Iterable["Version"]) -> str:
     return ", ".join(format_version(v) for v in versions)
 
 
-def judge(project: "Project") -> dict[Path, list[GateFinding]]:
-    """Every RVL401–RVL404 finding of the project, by the resolved path of its gate."""
+def judge(project: "Project", gates: "tuple[Gate, ...] | None" = None) -> dict[Path, list[GateFinding]]:
+    """Every RVL401–RVL404 finding of the project (or of `gates`), by the resolved path of its gate."""
     from reviewlint.gates import project_gates
 
     found: dict[Path, list[GateFinding]] = defaultdict(list)
-    gates = project_gates(project)
+    if gates is None:
+        gates = project_gates(project)
     if not gates:
         return found
     facts = model(project)
@@ -538,8 +539,25 @@ def _results(project: "Project") -> dict[Path, list[GateFinding]]:
     return project.memo("rvl4:findings", lambda: dict(judge(project)), Codec(_encode_results, _decode_results))
 
 
+def _results_in(project: "Project", path: Path) -> list[GateFinding]:
+    """The findings of the gates in one file: only the handlers that may reach it are summarised."""
+    from reviewlint.project import Codec
+
+    from reviewlint.gates import gates_in
+
+    model(project), gates_in(project, path)  # what the judgement reads first: unchanged, it stands
+    return project.memo(f"rvl4:findings:{path}", lambda: judge(project, gates_in(project, path)).get(path, []),
+                        Codec(lambda found: _encode_results({path: found}),
+                              lambda data: _decode_results(data).get(path, [])))
+
+
+def file_results(project: "Project", path: Path) -> None:
+    """This family's results for one file that rest on other files (the engine asks for them first)."""
+    _results_in(project, path)
+
+
 def _gate_findings(code: str, ctx: LintContext) -> Iterable[Finding]:
-    for result in _results(ctx.project).get(ctx.path, ()):
+    for result in _results_in(ctx.project, ctx.path):
         if result.code == code:
             line, col = ctx.position(result.gate.site)
             yield ctx.finding(code, line, col, result.message, end=ctx.end(result.gate.site))

@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 import libcst as cst
 
+from reviewlint.config import resolve_path
 from reviewlint.findings import Finding
 from reviewlint.flow import missing_schema
 from reviewlint.module import Site, dotted, walk
 from reviewlint.project import Codec, Project
 from reviewlint.rules.base import LintContext, Rule
-from reviewlint.summary import handler_summary, project_summaries
+from reviewlint.summary import HandlerSummary, handler_summary, project_summaries, summaries_reaching
 
 if TYPE_CHECKING:
     from reviewlint.facts import FunctionRef
@@ -115,21 +116,21 @@ class EmptyExtractJsonSchema(Rule):
             if what is None:
                 continue
             if validated_later is None:
-                validated_later = _validated_extracts(ctx)
+                validated_later = validated_extracts(summaries_reaching(ctx.project, ctx.path), ctx.path)
             if Site(ctx.path, ctx.module.ordinal(node)) in validated_later:
                 continue
             line, col = ctx.module.position(node)
             yield ctx.finding(self.code, line, col, self.message.format(what=what), end=ctx.module.end_of(node))
 
 
-def _validated_extracts(ctx: LintContext) -> set[Site]:
-    """The schemaless `extract_json` calls whose decoded value every handler reaching them validates."""
+def validated_extracts(summaries: Iterable[HandlerSummary], path: Path) -> set[Site]:
+    """The schemaless `extract_json` calls in `path` whose decoded value every handler reaching them validates."""
     seen: dict[Site, bool] = {}
-    for summary in project_summaries(ctx.project):
+    for summary in summaries:
         for site, validated in summary.extracts:
-            if ctx.is_here(site.path):
+            if resolve_path(site.path) == path:
                 seen[site] = seen.get(site, True) and validated
-    return {Site(ctx.path, site.ordinal) for site, validated in seen.items() if validated}
+    return {Site(path, site.ordinal) for site, validated in seen.items() if validated}
 
 
 @dataclass
@@ -140,11 +141,14 @@ class _OpenObjectReport:
     handlers: set[str] = field(default_factory=set)
 
 
-def open_schema_objects(project: Project) -> list[_OpenObjectReport]:
-    """Every open object of every request-body schema of the project's handlers."""
+def open_schema_objects(project: Project, path: Path | None = None) -> list[_OpenObjectReport]:
+    """Every open object of every request-body schema of the project's handlers (or those in `path`)."""
     reports: dict[Site, _OpenObjectReport] = {}
-    for summary in project_summaries(project):
+    summaries = project_summaries(project) if path is None else summaries_reaching(project, path)
+    for summary in summaries:
         for found in summary.open_objects:
+            if path is not None and resolve_path(found.site.path) != path:
+                continue
             report = reports.setdefault(found.site, _OpenObjectReport(found.site, found.declares))
             report.paths.setdefault(found.schema, found.path)
             report.handlers.add(summary.label)
@@ -191,9 +195,7 @@ class OpenObjectSchema(Rule):
     '''}
 
     def check(self, ctx: LintContext) -> Iterable[Finding]:
-        for report in _open_objects(ctx.project):
-            if not ctx.is_here(report.site.path):
-                continue
+        for report in _open_objects_in(ctx.project, ctx.path):
             line, col = ctx.position(report.site)
             # Name the schema where the object sits closest to the root, then the others.
             first = min(report.paths, key=lambda name: (len(report.paths[name]), name))
@@ -213,9 +215,21 @@ def _decode_reports(data: Any) -> list[_OpenObjectReport]:
             for path, ordinal, declares, paths, handlers in data]
 
 
+_REPORTS = Codec(_encode_reports, _decode_reports)
+
+
 def _open_objects(project: Project) -> list[_OpenObjectReport]:
-    return project.memo("rvl2:open_objects", lambda: open_schema_objects(project),
-                        Codec(_encode_reports, _decode_reports))
+    return project.memo("rvl2:open_objects", lambda: open_schema_objects(project), _REPORTS)
+
+
+def _open_objects_in(project: Project, path: Path) -> list[_OpenObjectReport]:
+    """The open objects in one file: only the handlers that may reach it are summarised."""
+    return project.memo(f"rvl2:open_objects:{path}", lambda: open_schema_objects(project, path), _REPORTS)
+
+
+def file_results(project: Project, path: Path) -> None:
+    """This family's results for one file that rest on other files (the engine asks for them first)."""
+    _open_objects_in(project, path)
 
 
 def places(project: Project) -> set[Path]:

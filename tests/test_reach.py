@@ -1,0 +1,103 @@
+"""A file's findings need only the handlers that may reach it (reach.py), and lose nothing for it.
+
+Two checks on the example and on real trees, in-process and cold:
+- soundness of the over-approximation itself: every project file a
+  handler's summary read (the cache's own record of its inputs) has that
+  handler among the handlers reaching it;
+- equality of what the rules use: for every file, the per-file gates and
+  their RVL401-RVL404 judgement, the open schema objects (RVL203) and the
+  schemaless `extract_json` calls validated later (RVL202) are the
+  project-wide results filtered to the file.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import EXAMPLE, real_tree
+from reviewlint.config import load_config, resolve_path
+from reviewlint.project import WSGIFY_KEY, Project
+from reviewlint.reach import handlers_reaching
+from reviewlint.rules import microversions, validation
+from reviewlint.summary import handler_summary, project_summaries, summaries_reaching
+
+
+def _files_read(project: Project, key: str, seen: set[str]) -> set[str]:
+    """The files a memo read, through the memos it used (the project's decorator names aside:
+    a text scan of every module that only decides which functions are handlers)."""
+    if key in seen or key == WSGIFY_KEY:
+        return set()
+    seen.add(key)
+    known = project._memo.get(key)
+    if known is None:
+        return set()
+    _, deps = known
+    files = set(deps.files)
+    for other in deps.entries:
+        files |= _files_read(project, other, seen)
+    return files
+
+
+def check_tree(root: Path) -> int:
+    project = Project(root, load_config(root))
+    refs = project.handler_refs()
+    assert refs
+    for ref in refs:
+        handler_summary(project, ref)
+    modules = {str(path) for path in project.python_files}
+    checked = 0
+    for ref in refs:
+        for read in _files_read(project, f"handler:{ref.key}", set()) & modules:
+            reaching = handlers_reaching(project, resolve_path(read))
+            assert reaching is None or ref in reaching, (ref.qualname, read)
+            checked += 1
+    summaries = project_summaries(project)
+    everything = microversions._results(project)
+    open_objects = validation._open_objects(project)
+    # Where some project-wide result lies, and the handler modules: a subset of the
+    # handlers can only find less, so elsewhere both are empty.
+    places = {*project.handler_paths(), *everything, *(r.site.path for r in open_objects),
+              *(site.path for summary in summaries for site, _ in summary.extracts)}
+    for path in sorted(map(resolve_path, places)):
+        assert microversions._results_in(project, path) == everything.get(path, []), path
+        assert validation._open_objects_in(project, path) == [r for r in open_objects if r.site.path == path], path
+        assert (validation.validated_extracts(summaries_reaching(project, path), path)
+                == validation.validated_extracts(summaries, path)), path
+    return checked
+
+
+def test_the_example(tmp_path: Path) -> None:
+    root = shutil.copytree(EXAMPLE, tmp_path / "example")
+    assert check_tree(root) > 0
+
+
+def test_a_handler_module_is_reached_only_by_the_handlers_that_can(tmp_path: Path) -> None:
+    """The point of it: another handler module's handlers are left out when nothing leads to the file."""
+    root = shutil.copytree(EXAMPLE, tmp_path / "example")
+    project = Project(root, load_config(root))
+    modules = sorted({ref.path for ref in project.handler_refs()})
+    assert len(modules) > 1
+    some = [path for path in modules if {r.path for r in handlers_reaching(project, path) or ()} == {path}]
+    assert some, "every handler module reaches every other one"
+
+
+@pytest.mark.realtree
+@pytest.mark.parametrize("dist,version", [("openstack-placement", "16.0.0"), ("nova", "18.0.2")])
+def test_real_trees(dist: str, version: str) -> None:
+    root = real_tree(dist, version)
+    assert check_tree(root) > 0
+
+
+@pytest.mark.realtree
+def test_on_placement_a_handler_module_is_reached_by_its_own_handlers_alone() -> None:
+    """What the editor gains: a cold save of trait.py summarises trait.py's handlers, not all 42."""
+    root = real_tree("openstack-placement", "16.0.0")
+    project = Project(root, load_config(root))
+    reaching = {path.stem: sorted(ref.path.stem for ref in handlers_reaching(project, path) or ())
+                for path in project.handler_paths()}
+    # The reshaper's handlers call allocation's and inventory's helpers.
+    assert {name: sorted(set(found)) for name, found in reaching.items()} == {
+        name: sorted({name, "reshaper"}) if name in ("allocation", "inventory") else [name] for name in reaching}
