@@ -395,6 +395,14 @@ class Coverage:
         return any(v in versions for route in routes for v in self.versions.get(route, ()))
 
 
+def _coverage(project: "Project") -> Coverage | None:
+    """Which versions the tests request on each route, when there are routes and tests."""
+    facts = model(project)
+    if facts.routes is not None and facts.tests.requests:
+        return Coverage(facts.routes, facts.tests)
+    return None
+
+
 def _routes_text(routes: Iterable["Route"], versions: "VersionRange") -> str:
     return " or ".join(route.label for route in routes) + f" at {versions}"
 
@@ -418,9 +426,7 @@ def judge(project: "Project", gates: "tuple[Gate, ...] | None" = None) -> dict[P
     service = facts.versions
     if service is None:
         return found
-    coverage = None
-    if facts.routes is not None and facts.tests.requests:
-        coverage = Coverage(facts.routes, facts.tests)
+    coverage = project.analysis(_coverage)  # once a run: each file's gates are judged on their own
     for gate in gates:
         for code, message in _judge_gate(gate, service, facts, coverage):
             found[gate.path].append(GateFinding(code, gate, message))
