@@ -145,28 +145,31 @@ def handlers_reaching(project: "Project", path: Path) -> tuple["FunctionRef", ..
         return None
     refs = project.handler_refs()
     modules: dict[str, Path] = {ref.module: ref.path for ref in refs}
-    reaching = {module for module, module_path in modules.items() if _reaches(project, module_path, target)}
+    reaching = set()
+    for module, module_path in modules.items():
+        closure = _closure(project, module_path)
+        if closure is None or target in closure:
+            reaching.add(module)
     return tuple(ref for ref in refs if ref.module in reaching)
 
 
-def _reaches(project: "Project", start: Path, target: str) -> bool:
-    index = project.index
-    first = index.by_path.get(str(start))
-    if first is None:
-        return True
-    if first == target:
-        return True
-    seen = {first}
-    todo = [first]
-    while todo:
-        module = todo.pop()
-        module_path = index.path_of(module)
-        edges = module_edges(project, module_path) if module_path is not None else None
-        if edges is None:
-            return True
-        if target in edges:
-            return True
-        for other in edges - seen:
-            seen.add(other)
-            todo.append(other)
-    return False
+def _closure(project: "Project", start: Path) -> frozenset[str] | None:
+    """The modules the analysis of a module's functions may lead to (itself included); None: any."""
+    def compute() -> frozenset[str] | None:
+        index = project.index
+        first = index.by_path.get(str(start))
+        if first is None:
+            return None
+        seen = {first}
+        todo = [first]
+        while todo:
+            module_path = index.path_of(todo.pop())
+            edges = module_edges(project, module_path) if module_path is not None else None
+            if edges is None:
+                return None
+            for other in edges - seen:
+                seen.add(other)
+                todo.append(other)
+        return frozenset(seen)
+
+    return project.memo(f"reach:closure:{start}", compute)  # once a run: every file asks of each handler module
