@@ -10,7 +10,9 @@ wherever it stands (strings and comments too) and every import of any
 scope, that is an over-approximation: a handler whose module cannot reach
 a file by it never touches the file, and the file's findings need the
 summaries of the others alone. The edges of a module are kept in the cache
-with its text; a module whose imports the text cannot tell reaches all.
+with its text. Its imports are read from the text when each one stands at
+the start of its line, else by Python's parser; a module neither can read
+reaches every module.
 """
 
 from __future__ import annotations
