@@ -23,6 +23,7 @@ import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from reviewlint.guard import SYNTAX_CHECK_TOKENS
 from reviewlint.prefilter import import_statements
 from reviewlint.project import Codec
 
@@ -47,6 +48,10 @@ _BLANKS = re.compile(r"(?:[\s()\\]|#[^\n]*)+")
 # An import that is not at the start of its line (after `;` or a one-line block's `:`).
 _INLINE_IMPORT = re.compile(rb"[;:][ \t]*(?:import|from)\b")
 
+# How much resolving one module's names may cost (parts joined, summed): real modules
+# use at most about ten thousand (nova 18.0.2's virt/libvirt/driver.py).
+RESOLUTION_BUDGET = 2_000_000
+
 _EDGES: Codec[frozenset[str] | None] = Codec(
     lambda edges: sorted(edges) if edges is not None else None,
     lambda data: frozenset(map(str, data)) if data is not None else None)
@@ -60,6 +65,9 @@ def module_edges(project: "Project", path: Path) -> frozenset[str] | None:
 def _edges(project: "Project", path: Path) -> frozenset[str] | None:
     data = project.raw(path)
     name = project.module_name(path)
+    limits = project.config.limits
+    if len(data) > SYNTAX_CHECK_TOKENS * limits.max_tokens:
+        return None  # more than Python's parser is given here (see guard.py): it reaches every module
     bindings = _bindings(name, path.name == "__init__.py", data)
     if bindings is None:
         return None
@@ -76,12 +84,20 @@ def _edges(project: "Project", path: Path) -> frozenset[str] | None:
         candidates.update(f"{star}.{chain}" for star in stars)
     index = project.index
     last_names = project.memo("reach:last-names", lambda: {m.rsplit(".", 1)[-1] for m in index.by_name})
+    # A name the analysis resolves has at most max-nesting + 1 parts, and an import's name as
+    # many again: one nested deeper is refused by the guard before LibCST parses its module.
+    longest = 2 * (limits.max_nesting + 1)
+    budget = RESOLUTION_BUDGET
     edges = set()
     for candidate in candidates:
-        parts = candidate.split(".")
-        for cut in range(1, len(parts) + 1):
-            if parts[cut - 1] in last_names:
-                found = index.canonical(".".join(parts[:cut]))
+        prefix = ""
+        for count, part in enumerate(candidate.split(".", longest)[:longest], 1):
+            prefix = f"{prefix}.{part}" if prefix else part
+            if part in last_names:
+                budget -= count * count  # what `canonical` joins for a name of `count` parts
+                if budget < 0:
+                    return None  # a text made to be slow to resolve: it reaches every module
+                found = index.canonical(prefix)
                 if found is not None:
                     edges.add(found)
     return frozenset(edges)

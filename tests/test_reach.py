@@ -20,7 +20,7 @@ import pytest
 from conftest import EXAMPLE, real_tree
 from reviewlint.config import load_config, resolve_path
 from reviewlint.project import WSGIFY_KEY, Project
-from reviewlint.reach import handlers_reaching
+from reviewlint.reach import handlers_reaching, module_edges
 from reviewlint.rules import microversions, validation
 from reviewlint.summary import handler_summary, project_summaries, summaries_reaching
 
@@ -101,3 +101,17 @@ def test_on_placement_a_handler_module_is_reached_by_its_own_handlers_alone() ->
     # The reshaper's handlers call allocation's and inventory's helpers.
     assert {name: sorted(set(found)) for name, found in reaching.items()} == {
         name: sorted({name, "reshaper"}) if name in ("allocation", "inventory") else [name] for name in reaching}
+
+
+def test_hostile_texts_reach_every_module_without_hanging(tmp_path: Path) -> None:
+    """A text made to be slow to resolve, or too big for Python's parser, reaches everything (None)."""
+    root = shutil.copytree(EXAMPLE, tmp_path / "example")
+    slow = root / "depot" / "slow.py"
+    # Distinct long chains of a module's last name: each prefix is resolved, each costs its length.
+    slow.write_text("".join(f"x{i} = " + ".".join(["util"] * 300) + f".n{i}\n" for i in range(200)))
+    huge = root / "depot" / "huge.py"
+    huge.write_text("import os; import sys\n" + "x = 1\n" * 100_000)  # 600 kB: more than the parser gets
+    project = Project(root, load_config(root))
+    assert module_edges(project, resolve_path(slow)) is None
+    assert module_edges(project, resolve_path(huge)) is None
+    assert module_edges(project, resolve_path(root / "depot" / "handlers" / "crate.py"))
