@@ -73,10 +73,12 @@ class CoverageUnavailable(Rule):
     '''}
 
     def check(self, ctx: LintContext) -> Iterable[Finding]:
-        from reviewlint.gates import project_gates
+        from reviewlint.gates import gates_in, project_gates
 
         modules = ctx.project.handler_paths()
-        if not modules or modules[0] != ctx.path or not project_gates(ctx.project):
+        if not modules or modules[0] != ctx.path:
+            return
+        if not gates_in(ctx.project, ctx.path) and not project_gates(ctx.project):  # its own first: cheaper
             return
         missing = model(ctx.project).missing()
         if missing:
