@@ -290,9 +290,7 @@ def _within_limits(source: str, limits: Limits) -> bool:
     if len(source) - source.count(" ") - source.count("\t") + 2 * source.count("\n") + 4 > limits.max_tokens:
         return False
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(source)
+        tree = parse_quietly(source)
     except Exception:  # noqa: BLE001 - whatever Python's parser refuses, `_scan` judges
         return False
     weights, formats = _line_weights(source)
@@ -462,9 +460,7 @@ def python_syntax_problem(source: str, limits: Limits) -> UnreadableSource | Non
         return UnreadableSource(f"too large to analyse (more than {budget} tokens; "
                                 f"limit {SYNTAX_CHECK_TOKENS} x max-tokens = {budget})")
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # invalid escape sequences and the like are not errors
-            ast.parse(source)
+        parse_quietly(source)
     except SyntaxError as exc:
         return UnreadableSource(f"syntax error: {exc.msg}", exc.lineno or 1, max((exc.offset or 1) - 1, 0))
     except (RecursionError, MemoryError):
@@ -473,6 +469,14 @@ def python_syntax_problem(source: str, limits: Limits) -> UnreadableSource | Non
     except (ValueError, OverflowError) as exc:
         return UnreadableSource(f"syntax error: {one_line(str(exc))}")
     return None
+
+
+def parse_quietly(source: str | bytes) -> ast.Module:
+    """`ast.parse(source)` without its warnings (invalid escape sequences and the like are not errors,
+    and Python 3.12 would print them into flake8's output); its exceptions as they are."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(source)
 
 
 def _token_count(source: str, stop: int) -> int:

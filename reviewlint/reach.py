@@ -19,11 +19,10 @@ from __future__ import annotations
 
 import ast
 import re
-import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reviewlint.guard import SYNTAX_CHECK_TOKENS
+from reviewlint.guard import SYNTAX_CHECK_TOKENS, parse_quietly
 from reviewlint.prefilter import import_statements
 from reviewlint.project import Codec
 
@@ -71,10 +70,8 @@ def _edges(project: "Project", path: Path) -> frozenset[str] | None:
     bindings = _bindings(name, path.name == "__init__.py", data)
     if bindings is None:
         return None
-    candidates = set(bindings.pop("", ()))
+    candidates = set(bindings.pop("", ()))  # every name an import binds is one of these or a prefix
     stars = bindings.pop("*", set())
-    for targets in bindings.values():
-        candidates.update(targets)
     text = data.decode("utf-8", "replace")
     for chain in {found.group(0) for found in _CHAIN.finditer(text)}:
         chain = _BLANKS.sub("", chain)
@@ -112,9 +109,7 @@ def _bindings(name: str, is_package: bool, data: bytes) -> dict[str, set[str]] |
     nodes = None if inline else _statements(import_statements(data))
     if nodes is None:  # imports the text cannot tell apart (or words in a string): Python's parser can
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                tree = ast.parse(data)
+            tree = parse_quietly(data)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return None
         nodes = [node for node in ast.walk(tree) if isinstance(node, (ast.Import, ast.ImportFrom))]
@@ -144,16 +139,12 @@ def _bindings(name: str, is_package: bool, data: bytes) -> dict[str, set[str]] |
 
 
 def _statements(statements: list[bytes]) -> list[ast.stmt] | None:
-    """The import statements found in the text, parsed; None when one of them is no Python."""
-    nodes: list[ast.stmt] = []
-    for statement in statements:
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                nodes.extend(ast.parse(statement.decode("utf-8", "replace").strip()).body)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            return None
-    return nodes
+    """The import statements found in the text, parsed together; None when one of them is no Python."""
+    text = "\n".join(statement.decode("utf-8", "replace").strip() for statement in statements)
+    try:
+        return parse_quietly(text).body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
 
 
 def handlers_reaching(project: "Project", path: Path) -> tuple["FunctionRef", ...] | None:
