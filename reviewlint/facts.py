@@ -170,6 +170,46 @@ def _handler_refs(project: "Project") -> tuple[FunctionRef, ...]:
     return tuple(sorted(refs, key=lambda ref: order.get(ref.path, len(order))))
 
 
+def handler_refs_in(project: "Project", path: Path) -> tuple[FunctionRef, ...]:
+    """The handlers one file defines, as `handler_refs` lists them, reading only that file's facts.
+
+    Its wsgify-decorated functions (when it may hold handlers) in source
+    order, then those of its functions the routes name, in the routes' order.
+    """
+    def build() -> tuple[FunctionRef, ...]:
+        facts = file_facts(project, path) if path in handler_candidates(project) else None
+        refs = [ref_of(facts, f) for f in facts.functions if f.wsgify] if facts is not None else []
+        known = set(refs)
+        refs.extend(ref for ref in _routed_refs(project, path) if ref not in known)
+        return tuple(refs)
+
+    path = resolve_path(path)
+    return project.memo(f"handlers:{path}", build, REFS)
+
+
+def handler_module_candidates(project: "Project") -> tuple[Path, ...]:
+    """The files that may define handlers, as `handler_refs` orders them, found without their facts.
+
+    Those whose text has a module-level wsgify decorator, and those the
+    routes name; `handler_refs_in` tells which of them define any.
+    """
+    from reviewlint.routes import route_table
+
+    found = dict.fromkeys(handler_candidates(project))
+    table = route_table(project)
+    for target in table.targets if table is not None else ():
+        split = project.split_path(target)
+        if split is not None and "." not in split[2]:
+            found.setdefault(resolve_path(split[1]))
+    order = {resolve_path(path): index for index, path in enumerate(project.python_files)}
+    return tuple(sorted(found, key=lambda path: order.get(path, len(order))))
+
+
+def first_handler_path(project: "Project") -> Path | None:
+    """`project.handler_paths()[0]`, parsing only the candidates sorted before it."""
+    return next((path for path in sorted(handler_module_candidates(project)) if handler_refs_in(project, path)), None)
+
+
 def routed_refs(project: "Project") -> tuple[FunctionRef, ...]:
     """Every definition of every function the routes name (RULES.md: those are handlers too)."""
     from reviewlint.routes import route_table
@@ -182,7 +222,8 @@ def routed_refs(project: "Project") -> tuple[FunctionRef, ...]:
     return project.memo("routed", lambda: _routed_refs(project), REFS)
 
 
-def _routed_refs(project: "Project") -> tuple[FunctionRef, ...]:
+def _routed_refs(project: "Project", only: Path | None = None) -> tuple[FunctionRef, ...]:
+    """Every definition of every function the routes name (in `only`, when given), in the routes' order."""
     from reviewlint.routes import route_table
 
     table = route_table(project)
@@ -191,7 +232,7 @@ def _routed_refs(project: "Project") -> tuple[FunctionRef, ...]:
     refs: list[FunctionRef] = []
     for target in table.targets:
         found = project.split_path(target)
-        if found is None or "." in found[2]:
+        if found is None or "." in found[2] or (only is not None and resolve_path(found[1]) != only):
             continue
         facts = file_facts(project, found[1])
         if facts is not None:
@@ -199,9 +240,11 @@ def _routed_refs(project: "Project") -> tuple[FunctionRef, ...]:
     return tuple(refs)
 
 
-def routed_keys(project: "Project") -> frozenset[tuple[str, int]]:
-    """(qualname, definition index) of every routed function."""
-    return project.memo("routed_keys", lambda: frozenset((r.qualname, r.index) for r in routed_refs(project)))
+def routed_keys(project: "Project", path: Path) -> frozenset[tuple[str, int]]:
+    """(qualname, definition index) of every routed function the file at `path` defines."""
+    path = resolve_path(path)
+    return project.memo(f"routed_keys:{path}",
+                        lambda: frozenset((r.qualname, r.index) for r in _routed_refs(project, path)))
 
 
 @dataclass(frozen=True)
@@ -221,21 +264,32 @@ def handler_modules(project: "Project") -> dict[str, Path]:
     return project.memo("rvl3:handler_modules", lambda: {ref.module: ref.path for ref in project.handler_refs()})
 
 
+def candidate_modules(project: "Project") -> dict[str, Path]:
+    """Dotted name -> file of every module that may be a handler module (see `handler_module_candidates`)."""
+    return {project.module_name(path): path for path in handler_module_candidates(project)}
+
+
+def handler_module_path(project: "Project", dotted_name: str) -> Path | None:
+    """`handler_modules(project).get(dotted_name)`, parsing no other handler module."""
+    path = candidate_modules(project).get(dotted_name)
+    return path if path is not None and handler_refs_in(project, path) else None
+
+
 def is_handler_module(project: "Project", module: "ModuleInfo") -> bool:
     """True when `module` is one of the project's handler modules."""
-    return handler_modules(project).get(module.name) == module.path
+    return handler_module_path(project, module.name) == module.path
 
 
 def shared_names(project: "Project", dotted_name: str) -> SharedNames | None:
     """The undocumented public names of handler module `dotted_name` (None if it is not one)."""
     def build() -> SharedNames | None:
-        path = handler_modules(project).get(dotted_name)
+        path = handler_module_path(project, dotted_name)
         facts = file_facts(project, path) if path is not None else None
-        if facts is None:
+        if path is None or facts is None:
             return None
         # Handlers are the API itself, reached through routes; calling one
         # from another module (a test, say) is not using a shared helper.
-        handlers = {ref.name for ref in project.handler_refs() if ref.path == path}
+        handlers = {ref.name for ref in handler_refs_in(project, path)}
         config = project.config
         functions = frozenset(
             name for name in {f.name for f in facts.functions} - handlers

@@ -517,12 +517,13 @@ def project_gates(project: "Project") -> tuple[Gate, ...]:
 def gates_in(project: "Project", path: Path) -> tuple[Gate, ...]:
     """The gates in one file, with the handlers that reach each: only handlers that may reach the file count."""
     def build() -> tuple[Gate, ...]:
+        from reviewlint.facts import handler_refs_in
         from reviewlint.reach import handlers_reaching
 
         refs = handlers_reaching(project, path)
         if refs is None:
             return tuple(gate for gate in project_gates(project) if gate.path == path)
-        paths = [p for p in project.handler_paths() if p == path]
+        paths = [path] if handler_refs_in(project, path) else []
         return tuple(gate for gate in _build(project, refs, paths) if gate.path == path)
 
     return project.memo(f"gates:{path}", build, GATES)

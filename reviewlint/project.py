@@ -688,7 +688,7 @@ class Project:
 
         if function.owner.is_handler(function) and self.may_hold_handlers(function.owner.path):
             return True
-        return (function.qualname, function.index) in routed_keys(self)
+        return (function.qualname, function.index) in routed_keys(self, function.owner.path)
 
     def handlers_in(self, module: ModuleInfo) -> Iterator[Function]:
         """The handlers `module` defines, in source order."""

@@ -149,17 +149,17 @@ def _statements(statements: list[bytes]) -> list[ast.stmt] | None:
 
 def handlers_reaching(project: "Project", path: Path) -> tuple["FunctionRef", ...] | None:
     """The handlers whose analysis may read `path`; None when that cannot be told (then: all of them)."""
+    from reviewlint.facts import handler_module_candidates, handler_refs_in
+
     target = project.index.by_path.get(str(path))
     if target is None:
         return None
-    refs = project.handler_refs()
-    modules: dict[str, Path] = {ref.module: ref.path for ref in refs}
-    reaching = set()
-    for module, module_path in modules.items():
+    refs: list["FunctionRef"] = []
+    for module_path in handler_module_candidates(project):  # only those reaching it are parsed
         closure = _closure(project, module_path)
         if closure is None or target in closure:
-            reaching.add(module)
-    return tuple(ref for ref in refs if ref.module in reaching)
+            refs.extend(handler_refs_in(project, module_path))
+    return tuple(refs)
 
 
 def _closure(project: "Project", start: Path) -> frozenset[str] | None:

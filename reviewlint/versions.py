@@ -233,8 +233,9 @@ def service_versions(project: "Project") -> ServiceVersions | None:
     """The project's declared microversions, or None when there is no usable `VERSIONS`."""
     from reviewlint.project import Codec
 
-    if not project.config.versions:
-        versions_modules(project)  # first: an edit elsewhere changes it not, nor the versions
+    if not project.config.versions and len(versions_modules(project)) > 1:
+        # First: an edit elsewhere changes them not, nor the versions. Only a choice
+        # between several modules asks which the handler modules import (`_choose`).
         project.handler_refs()
     return project.memo("versions", lambda: _build_versions(project), Codec(_encode_versions, _decode_versions))
 

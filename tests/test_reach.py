@@ -7,7 +7,9 @@ Two checks on the example and on real trees, in-process and cold:
 - equality of what the rules use: for every file, the per-file gates and
   their RVL401-RVL404 judgement, the open schema objects (RVL203) and the
   schemaless `extract_json` calls validated later (RVL202) are the
-  project-wide results filtered to the file.
+  project-wide results filtered to the file;
+- equality of which handlers there are, asked file by file (which reads
+  only the facts of the handler modules asked about) and project-wide.
 """
 
 from __future__ import annotations
@@ -19,6 +21,11 @@ import pytest
 
 from conftest import EXAMPLE, real_tree
 from reviewlint.config import load_config, resolve_path
+from reviewlint.engine import Selection, lint_source
+from reviewlint.facts import (
+    first_handler_path, handler_module_candidates, handler_module_path, handler_modules, handler_refs_in,
+    routed_refs, routed_keys,
+)
 from reviewlint.project import WSGIFY_KEY, Project
 from reviewlint.reach import handlers_reaching, module_edges
 from reviewlint.rules import microversions, validation
@@ -66,7 +73,28 @@ def check_tree(root: Path) -> int:
         assert validation._open_objects_in(project, path) == [r for r in open_objects if r.site.path == path], path
         assert (validation.validated_extracts(summaries_reaching(project, path), path)
                 == validation.validated_extracts(summaries, path)), path
+    check_handlers_by_file(root)
     return checked
+
+
+def check_handlers_by_file(root: Path) -> None:
+    everywhere = Project(root, load_config(root))
+    refs = everywhere.handler_refs()
+    paths = everywhere.handler_paths()
+    modules = handler_modules(everywhere)
+    routed = {(ref.qualname, ref.index) for ref in routed_refs(everywhere)}
+    project = Project(root, load_config(root))  # asked file by file from nothing
+    assert first_handler_path(project) == (paths[0] if paths else None)
+    candidates = handler_module_candidates(project)
+    assert set(paths) <= set(candidates)
+    assert tuple(ref for path in candidates for ref in handler_refs_in(project, path)) == refs
+    keys: set[tuple[str, int]] = set()
+    for path in map(resolve_path, project.python_files):
+        assert handler_refs_in(project, path) == tuple(ref for ref in refs if ref.path == path), path
+        name = project.module_name(path)
+        assert handler_module_path(project, name) == modules.get(name), path
+        keys |= routed_keys(project, path)
+    assert keys == routed
 
 
 def test_the_example(tmp_path: Path) -> None:
@@ -101,6 +129,25 @@ def test_on_placement_a_handler_module_is_reached_by_its_own_handlers_alone() ->
     # The reshaper's handlers call allocation's and inventory's helpers.
     assert {name: sorted(set(found)) for name, found in reaching.items()} == {
         name: sorted({name, "reshaper"}) if name in ("allocation", "inventory") else [name] for name in reaching}
+
+
+@pytest.mark.realtree
+def test_on_placement_a_cold_save_of_a_handler_module_parses_what_its_handlers_reach() -> None:
+    """What the editor gains: the other handler modules are not parsed to learn which handlers there are.
+
+    trait.py's handlers reach util, objects (trait, resource_provider) and
+    schemas (trait, common); the routes module and the versions module are
+    read for the routes and the versions; aggregate.py, the first handler
+    module, is parsed to know that trait.py is not the first (RVL400).
+    """
+    root = real_tree("openstack-placement", "16.0.0")
+    project = Project(root, load_config(root))
+    path = root / "placement" / "handlers" / "trait.py"
+    lint_source(project, path, str(path), path.read_text(), Selection())
+    parsed = sorted(str(p.relative_to(root)) for p, module in project._by_path.items() if module is not None)
+    assert parsed == sorted(f"placement/{name}.py" for name in (
+        "handlers/trait", "handlers/aggregate", "handler", "microversion", "util", "objects/trait",
+        "objects/resource_provider", "schemas/trait", "schemas/common"))
 
 
 def test_hostile_texts_reach_every_module_without_hanging(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 import libcst as cst
 
 from reviewlint.documentation import binding_positions, plain_imports, undocumented_constants
-from reviewlint.facts import SharedNames, handler_modules, is_handler_module, shared_names
+from reviewlint.facts import SharedNames, candidate_modules, is_handler_module, shared_names
 from reviewlint.findings import Finding
 from reviewlint.module import ModuleInfo, child_nodes
 from reviewlint.rules.base import LintContext, Rule
@@ -33,7 +33,7 @@ def imported_shared_names(project: "Project", module: ModuleInfo) -> list[Shared
     imported.update(plain_imports(module))
     imported = {project.canonical(name) for name in imported}
     found = []
-    for candidate in handler_modules(project):
+    for candidate in candidate_modules(project):  # shared_names: None for any that is no handler module
         if candidate == module.name:
             continue
         if any(name == candidate or name.startswith(candidate + ".") or candidate.startswith(name + ".")

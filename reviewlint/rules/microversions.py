@@ -73,10 +73,10 @@ class CoverageUnavailable(Rule):
     '''}
 
     def check(self, ctx: LintContext) -> Iterable[Finding]:
+        from reviewlint.facts import first_handler_path
         from reviewlint.gates import gates_in, project_gates
 
-        modules = ctx.project.handler_paths()
-        if not modules or modules[0] != ctx.path:
+        if first_handler_path(ctx.project) != ctx.path:
             return
         if not gates_in(ctx.project, ctx.path) and not project_gates(ctx.project):  # its own first: cheaper
             return

@@ -23,11 +23,13 @@ if TYPE_CHECKING:
 def _reached_decodes(ctx: LintContext) -> list[tuple[Site, bool]]:
     """(site, validated) of the decodes of the handlers whose work can land in this file.
 
-    A handler module's own handlers; for any other file, every handler.
+    A handler module's own handlers; for any other file, every handler that may reach it.
     """
+    from reviewlint.facts import handler_refs_in
+
     project = ctx.project
-    own = [ref for ref in project.handler_refs() if ref.path == ctx.path] or _buffer_handler_refs(ctx)
-    summaries = [handler_summary(project, ref) for ref in own] if own else project_summaries(project)
+    own = list(handler_refs_in(project, ctx.path)) or _buffer_handler_refs(ctx)
+    summaries = [handler_summary(project, ref) for ref in own] if own else summaries_reaching(project, ctx.path)
     return [decode for summary in summaries for decode in summary.decodes]
 
 
