@@ -193,16 +193,19 @@ def handler_module_candidates(project: "Project") -> tuple[Path, ...]:
     Those whose text has a module-level wsgify decorator, and those the
     routes name; `handler_refs_in` tells which of them define any.
     """
-    from reviewlint.routes import route_table
+    def compute() -> tuple[Path, ...]:
+        from reviewlint.routes import route_table
 
-    found = dict.fromkeys(handler_candidates(project))
-    table = route_table(project)
-    for target in table.targets if table is not None else ():
-        split = project.split_path(target)
-        if split is not None and "." not in split[2]:
-            found.setdefault(resolve_path(split[1]))
-    order = {resolve_path(path): index for index, path in enumerate(project.python_files)}
-    return tuple(sorted(found, key=lambda path: order.get(path, len(order))))
+        found = dict.fromkeys(handler_candidates(project))
+        table = route_table(project)
+        for target in table.targets if table is not None else ():
+            split = project.split_path(target)
+            if split is not None and "." not in split[2]:
+                found.setdefault(resolve_path(split[1]))
+        order = {resolve_path(path): index for index, path in enumerate(project.python_files)}
+        return tuple(sorted(found, key=lambda path: order.get(path, len(order))))
+
+    return project.memo("handler_module_candidates", compute)  # once a run: every file asks
 
 
 def first_handler_path(project: "Project") -> Path | None:
@@ -259,18 +262,14 @@ class SharedNames:
         return bool(self.constants or self.functions)
 
 
-def handler_modules(project: "Project") -> dict[str, Path]:
-    """The project's handler modules: dotted name -> file (the project decides what counts)."""
-    return project.memo("rvl3:handler_modules", lambda: {ref.module: ref.path for ref in project.handler_refs()})
-
-
 def candidate_modules(project: "Project") -> dict[str, Path]:
     """Dotted name -> file of every module that may be a handler module (see `handler_module_candidates`)."""
-    return {project.module_name(path): path for path in handler_module_candidates(project)}
+    return project.memo("candidate_modules", lambda: {
+        project.module_name(path): path for path in handler_module_candidates(project)})
 
 
 def handler_module_path(project: "Project", dotted_name: str) -> Path | None:
-    """`handler_modules(project).get(dotted_name)`, parsing no other handler module."""
+    """The file of handler module `dotted_name` (None if it is not one), parsing no other handler module."""
     path = candidate_modules(project).get(dotted_name)
     return path if path is not None and handler_refs_in(project, path) else None
 

@@ -131,7 +131,7 @@ def is_candidate(project: Project, path: Path, source: str, data: bytes | None =
         return True
     if not may_report_in(project, path, data):
         return False
-    if path in interesting(project):
+    if reports_in(project, path):
         return True
     return uses_shared_names(project, source)
 
@@ -213,49 +213,49 @@ _NAMES: Codec[tuple[frozenset[str], frozenset[str]]] = Codec(
     lambda data: (frozenset(map(str, data[0])), frozenset(map(str, data[1]))))
 
 
-def interesting(project: "Project") -> frozenset[Path]:
-    """The files where the project model says some rule may report: handler modules and each family's places."""
-    def build() -> frozenset[Path]:
+def reports_in(project: "Project", path: Path) -> bool:
+    """Whether the project model says some rule may report in a file: a handler module, or a family's place.
+
+    Asked of the file alone: only the handlers that may reach it are summarised.
+    """
+    def build() -> bool:
         from reviewlint.engine import family_hooks
+        from reviewlint.facts import first_handler_path, handler_refs_in
 
-        found: set[Path] = set(project.handler_paths())
-        if not found:
-            return frozenset()  # no handler, nothing anywhere (and no rule family imported)
-        for places in family_hooks("places"):
-            found.update(places(project))
-        return frozenset(found)
+        if first_handler_path(project) is None:
+            return False  # no handler, nothing anywhere (and no rule family imported)
+        if handler_refs_in(project, path):
+            return True
+        return any(hook(project, path) for hook in family_hooks("reports_in"))
 
-    return project.memo("prefilter:interesting", build,
-                        Codec(lambda paths: sorted(str(p) for p in paths), lambda data: frozenset(map(Path, data))))
+    return project.memo(f"prefilter:reports_in:{path}", build, Codec(bool, bool))
 
 
 def uses_shared_names(project: "Project", source: str) -> bool:
     """A non-handler file may use an undocumented name of a handler module (RVL302/RVL303).
 
     It does when it names, as words, a handler module and one of that
-    module's undocumented names; only then is it parsed.
+    module's undocumented names; only then is it parsed. Only the handler
+    modules it names are asked for their undocumented names.
     """
-    patterns = project.memo("prefilter:offered", lambda: _offered(project), _OFFERED)
-    if not patterns:
-        return False
-    compiled = project.memo("prefilter:offered-patterns", lambda: [
-        (re.compile(rf"\b{re.escape(short)}\b"), re.compile(rf"\b(?:{'|'.join(map(re.escape, names))})\b"))
-        for short, names in patterns])
-    return any(short.search(source) and names.search(source) for short, names in compiled)
+    from reviewlint.facts import candidate_modules
+
+    for name in sorted(candidate_modules(project)):
+        short = name.rsplit(".", 1)[-1]
+        if not re.search(rf"\b{re.escape(short)}\b", source):
+            continue
+        names = project.memo(f"prefilter:offered:{name}", lambda: _offered(project, name), _OFFERED)
+        if names and re.search(rf"\b(?:{'|'.join(map(re.escape, names))})\b", source):
+            return True
+    return False
 
 
-def _offered(project: "Project") -> list[tuple[str, list[str]]]:
-    """(last name of a handler module, its undocumented names), for the modules that have some."""
-    from reviewlint.facts import handler_modules, shared_names
+def _offered(project: "Project", name: str) -> list[str]:
+    """The undocumented names of handler module `name` (none when it is no handler module)."""
+    from reviewlint.facts import shared_names
 
-    result = []
-    for name in sorted(handler_modules(project)):
-        names = shared_names(project, name)
-        if names:
-            result.append((name.rsplit(".", 1)[-1], sorted((*names.constants, *names.functions))))
-    return result
+    names = shared_names(project, name)
+    return sorted((*names.constants, *names.functions)) if names else []
 
 
-_OFFERED: Codec[list[tuple[str, list[str]]]] = Codec(
-    lambda offered: [[short, names] for short, names in offered],
-    lambda data: [(str(short), [str(n) for n in names]) for short, names in data])
+_OFFERED: Codec[list[str]] = Codec(list, lambda data: [str(n) for n in data])

@@ -14,6 +14,7 @@ Two checks on the example and on real trees, in-process and cold:
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -23,11 +24,14 @@ from conftest import EXAMPLE, real_tree
 from reviewlint.config import load_config, resolve_path
 from reviewlint.engine import Selection, lint_source
 from reviewlint.facts import (
-    first_handler_path, handler_module_candidates, handler_module_path, handler_modules, handler_refs_in,
-    routed_refs, routed_keys,
+    first_handler_path, handler_module_candidates, handler_module_path, handler_refs_in, routed_keys, routed_refs,
+    shared_names,
 )
+from reviewlint.gates import project_gates
+from reviewlint.prefilter import reports_in, uses_shared_names
 from reviewlint.project import WSGIFY_KEY, Project
 from reviewlint.reach import handlers_reaching, module_edges
+from reviewlint.routes import route_table
 from reviewlint.rules import microversions, validation
 from reviewlint.summary import handler_summary, project_summaries, summaries_reaching
 
@@ -63,7 +67,7 @@ def check_tree(root: Path) -> int:
             checked += 1
     summaries = project_summaries(project)
     everything = microversions._results(project)
-    open_objects = validation._open_objects(project)
+    open_objects = validation.open_schema_objects(project)
     # Where some project-wide result lies, and the handler modules: a subset of the
     # handlers can only find less, so elsewhere both are empty.
     places = {*project.handler_paths(), *everything, *(r.site.path for r in open_objects),
@@ -81,7 +85,7 @@ def check_handlers_by_file(root: Path) -> None:
     everywhere = Project(root, load_config(root))
     refs = everywhere.handler_refs()
     paths = everywhere.handler_paths()
-    modules = handler_modules(everywhere)
+    modules = {ref.module: ref.path for ref in refs}
     routed = {(ref.qualname, ref.index) for ref in routed_refs(everywhere)}
     project = Project(root, load_config(root))  # asked file by file from nothing
     assert first_handler_path(project) == (paths[0] if paths else None)
@@ -95,6 +99,32 @@ def check_handlers_by_file(root: Path) -> None:
         assert handler_module_path(project, name) == modules.get(name), path
         keys |= routed_keys(project, path)
     assert keys == routed
+    check_prefilter_by_file(root, everywhere)
+
+
+def check_prefilter_by_file(root: Path, everywhere: Project) -> None:
+    """The prefilter's model questions, asked of each file alone, answer as the whole project does."""
+    summaries = project_summaries(everywhere)
+    table = route_table(everywhere)
+    places = {*everywhere.handler_paths(), *(gate.path for gate in project_gates(everywhere)),
+              *(site.path for summary in summaries for site, _ in summary.decodes + summary.extracts),
+              *(report.site.path for report in validation.open_schema_objects(everywhere)),
+              *([table.path] if table is not None else [])} if everywhere.handler_paths() else set()
+    offered = []
+    for name in sorted({ref.module for ref in everywhere.handler_refs()}):
+        names = shared_names(everywhere, name)
+        if names:
+            offered.append((name.rsplit(".", 1)[-1], sorted((*names.constants, *names.functions))))
+    project = Project(root, load_config(root))
+    found = 0
+    for path in map(resolve_path, project.python_files):
+        assert reports_in(project, path) == (path in places), path
+        source = project.source(path)
+        uses = any(re.search(rf"\b{re.escape(short)}\b", source)
+                   and re.search(rf"\b(?:{'|'.join(map(re.escape, names))})\b", source) for short, names in offered)
+        assert uses_shared_names(project, source) == uses, path
+        found += uses
+    assert places - set(everywhere.handler_paths())
 
 
 def test_the_example(tmp_path: Path) -> None:
@@ -131,23 +161,29 @@ def test_on_placement_a_handler_module_is_reached_by_its_own_handlers_alone() ->
         name: sorted({name, "reshaper"}) if name in ("allocation", "inventory") else [name] for name in reaching}
 
 
-@pytest.mark.realtree
-def test_on_placement_a_cold_save_of_a_handler_module_parses_what_its_handlers_reach() -> None:
-    """What the editor gains: the other handler modules are not parsed to learn which handlers there are.
+# trait.py's handlers reach util, objects (trait, resource_provider) and schemas (trait, common);
+# the routes module and the versions module are read for the routes and the versions.
+_TRAIT_HANDLERS_READ = ("handlers/trait", "handler", "util", "objects/trait", "objects/resource_provider",
+                        "schemas/trait", "schemas/common")
 
-    trait.py's handlers reach util, objects (trait, resource_provider) and
-    schemas (trait, common); the routes module and the versions module are
-    read for the routes and the versions; aggregate.py, the first handler
-    module, is parsed to know that trait.py is not the first (RVL400).
-    """
+
+@pytest.mark.realtree
+@pytest.mark.parametrize("name,parsed", [
+    # aggregate.py, the first handler module, is parsed to know that trait.py is not the first (RVL400).
+    ("handlers/trait", (*_TRAIT_HANDLERS_READ, "handlers/aggregate", "microversion")),
+    # Only trait.py's handlers reach the trait schemas: whether a rule may report there asks them alone.
+    ("schemas/trait", (*_TRAIT_HANDLERS_READ, "handlers/aggregate")),
+])
+def test_on_placement_a_cold_save_parses_what_the_handlers_reaching_the_file_read(
+        name: str, parsed: tuple[str, ...]) -> None:
+    """What the editor gains: the other handler modules are not parsed to learn which handlers there
+    are, nor summarised to learn whether a rule may report in the file."""
     root = real_tree("openstack-placement", "16.0.0")
     project = Project(root, load_config(root))
-    path = root / "placement" / "handlers" / "trait.py"
+    path = root / "placement" / f"{name}.py"
     lint_source(project, path, str(path), path.read_text(), Selection())
-    parsed = sorted(str(p.relative_to(root)) for p, module in project._by_path.items() if module is not None)
-    assert parsed == sorted(f"placement/{name}.py" for name in (
-        "handlers/trait", "handlers/aggregate", "handler", "microversion", "util", "objects/trait",
-        "objects/resource_provider", "schemas/trait", "schemas/common"))
+    found = sorted(str(p.relative_to(root)) for p, module in project._by_path.items() if module is not None)
+    assert found == sorted(f"placement/{module}.py" for module in parsed)
 
 
 def test_hostile_texts_reach_every_module_without_hanging(tmp_path: Path) -> None:

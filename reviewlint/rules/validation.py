@@ -220,10 +220,6 @@ def _decode_reports(data: Any) -> list[_OpenObjectReport]:
 _REPORTS = Codec(_encode_reports, _decode_reports)
 
 
-def _open_objects(project: Project) -> list[_OpenObjectReport]:
-    return project.memo("rvl2:open_objects", lambda: open_schema_objects(project), _REPORTS)
-
-
 def _open_objects_in(project: Project, path: Path) -> list[_OpenObjectReport]:
     """The open objects in one file: only the handlers that may reach it are summarised."""
     return project.memo(f"rvl2:open_objects:{path}", lambda: open_schema_objects(project, path), _REPORTS)
@@ -234,11 +230,13 @@ def file_results(project: Project, path: Path) -> None:
     _open_objects_in(project, path)
 
 
-def places(project: Project) -> set[Path]:
-    """Files this family may report in besides handler modules: helpers' decodes and extracts, schema modules."""
-    found = {site.path for summary in project_summaries(project) for site, _ in summary.decodes + summary.extracts}
-    found.update(report.site.path for report in _open_objects(project))
-    return found
+def reports_in(project: Project, path: Path) -> bool:
+    """Whether this family may report in a file besides handler modules: helpers' decodes and extracts,
+    schema modules with open objects."""
+    if any(site.path == path for summary in summaries_reaching(project, path)
+           for site, _ in summary.decodes + summary.extracts):
+        return True
+    return bool(_open_objects_in(project, path))
 
 
 RULES: tuple[type[Rule], ...] = (UnvalidatedJsonBody, EmptyExtractJsonSchema, OpenObjectSchema)
