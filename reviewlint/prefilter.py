@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable
 
 from reviewlint.project import Codec
 
@@ -216,8 +216,20 @@ _NAMES: Codec[tuple[frozenset[str], frozenset[str]]] = Codec(
 def reports_in(project: "Project", path: Path) -> bool:
     """Whether the project model says some rule may report in a file: a handler module, or a family's place.
 
-    Asked of the file alone: only the handlers that may reach it are summarised.
+    The first file a run asks about (an editor's save) is asked alone: only
+    the handlers that may reach it are summarised. A run that asks about
+    more (a tree, a commit) asks the whole project once, and its cache then
+    holds one answer, not one per file.
     """
+    asked = project.analysis(_files_asked)
+    asked.add(path)
+    if len(asked) > 1 or project.holds(_INTERESTING):
+        return path in interesting(project)
+    return reports_in_alone(project, path)
+
+
+def reports_in_alone(project: "Project", path: Path) -> bool:
+    """`path in interesting(project)`, asking only the handlers that may reach the file."""
     def build() -> bool:
         from reviewlint.engine import family_hooks
         from reviewlint.facts import first_handler_path, handler_refs_in
@@ -231,31 +243,87 @@ def reports_in(project: "Project", path: Path) -> bool:
     return project.memo(f"prefilter:reports_in:{path}", build, Codec(bool, bool))
 
 
+def _files_asked(project: "Project") -> set[Path]:
+    return set()
+
+
+_INTERESTING = "prefilter:interesting"
+
+
+def interesting(project: "Project") -> frozenset[Path]:
+    """The files where the project model says some rule may report: handler modules and each family's places."""
+    def build() -> frozenset[Path]:
+        from reviewlint.engine import family_hooks
+
+        found: set[Path] = set(project.handler_paths())
+        if not found:
+            return frozenset()  # no handler, nothing anywhere (and no rule family imported)
+        for places in family_hooks("places"):
+            found.update(places(project))
+        return frozenset(found)
+
+    return project.memo(_INTERESTING, build,
+                        Codec(lambda paths: sorted(str(p) for p in paths), lambda data: frozenset(map(Path, data))))
+
+
 def uses_shared_names(project: "Project", source: str) -> bool:
     """A non-handler file may use an undocumented name of a handler module (RVL302/RVL303).
 
     It does when it names, as words, a handler module and one of that
-    module's undocumented names; only then is it parsed. Only the handler
-    modules it names are asked for their undocumented names.
+    module's undocumented names; only then is it parsed. Asked about one
+    file, only the handler modules it names are asked for their undocumented
+    names; asked about more, every handler module is, once.
     """
+    if len(project.analysis(_files_asked)) > 1:
+        return any(short.search(source) and names.search(source) for short, names in project.analysis(_all_offered))
+    by_short, shorts = project.memo("prefilter:shorts", lambda: _shorts(project))
+    if shorts is None:
+        return False
+    for short in sorted({found.group(0) for found in shorts.finditer(source)}):
+        for name in by_short[short]:
+            names = _offered(project, name)
+            if names and _words(names).search(source):
+                return True
+    return False
+
+
+def _all_offered(project: "Project") -> list[tuple[re.Pattern[str], re.Pattern[str]]]:
+    """(last name, undocumented names) as patterns, for every handler module that has some."""
+    by_short, _ = project.memo("prefilter:shorts", lambda: _shorts(project))
+    offered = []
+    for short, modules in sorted(by_short.items()):
+        for name in modules:
+            names = _offered(project, name)
+            if names:
+                offered.append((_words([short]), _words(names)))
+    return offered
+
+
+def _shorts(project: "Project") -> tuple[dict[str, list[str]], re.Pattern[str] | None]:
+    """(last name -> the modules that may be handler modules with it, a pattern finding those names as words)."""
     from reviewlint.facts import candidate_modules
 
+    by_short: dict[str, list[str]] = {}
     for name in sorted(candidate_modules(project)):
-        short = name.rsplit(".", 1)[-1]
-        if not re.search(rf"\b{re.escape(short)}\b", source):
-            continue
-        names = project.memo(f"prefilter:offered:{name}", lambda: _offered(project, name), _OFFERED)
-        if names and re.search(rf"\b(?:{'|'.join(map(re.escape, names))})\b", source):
-            return True
-    return False
+        by_short.setdefault(name.rsplit(".", 1)[-1], []).append(name)
+    return by_short, _words(by_short) if by_short else None
+
+
+def _words(words: Iterable[str]) -> re.Pattern[str]:
+    """A pattern finding any of `words` as a word."""
+    alternatives = "|".join(sorted(map(re.escape, words), key=lambda word: (-len(word), word)))
+    return re.compile(rf"\b(?:{alternatives})\b")
 
 
 def _offered(project: "Project", name: str) -> list[str]:
     """The undocumented names of handler module `name` (none when it is no handler module)."""
-    from reviewlint.facts import shared_names
+    def build() -> list[str]:
+        from reviewlint.facts import shared_names
 
-    names = shared_names(project, name)
-    return sorted((*names.constants, *names.functions)) if names else []
+        names = shared_names(project, name)
+        return sorted((*names.constants, *names.functions)) if names else []
+
+    return project.memo(f"prefilter:offered:{name}", build, _OFFERED)
 
 
 _OFFERED: Codec[list[str]] = Codec(list, lambda data: [str(n) for n in data])

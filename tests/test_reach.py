@@ -28,7 +28,7 @@ from reviewlint.facts import (
     shared_names,
 )
 from reviewlint.gates import project_gates
-from reviewlint.prefilter import reports_in, uses_shared_names
+from reviewlint.prefilter import _files_asked, interesting, reports_in_alone, uses_shared_names
 from reviewlint.project import WSGIFY_KEY, Project
 from reviewlint.reach import handlers_reaching, module_edges
 from reviewlint.routes import route_table
@@ -116,14 +116,15 @@ def check_prefilter_by_file(root: Path, everywhere: Project) -> None:
         if names:
             offered.append((name.rsplit(".", 1)[-1], sorted((*names.constants, *names.functions))))
     project = Project(root, load_config(root))
-    found = 0
+    many = Project(root, load_config(root))  # a run asking about more than one file
+    many.analysis(_files_asked).update({root / "a.py", root / "b.py"})
+    assert interesting(everywhere) == frozenset(places)
     for path in map(resolve_path, project.python_files):
-        assert reports_in(project, path) == (path in places), path
+        assert reports_in_alone(project, path) == (path in places), path
         source = project.source(path)
         uses = any(re.search(rf"\b{re.escape(short)}\b", source)
                    and re.search(rf"\b(?:{'|'.join(map(re.escape, names))})\b", source) for short, names in offered)
-        assert uses_shared_names(project, source) == uses, path
-        found += uses
+        assert uses_shared_names(project, source) == uses_shared_names(many, source) == uses, path
     assert places - set(everywhere.handler_paths())
 
 

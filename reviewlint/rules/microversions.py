@@ -571,8 +571,17 @@ def _gate_findings(code: str, ctx: LintContext) -> Iterable[Finding]:
             yield ctx.finding(code, line, col, result.message, end=ctx.end(result.gate.site))
 
 
+def places(project: "Project") -> set[Path]:
+    """Files this family may report in besides handler modules: those holding gates, the routes module."""
+    from reviewlint.gates import project_gates
+    from reviewlint.routes import route_table
+
+    table = route_table(project)
+    return {gate.path for gate in project_gates(project)} | ({table.path} if table is not None else set())
+
+
 def reports_in(project: "Project", path: Path) -> bool:
-    """Whether this family may report in a file besides handler modules: one holding gates, the routes module."""
+    """`path in places(project)`, asking only the handlers that may reach the file."""
     from reviewlint.gates import gates_in
     from reviewlint.routes import route_table
 

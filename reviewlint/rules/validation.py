@@ -230,9 +230,15 @@ def file_results(project: Project, path: Path) -> None:
     _open_objects_in(project, path)
 
 
+def places(project: Project) -> set[Path]:
+    """Files this family may report in besides handler modules: helpers' decodes and extracts, schema modules."""
+    found = {site.path for summary in project_summaries(project) for site, _ in summary.decodes + summary.extracts}
+    found.update(report.site.path for report in open_schema_objects(project))
+    return found
+
+
 def reports_in(project: Project, path: Path) -> bool:
-    """Whether this family may report in a file besides handler modules: helpers' decodes and extracts,
-    schema modules with open objects."""
+    """`path in places(project)`, asking only the handlers that may reach the file."""
     if any(site.path == path for summary in summaries_reaching(project, path)
            for site, _ in summary.decodes + summary.extracts):
         return True
