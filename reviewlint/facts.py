@@ -151,23 +151,11 @@ def handler_refs(project: "Project") -> tuple[FunctionRef, ...]:
     """
     # What the handlers are made of comes first, so that an edit which
     # changes none of it (a comment, a handler's body) keeps the list.
-    candidates = handler_candidates(project)
+    candidates = handler_module_candidates(project)
     for path in candidates:
-        file_facts(project, path)
-    routed_refs(project)
-    return project.memo("handlers", lambda: _handler_refs(project), REFS)
-
-
-def _handler_refs(project: "Project") -> tuple[FunctionRef, ...]:
-    refs: list[FunctionRef] = []
-    for path in handler_candidates(project):
-        facts = file_facts(project, path)
-        if facts is not None:
-            refs.extend(ref_of(facts, f) for f in facts.functions if f.wsgify)
-    known = set(refs)
-    refs.extend(ref for ref in routed_refs(project) if ref not in known)
-    order = {resolve_path(path): index for index, path in enumerate(project.python_files)}
-    return tuple(sorted(refs, key=lambda ref: order.get(ref.path, len(order))))
+        handler_refs_in(project, path)
+    return project.memo("handlers", lambda: tuple(
+        ref for path in candidates for ref in handler_refs_in(project, path)), REFS)
 
 
 def handler_refs_in(project: "Project", path: Path) -> tuple[FunctionRef, ...]:
@@ -213,20 +201,9 @@ def first_handler_path(project: "Project") -> Path | None:
     return next((path for path in sorted(handler_module_candidates(project)) if handler_refs_in(project, path)), None)
 
 
-def routed_refs(project: "Project") -> tuple[FunctionRef, ...]:
-    """Every definition of every function the routes name (RULES.md: those are handlers too)."""
-    from reviewlint.routes import route_table
-
-    table = route_table(project)
-    for target in table.targets if table is not None else ():
-        found = project.split_path(target)
-        if found is not None:
-            file_facts(project, found[1])
-    return project.memo("routed", lambda: _routed_refs(project), REFS)
-
-
-def _routed_refs(project: "Project", only: Path | None = None) -> tuple[FunctionRef, ...]:
-    """Every definition of every function the routes name (in `only`, when given), in the routes' order."""
+def _routed_refs(project: "Project", path: Path) -> tuple[FunctionRef, ...]:
+    """Every definition in `path` of every function the routes name (RULES.md: those are handlers too),
+    in the routes' order."""
     from reviewlint.routes import route_table
 
     table = route_table(project)
@@ -235,7 +212,7 @@ def _routed_refs(project: "Project", only: Path | None = None) -> tuple[Function
     refs: list[FunctionRef] = []
     for target in table.targets:
         found = project.split_path(target)
-        if found is None or "." in found[2] or (only is not None and resolve_path(found[1]) != only):
+        if found is None or "." in found[2] or resolve_path(found[1]) != path:
             continue
         facts = file_facts(project, found[1])
         if facts is not None:

@@ -24,8 +24,8 @@ from conftest import EXAMPLE, real_tree
 from reviewlint.config import load_config, resolve_path
 from reviewlint.engine import Selection, lint_source
 from reviewlint.facts import (
-    first_handler_path, handler_module_candidates, handler_module_path, handler_refs_in, routed_keys, routed_refs,
-    shared_names,
+    FunctionRef, file_facts, first_handler_path, handler_candidates, handler_module_candidates, handler_module_path,
+    handler_refs_in, ref_of, routed_keys, shared_names,
 )
 from reviewlint.gates import project_gates
 from reviewlint.prefilter import _files_asked, interesting, reports_in_alone, uses_shared_names
@@ -81,12 +81,30 @@ def check_tree(root: Path) -> int:
     return checked
 
 
+def _handlers_as_defined(project: Project) -> tuple[list[FunctionRef], list[FunctionRef]]:
+    """(every handler, the routed ones) by RULES.md's definition, over the whole project at once:
+    wsgify-decorated functions of the modules that may hold handlers, then every definition of a
+    function the routes name, by file in the tree's order."""
+    wsgify = [ref_of(facts, f) for path in handler_candidates(project)
+              if (facts := file_facts(project, path)) is not None for f in facts.functions if f.wsgify]
+    table = route_table(project)
+    routed = [ref_of(facts, f) for target in (table.targets if table is not None else ())
+              if (found := project.split_path(target)) is not None and "." not in found[2]
+              and (facts := file_facts(project, found[1])) is not None for f in facts.named(found[2])]
+    order = {resolve_path(path): index for index, path in enumerate(project.python_files)}
+    refs = sorted(wsgify + [ref for ref in routed if ref not in set(wsgify)],
+                  key=lambda ref: order.get(ref.path, len(order)))
+    return refs, routed
+
+
 def check_handlers_by_file(root: Path) -> None:
     everywhere = Project(root, load_config(root))
+    defined, routed_refs = _handlers_as_defined(everywhere)
     refs = everywhere.handler_refs()
+    assert list(refs) == defined
     paths = everywhere.handler_paths()
     modules = {ref.module: ref.path for ref in refs}
-    routed = {(ref.qualname, ref.index) for ref in routed_refs(everywhere)}
+    routed = {(ref.qualname, ref.index) for ref in routed_refs}
     project = Project(root, load_config(root))  # asked file by file from nothing
     assert first_handler_path(project) == (paths[0] if paths else None)
     candidates = handler_module_candidates(project)
