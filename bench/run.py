@@ -44,6 +44,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
+from reviewlint.handlers import handler_refs
 
 DEFAULT_CACHE = Path(os.environ.get("REVIEWLINT_TEST_CACHE", Path.home() / ".cache" / "reviewlint-tests"))
 
@@ -149,7 +150,7 @@ def gabbi_and_coverage_time(root: Path, runs: int) -> float:
     """Median time of reading the gabbi files and judging every gate, on a model already built."""
     from reviewlint.config import load_config
     from reviewlint.gabbi import functional_tests
-    from reviewlint.gates import project_gates
+    from reviewlint.summary import project_gates
     from reviewlint.project import Project
     from reviewlint.routes import route_table
     from reviewlint.rules.microversions import judge
@@ -177,7 +178,7 @@ def reference_family_time(root: Path, runs: int) -> float:
     times = []
     for _ in range(runs):
         project = Project(root, load_config(root))
-        route_table(project), service_versions(project), project.handler_refs()
+        route_table(project), service_versions(project), handler_refs(project)
         start = time.perf_counter()
         judge(project)
         times.append(time.perf_counter() - start)

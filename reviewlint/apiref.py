@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from reviewlint.versions import Version, format_version, parse_version
+from reviewlint.microversion import Version, format_version, parse_version
 
 # Where zero config looks, under the root, in this order.
 REFERENCE_DIRS = ("api-ref/source", "placement-api-ref/source")

@@ -278,7 +278,7 @@ def _warn(message: str) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: one line on stderr and exit 2 for usage errors, 3 for internal errors; never a traceback."""
-    from reviewlint.rules.linter import describe_error
+    from reviewlint.guard import describe_error
 
     try:
         return run(argv)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import configparser
 import dataclasses
+import fnmatch
 import functools
 import os
 import re
@@ -299,3 +300,19 @@ def relative_to_root(path: Path, root: Path) -> str:
         return resolve_path(path).relative_to(root).as_posix()
     except ValueError:
         return os.path.abspath(path)
+
+
+# Names exempt from documentation whatever their module.
+EXEMPT_NAMES = frozenset({"LOG", "LOGGER"})
+
+
+def is_exempt_name(config: Config, module: str, name: str) -> bool:
+    """`is_exempt` for the module named `module` under `config`."""
+    if name in EXEMPT_NAMES or name.startswith("_"):
+        return True
+    qualified = f"{module}.{name}"
+    return any(
+        fnmatch.fnmatchcase(name, pattern) or fnmatch.fnmatchcase(qualified, pattern)
+        or fnmatch.fnmatchcase(qualified, "*." + pattern)
+        for pattern in config.constant_exempt
+    )

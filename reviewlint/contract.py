@@ -38,7 +38,10 @@ from reviewlint.gates import is_version_key
 from reviewlint.module import Function, ModuleInfo, string_value
 from reviewlint.module import dotted as dotted_name
 from reviewlint.schemas import UNKNOWN, Const, DictValue, ListValue, Unknown, Value, evaluator_for, string_operation
-from reviewlint.versions import Version, format_version, version_of_value
+from reviewlint.microversion import Version, format_version
+from reviewlint.versions import version_of_value
+from reviewlint.handlers import handler_refs
+from reviewlint.facts import function_named
 
 if TYPE_CHECKING:
     from reviewlint.project import Project
@@ -351,7 +354,7 @@ class Interpreter:
         self.constants: dict[tuple[str, str], Item | None] = {}
         self._modules: dict[str, bool] = {}
         self.paths: set[Path] = set()  # the modules walked (their changes change the contracts)
-        self.handler_module_names = frozenset(ref.module for ref in project.handler_refs())
+        self.handler_module_names = frozenset(ref.module for ref in handler_refs(project))
         self._active: set[tuple[str, int]] = set()
 
     def is_module(self, dotted: str) -> bool:
@@ -910,7 +913,7 @@ class _Frame:
         if short in MAPPING_CONSTRUCTORS and name in (short, f"collections.{short}"):
             return self.new_mapping(node, arguments, live)
         if "." in name and self.depth < MAX_DEPTH and self.worth_following(name, arguments):
-            helper = self.interpreter.project.function(name)
+            helper = function_named(self.interpreter.project, name)
             if helper is not None and helper.node is not self.function.node:
                 followed = self.helper(helper, arguments, live)
                 if followed is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING
+from reviewlint.handlers import handler_paths
 
 if TYPE_CHECKING:
     from reviewlint.project import Project
@@ -13,7 +14,7 @@ if TYPE_CHECKING:
 def describe_project(project: "Project") -> str:
     """What the project model holds, for `reviewlint --show-project`."""
     from reviewlint.config import relative_to_root
-    from reviewlint.gates import project_gates
+    from reviewlint.summary import project_gates
 
     from reviewlint.rules.microversions import model
 
@@ -38,7 +39,7 @@ def describe_project(project: "Project") -> str:
                      f"({len(service.versions)} versions), service type {service.service_type!r}")
     else:
         lines.append("versions: none (no module assigns a VERSIONS list)")
-    modules = project.handler_paths()
+    modules = handler_paths(project)
     lines.append(f"handler modules ({len(modules)}):")
     lines.extend(f"  {rel(path)}" for path in modules)
     tests = facts.tests

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Iterator, Sequence
 
 import libcst as cst
 
+from reviewlint.config import is_exempt_name
 from reviewlint.module import ModuleInfo, dotted
 
 if TYPE_CHECKING:
@@ -103,8 +104,6 @@ def _is_type_alias(module: ModuleInfo, small: cst.BaseSmallStatement) -> bool:
 
 def is_exempt(module: ModuleInfo, name: str) -> bool:
     """Private, dunder, logger or listed in `constant-exempt` (NAME, module.NAME, globs)."""
-    from reviewlint.facts import is_exempt_name
-
     return is_exempt_name(module.config, module.name, name)
 
 
@@ -164,12 +163,6 @@ def undocumented_constants(module: ModuleInfo, project: "Project | None" = None)
     return dict(undocumented)
 
 
-# Keys that make a dict a JSON Schema (what a reader sees at once).
-SCHEMA_KEYS = frozenset({"$schema", "$ref", "type", "properties", "patternProperties", "additionalProperties",
-                         "items", "required", "enum", "oneOf", "anyOf", "allOf", "minProperties"})
-JSON_TYPES = frozenset({"object", "array", "string", "integer", "number", "boolean", "null"})
-
-
 def _is_alias(module: ModuleInfo, value: cst.BaseExpression | None) -> bool:
     """`value` names another module's object: an imported name, or an attribute of one (`config.CONF`)."""
     name = dotted(value) if value is not None else None
@@ -190,6 +183,7 @@ def _documents_itself(module: ModuleInfo, value: cst.BaseExpression | None, proj
 
 def _is_schema_literal(value: cst.Dict) -> bool:
     from reviewlint.module import string_value
+    from reviewlint.schemas import JSON_TYPES, SCHEMA_KEYS
 
     keys = {string_value(e.key) for e in value.elements if isinstance(e, cst.DictElement)}
     if "type" in keys:

@@ -19,6 +19,7 @@ from reviewlint.findings import Finding
 from reviewlint.guard import DEFAULT_LIMITS, Limits, UnreadableSource, python_syntax_problem, read_bytes
 from reviewlint.prefilter import is_candidate, may_report_in
 from reviewlint.project import YAML_SUFFIXES, Codec, Project, is_excluded, project_for
+from reviewlint.rules import family_hooks
 from reviewlint.rules.linter import internal_error, unreadable
 from reviewlint.source import decode_source
 
@@ -55,16 +56,6 @@ def rule_instances() -> list:
     from reviewlint.rules import rule_classes
 
     return [rule() for rule in rule_classes()]
-
-
-def family_hooks(name: str) -> list:
-    """Every rule family's hook called `name` (see reviewlint/rules/__init__.py)."""
-    import importlib
-
-    from reviewlint.rules import FAMILIES
-
-    hooks = (getattr(importlib.import_module(family), name, None) for family in FAMILIES)
-    return [hook for hook in hooks if hook is not None]
 
 
 def lint_source(project: Project, path: Path, display: str, source: str,

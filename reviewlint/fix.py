@@ -33,6 +33,7 @@ from reviewlint.flow import analyzer_for
 from reviewlint.module import Function, ModuleInfo
 from reviewlint.rules.base import LintContext
 from reviewlint.rules.content_type import misplaced_checks, missing_require_content
+from reviewlint.facts import function_named
 
 FIXABLE = ("RVL101", "RVL102")
 
@@ -74,7 +75,7 @@ def _require_content_decorator(ctx: LintContext) -> cst.Decorator | None:
         if local in names:
             expression = local
             break
-        if any(ctx.project.function(f"{target}.{name}") for name in names):
+        if any(function_named(ctx.project, f"{target}.{name}") for name in names):
             expression = f"{local}.{names[0]}"
             break
     else:

@@ -26,6 +26,7 @@ import libcst as cst
 from reviewlint.calls import MAX_DEPTH, argument, bind
 from reviewlint.module import Function, ModuleInfo, Place, Site, child_nodes, dotted
 from reviewlint.project import Codec
+from reviewlint.facts import file_facts, function_named, function_ref, resolve_function
 
 if TYPE_CHECKING:
     from reviewlint.facts import FunctionRef
@@ -309,7 +310,7 @@ class _Scanner:
             return
         if "." not in name:
             return
-        callee = self._own_function(name) or self.analyzer.project.function_ref(name)
+        callee = self._own_function(name) or function_ref(self.analyzer.project, name)
         if callee is None and self.foreign and (dotted(node.func) or "").split(".")[0] in self.module.imports:
             # Its project may not be the one around the working directory: unknown, not "nothing".
             self._unknown_call(node)
@@ -336,7 +337,7 @@ class _Scanner:
         prefix = self.module.name + "."
         if not name.startswith(prefix) or "." in name[len(prefix):]:
             return None
-        facts = self.analyzer.project.facts(self.module.path)
+        facts = file_facts(self.analyzer.project, self.module.path)
         definitions = facts.named(name[len(prefix):]) if facts is not None else ()
         return ref_of(facts, definitions[-1]) if facts is not None and definitions else None
 
@@ -492,7 +493,7 @@ def body_argument(project: "Project", decorator: str) -> tuple[str, str] | None:
     does not say.
     """
     def compute() -> tuple[str, str] | None:
-        function = project.function(decorator)
+        function = function_named(project, decorator)
         return _validated_argument(function.node) if function is not None else None
 
     return project.memo(f"validation-decorator:{decorator}", compute, _BODY_ARGUMENT)
@@ -641,7 +642,7 @@ class FlowAnalyzer:
     def helper(self, callee: "FunctionRef", roles: dict[str, Role], depth: int) -> HelperFlow:
         """What `callee` does when its parameters play `roles`, at `depth` below a handler."""
         def compute() -> HelperFlow:
-            function = self.project.resolve_function(callee)
+            function = resolve_function(self.project, callee)
             return HelperFlow.of(self._scan(function, roles, depth)) if function is not None else EMPTY_HELPER
 
         signature = ",".join(f"{name}={role.value}" for name, role in sorted(roles.items()))

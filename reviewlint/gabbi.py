@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 from reviewlint.config import resolve_path
 from reviewlint.guard import DEFAULT_LIMITS, Limits, UnreadableSource, check_yaml_nodes
 from reviewlint.project import YAML_SUFFIXES
-from reviewlint.versions import Version, parse_version
+from reviewlint.microversion import Version, parse_version
 
 if TYPE_CHECKING:
     from reviewlint.project import Project
@@ -216,7 +216,7 @@ def read_test_file(path: Path, text: str, context: VersionContext, limits: Limit
 
 
 def _error_text(exc: BaseException) -> str:
-    from reviewlint.rules.linter import describe_error
+    from reviewlint.guard import describe_error
 
     return describe_error(exc)
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 
@@ -28,8 +28,9 @@ from reviewlint.calls import MAX_DEPTH, argument, bind
 from reviewlint.module import Decorator, Function, ModuleInfo, Site, string_value, walk
 from reviewlint.project import Codec
 from reviewlint.schemas import evaluator_for
-from reviewlint.versions import (ServiceVersions, Version, VersionRange, format_version, parse_version,
-                                 version_of_value)
+from reviewlint.versions import ServiceVersions, version_of_value
+from reviewlint.microversion import Version, VersionRange, format_version, parse_version
+from reviewlint.facts import function_ref, resolve_function
 
 if TYPE_CHECKING:
     from reviewlint.facts import FunctionRef
@@ -363,7 +364,7 @@ class GateFinder:
     def gate_helper(self, callee: "FunctionRef") -> "GateHelper | None":
         """How `callee` gates its caller, if it is a gate helper (see `GateHelper`)."""
         def compute() -> GateHelper | None:
-            function = self.project.resolve_function(callee)
+            function = resolve_function(self.project, callee)
             return _gate_helper_of(function) if function is not None else None
 
         return self.project.memo(f"gatehelper:{callee.key}", compute, GATE_HELPER)
@@ -372,7 +373,7 @@ class GateFinder:
     def reach(self, callee: "FunctionRef", carriers: dict[str, Carrier], depth: int = 0) -> Reach:
         """The gates `callee` reaches when its parameters carry `carriers`, `depth` below a handler."""
         def compute() -> Reach:
-            function = self.project.resolve_function(callee)
+            function = resolve_function(self.project, callee)
             if function is None:
                 return NOTHING
             scanner = _Scanner(self, function.owner, function, carriers, depth)
@@ -457,7 +458,7 @@ class _Scanner:
         name = self.module.resolve(func)
         if not name or "." not in name:
             return
-        callee = self.finder.project.function_ref(name)
+        callee = function_ref(self.finder.project, name)
         here = self.function
         if callee is None or (callee.path, callee.name, callee.index) == (here.owner.path, here.name, here.index):
             return
@@ -503,55 +504,3 @@ class _Scanner:
         low = version if operator in (">=", ">", "==") else None
         high = version if operator in ("<=", "<", "==") else None
         self.record(node, "comparison", low, high, operator == ">", operator == "<")
-
-
-GATES: Codec[tuple[Gate, ...]] = Codec(lambda gates: [g.to_data() for g in gates],
-                                       lambda data: tuple(Gate.from_data(g) for g in data))
-
-
-def project_gates(project: "Project") -> tuple[Gate, ...]:
-    """Every gate of the project, with the handlers that reach each."""
-    return project.memo("gates", lambda: _build(project, project.handler_refs(), project.handler_paths()), GATES)
-
-
-def gates_in(project: "Project", path: Path) -> tuple[Gate, ...]:
-    """The gates in one file, with the handlers that reach each: only handlers that may reach the file count."""
-    def build() -> tuple[Gate, ...]:
-        from reviewlint.facts import handler_refs_in
-        from reviewlint.reach import handlers_reaching
-
-        refs = handlers_reaching(project, path)
-        if refs is None:
-            return tuple(gate for gate in project_gates(project) if gate.path == path)
-        paths = [path] if handler_refs_in(project, path) else []
-        return tuple(gate for gate in _build(project, refs, paths) if gate.path == path)
-
-    return project.memo(f"gates:{path}", build, GATES)
-
-
-def _build(project: "Project", refs: Iterable["FunctionRef"], handler_paths: Iterable[Path]) -> tuple[Gate, ...]:
-    from reviewlint.summary import handler_summary
-
-    reached: dict[GateRecord, dict[tuple[str, int], GatedHandler]] = {}
-    walked: set[str] = set()
-    for ref in refs:
-        summary = handler_summary(project, ref)
-        walked |= summary.walked
-        for record in summary.gates:
-            reached.setdefault(record, {})[(summary.view.qualname, summary.view.index)] = summary.view
-    # Inline gates of handler-module functions no handler reaches still name
-    # versions (RVL402, RVL403).
-    finder = project.analysis(GateFinder)
-    for path in handler_paths:
-        facts = project.facts(path)
-        if facts is None:
-            continue
-        from reviewlint.facts import ref_of
-
-        for function in facts.functions:
-            ref = ref_of(facts, function)
-            if ref.key not in walked:
-                for record in finder.reach(ref, {}).gates:
-                    reached.setdefault(record, {})
-    gates = [Gate(record, tuple(handlers[k] for k in sorted(handlers))) for record, handlers in reached.items()]
-    return tuple(sorted(gates, key=lambda g: (str(g.path), g.site.ordinal)))

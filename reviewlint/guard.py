@@ -552,3 +552,12 @@ def check_yaml_nodes(root: Any, limits: Limits) -> None:
 def _yaml_line(node: Any) -> int:
     mark = getattr(node, "start_mark", None)
     return mark.line + 1 if mark is not None else 1
+
+
+def describe_error(error: BaseException) -> str:
+    """`KeyError: 'x'`: an exception's type and message on one short line."""
+    try:
+        text = str(error)
+    except Exception:  # an exception whose __str__ fails (LibCST has some)
+        text = "<no message>"
+    return f"{type(error).__name__}: {one_line(text, 160)}" if text else type(error).__name__

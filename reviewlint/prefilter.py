@@ -17,104 +17,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 from reviewlint.project import Codec
+from reviewlint.pytext import (ALIAS, DOTTED_NAME, FROM_IMPORT, ROUTES_TABLE, TARGET_HEAD, WORD,
+                               defines_module_functions, has_trace, import_statements,
+                               lines_as_python_reads_them)
+from reviewlint.handlers import handler_paths
 
 if TYPE_CHECKING:
     from reviewlint.project import Project
-
-# What a finding outside a handler module needs in the file's text:
-# RVL201 a JSON decode (`json.loads`, `req.json_body`, `extract_json`), RVL203
-# a schema object (`properties`, `patternProperties`), RVL4xx a gate (a
-# `version_handler`, a `.matches(` or a comparison), the routes or versions
-# module (`ROUTE_DECLARATIONS` or a quoted HTTP method, `VERSIONS`).
-_TRACES = (b"load", b"json", b"roperties", b"version_handler", b"matches", b"<", b">", b"==",
-           b"ROUTE_DECLARATIONS", b"VERSIONS")
-# An HTTP method quoted as a dict key: the trace a table of (template, {METHOD: handler}) pairs
-# leaves in the text (the pair itself, `(template, {`, is looked for next: routes.may_hold_pairs).
-# The opening quote is left out: a pattern that starts with a word is searched much faster, and
-# `'TARGET':` passing too only costs a closer look.
-METHOD_KEY = re.compile(rb"""(?:GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS)['"]\s*:""")
-_WORD = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
-_ROUTES = re.compile(rb"^[ \t]*ROUTE_DECLARATIONS\b.*?(?:^[})]|\Z)", re.M | re.S)
-_TARGET = re.compile(rb"\b([A-Za-z_][A-Za-z0-9_]*)\s*\.")
-_ALIAS = re.compile(rb"\b([A-Za-z_][A-Za-z0-9_]*)[ \t]+as[ \t]+([A-Za-z_][A-Za-z0-9_]*)")
-# `import` as a word, matched from the character before it.
-_IMPORT_WORD = re.compile(rb"(?:^|[^\w.])import(?![\w])")
-_FROM = re.compile(rb"from[ \t]+(\.*)([\w.]*)[ \t]+import\b(.*)", re.S)
-_NAME = re.compile(rb"[A-Za-z_][\w.]*")
-# The line starts Python's tokenizer accepts: CR and CRLF end lines, a form feed may open one.
-_ODD_LINES = (b"\r", b"\f")
-
-
-def _lines_as_python_reads_them(data: bytes) -> bytes:
-    if any(odd in data for odd in _ODD_LINES):
-        return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n").replace(b"\f", b"")
-    return data
-
-
-def has_trace(data: bytes) -> bool:
-    """True when the text holds something a finding outside a handler module needs.
-
-    Plain substring tests, then a quoted HTTP method as a dict key (a table
-    of route pairs under any name).
-    """
-    return any(trace in data for trace in _TRACES) or METHOD_KEY.search(data) is not None
-
-
-def import_statements(data: bytes) -> list[bytes]:
-    """The import statements of a module's text, parenthesised or continued ones whole.
-
-    Found from each `import` word (a fast substring search), not by trying
-    every line start, which costs seconds on a large tree.
-    """
-    data = _lines_as_python_reads_them(data)
-    statements = []
-    end = 0
-    word = data.find(b"import")
-    while word >= 0:
-        after = word + len(b"import")
-        is_word = word == 0 or _IMPORT_WORD.match(data, word - 1) is not None
-        if word >= end and is_word:
-            start = data.rfind(b"\n", 0, word) + 1
-            head = data[start:word].lstrip(b" \t")
-            if head.startswith(b"from") and _FROM.match(head + b"import"):
-                if data.startswith(b"(", _skip_blanks(data, after)):
-                    close = data.find(b")", after)
-                    end = len(data) if close < 0 else close + 1
-                else:
-                    end = _line_end(data, after)
-                statements.append(data[start:end])
-            elif head == b"":
-                end = _line_end(data, after)
-                statements.append(data[start:end])
-        word = data.find(b"import", after)
-    return statements
-
-
-def _skip_blanks(data: bytes, index: int) -> int:
-    while index < len(data) and data[index] in b" \t":
-        index += 1
-    return index
-
-
-def _line_end(data: bytes, index: int) -> int:
-    """The end of the logical line at `index` (backslash continuations followed)."""
-    while True:
-        end = data.find(b"\n", index)
-        if end < 0:
-            return len(data)
-        last = end - 1
-        while last >= index and data[last] in b" \t\r":
-            last -= 1
-        if last < index or data[last] != ord("\\"):
-            return end
-        index = end + 1
-
-
-def defines_module_functions(data: bytes) -> bool:
-    """A module-level `def` (at a line start), or a top-level `if`/`try` whose block may hold one."""
-    data = _lines_as_python_reads_them(data)
-    return (data.startswith((b"def ", b"async ", b"if ", b"if(", b"try:", b"try "))
-            or any(start in data for start in (b"\ndef ", b"\nasync ", b"\nif ", b"\nif(", b"\ntry:", b"\ntry ")))
 
 
 def is_candidate(project: Project, path: Path, source: str, data: bytes | None = None) -> bool:
@@ -151,7 +60,7 @@ def may_report_in(project: "Project", path: Path, data: bytes) -> bool:
     imports = import_statements(data)
     if any(_imports_from_project(project, statement) for statement in imports):
         handler_names, _ = project.memo("prefilter:names", lambda: _module_names(project), _NAMES)
-        imported = {word.decode() for line in imports for word in _WORD.findall(line)}
+        imported = {word.decode() for line in imports for word in WORD.findall(line)}
         if not imported.isdisjoint(handler_names):
             return True
     if defines_module_functions(data):
@@ -173,14 +82,14 @@ def _is_configured_routes(project: "Project", path: Path) -> bool:
 
 def _imports_from_project(project: "Project", statement: bytes) -> bool:
     """True when an import statement names a module or package of the project (relative ones always do)."""
-    found = _FROM.match(statement.strip())
+    found = FROM_IMPORT.match(statement.strip())
     if found is not None:
         if found.group(1):
             return True
         base = found.group(2).decode()
-        names = [base] + [f"{base}.{name.decode()}" for name in _NAME.findall(found.group(3))]
+        names = [base] + [f"{base}.{name.decode()}" for name in DOTTED_NAME.findall(found.group(3))]
     else:
-        names = [name.decode() for name in _NAME.findall(statement.strip()[len(b"import"):])]
+        names = [name.decode() for name in DOTTED_NAME.findall(statement.strip()[len(b"import"):])]
     return any(project.may_name_module(name) and project.index.canonical(name) is not None
                for name in names if name and name != "as")
 
@@ -199,10 +108,10 @@ def _module_names(project: "Project") -> tuple[frozenset[str], frozenset[str]]:
         if project.may_define_handlers(data):
             # `from svc import handlers` then `handlers.widget.X` reaches it too.
             handlers.update(project.module_name(path).split("."))
-        tables = _ROUTES.findall(_lines_as_python_reads_them(data)) if b"ROUTE_DECLARATIONS" in data else ()
+        tables = ROUTES_TABLE.findall(lines_as_python_reads_them(data)) if b"ROUTE_DECLARATIONS" in data else ()
         for table in tables:
-            heads = {head.decode() for head in _TARGET.findall(table)}
-            aliases = {alias.decode(): name.decode() for name, alias in _ALIAS.findall(data)}
+            heads = {head.decode() for head in TARGET_HEAD.findall(table)}
+            aliases = {alias.decode(): name.decode() for name, alias in ALIAS.findall(data)}
             routed.update(heads)
             routed.update(aliases[head] for head in heads if head in aliases)
     return frozenset(handlers), frozenset(routed)
@@ -231,8 +140,8 @@ def reports_in(project: "Project", path: Path) -> bool:
 def reports_in_alone(project: "Project", path: Path) -> bool:
     """`path in interesting(project)`, asking only the handlers that may reach the file."""
     def build() -> bool:
-        from reviewlint.engine import family_hooks
-        from reviewlint.facts import first_handler_path, handler_refs_in
+        from reviewlint.rules import family_hooks
+        from reviewlint.handlers import first_handler_path, handler_refs_in
 
         if first_handler_path(project) is None:
             return False  # no handler, nothing anywhere (and no rule family imported)
@@ -253,9 +162,9 @@ _INTERESTING = "prefilter:interesting"
 def interesting(project: "Project") -> frozenset[Path]:
     """The files where the project model says some rule may report: handler modules and each family's places."""
     def build() -> frozenset[Path]:
-        from reviewlint.engine import family_hooks
+        from reviewlint.rules import family_hooks
 
-        found: set[Path] = set(project.handler_paths())
+        found: set[Path] = set(handler_paths(project))
         if not found:
             return frozenset()  # no handler, nothing anywhere (and no rule family imported)
         for places in family_hooks("places"):
@@ -301,7 +210,7 @@ def _all_offered(project: "Project") -> list[tuple[re.Pattern[str], re.Pattern[s
 
 def _shorts(project: "Project") -> tuple[dict[str, list[str]], re.Pattern[str] | None]:
     """(last name -> the modules that may be handler modules with it, a pattern finding those names as words)."""
-    from reviewlint.facts import candidate_modules
+    from reviewlint.handlers import candidate_modules
 
     by_short: dict[str, list[str]] = {}
     for name in sorted(candidate_modules(project)):
@@ -318,7 +227,7 @@ def _words(words: Iterable[str]) -> re.Pattern[str]:
 def _offered(project: "Project", name: str) -> list[str]:
     """The undocumented names of handler module `name` (none when it is no handler module)."""
     def build() -> list[str]:
-        from reviewlint.facts import shared_names
+        from reviewlint.handlers import shared_names
 
         names = shared_names(project, name)
         return sorted((*names.constants, *names.functions)) if names else []

@@ -27,8 +27,7 @@ from reviewlint.guard import UnreadableSource, read_bytes
 from reviewlint.source import decode_source
 
 if TYPE_CHECKING:
-    from reviewlint.facts import FileFacts, FunctionRef
-    from reviewlint.module import Function, ModuleInfo, Site
+    from reviewlint.module import ModuleInfo, Site
 
 T = TypeVar("T")
 
@@ -618,41 +617,6 @@ class Project:
         module = self.module(found[0])
         return (module, found[2]) if module is not None else None
 
-    def function_ref(self, dotted: str) -> FunctionRef | None:
-        """The function a call to `dotted` runs (its last definition), without parsing it.
-
-        A module-level function, or a method called on a module-level class
-        (`lib.RequestGroup.dict_from_request`). A cheap text test comes
-        first, so resolving a missing name reads one file at most.
-        """
-        found = self.split_path(dotted)
-        if found is None or found[2].count(".") > 1:
-            return None  # module.function or module.Class.method
-        _, path, attr = found
-        try:
-            if f"def {attr.rsplit('.', 1)[-1]}(" not in self.source(path):
-                return None
-        except UnreadableSource:
-            return None
-        facts = self.facts(path)
-        definitions = facts.named(attr) if facts is not None else ()
-        if not definitions:
-            return None
-        from reviewlint.facts import ref_of
-
-        return ref_of(facts, definitions[-1])  # type: ignore[arg-type]
-
-    def resolve_function(self, ref: FunctionRef) -> Function | None:
-        """The parsed definition `ref` names (parses its module)."""
-        module = self.module_at(ref.path)
-        definitions = module.functions_named(ref.name) if module is not None else []
-        return definitions[ref.index] if ref.index < len(definitions) else None
-
-    def function(self, dotted: str) -> Function | None:
-        """The parsed module-level function a call to `dotted` runs (its last definition)."""
-        ref = self.function_ref(dotted)
-        return self.resolve_function(ref) if ref is not None else None
-
     # -- handlers ---------------------------------------------------------------
     def may_hold_handlers(self, path: Path) -> bool:
         """Whether handlers in this file count: config `handlers` globs, else any non-test module.
@@ -665,34 +629,6 @@ class Project:
             dotted = self.module_name(path)
             return any(fnmatch.fnmatch(relative, p) or fnmatch.fnmatch(dotted, p) for p in self.config.handlers)
         return not TEST_PACKAGES.intersection(self.module_name(path).split(".")[:-1])
-
-    def facts(self, path: Path) -> FileFacts | None:
-        """What one module defines (functions, handlers, imports, documentation), as data."""
-        from reviewlint.facts import file_facts
-
-        return file_facts(self, resolve_path(path))
-
-    def handler_refs(self) -> tuple[FunctionRef, ...]:
-        """Every handler of the project (wsgify-decorated, or routed), in path and source order."""
-        from reviewlint.facts import handler_refs
-
-        return handler_refs(self)
-
-    def handler_paths(self) -> tuple[Path, ...]:
-        """The files of the handler modules, sorted."""
-        return tuple(sorted({ref.path for ref in self.handler_refs()}))
-
-    def is_handler(self, function: Function) -> bool:
-        """True when `function` (a parsed definition) is one of the project's handlers."""
-        from reviewlint.facts import routed_keys
-
-        if function.owner.is_handler(function) and self.may_hold_handlers(function.owner.path):
-            return True
-        return (function.qualname, function.index) in routed_keys(self, function.owner.path)
-
-    def handlers_in(self, module: ModuleInfo) -> Iterator[Function]:
-        """The handlers `module` defines, in source order."""
-        return (function for function in module.functions if self.is_handler(function))
 
 
 _PROJECTS: dict[tuple[Path, Config, Path | None], Project] = {}

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reviewlint.guard import SYNTAX_CHECK_TOKENS, parse_quietly
-from reviewlint.prefilter import import_statements
+from reviewlint.pytext import import_statements
 from reviewlint.project import Codec
 
 if TYPE_CHECKING:
@@ -149,7 +149,7 @@ def _statements(statements: list[bytes]) -> list[ast.stmt] | None:
 
 def handlers_reaching(project: "Project", path: Path) -> tuple["FunctionRef", ...] | None:
     """The handlers whose analysis may read `path`; None when that cannot be told (then: all of them)."""
-    from reviewlint.facts import handler_module_candidates, handler_refs_in
+    from reviewlint.handlers import handler_module_candidates, handler_refs_in
 
     target = project.index.by_path.get(str(path))
     if target is None:

@@ -29,7 +29,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
-from reviewlint.prefilter import METHOD_KEY
+from reviewlint.pytext import METHOD_KEY
+from reviewlint.facts import file_facts, function_ref
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -224,7 +225,7 @@ def _read_pairs(project: "Project", module: "ModuleInfo", value: "cst.BaseExpres
 
 
 def _is_function(project: "Project", dotted: str) -> bool:
-    ref = project.function_ref(dotted)
+    ref = function_ref(project, dotted)
     return ref is not None and "." not in ref.name
 
 
@@ -425,7 +426,7 @@ def unresolved_routes(project: "Project") -> tuple[Route, ...]:
         dead = []
         for route in table.routes if table is not None else ():
             found = project.split_path(route.target)
-            facts = project.facts(found[1]) if found is not None else None
+            facts = file_facts(project, found[1]) if found is not None else None
             if facts is None or not facts.named(found[2]):  # type: ignore[index]
                 dead.append(route)
         return tuple(dead)

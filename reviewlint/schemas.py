@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Iterator, Union
 import libcst as cst
 
 from reviewlint.module import ModuleInfo, Place, string_value
-from reviewlint.versions import bounded_number
+from reviewlint.microversion import bounded_number
 
 if TYPE_CHECKING:
     from reviewlint.project import Project
@@ -26,6 +26,10 @@ if TYPE_CHECKING:
 
 # Strings built by `+` and `%` stay this short, whatever the module says.
 MAX_STRING = 10_000
+# Keys that make a dict a JSON Schema (what a reader sees at once).
+SCHEMA_KEYS = frozenset({"$schema", "$ref", "type", "properties", "patternProperties", "additionalProperties",
+                         "items", "required", "enum", "oneOf", "anyOf", "allOf", "minProperties"})
+JSON_TYPES = frozenset({"object", "array", "string", "integer", "number", "boolean", "null"})
 _WIDE_FORMAT = re.compile(r"%[^a-zA-Z%]*(?:\*|\d{3})")
 
 
@@ -314,8 +318,6 @@ def evaluator_for(project: "Project") -> SchemaEvaluator:
 
 def is_json_schema(value: Value) -> bool:
     """True for a dict that reads as a JSON Schema: a JSON `type`, or the keywords of one."""
-    from reviewlint.documentation import JSON_TYPES, SCHEMA_KEYS
-
     if not isinstance(value, DictValue):
         return False
     kind = value.entries.get("type")

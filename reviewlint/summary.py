@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterable
 
-from reviewlint.gates import Carrier, GatedHandler, GateFinder, GateRecord
+from reviewlint.facts import file_facts, resolve_function
+from reviewlint.gates import Carrier, Gate, GatedHandler, GateFinder, GateRecord
+from reviewlint.handlers import handler_paths, handler_refs
 from reviewlint.module import Site
 from reviewlint.project import Codec
 
@@ -85,9 +87,9 @@ def handler_summary(project: "Project", ref: "FunctionRef") -> HandlerSummary:
 
 def _summarize(project: "Project", ref: "FunctionRef") -> HandlerSummary:
     from reviewlint.flow import analyzer_for
-    from reviewlint.rules.base import handler_label
+    from reviewlint.handlers import handler_label
 
-    handler = project.resolve_function(ref)
+    handler = resolve_function(project, ref)
     if handler is None:  # pragma: no cover - a ref always names a parsed definition
         return HandlerSummary(GatedHandler(ref.qualname, ref.name, ref.index, None, None), ref.qualname,
                               frozenset(), frozenset(), (), ())
@@ -149,7 +151,7 @@ def _value_open_objects(value: "Value") -> list[_Open]:
 
 def project_summaries(project: "Project") -> tuple[HandlerSummary, ...]:
     """The summary of every handler of the project."""
-    return tuple(handler_summary(project, ref) for ref in project.handler_refs())
+    return tuple(handler_summary(project, ref) for ref in handler_refs(project))
 
 
 def summaries_reaching(project: "Project", path: Path) -> tuple[HandlerSummary, ...]:
@@ -160,3 +162,53 @@ def summaries_reaching(project: "Project", path: Path) -> tuple[HandlerSummary, 
     if refs is None:
         return project_summaries(project)
     return tuple(handler_summary(project, ref) for ref in refs)
+
+
+GATES: Codec[tuple[Gate, ...]] = Codec(lambda gates: [g.to_data() for g in gates],
+                                       lambda data: tuple(Gate.from_data(g) for g in data))
+
+
+def project_gates(project: "Project") -> tuple[Gate, ...]:
+    """Every gate of the project, with the handlers that reach each."""
+    return project.memo("gates", lambda: _build(project, handler_refs(project), handler_paths(project)), GATES)
+
+
+def gates_in(project: "Project", path: Path) -> tuple[Gate, ...]:
+    """The gates in one file, with the handlers that reach each: only handlers that may reach the file count."""
+    def build() -> tuple[Gate, ...]:
+        from reviewlint.handlers import handler_refs_in
+        from reviewlint.reach import handlers_reaching
+
+        refs = handlers_reaching(project, path)
+        if refs is None:
+            return tuple(gate for gate in project_gates(project) if gate.path == path)
+        paths = [path] if handler_refs_in(project, path) else []
+        return tuple(gate for gate in _build(project, refs, paths) if gate.path == path)
+
+    return project.memo(f"gates:{path}", build, GATES)
+
+
+def _build(project: "Project", refs: Iterable["FunctionRef"], handler_paths: Iterable[Path]) -> tuple[Gate, ...]:
+    reached: dict[GateRecord, dict[tuple[str, int], GatedHandler]] = {}
+    walked: set[str] = set()
+    for ref in refs:
+        summary = handler_summary(project, ref)
+        walked |= summary.walked
+        for record in summary.gates:
+            reached.setdefault(record, {})[(summary.view.qualname, summary.view.index)] = summary.view
+    # Inline gates of handler-module functions no handler reaches still name
+    # versions (RVL402, RVL403).
+    finder = project.analysis(GateFinder)
+    for path in handler_paths:
+        facts = file_facts(project, path)
+        if facts is None:
+            continue
+        from reviewlint.facts import ref_of
+
+        for function in facts.functions:
+            ref = ref_of(facts, function)
+            if ref.key not in walked:
+                for record in finder.reach(ref, {}).gates:
+                    reached.setdefault(record, {})
+    gates = [Gate(record, tuple(handlers[k] for k in sorted(handlers))) for record, handlers in reached.items()]
+    return tuple(sorted(gates, key=lambda g: (str(g.path), g.site.ordinal)))

@@ -18,70 +18,19 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from reviewlint.config import resolve_path, shown
 from reviewlint.errors import ReviewlintError
+from reviewlint.microversion import Version, VersionRange, bounded_number, parse_version
 from reviewlint.source import UnreadableSource
+from reviewlint.handlers import handler_paths, handler_refs
+from reviewlint.facts import file_facts
 
 if TYPE_CHECKING:
     from reviewlint.module import ModuleInfo
     from reviewlint.project import Project
 
-Version = tuple[int, int]
-
-_VERSION_TEXT = re.compile(r"^\s*(\d+)\.(\d+)\s*$")
 _HEADING_VERSION = re.compile(r"^\s*(\d+)\.(\d+)(?![\d.])")
 _UNDERLINE = re.compile(r"^([=\-~^\"'`#*+_.:])\1{2,}\s*$")
 DEFAULT_SERVICE_TYPE = "placement"
 HISTORY_NAME = "rest_api_version_history.rst"
-
-
-# A number of more digits than this is above every version a service
-# declares: it stands as BEYOND, and `int()` never sees it (Python refuses
-# to convert more than 4,300 digits, and slowly).
-MAX_NUMBER_DIGITS = 18
-BEYOND = 10 ** MAX_NUMBER_DIGITS
-
-
-def bounded_number(digits: str) -> int:
-    """The value of a string of decimal digits, or BEYOND when it is longer than MAX_NUMBER_DIGITS."""
-    digits = digits.lstrip("0") or "0"
-    return int(digits) if len(digits) <= MAX_NUMBER_DIGITS else BEYOND
-
-
-def parse_version(text: object) -> Version | None:
-    """`'1.30'` -> (1, 30); anything else -> None."""
-    if not isinstance(text, str):
-        return None
-    match = _VERSION_TEXT.match(text)
-    return (bounded_number(match.group(1)), bounded_number(match.group(2))) if match else None
-
-
-def format_version(version: Version) -> str:
-    """(1, 30) -> `'1.30'`."""
-    return ".".join(str(n) if n < BEYOND else f"<more than {MAX_NUMBER_DIGITS} digits>" for n in version)
-
-
-@dataclass(frozen=True)
-class VersionRange:
-    """The microversions from `low` to `high`, both included (empty when low > high)."""
-
-    low: Version
-    high: Version
-
-    def __contains__(self, version: object) -> bool:
-        return isinstance(version, tuple) and self.low <= version <= self.high
-
-    @property
-    def empty(self) -> bool:
-        """True when no version lies in the range."""
-        return self.low > self.high
-
-    def intersect(self, other: "VersionRange") -> "VersionRange":
-        """The versions in both ranges (possibly empty)."""
-        return VersionRange(max(self.low, other.low), min(self.high, other.high))
-
-    def __str__(self) -> str:
-        if self.low == self.high:
-            return format_version(self.low)
-        return f"{format_version(self.low)}..{format_version(self.high)}"
 
 
 @dataclass(frozen=True)
@@ -155,8 +104,8 @@ def _configured_module(project: "Project", value: str) -> "ModuleInfo | None":
 def _importers(project: "Project", module_name: str) -> int:
     """How many handler modules import `module_name` (or something inside it)."""
     count = 0
-    for path in project.handler_paths():
-        facts = project.facts(path)
+    for path in handler_paths(project):
+        facts = file_facts(project, path)
         imports = {project.canonical(name) for name in facts.imports} if facts is not None else set()
         if any(target == module_name or target.startswith(module_name + ".") for target in imports):
             count += 1
@@ -236,7 +185,7 @@ def service_versions(project: "Project") -> ServiceVersions | None:
     if not project.config.versions and len(versions_modules(project)) > 1:
         # First: an edit elsewhere changes them not, nor the versions. Only a choice
         # between several modules asks which the handler modules import (`_choose`).
-        project.handler_refs()
+        handler_refs(project)
     return project.memo("versions", lambda: _build_versions(project), Codec(_encode_versions, _decode_versions))
 
 

@@ -620,7 +620,7 @@ def test_handlers_hidden_from_the_text_prefilter_are_still_found(root: Path, bas
 
 @pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"], ids=["LF", "CRLF", "CR"])
 def test_text_prefilters_read_lines_as_python_does(newline: str) -> None:
-    from reviewlint import prefilter
+    from reviewlint import pytext
     from reviewlint.project import HandlerHint, text_assigns
 
     lines = ["import os", "from svc import util", "\fif True:", "    pass", "\f@wsgi_wrapper.PlacementWsgify",
@@ -629,9 +629,9 @@ def test_text_prefilters_read_lines_as_python_does(newline: str) -> None:
     text = newline.join(lines).encode() + newline.encode()
     assert HandlerHint(("PlacementWsgify",))(text)
     assert text_assigns(b"ROUTE_DECLARATIONS").search(text) and text_assigns(b"VERSIONS").search(text)
-    assert [line.strip() for line in prefilter.import_statements(text)] == [b"import os", b"from svc import util"]
-    assert prefilter.defines_module_functions(text)
-    assert prefilter.defines_module_functions(newline.join(lines[4:7]).encode())
+    assert [line.strip() for line in pytext.import_statements(text)] == [b"import os", b"from svc import util"]
+    assert pytext.defines_module_functions(text)
+    assert pytext.defines_module_functions(newline.join(lines[4:7]).encode())
 
 
 # -- output ---------------------------------------------------------------------------------------

@@ -23,11 +23,10 @@ import pytest
 from conftest import EXAMPLE, real_tree
 from reviewlint.config import load_config, resolve_path
 from reviewlint.engine import Selection, lint_source
-from reviewlint.facts import (
-    FunctionRef, file_facts, first_handler_path, handler_candidates, handler_module_candidates, handler_module_path,
-    handler_refs_in, ref_of, routed_keys, shared_names,
-)
-from reviewlint.gates import project_gates
+from reviewlint.facts import FunctionRef, file_facts, ref_of
+from reviewlint.handlers import (first_handler_path, handler_candidates, handler_module_candidates, handler_module_path,
+                                 handler_paths, handler_refs, handler_refs_in, routed_keys, shared_names)
+from reviewlint.summary import project_gates
 from reviewlint.prefilter import _files_asked, interesting, reports_in_alone, uses_shared_names
 from reviewlint.project import WSGIFY_KEY, Project
 from reviewlint.reach import handlers_reaching, module_edges
@@ -54,7 +53,7 @@ def _files_read(project: Project, key: str, seen: set[str]) -> set[str]:
 
 def check_tree(root: Path) -> int:
     project = Project(root, load_config(root))
-    refs = project.handler_refs()
+    refs = handler_refs(project)
     assert refs
     for ref in refs:
         handler_summary(project, ref)
@@ -70,7 +69,7 @@ def check_tree(root: Path) -> int:
     open_objects = validation.open_schema_objects(project)
     # Where some project-wide result lies, and the handler modules: a subset of the
     # handlers can only find less, so elsewhere both are empty.
-    places = {*project.handler_paths(), *everything, *(r.site.path for r in open_objects),
+    places = {*handler_paths(project), *everything, *(r.site.path for r in open_objects),
               *(site.path for summary in summaries for site, _ in summary.extracts)}
     for path in sorted(map(resolve_path, places)):
         assert microversions._results_in(project, path) == everything.get(path, []), path
@@ -100,9 +99,9 @@ def _handlers_as_defined(project: Project) -> tuple[list[FunctionRef], list[Func
 def check_handlers_by_file(root: Path) -> None:
     everywhere = Project(root, load_config(root))
     defined, routed_refs = _handlers_as_defined(everywhere)
-    refs = everywhere.handler_refs()
+    refs = handler_refs(everywhere)
     assert list(refs) == defined
-    paths = everywhere.handler_paths()
+    paths = handler_paths(everywhere)
     modules = {ref.module: ref.path for ref in refs}
     routed = {(ref.qualname, ref.index) for ref in routed_refs}
     project = Project(root, load_config(root))  # asked file by file from nothing
@@ -124,12 +123,12 @@ def check_prefilter_by_file(root: Path, everywhere: Project) -> None:
     """The prefilter's model questions, asked of each file alone, answer as the whole project does."""
     summaries = project_summaries(everywhere)
     table = route_table(everywhere)
-    places = {*everywhere.handler_paths(), *(gate.path for gate in project_gates(everywhere)),
+    places = {*handler_paths(everywhere), *(gate.path for gate in project_gates(everywhere)),
               *(site.path for summary in summaries for site, _ in summary.decodes + summary.extracts),
               *(report.site.path for report in validation.open_schema_objects(everywhere)),
-              *([table.path] if table is not None else [])} if everywhere.handler_paths() else set()
+              *([table.path] if table is not None else [])} if handler_paths(everywhere) else set()
     offered = []
-    for name in sorted({ref.module for ref in everywhere.handler_refs()}):
+    for name in sorted({ref.module for ref in handler_refs(everywhere)}):
         names = shared_names(everywhere, name)
         if names:
             offered.append((name.rsplit(".", 1)[-1], sorted((*names.constants, *names.functions))))
@@ -143,7 +142,7 @@ def check_prefilter_by_file(root: Path, everywhere: Project) -> None:
         uses = any(re.search(rf"\b{re.escape(short)}\b", source)
                    and re.search(rf"\b(?:{'|'.join(map(re.escape, names))})\b", source) for short, names in offered)
         assert uses_shared_names(project, source) == uses_shared_names(many, source) == uses, path
-    assert places - set(everywhere.handler_paths())
+    assert places - set(handler_paths(everywhere))
 
 
 def test_the_example(tmp_path: Path) -> None:
@@ -155,7 +154,7 @@ def test_a_handler_module_is_reached_only_by_the_handlers_that_can(tmp_path: Pat
     """The point of it: another handler module's handlers are left out when nothing leads to the file."""
     root = shutil.copytree(EXAMPLE, tmp_path / "example")
     project = Project(root, load_config(root))
-    modules = sorted({ref.path for ref in project.handler_refs()})
+    modules = sorted({ref.path for ref in handler_refs(project)})
     assert len(modules) > 1
     some = [path for path in modules if {r.path for r in handlers_reaching(project, path) or ()} == {path}]
     assert some, "every handler module reaches every other one"
@@ -174,7 +173,7 @@ def test_on_placement_a_handler_module_is_reached_by_its_own_handlers_alone() ->
     root = real_tree("openstack-placement", "16.0.0")
     project = Project(root, load_config(root))
     reaching = {path.stem: sorted(ref.path.stem for ref in handlers_reaching(project, path) or ())
-                for path in project.handler_paths()}
+                for path in handler_paths(project)}
     # The reshaper's handlers call allocation's and inventory's helpers.
     assert {name: sorted(set(found)) for name, found in reaching.items()} == {
         name: sorted({name, "reshaper"}) if name in ("allocation", "inventory") else [name] for name in reaching}

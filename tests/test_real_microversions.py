@@ -151,7 +151,7 @@ def test_gabbi_reader_and_coverage_on_placement_16() -> None:
 def test_gate_count_on_placement_16_is_the_text_count_triaged() -> None:
     # The 90 gates of --show-project, derived from the text and triaged by hand.
     from reviewlint.config import load_config
-    from reviewlint.gates import project_gates
+    from reviewlint.summary import project_gates
     from reviewlint.project import Project
 
     root = placement()

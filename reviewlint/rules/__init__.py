@@ -46,3 +46,9 @@ def rule_classes() -> list[type["Rule"]]:
 def rule_by_code(code: str) -> type["Rule"] | None:
     """The rule class for `code` (case-insensitive), if there is one."""
     return next((rule for rule in rule_classes() if rule.code == code.upper()), None)
+
+
+def family_hooks(name: str) -> list:
+    """Every rule family's hook called `name` (see FAMILIES above)."""
+    hooks = (getattr(importlib.import_module(family), name, None) for family in FAMILIES)
+    return [hook for hook in hooks if hook is not None]

@@ -18,12 +18,13 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 
 from reviewlint.findings import Finding
 from reviewlint.rules.base import Rule
+from reviewlint.handlers import handler_paths
 
 if TYPE_CHECKING:
     from reviewlint.apiref import ListedParameter, ParameterEntry, ParameterList, Part, Reference, RouteSection, Span
     from reviewlint.contract import Acceptance, RouteContract, Spot, VersionSpace
     from reviewlint.project import Project
-    from reviewlint.versions import Version
+    from reviewlint.microversion import Version
 
 
 # Example files shared by several rules' examples (documentation, linted by tests/test_examples.py).
@@ -634,7 +635,7 @@ class _RouteDoc:
         return sites[0]
 
     def change_text(self, version: "Version") -> str:
-        from reviewlint.versions import format_version
+        from reviewlint.microversion import format_version
 
         text = self.site_text(self.decider(version))
         return f"{format_version(version)} ({text})" if text else format_version(version)
@@ -690,7 +691,7 @@ class _RouteDoc:
     def versioned(self, rule: type[Rule], kind: str, name: str, presence: _Presence, served: int,
                   listings: list[_Listing], verb: str) -> Iterator[ReferenceFinding]:
         """RVL601/RVL602 for one name: missing, or its entry's versions disagree with the code."""
-        from reviewlint.versions import format_version
+        from reviewlint.microversion import format_version
 
         space = self.space
         unknown = presence.unknown & served
@@ -935,7 +936,7 @@ class _RouteDoc:
 
     def gap(self, kind: str, ranged: list, low: "Version", high: "Version", covered: int) -> ReferenceFinding:
         """A run of uncovered versions, reported at the heading that should have covered it."""
-        from reviewlint.versions import format_version
+        from reviewlint.microversion import format_version
 
         space = self.space
         changes = self.changes
@@ -1022,7 +1023,7 @@ def lint_related(project: "Project", paths: Iterable[Path]) -> list[Finding]:
     inputs = {resolve_path(path) for path in paths}
     if not inputs or reference_directory(project) is None:
         return []
-    if inputs.isdisjoint(project.handler_paths()) and inputs.isdisjoint(_contract_inputs(project)):
+    if inputs.isdisjoint(handler_paths(project)) and inputs.isdisjoint(_contract_inputs(project)):
         return []
     return [Finding(str(f.path), f.line, 0, f.code, f.message) for f in judge(project)]
 

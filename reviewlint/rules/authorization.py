@@ -15,7 +15,8 @@ from reviewlint.findings import Finding
 from reviewlint.flow import analyzer_for
 from reviewlint.module import Function
 from reviewlint.routes import route_table
-from reviewlint.rules.base import LintContext, Rule, handler_label
+from reviewlint.rules.base import LintContext, Rule
+from reviewlint.handlers import handler_label, handlers_in
 
 if TYPE_CHECKING:
     from reviewlint.flow import FunctionFlow
@@ -49,7 +50,7 @@ def _checked_handlers(ctx: LintContext) -> Iterable[Function]:
     """
     if not ctx.project.may_hold_handlers(ctx.path):
         return ()
-    return [handler for handler in ctx.project.handlers_in(ctx.module) if not is_public(ctx.project, handler)]
+    return [handler for handler in handlers_in(ctx.project, ctx.module) if not is_public(ctx.project, handler)]
 
 
 def _unchecked(flow: "FunctionFlow") -> bool:

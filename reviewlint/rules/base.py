@@ -157,26 +157,3 @@ def good_keeps_bad_files(rule: type[Rule]) -> bool:
 
 def _indent(code: str) -> str:
     return "\n".join("        " + line if line else "" for line in code.splitlines())
-
-
-def handler_label(handler: "Function", project: "Project | None" = None) -> str:
-    """How messages name a handler: `module.function`, with the version for redefinitions.
-
-    Given the project and when it declares routes, the handler's routes
-    (`PUT /traits/{name}`) name it instead.
-    """
-    label = f"{handler.module.rsplit('.', 1)[-1]}.{handler.name}"
-    if project is not None:
-        from reviewlint.routes import route_table
-
-        table = route_table(project)
-        routes = table.routes_of(handler) if table is not None else ()
-        if routes:
-            label = ", ".join(route.label for route in routes)
-    for decorator in handler.decorators:
-        if decorator.short == "version_handler" and decorator.call is not None and decorator.call.args:
-            from reviewlint.module import string_value
-            low = string_value(decorator.call.args[0].value)
-            if low:
-                label += f" (>= {low})"
-    return label

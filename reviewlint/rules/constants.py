@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 import libcst as cst
 
 from reviewlint.documentation import binding_positions, plain_imports, undocumented_constants
-from reviewlint.facts import SharedNames, candidate_modules, is_handler_module, shared_names
+from reviewlint.handlers import SharedNames, candidate_modules, is_handler_module, shared_names
 from reviewlint.findings import Finding
 from reviewlint.module import ModuleInfo, child_nodes
 from reviewlint.rules.base import LintContext, Rule

@@ -7,7 +7,8 @@ from typing import Iterable
 from reviewlint.findings import Finding
 from reviewlint.flow import analyzer_for
 from reviewlint.module import Decorator, Function, string_value
-from reviewlint.rules.base import LintContext, Rule, handler_label, own_handlers
+from reviewlint.rules.base import LintContext, Rule, own_handlers
+from reviewlint.handlers import handler_label
 from reviewlint.schemas import Const, evaluator_for
 
 

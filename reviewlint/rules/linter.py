@@ -6,7 +6,7 @@ The engine reports these itself; the classes carry their documentation.
 from __future__ import annotations
 
 from reviewlint.findings import Finding
-from reviewlint.guard import one_line
+from reviewlint.guard import describe_error, one_line
 from reviewlint.rules.base import Rule
 
 
@@ -77,15 +77,6 @@ def unreadable(path: str, reason: str, line: int = 1, col: int = 0, kind: str = 
 def internal_error(path: str, error: BaseException) -> Finding:
     """RVL900 for an unexpected exception while analysing one file (a bug in reviewlint)."""
     return unreadable(path, f"internal error while analysing this file: {describe_error(error)}")
-
-
-def describe_error(error: BaseException) -> str:
-    """`KeyError: 'x'`: an exception's type and message on one short line."""
-    try:
-        text = str(error)
-    except Exception:  # an exception whose __str__ fails (LibCST has some)
-        text = "<no message>"
-    return f"{type(error).__name__}: {one_line(text, 160)}" if text else type(error).__name__
 
 
 def malformed(path: str, what: str, reason: str, line: int = 1, col: int = 0) -> Finding:

@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     from reviewlint.gates import Gate
     from reviewlint.project import Project
     from reviewlint.routes import Route, RouteTable
-    from reviewlint.versions import HistoryDocument, ServiceVersions, Version, VersionRange
+    from reviewlint.versions import HistoryDocument, ServiceVersions
+    from reviewlint.microversion import Version, VersionRange
 
 
 # Example files shared by several rules' examples (documentation, linted by tests/test_examples.py).
@@ -73,8 +74,8 @@ class CoverageUnavailable(Rule):
     '''}
 
     def check(self, ctx: LintContext) -> Iterable[Finding]:
-        from reviewlint.facts import first_handler_path
-        from reviewlint.gates import gates_in, project_gates
+        from reviewlint.handlers import first_handler_path
+        from reviewlint.summary import gates_in, project_gates
 
         if first_handler_path(ctx.project) != ctx.path:
             return
@@ -410,14 +411,14 @@ def _routes_text(routes: Iterable["Route"], versions: "VersionRange") -> str:
 
 
 def _versions_text(versions: Iterable["Version"]) -> str:
-    from reviewlint.versions import format_version
+    from reviewlint.microversion import format_version
 
     return ", ".join(format_version(v) for v in versions)
 
 
 def judge(project: "Project", gates: "tuple[Gate, ...] | None" = None) -> dict[Path, list[GateFinding]]:
     """Every RVL401–RVL404 finding of the project (or of `gates`), by the resolved path of its gate."""
-    from reviewlint.gates import project_gates
+    from reviewlint.summary import project_gates
 
     found: dict[Path, list[GateFinding]] = defaultdict(list)
     if gates is None:
@@ -491,7 +492,7 @@ def _untested(gate: "Gate", gate_range: "VersionRange", service: "ServiceVersion
 def _untested_boundaries(gate: "Gate", gate_range: "VersionRange", service: "ServiceVersions",
                          routes: "RouteTable", coverage: Coverage) -> Iterable[tuple[str, str]]:
     """RVL404: no gabbi test requests a routed handler of the gate on the far side of a boundary."""
-    from reviewlint.versions import format_version
+    from reviewlint.microversion import format_version
 
     far: dict[Version, list[str]] = defaultdict(list)
     for handler in gate.handlers:
@@ -516,7 +517,7 @@ def _boundaries(gate_range: "VersionRange", around: "VersionRange", service: "Se
     and the version before it lie in `around`; the far side is the part of
     `around` on the other side of B from the gated code.
     """
-    from reviewlint.versions import VersionRange
+    from reviewlint.microversion import VersionRange
 
     low = gate_range.low
     before = service.before(low)
@@ -541,7 +542,7 @@ def _decode_results(data: Any) -> dict[Path, list[GateFinding]]:
 def _results(project: "Project") -> dict[Path, list[GateFinding]]:
     from reviewlint.project import Codec
 
-    from reviewlint.gates import project_gates
+    from reviewlint.summary import project_gates
 
     model(project), project_gates(project)  # what the judgement reads first: unchanged, it stands
     return project.memo("rvl4:findings", lambda: dict(judge(project)), Codec(_encode_results, _decode_results))
@@ -551,7 +552,7 @@ def _results_in(project: "Project", path: Path) -> list[GateFinding]:
     """The findings of the gates in one file: only the handlers that may reach it are summarised."""
     from reviewlint.project import Codec
 
-    from reviewlint.gates import gates_in
+    from reviewlint.summary import gates_in
 
     model(project), gates_in(project, path)  # what the judgement reads first: unchanged, it stands
     return project.memo(f"rvl4:findings:{path}", lambda: judge(project, gates_in(project, path)).get(path, []),
@@ -573,7 +574,7 @@ def _gate_findings(code: str, ctx: LintContext) -> Iterable[Finding]:
 
 def places(project: "Project") -> set[Path]:
     """Files this family may report in besides handler modules: those holding gates, the routes module."""
-    from reviewlint.gates import project_gates
+    from reviewlint.summary import project_gates
     from reviewlint.routes import route_table
 
     table = route_table(project)
@@ -582,7 +583,7 @@ def places(project: "Project") -> set[Path]:
 
 def reports_in(project: "Project", path: Path) -> bool:
     """`path in places(project)`, asking only the handlers that may reach the file."""
-    from reviewlint.gates import gates_in
+    from reviewlint.summary import gates_in
     from reviewlint.routes import route_table
 
     table = route_table(project)

@@ -15,6 +15,8 @@ from reviewlint.module import Site, dotted, walk
 from reviewlint.project import Codec, Project
 from reviewlint.rules.base import LintContext, Rule
 from reviewlint.summary import HandlerSummary, handler_summary, project_summaries, summaries_reaching
+from reviewlint.facts import file_facts
+from reviewlint.handlers import handlers_in
 
 if TYPE_CHECKING:
     from reviewlint.facts import FunctionRef
@@ -25,7 +27,7 @@ def _reached_decodes(ctx: LintContext) -> list[tuple[Site, bool]]:
 
     A handler module's own handlers; for any other file, every handler that may reach it.
     """
-    from reviewlint.facts import handler_refs_in
+    from reviewlint.handlers import handler_refs_in
 
     project = ctx.project
     own = list(handler_refs_in(project, ctx.path)) or _buffer_handler_refs(ctx)
@@ -37,10 +39,10 @@ def _buffer_handler_refs(ctx: LintContext) -> list["FunctionRef"]:
     """The handlers of a buffer the project's tree does not list (stdin, an unsaved file)."""
     from reviewlint.facts import ref_of
 
-    facts = ctx.project.facts(ctx.path)
+    facts = file_facts(ctx.project, ctx.path)
     if facts is None:
         return []
-    handlers = {(function.name, function.index) for function in ctx.project.handlers_in(ctx.module)}
+    handlers = {(function.name, function.index) for function in handlers_in(ctx.project, ctx.module)}
     return [ref_of(facts, fact) for fact in facts.functions if (fact.name, fact.index) in handlers]
 
 
