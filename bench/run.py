@@ -44,7 +44,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
-from reviewlint.handlers import handler_refs
+from reviewlint.service.handlers import handler_refs
 
 DEFAULT_CACHE = Path(os.environ.get("REVIEWLINT_TEST_CACHE", Path.home() / ".cache" / "reviewlint-tests"))
 
@@ -148,13 +148,13 @@ def compare(ours: Command, theirs: Command, runs: int, warm: bool) -> tuple[floa
 
 def gabbi_and_coverage_time(root: Path, runs: int) -> float:
     """Median time of reading the gabbi files and judging every gate, on a model already built."""
-    from reviewlint.config import load_config
-    from reviewlint.gabbi import functional_tests
-    from reviewlint.summary import project_gates
-    from reviewlint.project import Project
-    from reviewlint.routes import route_table
+    from reviewlint.core.config import load_config
+    from reviewlint.service.gabbi import functional_tests
+    from reviewlint.analysis.summary import project_gates
+    from reviewlint.model.project import Project
+    from reviewlint.service.routes import route_table
     from reviewlint.rules.microversions import judge
-    from reviewlint.versions import history_document, service_versions
+    from reviewlint.service.versions import history_document, service_versions
 
     times = []
     for _ in range(runs):
@@ -169,11 +169,11 @@ def gabbi_and_coverage_time(root: Path, runs: int) -> float:
 
 def reference_family_time(root: Path, runs: int) -> float:
     """Median time of the RVL6xx family (reference, contracts, judgement) on a model already built, no cache."""
-    from reviewlint.config import load_config
-    from reviewlint.project import Project
-    from reviewlint.routes import route_table
+    from reviewlint.core.config import load_config
+    from reviewlint.model.project import Project
+    from reviewlint.service.routes import route_table
     from reviewlint.rules.apiref import judge
-    from reviewlint.versions import service_versions
+    from reviewlint.service.versions import service_versions
 
     times = []
     for _ in range(runs):

@@ -1,5 +1,5 @@
 """`python -m reviewlint` runs the command-line interface."""
 
-from reviewlint.cli import main
+from reviewlint.app.cli import main
 
 raise SystemExit(main())

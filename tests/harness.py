@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Mapping, Sequence
 
-from reviewlint.findings import Finding
+from reviewlint.core.findings import Finding
 
 CASES = Path(__file__).resolve().parent.parent / "reviewlint" / "fixtures" / "cases"
 
@@ -63,9 +63,9 @@ def lint_findings(root: Path, *paths: str, select: Sequence[str] | None = None,
     lints `text` as the file `name`, as `--stdin-filename name` with `text` piped in;
     `cache_dir` is `--cache-dir DIR`, `cold` is `--no-cache`.
     """
-    from reviewlint.cache import cache_directory
-    from reviewlint.engine import lint_paths, lint_stdin, start_run
-    from reviewlint.project import forget_projects
+    from reviewlint.core.cache import cache_directory
+    from reviewlint.app.engine import lint_paths, lint_stdin, start_run
+    from reviewlint.model.project import forget_projects
 
     overrides: dict = {}
     if select is not None:
@@ -117,8 +117,8 @@ class Result:
 
 def cli(root: Path, *args: str, stdin: str | None = None) -> Result:
     """`reviewlint ARGS` run from `root` in this process (its `main`, the same code as the command)."""
-    from reviewlint.cli import main
-    from reviewlint.project import forget_projects
+    from reviewlint.app.cli import main
+    from reviewlint.model.project import forget_projects
 
     out, err = io.StringIO(), io.StringIO()
     before = sys.stdin
@@ -145,8 +145,8 @@ def flake8_main(root: Path, *args: str, stdin: str | None = None) -> Result:
     import flake8.utils
     from flake8.main.cli import main
 
-    from reviewlint.project import forget_projects
-    from reviewlint.flake8_plugin import RUN_ENV
+    from reviewlint.model.project import forget_projects
+    from reviewlint.app.flake8_plugin import RUN_ENV
 
     assert not any(arg == "-j" or arg.startswith(("-j", "--jobs")) for arg in args), "workers: use the binary"
     out, err = io.TextIOWrapper(io.BytesIO(), write_through=True), io.StringIO()  # flake8 writes bytes

@@ -16,9 +16,9 @@ import pytest
 
 from conftest import CASES, case_dirs, expected_of, findings_of, run_cli, run_flake8
 from harness import cli, lint_lines, lint_tree
-from reviewlint.apiref import ReferenceUnreadable, read_parameters, read_reference, section_files
-from reviewlint.config import Config
-from reviewlint.project import Project
+from reviewlint.service.reference import ReferenceUnreadable, read_parameters, read_reference, section_files
+from reviewlint.core.config import Config
+from reviewlint.model.project import Project
 
 RVL6_CASES = case_dirs("rvl6")
 PANTRY = CASES / "rvl6" / "contract"
@@ -333,7 +333,7 @@ def test_section_files_skip_excluded_directories(tmp_path: Path) -> None:
 # -- the route contracts ------------------------------------------------------------------------
 
 def contracts():  # type: ignore[no-untyped-def]
-    from reviewlint.contract import route_contracts
+    from reviewlint.analysis.contract import route_contracts
 
     project = Project(PANTRY, Config())
     return {route.label: contract for route, contract in route_contracts(project).items()}

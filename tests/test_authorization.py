@@ -8,9 +8,9 @@ import pytest
 
 from conftest import CASES, Command, case_dirs, expected_of, findings_of, real_tree, run_cli, run_flake8
 from harness import lint_lines, lint_tree
-from reviewlint.config import load_config
-from reviewlint.flow import analyzer_for
-from reviewlint.project import Project
+from reviewlint.core.config import load_config
+from reviewlint.analysis.flow import analyzer_for
+from reviewlint.model.project import Project
 
 RVL5_CASES = case_dirs("rvl5")
 CHECKS = CASES / "rvl5" / "checks"

@@ -19,15 +19,15 @@ import pytest
 
 from conftest import EXAMPLE, findings_of, real_tree
 from harness import cli
-from reviewlint.cache import FORMAT
+from reviewlint.core.cache import FORMAT
 
 Rows = list[tuple[str, int, str, str]]
 
 
 def lint(root: Path, cache: Path | None, *paths: str) -> Rows:
     """(path, line, code, message) of an in-process run from `root` (the CLI's engine, a fresh project)."""
-    from reviewlint.engine import lint_paths, start_run
-    from reviewlint.project import forget_projects
+    from reviewlint.app.engine import lint_paths, start_run
+    from reviewlint.model.project import forget_projects
 
     forget_projects()
     cwd = os.getcwd()
@@ -58,7 +58,7 @@ def test_an_unchanged_tree_is_not_parsed_again(tmp_path: Path) -> None:
     root = shutil.copytree(EXAMPLE, tmp_path / "example")
     cache = tmp_path / "cache"
     lint(root, cache)
-    script = ("import sys\nfrom reviewlint.cli import main\nstatus = main(['.'])\n"
+    script = ("import sys\nfrom reviewlint.app.cli import main\nstatus = main(['.'])\n"
               "print('libcst' in sys.modules, status)\n")
     result = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True,
                             env={**os.environ, "REVIEWLINT_CACHE_DIR": str(cache)})
@@ -158,7 +158,7 @@ def test_a_read_only_or_missing_cache_directory_just_runs_cold(tmp_path: Path) -
 def test_the_default_cache_directory_is_platformdirs_one(monkeypatch: pytest.MonkeyPatch, xdg: str | None) -> None:
     import platformdirs
 
-    from reviewlint.cache import cache_directory
+    from reviewlint.core.cache import cache_directory
 
     monkeypatch.delenv("REVIEWLINT_CACHE_DIR", raising=False)
     monkeypatch.delenv("REVIEWLINT_NO_CACHE", raising=False)
@@ -215,8 +215,8 @@ def list_bins(req):
 def test_a_tree_saved_alone_sets_the_older_entries_aside(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # An editor's save of a plain file only walks the changed tree and saves
     # the light part alone: the other part's entries were made for the old tree.
-    from reviewlint.flake8_plugin import ReviewlintChecker
-    from reviewlint.project import forget_projects, save_projects
+    from reviewlint.app.flake8_plugin import ReviewlintChecker
+    from reviewlint.model.project import forget_projects, save_projects
 
     root = shutil.copytree(EXAMPLE, tmp_path / "example")
     cache = tmp_path / "cache"
@@ -309,8 +309,8 @@ def test_flake8_warm_equals_cold_on_placement(tmp_path: Path) -> None:
 
 PARSES_OF_AN_EDITED_BUFFER = """\
 import sys
-from reviewlint import module
-from reviewlint.flake8_plugin import ReviewlintChecker
+from reviewlint.model import module
+from reviewlint.app.flake8_plugin import ReviewlintChecker
 parse = module.parse_module
 parsed = []
 module.parse_module = lambda name, path, *rest: (parsed.append(path.parent.name + '/' + path.name),
@@ -336,7 +336,7 @@ def test_a_warm_edit_of_a_handler_module_parses_no_schema_module(tmp_path: Path)
 
 FLAKE8_COUNTING_WRITES = """\
 import sys
-from reviewlint import cache
+from reviewlint.core import cache
 write = cache._write_atomically
 cache._write_atomically = lambda path, data: (print("WRITE", path.name, file=sys.stderr), write(path, data))
 sys.argv = ["flake8", "--isolated", "--select", "RVL", "-j", sys.argv[1], "."]
@@ -371,7 +371,7 @@ def test_a_save_keeps_what_another_run_wrote_meanwhile(tmp_path: Path) -> None:
 
 
 def test_two_stores_open_at_once_both_keep_their_entries(tmp_path: Path) -> None:
-    from reviewlint.cache import Deps, Store
+    from reviewlint.core.cache import Deps, Store
 
     path = tmp_path / "cache" / "p.json"
     tree = [["", 1, [], ["a.py"]]]

@@ -46,8 +46,8 @@ def test_placement_below_packages_without_init_files_reports_the_same(tmp_path: 
 def test_the_cheap_module_name_test_never_refuses_a_name_the_index_resolves(layout: str) -> None:
     # The prefilter asks `may_name_module` before building the module index:
     # it must say yes to every name the index resolves, suffixes included.
-    from reviewlint.config import load_config
-    from reviewlint.project import Project
+    from reviewlint.core.config import load_config
+    from reviewlint.model.project import Project
 
     root = real_tree("openstack-placement", "16.0.0") if layout == "placement" else real_tree("nova", "18.0.2")
     project = Project(root, load_config(root))

@@ -194,7 +194,7 @@ def test_paths_are_reported_relative_to_where_the_user_stands(command: Command) 
 
 @pytest.mark.parametrize("jobs", ["1", "2", "auto"])
 def test_jobs_split_the_syntax_check_and_change_nothing_else(command: Command, project: Path, jobs: str) -> None:
-    from reviewlint.engine import PARALLEL_SYNTAX_FROM
+    from reviewlint.app.engine import PARALLEL_SYNTAX_FROM
 
     other = project / "svc" / "other"
     other.mkdir()
@@ -211,7 +211,7 @@ def test_jobs_split_the_syntax_check_and_change_nothing_else(command: Command, p
 
 
 def test_the_parallel_syntax_check_finds_what_the_serial_one_does() -> None:
-    from reviewlint.engine import PARALLEL_SYNTAX_FROM, check_syntax_of
+    from reviewlint.app.engine import PARALLEL_SYNTAX_FROM, check_syntax_of
 
     files = [(f"m{n}.py", "x = (\n" if n % 97 == 0 else "x = 1\n") for n in range(PARALLEL_SYNTAX_FROM * 2)]
     serial = check_syntax_of(files, 1)

@@ -9,9 +9,9 @@ import pytest
 
 from conftest import CASES, Command, case_dirs, expected_of, findings_of, real_tree, run_cli, run_flake8
 from harness import lint_lines, lint_tree
-from reviewlint.config import load_config
-from reviewlint.engine import Selection, lint_source
-from reviewlint.project import Project
+from reviewlint.core.config import load_config
+from reviewlint.app.engine import Selection, lint_source
+from reviewlint.model.project import Project
 
 RVL3_CASES = case_dirs("rvl3")
 SHARED = CASES / "rvl3" / "shared"
@@ -75,7 +75,7 @@ def test_noqa_naming_the_code_hides_a_use() -> None:
 
 
 def test_the_prefilter_never_parses_a_module_that_cannot_use_a_shared_name() -> None:
-    from reviewlint.prefilter import is_candidate
+    from reviewlint.app.prefilter import is_candidate
 
     project = Project(SHARED, load_config(SHARED))
     selection = Selection(("RVL3",))
@@ -175,9 +175,9 @@ J = 11
 def test_the_cheap_position_walker_agrees_with_the_libcst_one(name: str, source: str) -> None:
     # RVL301 places findings with Python's parser (binding_positions) rather
     # than LibCST's position metadata; both walkers must see the same statements.
-    from reviewlint.config import Config
-    from reviewlint.documentation import binding_positions, undocumented_constants
-    from reviewlint.module import parse_module
+    from reviewlint.core.config import Config
+    from reviewlint.model.documentation import binding_positions, undocumented_constants
+    from reviewlint.model.module import parse_module
 
     module = parse_module("svc.handlers.m", Path("m.py"), source, Config())
     found = undocumented_constants(module)

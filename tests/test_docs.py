@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 
 from conftest import REPO, Command
-from reviewlint.ruledocs import render
+from reviewlint.app.ruledocs import render
 from reviewlint.rules import rule_classes
 
 
 def test_rules_page_is_generated_from_the_rule_classes() -> None:
-    assert (REPO / "docs" / "rules.md").read_text() == render(), "run: python -m reviewlint.ruledocs > docs/rules.md"
+    assert (REPO / "docs" / "rules.md").read_text() == render(), \
+        "run: python -m reviewlint.app.ruledocs > docs/rules.md"
 
 
 def test_every_rule_documents_itself() -> None:

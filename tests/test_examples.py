@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from harness import lint_snippet
-from reviewlint.ruledocs import rule_markdown
+from reviewlint.app.ruledocs import rule_markdown
 from reviewlint.rules import rule_by_code, rule_classes
 from reviewlint.rules.base import (EXAMPLE_MARK, Rule, example_files, example_language, example_marks,
                                    marked_lines_note)

@@ -155,7 +155,8 @@ def test_fix_refuses_hard_linked_and_read_only_files(command: Command, case: Pat
 def test_fix_in_a_read_only_directory_is_one_line(case: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import tempfile
 
-    from reviewlint import cli, project
+    from reviewlint.app import cli
+    from reviewlint.model import project
 
     before = (case / RVL101).read_bytes()
 
@@ -185,8 +186,9 @@ def test_fix_refuses_what_libcst_would_not_reproduce(command: Command, case: Pat
 
 
 def test_fix_refuses_a_file_changed_since_it_was_read(case: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from reviewlint import engine, project
-    from reviewlint.fix import apply_fixes
+    from reviewlint.app import engine
+    from reviewlint.model import project
+    from reviewlint.app.fix import apply_fixes
 
     monkeypatch.chdir(case)
     project.forget_projects()

@@ -25,7 +25,7 @@ def test_plain_module_is_never_parsed_by_libcst(tmp_path: Path) -> None:
     script = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from reviewlint.flake8_plugin import ReviewlintChecker\n"
+        "from reviewlint.app.flake8_plugin import ReviewlintChecker\n"
         f"path = Path({str(tmp_path / 'plain.py')!r})\n"
         "lines = path.read_text().splitlines(keepends=True)\n"
         "assert list(ReviewlintChecker(None, str(path), lines).run()) == []\n"
@@ -59,10 +59,10 @@ def test_not_my_file_imports_neither_libcst_nor_the_engine_cold_or_warm(tmp_path
     (root / "depot" / "exception.py").write_text(EXCEPTIONS)
     script = (
         "import sys\n"
-        "from reviewlint.flake8_plugin import ReviewlintChecker\n"
+        "from reviewlint.app.flake8_plugin import ReviewlintChecker\n"
         "lines = open('depot/exception.py').read().splitlines(keepends=True)\n"
         "assert list(ReviewlintChecker(None, 'depot/exception.py', lines).run()) == []\n"
-        "print(sorted(m for m in ('libcst', 'reviewlint.engine', 'reviewlint.findings', 'reviewlint.rules',\n"
+        "print(sorted(m for m in ('libcst', 'reviewlint.app.engine', 'reviewlint.core.findings', 'reviewlint.rules',\n"
         "                         'platformdirs') if m in sys.modules))\n"
     )
     env = {key: value for key, value in os.environ.items() if not key.startswith("REVIEWLINT_")}
@@ -169,8 +169,8 @@ def test_the_collector_is_paused_while_analysing_and_given_back_as_it_was(tmp_pa
     root = shutil.copytree(EXAMPLE, tmp_path / "example")
     script = (
         "import gc, sys\n"
-        "from reviewlint import engine, prefilter\n"
-        "from reviewlint.flake8_plugin import ReviewlintChecker\n"
+        "from reviewlint.app import engine, prefilter\n"
+        "from reviewlint.app.flake8_plugin import ReviewlintChecker\n"
         "seen, freezes = [], []\n"
         "freeze = gc.freeze\n"
         "gc.freeze = lambda: (freezes.append(1), freeze())[1]\n"

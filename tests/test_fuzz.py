@@ -23,9 +23,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import real_tree
-from reviewlint import engine
-from reviewlint.findings import Finding
-from reviewlint.project import forget_projects
+from reviewlint.app import engine
+from reviewlint.core.findings import Finding
+from reviewlint.model.project import forget_projects
 
 TIME_LIMIT = 30.0  # seconds for one file, generously: a loaded CI machine
 
@@ -320,7 +320,7 @@ VALUES = st.recursive(SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=
 
 
 def _read_yaml(text: str) -> None:
-    from reviewlint.gabbi import VersionContext, read_test_file
+    from reviewlint.service.gabbi import VersionContext, read_test_file
 
     start = time.monotonic()
     read_test_file(Path("fuzz.yaml"), text, VersionContext("svc", (1, 0), (1, 2)))

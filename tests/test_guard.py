@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from conftest import real_tree
-from reviewlint.guard import DEFAULT_LIMITS, Limits, UnreadableSource, _scan, _within_limits, check_for_libcst
+from reviewlint.core.guard import DEFAULT_LIMITS, Limits, UnreadableSource, _scan, _within_limits, check_for_libcst
 
 
 def scan_admits(source: str, nesting: int) -> bool:

@@ -29,7 +29,7 @@ import pytest
 
 from conftest import EXAMPLE, findings_of
 from harness import lint_lines
-from reviewlint.project import forget_projects
+from reviewlint.model.project import forget_projects
 
 MEMORY_LIMIT = 1 << 30  # bytes of address space for the CLI process (and its workers)
 TIME_LIMIT = 30.0  # seconds
@@ -393,7 +393,7 @@ def test_unreadable_file_is_one_rvl900(root: Path, baseline: list[str]) -> None:
 
 def test_file_deleted_between_discovery_and_reading(root: Path, example_lines: list[str],
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    from reviewlint import engine
+    from reviewlint.app import engine
 
     doomed = root / HANDLERS / "doomed.py"
     doomed.write_text(handler("    return 1\n"))
@@ -620,8 +620,8 @@ def test_handlers_hidden_from_the_text_prefilter_are_still_found(root: Path, bas
 
 @pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"], ids=["LF", "CRLF", "CR"])
 def test_text_prefilters_read_lines_as_python_does(newline: str) -> None:
-    from reviewlint import pytext
-    from reviewlint.project import HandlerHint, text_assigns
+    from reviewlint.core import pytext
+    from reviewlint.model.project import HandlerHint, text_assigns
 
     lines = ["import os", "from svc import util", "\fif True:", "    pass", "\f@wsgi_wrapper.PlacementWsgify",
              "def handler(req):", "    return 1", "async def other(req):", "    return 2",
@@ -653,7 +653,7 @@ def test_github_output_escapes_file_names(root: Path) -> None:
 
 def test_internal_error_costs_one_file(root: Path, example_lines: list[str], monkeypatch: pytest.MonkeyPatch,
                                        capsys: pytest.CaptureFixture[str]) -> None:
-    from reviewlint import cli, engine
+    from reviewlint.app import cli, engine
     from reviewlint.rules.base import Rule
 
     class Exploding(Rule):
@@ -686,7 +686,7 @@ def test_internal_error_costs_one_file(root: Path, example_lines: list[str], mon
 
 def test_internal_error_outside_any_file_exits_3_with_one_line(root: Path, monkeypatch: pytest.MonkeyPatch,
                                                                capsys: pytest.CaptureFixture[str]) -> None:
-    from reviewlint import cli, engine, fix
+    from reviewlint.app import cli, engine, fix
 
     monkeypatch.chdir(root)
 
@@ -715,8 +715,8 @@ def test_internal_error_outside_any_file_exits_3_with_one_line(root: Path, monke
 
 
 def test_flake8_plugin_never_raises(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from reviewlint import engine
-    from reviewlint.flake8_plugin import ReviewlintChecker
+    from reviewlint.app import engine
+    from reviewlint.app.flake8_plugin import ReviewlintChecker
 
     def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise MemoryError

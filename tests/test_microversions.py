@@ -15,12 +15,12 @@ import pytest
 
 from conftest import CASES, Command, case_dirs, expected_of, findings_of, run_cli, run_flake8
 from harness import cli, lint_lines, lint_tree
-from reviewlint import gabbi
-from reviewlint.config import Config
-from reviewlint.project import Project
-from reviewlint.microversion import VersionRange, parse_version
-from reviewlint.versions import history_sections
-from reviewlint.handlers import handler_refs
+from reviewlint.service import gabbi
+from reviewlint.core.config import Config
+from reviewlint.model.project import Project
+from reviewlint.core.microversion import VersionRange, parse_version
+from reviewlint.service.versions import history_sections
+from reviewlint.service.handlers import handler_refs
 
 RVL4_CASES = case_dirs("rvl4")
 KIOSK = gabbi.VersionContext("kiosk", (1, 0), (1, 9))
@@ -272,7 +272,7 @@ def test_path_segments_of_a_url_that_starts_with_an_unknown_value() -> None:
 # -- routes, versions, history --------------------------------------------------------------
 
 def test_routes_are_read_without_importing() -> None:
-    from reviewlint.routes import route_table
+    from reviewlint.service.routes import route_table
 
     project = project_at(CASES / "rvl4" / "handler_pairs")
     table = route_table(project)
@@ -300,7 +300,7 @@ def test_functions_named_in_routes_are_handlers_without_wsgify(tmp_path: Path) -
 
 
 def test_the_versions_module_the_handlers_import_wins(tmp_path: Path) -> None:
-    from reviewlint.versions import service_versions
+    from reviewlint.service.versions import service_versions
 
     case = shutil.copytree(CASES / "rvl4" / "history", tmp_path / "case")
     (case / "kiosk/metadata.py").write_text("VERSIONS = ['2009-04-04', 'latest']\n")
@@ -346,7 +346,7 @@ def test_version_ranges() -> None:
 # -- gates --------------------------------------------------------------------------------------
 
 def test_gates_remember_the_handlers_that_reach_them() -> None:
-    from reviewlint.summary import project_gates
+    from reviewlint.analysis.summary import project_gates
 
     project = project_at(CASES / "rvl4" / "handler_pairs")
     gates = project_gates(project)

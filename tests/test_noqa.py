@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from reviewlint.config import _parse_per_file_ignores
-from reviewlint.engine import Selection
-from reviewlint.findings import Finding
-from reviewlint.noqa import apply_noqa, noqa_codes
+from reviewlint.core.config import _parse_per_file_ignores
+from reviewlint.app.engine import Selection
+from reviewlint.core.findings import Finding
+from reviewlint.core.noqa import apply_noqa, noqa_codes
 
 SOURCE = """\
 @wsgi_wrapper.PlacementWsgify

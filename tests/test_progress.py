@@ -12,7 +12,7 @@ from pathlib import Path
 
 from conftest import REPO
 
-from reviewlint.cli import Progress
+from reviewlint.app.cli import Progress
 
 
 def _stderr_on_a_terminal(args: list[str], cwd: Path) -> tuple[int, bytes]:
@@ -64,7 +64,7 @@ def test_progress_counts_and_leaves_a_clean_line() -> None:
 
 
 def test_files_count_as_done_only_when_their_syntax_check_is(tmp_path: Path) -> None:
-    from reviewlint.engine import PARALLEL_SYNTAX_FROM, lint_paths, start_run
+    from reviewlint.app.engine import PARALLEL_SYNTAX_FROM, lint_paths, start_run
 
     (tmp_path / "setup.cfg").write_text("")
     for n in range(PARALLEL_SYNTAX_FROM + 10):

@@ -21,18 +21,19 @@ from pathlib import Path
 import pytest
 
 from conftest import EXAMPLE, real_tree
-from reviewlint.config import load_config, resolve_path
-from reviewlint.engine import Selection, lint_source
-from reviewlint.facts import FunctionRef, file_facts, ref_of
-from reviewlint.handlers import (first_handler_path, handler_candidates, handler_module_candidates, handler_module_path,
-                                 handler_paths, handler_refs, handler_refs_in, routed_keys, shared_names)
-from reviewlint.summary import project_gates
-from reviewlint.prefilter import _files_asked, interesting, reports_in_alone, uses_shared_names
-from reviewlint.project import WSGIFY_KEY, Project
-from reviewlint.reach import handlers_reaching, module_edges
-from reviewlint.routes import route_table
+from reviewlint.core.config import load_config, resolve_path
+from reviewlint.app.engine import Selection, lint_source
+from reviewlint.model.facts import FunctionRef, file_facts, ref_of
+from reviewlint.service.handlers import (first_handler_path, handler_candidates, handler_module_candidates,
+                                         handler_module_path, handler_paths, handler_refs, handler_refs_in, routed_keys,
+                                         shared_names)
+from reviewlint.analysis.summary import project_gates
+from reviewlint.app.prefilter import _files_asked, interesting, reports_in_alone, uses_shared_names
+from reviewlint.model.project import WSGIFY_KEY, Project
+from reviewlint.analysis.reach import handlers_reaching, module_edges
+from reviewlint.service.routes import route_table
 from reviewlint.rules import microversions, validation
-from reviewlint.summary import handler_summary, project_summaries, summaries_reaching
+from reviewlint.analysis.summary import handler_summary, project_summaries, summaries_reaching
 
 
 def _files_read(project: Project, key: str, seen: set[str]) -> set[str]:

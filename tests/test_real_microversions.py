@@ -129,9 +129,9 @@ def test_show_project_on_nova_18_picks_the_placement_modules() -> None:
 
 def test_gabbi_reader_and_coverage_on_placement_16() -> None:
     # How long this takes is measured by bench/run.py, not asserted here.
-    from reviewlint.config import load_config
-    from reviewlint.gabbi import functional_tests
-    from reviewlint.project import Project
+    from reviewlint.core.config import load_config
+    from reviewlint.service.gabbi import functional_tests
+    from reviewlint.model.project import Project
     from reviewlint.rules.microversions import judge
 
     root = placement()
@@ -150,9 +150,9 @@ def test_gabbi_reader_and_coverage_on_placement_16() -> None:
 
 def test_gate_count_on_placement_16_is_the_text_count_triaged() -> None:
     # The 90 gates of --show-project, derived from the text and triaged by hand.
-    from reviewlint.config import load_config
-    from reviewlint.summary import project_gates
-    from reviewlint.project import Project
+    from reviewlint.core.config import load_config
+    from reviewlint.analysis.summary import project_gates
+    from reviewlint.model.project import Project
 
     root = placement()
     texts = [path.read_text() for path in (root / "placement").rglob("*.py") if "tests" not in path.parts]

@@ -116,7 +116,7 @@ def test_one_level_per_code_in_every_format(command: Command, project: Path) -> 
 
 
 def test_every_rule_has_a_level_sarif_and_github_know() -> None:
-    from reviewlint.reporters import GITHUB_LEVELS
+    from reviewlint.app.reporters import GITHUB_LEVELS
     from reviewlint.rules import rule_classes
 
     levels = {rule.code: rule.severity for rule in rule_classes()}
@@ -135,7 +135,7 @@ def test_github_properties_and_data_escaped_as_the_actions_toolkit_does(command:
 
 
 def test_github_escape_functions() -> None:
-    from reviewlint.reporters import escape_data, escape_property
+    from reviewlint.app.reporters import escape_data, escape_property
 
     assert escape_data("a%b\r\nc:d,e") == "a%25b%0D%0Ac:d,e"
     assert escape_property("a%b\r\nc:d,e") == "a%25b%0D%0Ac%3Ad%2Ce"
@@ -179,7 +179,7 @@ def test_sarif_regions_end_where_the_reported_code_ends(command: Command, projec
 
 
 def test_sarif_rules_carry_help_from_the_rule_docs(command: Command) -> None:
-    from reviewlint.ruledocs import render
+    from reviewlint.app.ruledocs import render
 
     rules = json.loads(command("--format", "sarif", str(CASES / "rvl1")).stdout)["runs"][0]["tool"]["driver"]["rules"]
     rvl101 = next(rule for rule in rules if rule["id"] == "RVL101")
@@ -203,8 +203,8 @@ def test_sarif_fingerprints_survive_lines_moving_above(command: Command, project
 
 
 def test_sarif_fingerprints_count_occurrences_of_one_line(tmp_path: Path) -> None:
-    from reviewlint.findings import Finding
-    from reviewlint.reporters import ReportOptions, Sources, fingerprints
+    from reviewlint.core.findings import Finding
+    from reviewlint.app.reporters import ReportOptions, Sources, fingerprints
 
     sources = Sources({"a.py": "x = 1\nx = 1\n"})
     same = [Finding("a.py", 1, 0, "RVL301", "m"), Finding("a.py", 2, 0, "RVL301", "m")]
@@ -225,7 +225,7 @@ def test_show_source_prints_the_line_and_a_caret(command: Command, project: Path
 
 
 def test_show_source_caret_keeps_tabs() -> None:
-    from reviewlint.reporters import source_excerpt
+    from reviewlint.app.reporters import source_excerpt
 
     assert source_excerpt("\tx = {1: 2}\n", 6) == "\tx = {1: 2}\n\t     ^\n"
     assert source_excerpt(None, 3) == ""
@@ -253,7 +253,7 @@ def test_colour_is_flake8s_and_honours_force_color_and_no_color(
 
 
 def test_use_color_on_a_terminal() -> None:
-    from reviewlint.cli import use_color
+    from reviewlint.app.cli import use_color
 
     class Tty:
         def isatty(self) -> bool:

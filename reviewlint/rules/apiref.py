@@ -1,8 +1,8 @@
 """RVL6xx: the API reference agrees with the code, microversion by microversion.
 
 The reference (`api-ref/source/`: `.inc` route sections and `parameters.yaml`,
-read by reviewlint.apiref) is compared with what each route accepts and
-returns at each microversion (reviewlint.contract). Findings are located in
+read by reviewlint.service.reference) is compared with what each route accepts and
+returns at each microversion (reviewlint.analysis.contract). Findings are located in
 the reference: the `.inc` line of a list, item or heading, or the
 `parameters.yaml` entry. The engine asks for them through `lint_reference`
 (a reference file is an input) and `lint_related` (a Python input the
@@ -16,15 +16,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
 
-from reviewlint.findings import Finding
+from reviewlint.core.findings import Finding
 from reviewlint.rules.base import Rule
-from reviewlint.handlers import handler_paths
+from reviewlint.service.handlers import handler_paths
 
 if TYPE_CHECKING:
-    from reviewlint.apiref import ListedParameter, ParameterEntry, ParameterList, Part, Reference, RouteSection, Span
-    from reviewlint.contract import Acceptance, RouteContract, Spot, VersionSpace
-    from reviewlint.project import Project
-    from reviewlint.microversion import Version
+    from reviewlint.service.reference import (ListedParameter, ParameterEntry, ParameterList, Part, Reference,
+                                              RouteSection, Span)
+    from reviewlint.analysis.contract import Acceptance, RouteContract, Spot, VersionSpace
+    from reviewlint.model.project import Project
+    from reviewlint.core.microversion import Version
 
 
 # Example files shared by several rules' examples (documentation, linted by tests/test_examples.py).
@@ -422,7 +423,7 @@ def reference_directory(project: "Project") -> Path | None:
 
 
 def _directory(project: "Project") -> Path | None:
-    from reviewlint.apiref import reference_directory as find
+    from reviewlint.service.reference import reference_directory as find
 
     return find(project.root, project.config.api_ref)
 
@@ -433,9 +434,9 @@ def reference(project: "Project") -> "Reference | None":
 
 
 def _read(project: "Project") -> "Reference | None":
-    from reviewlint.apiref import ReferenceUnreadable, read_reference, section_files
-    from reviewlint.project import is_excluded
-    from reviewlint.source import UnreadableSource
+    from reviewlint.service.reference import ReferenceUnreadable, read_reference, section_files
+    from reviewlint.model.project import is_excluded
+    from reviewlint.core.source import UnreadableSource
 
     directory = reference_directory(project)
     if directory is None:
@@ -453,7 +454,7 @@ def _read(project: "Project") -> "Reference | None":
 
 def is_reference_file(project: "Project", path: Path) -> bool:
     """A `.inc` or YAML file inside the reference directory."""
-    from reviewlint.apiref import is_reference_input
+    from reviewlint.service.reference import is_reference_input
 
     return is_reference_input(project.root, project.config.api_ref, path)
 
@@ -466,7 +467,7 @@ def judge(project: "Project") -> list[ReferenceFinding]:
     Kept in the persistent cache with every file it was read from: the
     reference, the handler and schema modules, the routes and versions.
     """
-    from reviewlint.project import Codec
+    from reviewlint.model.project import Codec
 
     codec: Codec[list[ReferenceFinding]] = Codec(
         lambda found: [[str(f.path), f.line, f.code, f.message] for f in found],
@@ -476,7 +477,7 @@ def judge(project: "Project") -> list[ReferenceFinding]:
 
 
 def _judge(project: "Project") -> list[ReferenceFinding]:
-    from reviewlint.contract import route_contracts
+    from reviewlint.analysis.contract import route_contracts
 
     ref = reference(project)
     if ref is None:
@@ -510,8 +511,8 @@ def _shape(template: str) -> str:
 def _unsuppressed(project: "Project", ref: "Reference", findings: list[ReferenceFinding]
                   ) -> Iterator[ReferenceFinding]:
     """Drop what `.. noqa` comments (`.inc`) and `# noqa` comments (YAML) suppress."""
-    from reviewlint.noqa import apply_noqa
-    from reviewlint.source import UnreadableSource
+    from reviewlint.core.noqa import apply_noqa
+    from reviewlint.core.source import UnreadableSource
 
     by_path: dict[Path, list[ReferenceFinding]] = {}
     for finding in findings:
@@ -576,7 +577,7 @@ class _RouteDoc:
 
     # -- ranges -------------------------------------------------------------------------------
     def span_mask(self, span: object) -> int:
-        from reviewlint.apiref import Span
+        from reviewlint.service.reference import Span
 
         assert isinstance(span, Span)
         return self.space.mask(span.low, span.high)
@@ -614,7 +615,7 @@ class _RouteDoc:
 
     # -- where and what for messages ------------------------------------------------------------
     def rel(self, path: Path) -> str:
-        from reviewlint.config import relative_to_root
+        from reviewlint.core.config import relative_to_root
 
         return relative_to_root(path, self.project.root)
 
@@ -635,7 +636,7 @@ class _RouteDoc:
         return sites[0]
 
     def change_text(self, version: "Version") -> str:
-        from reviewlint.microversion import format_version
+        from reviewlint.core.microversion import format_version
 
         text = self.site_text(self.decider(version))
         return f"{format_version(version)} ({text})" if text else format_version(version)
@@ -691,7 +692,7 @@ class _RouteDoc:
     def versioned(self, rule: type[Rule], kind: str, name: str, presence: _Presence, served: int,
                   listings: list[_Listing], verb: str) -> Iterator[ReferenceFinding]:
         """RVL601/RVL602 for one name: missing, or its entry's versions disagree with the code."""
-        from reviewlint.microversion import format_version
+        from reviewlint.core.microversion import format_version
 
         space = self.space
         unknown = presence.unknown & served
@@ -791,7 +792,7 @@ class _RouteDoc:
 
     def evidence_text(self, found: object) -> "tuple[str | None, Spot | None]":
         """(text, site) of one piece of evidence: a schema, or a write or read at a site."""
-        from reviewlint.contract import Acceptance
+        from reviewlint.analysis.contract import Acceptance
 
         if isinstance(found, Acceptance):
             return self.schema_text(found), None
@@ -936,7 +937,7 @@ class _RouteDoc:
 
     def gap(self, kind: str, ranged: list, low: "Version", high: "Version", covered: int) -> ReferenceFinding:
         """A run of uncovered versions, reported at the heading that should have covered it."""
-        from reviewlint.microversion import format_version
+        from reviewlint.core.microversion import format_version
 
         space = self.space
         changes = self.changes
@@ -1010,7 +1011,7 @@ def lint_reference(project: "Project", path: Path) -> list[Finding]:
     """The findings located in one reference file (the engine's hook for non-Python inputs; absolute paths)."""
     if not is_reference_file(project, path):
         return []
-    from reviewlint.config import resolve_path
+    from reviewlint.core.config import resolve_path
 
     here = resolve_path(path)
     return [Finding(str(here), f.line, 0, f.code, f.message) for f in judge(project) if resolve_path(f.path) == here]
@@ -1018,7 +1019,7 @@ def lint_reference(project: "Project", path: Path) -> list[Finding]:
 
 def lint_related(project: "Project", paths: Iterable[Path]) -> list[Finding]:
     """The reference's findings when a Python input the analysis reads (a handler, a schema) changed."""
-    from reviewlint.config import resolve_path
+    from reviewlint.core.config import resolve_path
 
     inputs = {resolve_path(path) for path in paths}
     if not inputs or reference_directory(project) is None:
@@ -1029,8 +1030,8 @@ def lint_related(project: "Project", paths: Iterable[Path]) -> list[Finding]:
 
 
 def _contract_inputs(project: "Project") -> frozenset[Path]:
-    from reviewlint.contract import contract_paths
-    from reviewlint.project import Codec
+    from reviewlint.analysis.contract import contract_paths
+    from reviewlint.model.project import Codec
 
     return project.memo("rvl6:inputs", lambda: contract_paths(project), Codec(
         lambda paths: sorted(str(path) for path in paths), lambda data: frozenset(Path(p) for p in data)))

@@ -11,16 +11,16 @@ from __future__ import annotations
 import fnmatch
 from typing import TYPE_CHECKING, Iterable
 
-from reviewlint.findings import Finding
-from reviewlint.flow import analyzer_for
-from reviewlint.module import Function
-from reviewlint.routes import route_table
+from reviewlint.core.findings import Finding
+from reviewlint.analysis.flow import analyzer_for
+from reviewlint.model.module import Function
+from reviewlint.service.routes import route_table
 from reviewlint.rules.base import LintContext, Rule
-from reviewlint.handlers import handler_label, handlers_in
+from reviewlint.service.handlers import handler_label, handlers_in
 
 if TYPE_CHECKING:
-    from reviewlint.flow import FunctionFlow
-    from reviewlint.project import Project
+    from reviewlint.analysis.flow import FunctionFlow
+    from reviewlint.model.project import Project
 
 ROOT_TEMPLATES = frozenset({"/", ""})
 
@@ -91,7 +91,7 @@ class MissingPolicyCheck(Rule):
     '''}
 
     def check(self, ctx: LintContext) -> Iterable[Finding]:
-        from reviewlint.routes import dispatcher_check
+        from reviewlint.service.routes import dispatcher_check
 
         analyzer = analyzer_for(ctx.project)
         checks = " or ".join(f"{c}()" for c in ctx.module.config.policy_checks) or "policy check configured"

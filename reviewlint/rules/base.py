@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Mapping
 
-from reviewlint.config import resolve_path
-from reviewlint.findings import Finding
+from reviewlint.core.config import resolve_path
+from reviewlint.core.findings import Finding
 
 if TYPE_CHECKING:
-    from reviewlint.module import Function, ModuleInfo, Site
-    from reviewlint.project import Project
+    from reviewlint.model.module import Function, ModuleInfo, Site
+    from reviewlint.model.project import Project
 
 
 @dataclass

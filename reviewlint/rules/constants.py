@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 
 import libcst as cst
 
-from reviewlint.documentation import binding_positions, plain_imports, undocumented_constants
-from reviewlint.handlers import SharedNames, candidate_modules, is_handler_module, shared_names
-from reviewlint.findings import Finding
-from reviewlint.module import ModuleInfo, child_nodes
+from reviewlint.model.documentation import binding_positions, plain_imports, undocumented_constants
+from reviewlint.service.handlers import SharedNames, candidate_modules, is_handler_module, shared_names
+from reviewlint.core.findings import Finding
+from reviewlint.model.module import ModuleInfo, child_nodes
 from reviewlint.rules.base import LintContext, Rule
 
 if TYPE_CHECKING:
-    from reviewlint.project import Project
+    from reviewlint.model.project import Project
 
 
 # -- uses in other modules ---------------------------------------------------------

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from reviewlint.findings import Finding
-from reviewlint.flow import analyzer_for
-from reviewlint.module import Decorator, Function, string_value
+from reviewlint.core.findings import Finding
+from reviewlint.analysis.flow import analyzer_for
+from reviewlint.model.module import Decorator, Function, string_value
 from reviewlint.rules.base import LintContext, Rule, own_handlers
-from reviewlint.handlers import handler_label
-from reviewlint.schemas import Const, evaluator_for
+from reviewlint.service.handlers import handler_label
+from reviewlint.model.schemas import Const, evaluator_for
 
 
 def _decorator_roles(ctx: LintContext, handler: Function) -> tuple[list[Decorator], int | None, int | None]:

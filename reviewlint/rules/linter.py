@@ -5,8 +5,8 @@ The engine reports these itself; the classes carry their documentation.
 
 from __future__ import annotations
 
-from reviewlint.findings import Finding
-from reviewlint.guard import describe_error, one_line
+from reviewlint.core.findings import Finding
+from reviewlint.core.guard import describe_error, one_line
 from reviewlint.rules.base import Rule
 
 

@@ -14,17 +14,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
-from reviewlint.config import resolve_path
-from reviewlint.findings import Finding
+from reviewlint.core.config import resolve_path
+from reviewlint.core.findings import Finding
 from reviewlint.rules.base import LintContext, Rule
 
 if TYPE_CHECKING:
-    from reviewlint.gabbi import FunctionalTests
-    from reviewlint.gates import Gate
-    from reviewlint.project import Project
-    from reviewlint.routes import Route, RouteTable
-    from reviewlint.versions import HistoryDocument, ServiceVersions
-    from reviewlint.microversion import Version, VersionRange
+    from reviewlint.service.gabbi import FunctionalTests
+    from reviewlint.analysis.gates import Gate
+    from reviewlint.model.project import Project
+    from reviewlint.service.routes import Route, RouteTable
+    from reviewlint.service.versions import HistoryDocument, ServiceVersions
+    from reviewlint.core.microversion import Version, VersionRange
 
 
 # Example files shared by several rules' examples (documentation, linted by tests/test_examples.py).
@@ -74,8 +74,8 @@ class CoverageUnavailable(Rule):
     '''}
 
     def check(self, ctx: LintContext) -> Iterable[Finding]:
-        from reviewlint.handlers import first_handler_path
-        from reviewlint.summary import gates_in, project_gates
+        from reviewlint.service.handlers import first_handler_path
+        from reviewlint.analysis.summary import gates_in, project_gates
 
         if first_handler_path(ctx.project) != ctx.path:
             return
@@ -324,8 +324,8 @@ class DeadRoute(Rule):
     '''}
 
     def check(self, ctx: LintContext) -> Iterable[Finding]:
-        from reviewlint.module import Site
-        from reviewlint.routes import route_table, unresolved_routes
+        from reviewlint.model.module import Site
+        from reviewlint.service.routes import route_table, unresolved_routes
 
         table = route_table(ctx.project)
         if table is None or table.path != ctx.path:
@@ -374,9 +374,9 @@ class Model:
 
 def model(project: "Project") -> Model:
     """The routes, versions, tests and history document of the project."""
-    from reviewlint.gabbi import functional_tests
-    from reviewlint.routes import route_table
-    from reviewlint.versions import history_document, service_versions
+    from reviewlint.service.gabbi import functional_tests
+    from reviewlint.service.routes import route_table
+    from reviewlint.service.versions import history_document, service_versions
 
     return Model(route_table(project), service_versions(project), functional_tests(project),
                  history_document(project))
@@ -411,14 +411,14 @@ def _routes_text(routes: Iterable["Route"], versions: "VersionRange") -> str:
 
 
 def _versions_text(versions: Iterable["Version"]) -> str:
-    from reviewlint.microversion import format_version
+    from reviewlint.core.microversion import format_version
 
     return ", ".join(format_version(v) for v in versions)
 
 
 def judge(project: "Project", gates: "tuple[Gate, ...] | None" = None) -> dict[Path, list[GateFinding]]:
     """Every RVL401–RVL404 finding of the project (or of `gates`), by the resolved path of its gate."""
-    from reviewlint.summary import project_gates
+    from reviewlint.analysis.summary import project_gates
 
     found: dict[Path, list[GateFinding]] = defaultdict(list)
     if gates is None:
@@ -492,7 +492,7 @@ def _untested(gate: "Gate", gate_range: "VersionRange", service: "ServiceVersion
 def _untested_boundaries(gate: "Gate", gate_range: "VersionRange", service: "ServiceVersions",
                          routes: "RouteTable", coverage: Coverage) -> Iterable[tuple[str, str]]:
     """RVL404: no gabbi test requests a routed handler of the gate on the far side of a boundary."""
-    from reviewlint.microversion import format_version
+    from reviewlint.core.microversion import format_version
 
     far: dict[Version, list[str]] = defaultdict(list)
     for handler in gate.handlers:
@@ -517,7 +517,7 @@ def _boundaries(gate_range: "VersionRange", around: "VersionRange", service: "Se
     and the version before it lie in `around`; the far side is the part of
     `around` on the other side of B from the gated code.
     """
-    from reviewlint.microversion import VersionRange
+    from reviewlint.core.microversion import VersionRange
 
     low = gate_range.low
     before = service.before(low)
@@ -533,16 +533,16 @@ def _encode_results(results: dict[Path, list[GateFinding]]) -> Any:
 
 
 def _decode_results(data: Any) -> dict[Path, list[GateFinding]]:
-    from reviewlint.gates import Gate
+    from reviewlint.analysis.gates import Gate
 
     return {Path(path): [GateFinding(str(code), Gate.from_data(gate), str(message)) for code, gate, message in found]
             for path, found in data}
 
 
 def _results(project: "Project") -> dict[Path, list[GateFinding]]:
-    from reviewlint.project import Codec
+    from reviewlint.model.project import Codec
 
-    from reviewlint.summary import project_gates
+    from reviewlint.analysis.summary import project_gates
 
     model(project), project_gates(project)  # what the judgement reads first: unchanged, it stands
     return project.memo("rvl4:findings", lambda: dict(judge(project)), Codec(_encode_results, _decode_results))
@@ -550,9 +550,9 @@ def _results(project: "Project") -> dict[Path, list[GateFinding]]:
 
 def _results_in(project: "Project", path: Path) -> list[GateFinding]:
     """The findings of the gates in one file: only the handlers that may reach it are summarised."""
-    from reviewlint.project import Codec
+    from reviewlint.model.project import Codec
 
-    from reviewlint.summary import gates_in
+    from reviewlint.analysis.summary import gates_in
 
     model(project), gates_in(project, path)  # what the judgement reads first: unchanged, it stands
     return project.memo(f"rvl4:findings:{path}", lambda: judge(project, gates_in(project, path)).get(path, []),
@@ -574,8 +574,8 @@ def _gate_findings(code: str, ctx: LintContext) -> Iterable[Finding]:
 
 def places(project: "Project") -> set[Path]:
     """Files this family may report in besides handler modules: those holding gates, the routes module."""
-    from reviewlint.summary import project_gates
-    from reviewlint.routes import route_table
+    from reviewlint.analysis.summary import project_gates
+    from reviewlint.service.routes import route_table
 
     table = route_table(project)
     return {gate.path for gate in project_gates(project)} | ({table.path} if table is not None else set())
@@ -583,8 +583,8 @@ def places(project: "Project") -> set[Path]:
 
 def reports_in(project: "Project", path: Path) -> bool:
     """`path in places(project)`, asking only the handlers that may reach the file."""
-    from reviewlint.summary import gates_in
-    from reviewlint.routes import route_table
+    from reviewlint.analysis.summary import gates_in
+    from reviewlint.service.routes import route_table
 
     table = route_table(project)
     return (table is not None and table.path == path) or bool(gates_in(project, path))
@@ -599,8 +599,8 @@ def lint_yaml(project: "Project", path: Path) -> list[Finding]:
     passes only the changed files). The engine places them and applies the
     gates' files' `# noqa`.
     """
-    from reviewlint.gabbi import functional_tests, is_test_file
-    from reviewlint.project import YAML_SUFFIXES
+    from reviewlint.service.gabbi import functional_tests, is_test_file
+    from reviewlint.model.project import YAML_SUFFIXES
     from reviewlint.rules.linter import malformed
 
     if path.suffix not in YAML_SUFFIXES or not is_test_file(project, path):
@@ -622,7 +622,7 @@ def _touched_gate_findings(project: "Project", path: Path) -> list[Finding]:
 
 def _touched_targets(project: "Project") -> dict[Path, set[str]]:
     """For each test file, the handlers (dotted names) its requests reach by route."""
-    from reviewlint.gabbi import functional_tests
+    from reviewlint.service.gabbi import functional_tests
 
     facts = model(project)
     touched: dict[Path, set[str]] = defaultdict(set)

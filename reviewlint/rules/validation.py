@@ -8,18 +8,18 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 import libcst as cst
 
-from reviewlint.config import resolve_path
-from reviewlint.findings import Finding
-from reviewlint.flow import missing_schema
-from reviewlint.module import Site, dotted, walk
-from reviewlint.project import Codec, Project
+from reviewlint.core.config import resolve_path
+from reviewlint.core.findings import Finding
+from reviewlint.analysis.flow import missing_schema
+from reviewlint.model.module import Site, dotted, walk
+from reviewlint.model.project import Codec, Project
 from reviewlint.rules.base import LintContext, Rule
-from reviewlint.summary import HandlerSummary, handler_summary, project_summaries, summaries_reaching
-from reviewlint.facts import file_facts
-from reviewlint.handlers import handlers_in
+from reviewlint.analysis.summary import HandlerSummary, handler_summary, project_summaries, summaries_reaching
+from reviewlint.model.facts import file_facts
+from reviewlint.service.handlers import handlers_in
 
 if TYPE_CHECKING:
-    from reviewlint.facts import FunctionRef
+    from reviewlint.model.facts import FunctionRef
 
 
 def _reached_decodes(ctx: LintContext) -> list[tuple[Site, bool]]:
@@ -27,7 +27,7 @@ def _reached_decodes(ctx: LintContext) -> list[tuple[Site, bool]]:
 
     A handler module's own handlers; for any other file, every handler that may reach it.
     """
-    from reviewlint.handlers import handler_refs_in
+    from reviewlint.service.handlers import handler_refs_in
 
     project = ctx.project
     own = list(handler_refs_in(project, ctx.path)) or _buffer_handler_refs(ctx)
@@ -37,7 +37,7 @@ def _reached_decodes(ctx: LintContext) -> list[tuple[Site, bool]]:
 
 def _buffer_handler_refs(ctx: LintContext) -> list["FunctionRef"]:
     """The handlers of a buffer the project's tree does not list (stdin, an unsaved file)."""
-    from reviewlint.facts import ref_of
+    from reviewlint.model.facts import ref_of
 
     facts = file_facts(ctx.project, ctx.path)
     if facts is None:

@@ -1,0 +1,214 @@
+"""What one handler does that other files report: its gates, decodes and request-body schemas.
+
+Rules that report in files other than the handler's own (RVL201 in a
+helper, RVL203 in a schema module, RVL4xx at a gate anywhere) need every
+handler of the project. Each handler's part is a `HandlerSummary`, plain
+data cached with the files it was computed from, so a run that changed one
+handler module walks that module's handlers again and no others.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable
+
+from reviewlint.model.facts import file_facts, resolve_function
+from reviewlint.analysis.gates import Carrier, Gate, GatedHandler, GateFinder, GateRecord
+from reviewlint.service.handlers import handler_paths, handler_refs
+from reviewlint.model.module import Site
+from reviewlint.model.project import Codec
+
+if TYPE_CHECKING:
+    from reviewlint.model.facts import FunctionRef
+    from reviewlint.model.project import Project
+    from reviewlint.model.schemas import Value
+
+
+@dataclass(frozen=True)
+class OpenObject:
+    """An object of a request-body schema that declares properties and allows any others."""
+
+    site: Site  # the dict literal
+    declares: str  # "properties", "patternProperties" or both
+    schema: str  # the schema constant (or expression) the handler validates against
+    path: str  # the JSON path of the object inside that schema
+
+
+@dataclass(frozen=True)
+class HandlerSummary:
+    """One handler's gates, decodes and open schema objects."""
+
+    view: GatedHandler
+    label: str  # how messages name the handler (`trait.put_trait (>= 1.6)`)
+    gates: frozenset[GateRecord]
+    walked: frozenset[str]  # functions the gate search walked (`FunctionRef.key`)
+    decodes: tuple[tuple[Site, bool], ...]  # every JSON decode on its path, and whether it is validated
+    open_objects: tuple[OpenObject, ...]
+    extracts: tuple[tuple[Site, bool], ...] = ()  # `extract_json` without a schema, and whether validated later
+
+
+def _site(data: Any) -> Site:
+    return Site(Path(data[0]), int(data[1]))
+
+
+def _encode(summary: HandlerSummary) -> Any:
+    return [
+        summary.view.to_data(),
+        summary.label,
+        sorted((g.to_data() for g in summary.gates), key=repr),
+        sorted(summary.walked),
+        [[str(site.path), site.ordinal, validated] for site, validated in summary.decodes],
+        [[str(o.site.path), o.site.ordinal, o.declares, o.schema, o.path] for o in summary.open_objects],
+        [[str(site.path), site.ordinal, validated] for site, validated in summary.extracts],
+    ]
+
+
+def _decode(data: Any) -> HandlerSummary:
+    view, label, gates, walked, decodes, open_objects, extracts = data
+    return HandlerSummary(
+        GatedHandler.from_data(view),
+        str(label),
+        frozenset(GateRecord.from_data(g) for g in gates),
+        frozenset(str(w) for w in walked),
+        tuple((_site(d), bool(d[2])) for d in decodes),
+        tuple(OpenObject(_site(o), str(o[2]), str(o[3]), str(o[4])) for o in open_objects),
+        tuple((_site(e), bool(e[2])) for e in extracts),
+    )
+
+
+SUMMARY = Codec(_encode, _decode)
+
+
+def handler_summary(project: "Project", ref: "FunctionRef") -> HandlerSummary:
+    """The summary of one handler (cached while the files it read are unchanged)."""
+    return project.memo(f"handler:{ref.key}", lambda: _summarize(project, ref), SUMMARY)
+
+
+def _summarize(project: "Project", ref: "FunctionRef") -> HandlerSummary:
+    from reviewlint.analysis.flow import analyzer_for
+    from reviewlint.service.handlers import handler_label
+
+    handler = resolve_function(project, ref)
+    if handler is None:  # pragma: no cover - a ref always names a parsed definition
+        return HandlerSummary(GatedHandler(ref.qualname, ref.name, ref.index, None, None), ref.qualname,
+                              frozenset(), frozenset(), (), ())
+    finder = project.analysis(GateFinder)
+    reach = finder.reach(ref, {handler.params[0]: Carrier.REQUEST} if handler.params else {})
+    gates = set(reach.gates)
+    own = finder.decorator_gate(handler)
+    if own is not None:
+        gates.add(own)
+    flow = analyzer_for(project).handler_flow(handler)
+    label = handler_label(handler)
+    return HandlerSummary(finder.gated_handler(handler), label, frozenset(gates), reach.walked,
+                          tuple(flow.all_decodes()), tuple(_open_objects(project, flow.all_schemas())),
+                          tuple(flow.all_extracts()))
+
+
+def _open_objects(project: "Project", schemas: list[Site]) -> list[OpenObject]:
+    import libcst as cst
+
+    from reviewlint.model.schemas import evaluator_for
+
+    evaluator = evaluator_for(project)
+    found: list[OpenObject] = []
+    for site in schemas:
+        module = project.module_at(site.path)
+        expr = module.node_at(site.ordinal) if module is not None else None
+        if module is None or expr is None:
+            continue
+        constant = evaluator.constant_name(module, expr)  # type: ignore[arg-type]
+        target = evaluator.imported_constant(module, expr) if isinstance(expr, cst.Attribute) else None
+        if target is not None:
+            # `schema.POST_THING`: its open objects depend on the schema modules
+            # alone, so an edit of the handler's module does not parse them again.
+            path, attr = target
+            objects = project.memo(f"open-objects:{path}:{attr}",
+                                   lambda: _value_open_objects(evaluator.constant(path, attr)), _OPEN_OBJECTS)
+        else:
+            objects = _value_open_objects(evaluator.evaluate(module, expr))  # type: ignore[arg-type]
+        found.extend(OpenObject(where, declares, constant, json_path) for where, declares, json_path in objects)
+    return found
+
+
+_Open = tuple[Site, str, str]  # (the open dict literal, what it declares, its JSON path)
+_OPEN_OBJECTS: Codec[list[_Open]] = Codec(
+    lambda objects: [[str(where.path), where.ordinal, declares, path] for where, declares, path in objects],
+    lambda data: [(_site(row), str(row[2]), str(row[3])) for row in data])
+
+
+def _value_open_objects(value: "Value") -> list[_Open]:
+    from reviewlint.model.schemas import open_objects
+
+    found = []
+    for item in open_objects(value):
+        entries = item.dict_value.entries
+        declares = " and ".join(k for k in ("properties", "patternProperties") if k in entries)
+        found.append((item.dict_value.origin.site, declares, item.path))
+    return found
+
+
+def project_summaries(project: "Project") -> tuple[HandlerSummary, ...]:
+    """The summary of every handler of the project."""
+    return tuple(handler_summary(project, ref) for ref in handler_refs(project))
+
+
+def summaries_reaching(project: "Project", path: Path) -> tuple[HandlerSummary, ...]:
+    """The summaries of the handlers whose analysis may read `path` (see reach.py): all a file's findings need."""
+    from reviewlint.analysis.reach import handlers_reaching
+
+    refs = handlers_reaching(project, path)
+    if refs is None:
+        return project_summaries(project)
+    return tuple(handler_summary(project, ref) for ref in refs)
+
+
+GATES: Codec[tuple[Gate, ...]] = Codec(lambda gates: [g.to_data() for g in gates],
+                                       lambda data: tuple(Gate.from_data(g) for g in data))
+
+
+def project_gates(project: "Project") -> tuple[Gate, ...]:
+    """Every gate of the project, with the handlers that reach each."""
+    return project.memo("gates", lambda: _build(project, handler_refs(project), handler_paths(project)), GATES)
+
+
+def gates_in(project: "Project", path: Path) -> tuple[Gate, ...]:
+    """The gates in one file, with the handlers that reach each: only handlers that may reach the file count."""
+    def build() -> tuple[Gate, ...]:
+        from reviewlint.service.handlers import handler_refs_in
+        from reviewlint.analysis.reach import handlers_reaching
+
+        refs = handlers_reaching(project, path)
+        if refs is None:
+            return tuple(gate for gate in project_gates(project) if gate.path == path)
+        paths = [path] if handler_refs_in(project, path) else []
+        return tuple(gate for gate in _build(project, refs, paths) if gate.path == path)
+
+    return project.memo(f"gates:{path}", build, GATES)
+
+
+def _build(project: "Project", refs: Iterable["FunctionRef"], handler_paths: Iterable[Path]) -> tuple[Gate, ...]:
+    reached: dict[GateRecord, dict[tuple[str, int], GatedHandler]] = {}
+    walked: set[str] = set()
+    for ref in refs:
+        summary = handler_summary(project, ref)
+        walked |= summary.walked
+        for record in summary.gates:
+            reached.setdefault(record, {})[(summary.view.qualname, summary.view.index)] = summary.view
+    # Inline gates of handler-module functions no handler reaches still name
+    # versions (RVL402, RVL403).
+    finder = project.analysis(GateFinder)
+    for path in handler_paths:
+        facts = file_facts(project, path)
+        if facts is None:
+            continue
+        from reviewlint.model.facts import ref_of
+
+        for function in facts.functions:
+            ref = ref_of(facts, function)
+            if ref.key not in walked:
+                for record in finder.reach(ref, {}).gates:
+                    reached.setdefault(record, {})
+    gates = [Gate(record, tuple(handlers[k] for k in sorted(handlers))) for record, handlers in reached.items()]
+    return tuple(sorted(gates, key=lambda g: (str(g.path), g.site.ordinal)))
