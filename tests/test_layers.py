@@ -75,7 +75,8 @@ def test_a_cycle_inside_a_layer_breaks_the_contract(tmp_path: Path) -> None:
     source = tmp_path / "reviewlint" / "core" / "source.py"  # source -> guard already
     guard = tmp_path / "reviewlint" / "core" / "guard.py"
     assert "reviewlint.core.guard" in source.read_text()
-    guard.write_text(guard.read_text() + "\n\ndef _late():\n    from reviewlint.core import source\n    return source\n")
+    late = "\n\ndef _late():\n    from reviewlint.core import source\n    return source\n"
+    guard.write_text(guard.read_text() + late)
     result = lint_imports(tmp_path, pythonpath=tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "no import cycle among the modules of any package BROKEN" in result.stdout
