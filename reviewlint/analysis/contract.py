@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 import libcst as cst
 
 from reviewlint.analysis.gates import is_version_key
+from reviewlint.analysis.resolver import resolver_for
 from reviewlint.model.module import Function, ModuleInfo, string_value
 from reviewlint.model.module import dotted as dotted_name
 from reviewlint.model.schemas import (UNKNOWN, Const, DictValue, ListValue, Unknown, Value, evaluator_for,
@@ -42,7 +43,6 @@ from reviewlint.model.schemas import (UNKNOWN, Const, DictValue, ListValue, Unkn
 from reviewlint.core.microversion import Version, format_version
 from reviewlint.service.versions import version_of_value
 from reviewlint.service.handlers import handler_refs
-from reviewlint.model.facts import function_named
 
 if TYPE_CHECKING:
     from reviewlint.model.project import Project
@@ -913,9 +913,9 @@ class _Frame:
             return self.method_on_objects(func.attr.value, receiver, arguments, node, live)
         if short in MAPPING_CONSTRUCTORS and name in (short, f"collections.{short}"):
             return self.new_mapping(node, arguments, live)
-        if "." in name and self.depth < MAX_DEPTH and self.worth_following(name, arguments):
-            helper = function_named(self.interpreter.project, name)
-            if helper is not None and helper.node is not self.function.node:
+        if self.depth < MAX_DEPTH and self.worth_following(name, arguments):
+            helper = resolver_for(self.interpreter.project).function(self.module, self.function, func)
+            if helper is not None:
                 followed = self.helper(helper, arguments, live)
                 if followed is not None:
                     return followed

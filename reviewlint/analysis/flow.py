@@ -24,9 +24,10 @@ from typing import TYPE_CHECKING, Any, Iterator
 import libcst as cst
 
 from reviewlint.analysis.calls import MAX_DEPTH, argument, bind
+from reviewlint.analysis.resolver import Unresolved, resolver_for
 from reviewlint.model.module import Function, ModuleInfo, Place, Site, child_nodes, dotted
 from reviewlint.model.project import Codec
-from reviewlint.model.facts import file_facts, function_named, function_ref, resolve_function
+from reviewlint.model.facts import function_named, resolve_function
 
 if TYPE_CHECKING:
     from reviewlint.model.facts import FunctionRef
@@ -203,9 +204,6 @@ class _Scanner:
         self.pending_schemas: list[cst.BaseExpression] = []
         # Expressions validated before the walk reached them (`validate(json.loads(req.body), S)`).
         self.validated_nodes: set[cst.CSTNode] = set()
-        # A buffer with no place in the project (flake8's `stdin`: no file on disk, no package)
-        # whose imports the project around it does not hold: that project may not be its own.
-        self.foreign = analyzer.is_foreign(module)
 
     def run(self, node: cst.CSTNode) -> None:
         """Visit `node` and everything below it, then resolve the schemas seen."""
@@ -305,18 +303,10 @@ class _Scanner:
             return
         if not any(self.role_of(arg.value) for arg in node.args):
             return  # only helpers that receive the request or what came of it act for the handler
-        if (dotted(node.func) or "").split(".")[0] in self.module.unresolved_imports:
+        callee = self.analyzer.resolver.callee(self.module, self.flow.function, node.func)
+        if isinstance(callee, Unresolved):
             self._unknown_call(node)
-            return
-        if "." not in name:
-            return
-        callee = self._own_function(name) or function_ref(self.analyzer.project, name)
-        if callee is None and self.foreign and (dotted(node.func) or "").split(".")[0] in self.module.imports:
-            # Its project may not be the one around the working directory: unknown, not "nothing".
-            self._unknown_call(node)
-            return
-        here = self.flow.function
-        if callee is not None and (callee.path, callee.name, callee.index) != (here.owner.path, here.name, here.index):
+        elif callee is not None:
             self._helper_call(node, callee)
 
     def _unknown_call(self, node: cst.Call) -> None:
@@ -325,21 +315,6 @@ class _Scanner:
         for arg in node.args:
             if self.role_of(arg.value) >= Role.BODY:
                 self._mark_validated(arg.value)
-
-    def _own_function(self, name: str) -> "FunctionRef | None":
-        """A function of this very module, found without the module index.
-
-        A buffer read from stdin without a real file name has a module name
-        (`stdin`) that the index cannot resolve; its own helpers still count.
-        """
-        from reviewlint.model.facts import ref_of
-
-        prefix = self.module.name + "."
-        if not name.startswith(prefix) or "." in name[len(prefix):]:
-            return None
-        facts = file_facts(self.analyzer.project, self.module.path)
-        definitions = facts.named(name[len(prefix):]) if facts is not None else ()
-        return ref_of(facts, definitions[-1]) if facts is not None and definitions else None
 
     def _is_policy_check(self, node: cst.Call, name: str) -> bool:
         return is_policy_check(self.module.config.policy_checks, node.func, name)
@@ -580,19 +555,7 @@ class FlowAnalyzer:
 
     def __init__(self, project: "Project") -> None:
         self.project = project
-        self._foreign: dict[Path, bool] = {}
-
-    def is_foreign(self, module: ModuleInfo) -> bool:
-        """A buffer with no place in this project (no file, no package) that imports nothing of it.
-
-        Run from outside its own project (pylsp with the file outside its
-        workspace), what it calls cannot be found: each such call is unknown.
-        """
-        if module.path not in self._foreign:
-            unplaced = "." not in module.name and not module.path.is_file()
-            self._foreign[module.path] = unplaced and not any(
-                self.project.split_path(f"{target}._") for target in module.imports.values())
-        return self._foreign[module.path]
+        self.resolver = resolver_for(project)
 
     def _scan(self, function: Function, roles: dict[str, Role], depth: int) -> FunctionFlow:
         flow = FunctionFlow(function)

@@ -25,12 +25,13 @@ from typing import TYPE_CHECKING, Any
 import libcst as cst
 
 from reviewlint.analysis.calls import MAX_DEPTH, argument, bind
+from reviewlint.analysis.resolver import Unresolved, resolver_for
 from reviewlint.model.module import Decorator, Function, ModuleInfo, Site, string_value, walk
 from reviewlint.model.project import Codec
 from reviewlint.model.schemas import evaluator_for
 from reviewlint.service.versions import ServiceVersions, version_of_value
 from reviewlint.core.microversion import Version, VersionRange, format_version, parse_version
-from reviewlint.model.facts import function_ref, resolve_function
+from reviewlint.model.facts import resolve_function
 
 if TYPE_CHECKING:
     from reviewlint.model.facts import FunctionRef
@@ -307,6 +308,7 @@ class GateFinder:
     def __init__(self, project: "Project") -> None:
         self.project = project
         self.evaluator = evaluator_for(project)
+        self.resolver = resolver_for(project)
 
     # -- versions -----------------------------------------------------------------
     def bounds(self, module: ModuleInfo, low: cst.BaseExpression | None, high: cst.BaseExpression | None
@@ -455,12 +457,8 @@ class _Scanner:
         bound = {param: carrier for param, expr in bind(node, None) if (carrier := self.carrier(expr))}
         if not bound:
             return  # only a helper that can see the version can hold a gate for this handler
-        name = self.module.resolve(func)
-        if not name or "." not in name:
-            return
-        callee = function_ref(self.finder.project, name)
-        here = self.function
-        if callee is None or (callee.path, callee.name, callee.index) == (here.owner.path, here.name, here.index):
+        callee = self.finder.resolver.callee(self.module, self.function, func)
+        if callee is None or isinstance(callee, Unresolved):
             return
         arguments = dict(bind(node, callee.params))
         signature = self.finder.gate_helper(callee)

@@ -1,0 +1,299 @@
+"""The one call resolver: which project function a call in a handler or helper runs.
+
+Every walker of handler bodies (flow, gates, the route contract) asks it, so a
+form of call taught here is followed by all of them. A call runs:
+
+* a module-level function, named through the module's imports or defined in
+  the same module (also in a buffer with no place in the index, flake8's `stdin`);
+* `Class.method`, called through a module-level class;
+* a method of an instance whose class is known: a constructor call `X()`, a
+  name bound to one (in the function, or a module global, also one a function
+  sets through `global`), a factory function that returns one, `self.x` bound
+  in the class's `__init__`.
+
+Nothing is guessed: a receiver whose class is not known resolves to nothing,
+and a call into project code that cannot be found (a relative import above
+the known package; a foreign buffer's imports) is UNRESOLVED, which the
+walkers treat as "may do anything".
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterator
+
+import libcst as cst
+
+from reviewlint.model.facts import file_facts, function_named, function_ref, ref_of
+from reviewlint.model.module import Function, ModuleInfo, child_nodes, dotted
+
+if TYPE_CHECKING:
+    from reviewlint.model.facts import FunctionRef
+    from reviewlint.model.project import Project
+
+# How many steps a receiver's class is followed through names, factories and globals.
+MAX_STEPS = 6
+
+
+class Unresolved:
+    """A call into project code that cannot be found: it may read, check or validate anything."""
+
+    def __repr__(self) -> str:
+        return "UNRESOLVED"
+
+
+UNRESOLVED = Unresolved()
+
+
+class CallResolver:
+    """Resolves calls for one project (one per run: `resolver_for`)."""
+
+    # Whether methods of instances are followed (off while the walkers move onto the resolver).
+    follow_instances = False
+
+    def __init__(self, project: "Project") -> None:
+        self.project = project
+        self._foreign: dict[Path, bool] = {}
+        self._locals: dict[int, dict[str, list[cst.BaseExpression]]] = {}
+        self._globals: dict[tuple[Path, str], list[cst.BaseExpression]] = {}
+
+    # -- the question ---------------------------------------------------------------------------
+    def callee(self, module: ModuleInfo, caller: Function | None,
+               func: cst.BaseExpression) -> "FunctionRef | Unresolved | None":
+        """What a call of `func` in `caller` (a function of `module`) runs.
+
+        None when it runs nothing of the project (or `caller` itself);
+        UNRESOLVED when it runs project code that cannot be found.
+        """
+        head = (dotted(func) or "").split(".")[0]
+        if head and head in module.unresolved_imports:
+            return UNRESOLVED
+        name = module.resolve(func) or ""
+        found = None
+        if "." in name:
+            found = self._own_function(module, name) or function_ref(self.project, name)
+        if found is None and isinstance(func, cst.Attribute) and self.follow_instances:
+            found = self._method(module, caller, func)
+        if found is None:
+            if self.is_foreign(module) and head in module.imports:
+                return UNRESOLVED  # its project may not be the one around the working directory
+            return None
+        if caller is not None and (found.path, found.name, found.index) == (
+                caller.owner.path, caller.name, caller.index):
+            return None
+        return found
+
+    def function(self, module: ModuleInfo, caller: Function | None, func: cst.BaseExpression) -> Function | None:
+        """The parsed definition a call of `func` runs, when it resolves (see `callee`)."""
+        from reviewlint.model.facts import resolve_function
+
+        found = self.callee(module, caller, func)
+        if found is None or isinstance(found, Unresolved):
+            return None
+        return resolve_function(self.project, found)
+
+    def is_foreign(self, module: ModuleInfo) -> bool:
+        """A buffer with no place in this project (no file, no package) that imports nothing of it.
+
+        Run from outside its own project (pylsp with the file outside its
+        workspace), what it calls cannot be found: each such call is unknown.
+        """
+        if module.path not in self._foreign:
+            unplaced = "." not in module.name and not module.path.is_file()
+            self._foreign[module.path] = unplaced and not any(
+                self.project.split_path(f"{target}._") for target in module.imports.values())
+        return self._foreign[module.path]
+
+    def _own_function(self, module: ModuleInfo, name: str) -> "FunctionRef | None":
+        """A function of this very module, found without the module index.
+
+        A buffer read from stdin without a real file name has a module name
+        (`stdin`) that the index cannot resolve; its own helpers still count.
+        """
+        prefix = module.name + "."
+        if not name.startswith(prefix) or "." in name[len(prefix):]:
+            return None
+        facts = file_facts(self.project, module.path)
+        definitions = facts.named(name[len(prefix):]) if facts is not None else ()
+        return ref_of(facts, definitions[-1]) if facts is not None and definitions else None
+
+    # -- methods of instances -------------------------------------------------------------------
+    def _method(self, module: ModuleInfo, caller: Function | None, func: cst.Attribute) -> "FunctionRef | None":
+        for owner in self.classes_of(module, caller, func.value, MAX_STEPS):
+            found = function_ref(self.project, f"{owner}.{func.attr.value}")
+            if found is not None:
+                return found
+        return None
+
+    def classes_of(self, module: ModuleInfo, function: Function | None, expr: cst.BaseExpression,
+                   steps: int) -> tuple[str, ...]:
+        """The dotted name of the class of the instance `expr` evaluates to, if one is known.
+
+        Empty when not known, or when its bindings disagree.
+        """
+        if steps <= 0:
+            return ()
+        found = set(self._classes(module, function, expr, steps))
+        return tuple(found) if len(found) == 1 and "" not in found else ()
+
+    def _classes(self, module: ModuleInfo, function: Function | None, expr: cst.BaseExpression,
+                 steps: int) -> Iterator[str]:
+        if isinstance(expr, cst.Call):
+            target = module.resolve(expr.func) or ""
+            factory = function_named(self.project, target) if "." in target else None
+            if factory is not None:
+                yield from self._returns(factory, steps - 1)
+            elif "." in target and self.project.split_path(target) is not None:
+                yield target  # a class of the project, if `Class.method` resolves
+            return
+        if isinstance(expr, cst.Name):
+            bound = self._local_values(function).get(expr.value) if function is not None else None
+            if bound is not None:
+                for value in bound:
+                    yield from self._or_unknown(self.classes_of(module, function, value, steps - 1))
+                return
+            yield from self._global(module, expr.value, steps)
+            return
+        if isinstance(expr, cst.Attribute):
+            if isinstance(expr.value, cst.Name) and expr.value.value == "self" and function is not None:
+                yield from self._self_attribute(module, function, expr.attr.value, steps)
+                return
+            target = module.resolve(expr) or ""
+            found = self.project.split_path(target) if "." in target else None
+            if found is not None and "." not in found[2]:
+                other = self.project.module_at(found[1])
+                if other is not None:
+                    yield from self._global(other, found[2], steps)
+            return
+        yield ""  # anything else: not known
+
+    @staticmethod
+    def _or_unknown(classes: tuple[str, ...]) -> Iterator[str]:
+        yield from classes or ("",)
+
+    def _global(self, module: ModuleInfo, name: str, steps: int) -> Iterator[str]:
+        if name in module.imports and "." in module.imports[name]:
+            target = module.imports[name]
+            found = self.project.split_path(target)
+            if found is not None and "." not in found[2]:
+                other = self.project.module_at(found[1])
+                if other is not None and other.path != module.path:
+                    yield from self._global(other, found[2], steps - 1)
+                    return
+            yield ""
+            return
+        values = self._global_values(module, name)
+        if not values:
+            yield ""
+            return
+        for value in values:
+            yield from self._or_unknown(self.classes_of(module, None, value, steps - 1))
+
+    def _self_attribute(self, module: ModuleInfo, method: Function, attribute: str, steps: int) -> Iterator[str]:
+        owner = method.name.split(".")[0] if "." in method.name else None
+        init = module.functions_named(f"{owner}.__init__") if owner is not None else []
+        values = [node.value for node in _own_nodes(init[-1].node.body) if isinstance(node, cst.Assign)
+                  for target in node.targets if _is_self_attribute(target.target, attribute)] if init else []
+        if not values:
+            yield ""
+            return
+        for value in values:
+            yield from self._or_unknown(self.classes_of(module, init[-1], value, steps - 1))
+
+    def _returns(self, factory: Function, steps: int) -> Iterator[str]:
+        module = factory.owner
+        values = [node.value for node in _own_nodes(factory.node.body)
+                  if isinstance(node, cst.Return) and node.value is not None and not _is_none(node.value)]
+        if not values:
+            yield ""
+            return
+        for value in values:
+            yield from self._or_unknown(self.classes_of(module, factory, value, steps))
+
+    # -- bindings --------------------------------------------------------------------------------
+    def _local_values(self, function: Function) -> dict[str, list[cst.BaseExpression]]:
+        """What each local name of `function` is bound to (names it declares `global` left out)."""
+        key = id(function.node)
+        if key not in self._locals:
+            declared: set[str] = set()
+            values: dict[str, list[cst.BaseExpression]] = {}
+            for node in _own_nodes(function.node.body):
+                if isinstance(node, cst.Global):
+                    declared.update(item.name.value for item in node.names)
+                elif isinstance(node, cst.Assign) and not _is_none(node.value):
+                    for target in node.targets:
+                        if isinstance(target.target, cst.Name):
+                            values.setdefault(target.target.value, []).append(node.value)
+                elif isinstance(node, (cst.For, cst.With, cst.AugAssign, cst.AnnAssign, cst.NamedExpr)):
+                    for name in _bound_names(node):
+                        values.setdefault(name, []).append(cst.Name("_unknown_"))
+            params = function.node.params
+            for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+                values.setdefault(param.name.value, []).append(cst.Name("_unknown_"))
+            self._locals[key] = {name: bound for name, bound in values.items() if name not in declared}
+        return self._locals[key]
+
+    def _global_values(self, module: ModuleInfo, name: str) -> list[cst.BaseExpression]:
+        """What a module global is bound to: at module level, and in functions that declare it `global`."""
+        key = (module.path, name)
+        if key not in self._globals:
+            values = [node.value for node in module.assignments.get(name, ())
+                      if node.value is not None and not _is_none(node.value)]
+            for function in (*module.functions, *module.methods):
+                if not _declares_global(function.node, name):
+                    continue
+                values.extend(node.value for node in _own_nodes(function.node.body)
+                              if isinstance(node, cst.Assign) and not _is_none(node.value)
+                              for target in node.targets
+                              if isinstance(target.target, cst.Name) and target.target.value == name)
+            self._globals[key] = values
+        return self._globals[key]
+
+
+def _own_nodes(body: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """The nodes of a function's body, without those of functions and classes defined inside."""
+    stack: list[cst.CSTNode] = [body]
+    while stack:
+        node = stack.pop()
+        yield node
+        if not isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            stack.extend(child_nodes(node))
+
+
+def _declares_global(definition: cst.FunctionDef, name: str) -> bool:
+    return any(isinstance(node, cst.Global) and any(item.name.value == name for item in node.names)
+               for node in _own_nodes(definition.body))
+
+
+def _bound_names(node: cst.CSTNode) -> Iterator[str]:
+    targets: list[cst.CSTNode] = []
+    if isinstance(node, cst.For):
+        targets.append(node.target)
+    elif isinstance(node, cst.With):
+        targets.extend(item.asname.name for item in node.items if item.asname is not None)
+    elif isinstance(node, (cst.AugAssign, cst.AnnAssign)):
+        targets.append(node.target)
+    elif isinstance(node, cst.NamedExpr):
+        targets.append(node.target)
+    for target in targets:
+        stack = [target]
+        while stack:
+            current = stack.pop()
+            if isinstance(current, cst.Name):
+                yield current.value
+            elif isinstance(current, (cst.Tuple, cst.List)):
+                stack.extend(element.value for element in current.elements)
+
+
+def _is_none(expr: cst.BaseExpression) -> bool:
+    return isinstance(expr, cst.Name) and expr.value == "None"
+
+
+def _is_self_attribute(target: cst.BaseExpression, attribute: str) -> bool:
+    return (isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name)
+            and target.value.value == "self" and target.attr.value == attribute)
+
+
+def resolver_for(project: "Project") -> CallResolver:
+    """The project's one CallResolver (one per run)."""
+    return project.analysis(CallResolver)
