@@ -77,8 +77,9 @@ def _contracts(project: Any) -> dict[str, Any]:
         space = contract.space
 
         def accepted(pairs: list[Any]) -> list[Any]:
-            return sorted([space.describe(mask), None if a is None else
-                           [sorted(a.names), list(a.patterns), a.complete, a.closed]] for mask, a in pairs if mask)
+            return sorted(([space.describe(mask), None if a is None else
+                            [sorted(a.names), list(a.patterns), a.complete, a.closed]] for mask, a in pairs if mask),
+                          key=json.dumps)
 
         found[route.label] = {
             "served": space.describe(contract.mask),

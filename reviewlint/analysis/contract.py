@@ -35,12 +35,14 @@ from typing import TYPE_CHECKING, Any, Iterable
 import libcst as cst
 
 from reviewlint.analysis.gates import is_version_key
+from reviewlint.analysis.decorators import ANY, KEYWORD, validations
 from reviewlint.analysis.resolver import resolver_for
 from reviewlint.model.module import Function, ModuleInfo, string_value
 from reviewlint.model.module import dotted as dotted_name
 from reviewlint.model.schemas import (UNKNOWN, Const, DictValue, ListValue, Unknown, Value, evaluator_for,
                                       string_operation)
-from reviewlint.core.microversion import Version, format_version
+from reviewlint.analysis.version_space import VersionSpace
+from reviewlint.core.microversion import Version
 from reviewlint.service.versions import version_of_value
 from reviewlint.service.handlers import handler_refs
 
@@ -69,72 +71,6 @@ _OPERATORS: dict[type, str] = {
     cst.LessThanEqual: "<=", cst.Equal: "==",
 }
 _FLIPPED = {">=": "<=", ">": "<", "<": ">", "<=": ">=", "==": "=="}
-
-
-# -- versions as bit masks -------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class VersionSpace:
-    """The declared microversions, ascending; a set of them is an int with bit i for the i-th."""
-
-    versions: tuple[Version, ...]
-
-    @property
-    def all(self) -> int:
-        """Every version."""
-        return (1 << len(self.versions)) - 1
-
-    def mask(self, low: Version | None, high: Version | None) -> int:
-        """The versions from `low` to `high` (None: unbounded), both included."""
-        result = 0
-        for index, version in enumerate(self.versions):
-            if (low is None or version >= low) and (high is None or version <= high):
-                result |= 1 << index
-        return result
-
-    def members(self, mask: int) -> list[Version]:
-        """The versions in `mask`, ascending."""
-        return [v for i, v in enumerate(self.versions) if mask >> i & 1]
-
-    def lowest(self, mask: int) -> Version | None:
-        """The lowest version in `mask`."""
-        if not mask:
-            return None
-        return self.versions[(mask & -mask).bit_length() - 1]
-
-    def highest(self, mask: int) -> Version | None:
-        """The highest version in `mask`."""
-        return self.versions[mask.bit_length() - 1] if mask else None
-
-    def below(self, version: Version) -> int:
-        """The versions lower than `version`."""
-        return self.mask(None, None) & ~self.mask(version, None)
-
-    def above(self, version: Version) -> int:
-        """The versions higher than `version`."""
-        return self.mask(None, None) & ~self.mask(None, version)
-
-    def runs(self, mask: int) -> list[tuple[Version, Version]]:
-        """`mask` as maximal runs of consecutive declared versions."""
-        runs: list[tuple[Version, Version]] = []
-        start: Version | None = None
-        previous: Version | None = None
-        for index, version in enumerate(self.versions):
-            if mask >> index & 1:
-                if start is None:
-                    start = version
-                previous = version
-            elif start is not None and previous is not None:
-                runs.append((start, previous))
-                start = None
-        if start is not None and previous is not None:
-            runs.append((start, previous))
-        return runs
-
-    def describe(self, mask: int) -> str:
-        """`1.12..1.27, 1.37`: the runs of `mask`."""
-        return ", ".join(format_version(a) if a == b else f"{format_version(a)}..{format_version(b)}"
-                         for a, b in self.runs(mask))
 
 
 # -- abstract values -------------------------------------------------------------------------
@@ -948,8 +884,10 @@ class _Frame:
 
     def extract_json(self, node: cst.Call, live: int) -> Alts:
         body = _argument(node, 0, "body")
-        if body is not None and Carrier.BODY in _kinds(self.eval(body, live)):
-            for mask, schema in self.schema_alts(_argument(node, 1, "schema"), live):
+        schema_expr = _argument(node, 1, "schema")
+        # Without a schema, what validates the body may come later (a decorator): the read says "unknown" till then.
+        if body is not None and Carrier.BODY in _kinds(self.eval(body, live)) and schema_expr is not None:
+            for mask, schema in self.schema_alts(schema_expr, live):
                 self.facts.body_schemas.append(SchemaUse(mask, schema, Spot.of(self.module, node)))
         return _alts(live, Derived(frozenset({Carrier.BODY})))
 
@@ -1006,10 +944,11 @@ class _Frame:
         return found + _alts(live, Derived(kinds)) if kinds else found
 
     def worth_following(self, name: str, arguments: list[tuple[cst.Arg, Alts]]) -> bool:
-        """A project function that receives what the analysis tracks, or a serializer."""
+        """A project function that receives what the analysis tracks (the body too: its decorators may
+        validate it), or a serializer."""
         if self.serializer(name):
             return True
-        if any(_interesting(value) for _, value in arguments):
+        if any(_interesting(value) or Carrier.BODY in _kinds(value) for _, value in arguments):
             return True
         constants = [alt for _, value in arguments for alt in value if isinstance(alt[1], Constant)]
         if not constants or self.interpreter.project.split_path(name) is None:
@@ -1021,8 +960,8 @@ class _Frame:
         owner = name.rsplit(".", 1)[0]
         return owner == self.module.name or owner in self.interpreter.handler_module_names
 
-    def helper(self, helper: Function, arguments: list[tuple[cst.Arg, Alts]], live: int) -> Alts | None:
-        """Follow a call into a project function when it receives something the analysis tracks."""
+    def bound(self, helper: Function, arguments: list[tuple[cst.Arg, Alts]]) -> dict[str, Alts]:
+        """What a call passes each of `helper`'s parameters."""
         bound: dict[str, Alts] = {}
         position = 0
         for arg, value in arguments:
@@ -1033,12 +972,33 @@ class _Frame:
             elif position < len(helper.params):
                 bound[helper.params[position]] = value
                 position += 1
-        bound = {name: self.values(value) for name, value in bound.items()}
-        if not self.serializer(helper.qualname) and not any(_interesting(value) for value in bound.values()):
+        return {name: self.values(value) for name, value in bound.items()}
+
+    def helper(self, helper: Function, arguments: list[tuple[cst.Arg, Alts]], live: int) -> Alts | None:
+        """Follow a call into a project function when it receives something the analysis tracks."""
+        bound = self.bound(helper, arguments)
+        if not self.serializer(helper.qualname) and not any(
+                _interesting(value) or Carrier.BODY in _kinds(value) for value in bound.values()):
             return None
+        self.decorator_validations(helper, bound, arguments, live)
         summary = self.interpreter.analyze(helper, bound, live, self.depth + 1)
         self.facts.extend(summary.facts)
         return _within(summary.returns, live)
+
+    def decorator_validations(self, helper: Function, bound: dict[str, Alts], arguments: list[tuple[cst.Arg, Alts]],
+                              live: int) -> None:
+        """The body schemas `helper`'s validation decorators apply to what this call passes it."""
+        keywords = {arg.keyword.value for arg, _ in arguments if arg.keyword is not None}
+        frame = None
+        for found in validations(self.interpreter.project, helper):
+            value = bound.get(found.param)
+            if value is None or Carrier.BODY not in _kinds(value):
+                continue
+            if found.how != ANY and (found.param in keywords) != (found.how == KEYWORD):
+                continue  # passed otherwise than the decorator takes it (RVL201): it validates nothing
+            frame = frame or _Frame(self.interpreter, helper.owner, helper, {}, self.depth + 1)
+            for mask, schema in frame.schema_alts(found.schema, live):
+                self.facts.body_schemas.append(SchemaUse(mask, schema, Spot.of(helper.owner, found.schema)))
 
 
 def _assigns(project: "Project", path: Path, name: str) -> bool:

@@ -48,9 +48,6 @@ UNRESOLVED = Unresolved()
 class CallResolver:
     """Resolves calls for one project (one per run: `resolver_for`)."""
 
-    # Whether methods of instances are followed (off while the walkers move onto the resolver).
-    follow_instances = False
-
     def __init__(self, project: "Project") -> None:
         self.project = project
         self._foreign: dict[Path, bool] = {}
@@ -72,7 +69,7 @@ class CallResolver:
         found = None
         if "." in name:
             found = self._own_function(module, name) or function_ref(self.project, name)
-        if found is None and isinstance(func, cst.Attribute) and self.follow_instances:
+        if found is None and isinstance(func, cst.Attribute):
             found = self._method(module, caller, func)
         if found is None:
             if self.is_foreign(module) and head in module.imports:

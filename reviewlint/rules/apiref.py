@@ -23,7 +23,7 @@ from reviewlint.service.handlers import handler_paths
 if TYPE_CHECKING:
     from reviewlint.service.reference import (ListedParameter, ParameterEntry, ParameterList, Part, Reference,
                                               RouteSection, Span)
-    from reviewlint.analysis.contract import Acceptance, RouteContract, Spot, VersionSpace
+    from reviewlint.analysis.contract import Acceptance, RouteContract, Spot
     from reviewlint.model.project import Project
     from reviewlint.core.microversion import Version
 
@@ -567,7 +567,7 @@ class _RouteDoc:
         self.project = project
         self.ref = ref
         self.contract = contract
-        self.space: VersionSpace = contract.space
+        self.space = contract.space
         self.served = contract.mask
         self.sections = sorted(sections, key=lambda s: (str(s.path), s.line))
         self.label = contract.route.label
