@@ -44,7 +44,6 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
-from reviewlint.service.handlers import handler_refs
 
 DEFAULT_CACHE = Path(os.environ.get("REVIEWLINT_TEST_CACHE", Path.home() / ".cache" / "reviewlint-tests"))
 
@@ -173,6 +172,7 @@ def reference_family_time(root: Path, runs: int) -> float:
     from reviewlint.model.project import Project
     from reviewlint.service.routes import route_table
     from reviewlint.rules.apiref import judge
+    from reviewlint.service.handlers import handler_refs
     from reviewlint.service.versions import service_versions
 
     times = []
