@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 import libcst as cst
 
 from reviewlint.analysis.gates import is_version_key
+from reviewlint.analysis.request_terms import BODY_ATTRS, COMPARISONS, FLIPPED
 from reviewlint.analysis.decorators import ANY, KEYWORD, validations
 from reviewlint.analysis.resolver import resolver_for
 from reviewlint.model.module import Function, ModuleInfo, string_value
@@ -54,7 +55,6 @@ if TYPE_CHECKING:
 MAX_DEPTH = 6
 MAX_UNROLL = 64
 MAX_ALTERNATIVES = 32
-BODY_ATTRS = frozenset({"body", "body_file", "text", "json", "json_body", "POST"})
 QUERY_ATTRS = frozenset({"GET", "params"})
 QUERY_READS = frozenset({"get", "getall", "getone", "dict_of_lists"})
 RESPONSE_BODY_ATTRS = frozenset({"body", "json_body", "text", "json"})
@@ -65,12 +65,6 @@ PASS_THROUGH = frozenset({
 })
 MAPPING_CONSTRUCTORS = frozenset({"dict", "OrderedDict", "defaultdict"})
 CONTAINER_METHODS = frozenset({"append", "extend", "insert", "add", "update"})
-
-_OPERATORS: dict[type, str] = {
-    cst.GreaterThanEqual: ">=", cst.GreaterThan: ">", cst.LessThan: "<",
-    cst.LessThanEqual: "<=", cst.Equal: "==",
-}
-_FLIPPED = {">=": "<=", ">": "<", "<": ">", "<=": ">=", "==": "=="}
 
 
 # -- abstract values -------------------------------------------------------------------------
@@ -716,7 +710,7 @@ class _Frame:
         result: Alts = ()
         for target in expr.comparisons:
             right = target.comparator
-            operator = _OPERATORS.get(type(target.operator))
+            operator = COMPARISONS.get(type(target.operator))
             if isinstance(target.operator, (cst.In, cst.NotIn)):
                 container = self.eval(right, live)
                 if any(item is Carrier.QUERY for _, item in container):
@@ -727,7 +721,7 @@ class _Frame:
                 if self.carries_version(left, live):
                     result = self.compare(expr, operator, right, live)
                 elif self.carries_version(right, live):
-                    result = self.compare(expr, _FLIPPED[operator], left, live)
+                    result = self.compare(expr, FLIPPED[operator], left, live)
             left = right
         return result
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 import libcst as cst
 
+from reviewlint.analysis.request_terms import BODY_ATTRS, JSON_ATTRS
 from reviewlint.analysis.calls import MAX_DEPTH, argument, bind
 from reviewlint.analysis.decorators import KEYWORD, POSITION, validation_of
 from reviewlint.analysis.resolver import Unresolved, resolver_for
@@ -34,8 +35,6 @@ if TYPE_CHECKING:
     from reviewlint.model.facts import FunctionRef
     from reviewlint.model.project import Project
 
-BODY_ATTRS = frozenset({"body", "body_file", "text", "json", "json_body", "POST"})
-JSON_ATTRS = frozenset({"json", "json_body"})
 JSON_MODULES = frozenset({"json", "jsonutils", "simplejson", "ujson", "orjson"})
 JSON_DECODERS = frozenset({"loads", "load"})
 

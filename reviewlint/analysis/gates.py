@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 
+from reviewlint.analysis.request_terms import COMPARISONS, FLIPPED
 from reviewlint.analysis.calls import MAX_DEPTH, argument, bind
 from reviewlint.analysis.resolver import Unresolved, resolver_for
 from reviewlint.model.module import Decorator, Function, ModuleInfo, Site, string_value, walk
@@ -47,14 +48,6 @@ def is_version_key(module: ModuleInfo, expr: cst.BaseExpression) -> bool:
         return literal.endswith(".microversion")
     name = module.resolve(expr)
     return name is not None and name.rsplit(".", 1)[-1] == VERSION_KEY
-
-
-# `V op (1, N)`: the range of V on which the comparison holds.
-_OPERATORS: dict[type, str] = {
-    cst.GreaterThanEqual: ">=", cst.GreaterThan: ">", cst.LessThan: "<",
-    cst.LessThanEqual: "<=", cst.Equal: "==",
-}
-_FLIPPED = {">=": "<=", ">": "<", "<": ">", "<=": ">=", "==": "=="}
 
 
 class Carrier(enum.Enum):
@@ -181,11 +174,11 @@ def _raising_test(test: cst.BaseExpression, params: set[str], source: Any,
             if carrier is not None and low is not None and (high_expr is None or high is not None):
                 return GateHelper(carrier, low, high)
     if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
-        operator = _OPERATORS.get(type(test.comparisons[0].operator))
+        operator = COMPARISONS.get(type(test.comparisons[0].operator))
         left, right = test.left, test.comparisons[0].comparator
         # `min_version > want_version`: the version read from the request on the right.
         if isinstance(right, cst.Name) and right.value in derived and param(left) is not None:
-            left, right, operator = right, left, _FLIPPED.get(operator or "", None)
+            left, right, operator = right, left, FLIPPED.get(operator or "", None)
         carrier, bound = source(left), param(right)
         if carrier is not None and bound is not None and operator == "<":  # raise below the minimum
             return GateHelper(carrier, bound, None)
@@ -486,12 +479,12 @@ class _Scanner:
         left: cst.BaseExpression = node.left
         for target in node.comparisons:
             right = target.comparator
-            operator = _OPERATORS.get(type(target.operator))
+            operator = COMPARISONS.get(type(target.operator))
             if operator is not None:
                 if self.carrier(left) is Carrier.VERSION:
                     self.compare(node, operator, right)
                 elif self.carrier(right) is Carrier.VERSION:
-                    self.compare(node, _FLIPPED[operator], left)
+                    self.compare(node, FLIPPED[operator], left)
             left = right
 
     def compare(self, node: cst.Comparison, operator: str, other: cst.BaseExpression) -> None:
