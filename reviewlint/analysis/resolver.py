@@ -19,6 +19,7 @@ walkers treat as "may do anything".
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
@@ -155,12 +156,7 @@ class CallResolver:
             if isinstance(expr.value, cst.Name) and expr.value.value == "self" and function is not None:
                 yield from self._self_attribute(module, function, expr.attr.value, steps)
                 return
-            target = module.resolve(expr) or ""
-            found = self.project.split_path(target) if "." in target else None
-            if found is not None and "." not in found[2]:
-                other = self.project.module_at(found[1])
-                if other is not None:
-                    yield from self._global(other, found[2], steps)
+            yield from self._other_global(module.resolve(expr) or "", module, steps)
             return
         yield ""  # anything else: not known
 
@@ -168,16 +164,26 @@ class CallResolver:
     def _or_unknown(classes: tuple[str, ...]) -> Iterator[str]:
         yield from classes or ("",)
 
+    def _other_global(self, target: str, module: ModuleInfo, steps: int) -> Iterator[str]:
+        """The classes of the module global `target` (dotted) names in another module.
+
+        Its module is parsed only when its text binds the name: a receiver
+        that is a module, a class or a library object costs no parse.
+        """
+        found = self.project.split_path(target) if "." in target else None
+        if (found is None or "." in found[2] or self.project.index.canonical(target) is not None
+                or not _binds(self.project, found[1], found[2])):
+            yield ""
+            return
+        other = self.project.module_at(found[1])
+        if other is None or other.path == module.path:
+            yield ""
+            return
+        yield from self._global(other, found[2], steps - 1)
+
     def _global(self, module: ModuleInfo, name: str, steps: int) -> Iterator[str]:
         if name in module.imports and "." in module.imports[name]:
-            target = module.imports[name]
-            found = self.project.split_path(target)
-            if found is not None and "." not in found[2]:
-                other = self.project.module_at(found[1])
-                if other is not None and other.path != module.path:
-                    yield from self._global(other, found[2], steps - 1)
-                    return
-            yield ""
+            yield from self._other_global(module.imports[name], module, steps)
             return
         values = self._global_values(module, name)
         if not values:
@@ -245,6 +251,15 @@ class CallResolver:
                               if isinstance(target.target, cst.Name) and target.target.value == name)
             self._globals[key] = values
         return self._globals[key]
+
+
+def _binds(project: "Project", path: Path, name: str) -> bool:
+    """Cheap text test: does the module at `path` bind `name` at the start of a line (`NAME =`, `NAME: T =`)?"""
+    try:
+        text = project.source(path)
+    except Exception:  # unreadable files are RVL900's business
+        return False
+    return name in text and re.search(rf"^[ \t]*{re.escape(name)}[ \t]*(?::[^=\n]*)?=(?!=)", text, re.M) is not None
 
 
 def _own_nodes(body: cst.CSTNode) -> Iterator[cst.CSTNode]:
