@@ -9,7 +9,7 @@ handler module walks that module's handlers again and no others.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
@@ -212,3 +212,28 @@ def _build(project: "Project", refs: Iterable["FunctionRef"], handler_paths: Ite
                     reached.setdefault(record, {})
     gates = [Gate(record, tuple(handlers[k] for k in sorted(handlers))) for record, handlers in reached.items()]
     return tuple(sorted(gates, key=lambda g: (str(g.path), g.site.ordinal)))
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The handlers a question is asked of: every handler (`path` None), or those that may reach `path`.
+
+    A rule family says once where it may report, as a function of a scope;
+    a run that asks about many files asks it of the whole project, and an
+    editor's first save asks it of the handlers reaching the one file.
+    """
+
+    project: "Project" = field(compare=False)
+    path: Path | None = None
+
+    def summaries(self) -> tuple[HandlerSummary, ...]:
+        """The summaries of the handlers in scope."""
+        if self.path is None:
+            return project_summaries(self.project)
+        return summaries_reaching(self.project, self.path)
+
+    def gates(self) -> tuple[Gate, ...]:
+        """The gates in scope: every gate, or those in `path`."""
+        if self.path is None:
+            return project_gates(self.project)
+        return gates_in(self.project, self.path)

@@ -146,7 +146,10 @@ def reports_in_alone(project: "Project", path: Path) -> bool:
             return False  # no handler, nothing anywhere (and no rule family imported)
         if handler_refs_in(project, path):
             return True
-        return any(hook(project, path) for hook in family_hooks("reports_in"))
+        from reviewlint.analysis.summary import Scope
+
+        scope = Scope(project, path)
+        return any(path in places(project, scope) for places in family_hooks("places"))
 
     return project.memo(f"prefilter:reports_in:{path}", build, Codec(bool, bool))
 
@@ -166,8 +169,11 @@ def interesting(project: "Project") -> frozenset[Path]:
         found: set[Path] = set(handler_paths(project))
         if not found:
             return frozenset()  # no handler, nothing anywhere (and no rule family imported)
+        from reviewlint.analysis.summary import Scope
+
+        scope = Scope(project)
         for places in family_hooks("places"):
-            found.update(places(project))
+            found.update(places(project, scope))
         return frozenset(found)
 
     return project.memo(_INTERESTING, build,

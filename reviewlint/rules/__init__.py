@@ -13,9 +13,10 @@ if TYPE_CHECKING:
     from reviewlint.rules.base import Rule
 
 # Each family module defines RULES (its rule classes) and may define
-# `places(project)` (the files besides handler modules where it may report:
-# the prefilter lets them through) with `reports_in(project, path)` (whether a
-# file is one of them, asking only what may reach it), `file_results(project, path)` (computes the
+# `places(project, scope)` (the files besides handler modules where it may report,
+# as found among the handlers of `scope` (analysis.summary.Scope): every handler for
+# a run that asks about many files, those that may reach one file for an editor's
+# first save; the prefilter lets them through), `file_results(project, path)` (computes the
 # results one file's findings rest on elsewhere, so the engine can ask for them
 # before the file's cached findings) and `lint_yaml(project, path)` (findings
 # for a YAML input, such as RVL901 for a malformed gabbi file, or at the gates

@@ -21,6 +21,7 @@ from reviewlint.rules.base import LintContext, Rule
 if TYPE_CHECKING:
     from reviewlint.service.gabbi import FunctionalTests
     from reviewlint.analysis.gates import Gate
+    from reviewlint.analysis.summary import Scope
     from reviewlint.model.project import Project
     from reviewlint.service.routes import Route, RouteTable
     from reviewlint.service.versions import HistoryDocument, ServiceVersions
@@ -572,22 +573,12 @@ def _gate_findings(code: str, ctx: LintContext) -> Iterable[Finding]:
             yield ctx.finding(code, line, col, result.message, end=ctx.end(result.gate.site))
 
 
-def places(project: "Project") -> set[Path]:
+def places(project: "Project", scope: "Scope") -> set[Path]:
     """Files this family may report in besides handler modules: those holding gates, the routes module."""
-    from reviewlint.analysis.summary import project_gates
     from reviewlint.service.routes import route_table
 
     table = route_table(project)
-    return {gate.path for gate in project_gates(project)} | ({table.path} if table is not None else set())
-
-
-def reports_in(project: "Project", path: Path) -> bool:
-    """`path in places(project)`, asking only the handlers that may reach the file."""
-    from reviewlint.analysis.summary import gates_in
-    from reviewlint.service.routes import route_table
-
-    table = route_table(project)
-    return (table is not None and table.path == path) or bool(gates_in(project, path))
+    return {gate.path for gate in scope.gates()} | ({table.path} if table is not None else set())
 
 
 def lint_yaml(project: "Project", path: Path) -> list[Finding]:

@@ -14,7 +14,7 @@ from reviewlint.analysis.flow import missing_schema
 from reviewlint.model.module import Site, dotted, walk
 from reviewlint.model.project import Codec, Project
 from reviewlint.rules.base import LintContext, Rule
-from reviewlint.analysis.summary import HandlerSummary, handler_summary, project_summaries, summaries_reaching
+from reviewlint.analysis.summary import HandlerSummary, Scope, handler_summary, project_summaries, summaries_reaching
 from reviewlint.model.facts import file_facts
 from reviewlint.service.handlers import handlers_in
 
@@ -232,19 +232,12 @@ def file_results(project: Project, path: Path) -> None:
     _open_objects_in(project, path)
 
 
-def places(project: Project) -> set[Path]:
+def places(project: Project, scope: Scope) -> set[Path]:
     """Files this family may report in besides handler modules: helpers' decodes and extracts, schema modules."""
-    found = {site.path for summary in project_summaries(project) for site, _ in summary.decodes + summary.extracts}
-    found.update(report.site.path for report in open_schema_objects(project))
+    summaries = scope.summaries()
+    found = {site.path for summary in summaries for site, _ in summary.decodes + summary.extracts}
+    found.update(resolve_path(report.site.path) for summary in summaries for report in summary.open_objects)
     return found
-
-
-def reports_in(project: Project, path: Path) -> bool:
-    """`path in places(project)`, asking only the handlers that may reach the file."""
-    if any(site.path == path for summary in summaries_reaching(project, path)
-           for site, _ in summary.decodes + summary.extracts):
-        return True
-    return bool(_open_objects_in(project, path))
 
 
 RULES: tuple[type[Rule], ...] = (UnvalidatedJsonBody, EmptyExtractJsonSchema, OpenObjectSchema)
