@@ -1,0 +1,312 @@
+"""--baseline-commit REV: a change's own findings, on real git repositories built from the bundled example."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from conftest import EXAMPLE, REPO, Command
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="--baseline-commit reads git")
+
+IDENTITY = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid", "GIT_COMMITTER_NAME": "t",
+            "GIT_COMMITTER_EMAIL": "t@example.invalid"}
+
+UNVALIDATED_HANDLER = '''
+
+@wsgi_wrapper.PlacementWsgify
+@util.require_content('application/json')
+def relabel_crate(req):
+    """PATCH /crates/{uuid}: a new label."""
+    context = req.environ['depot.context']
+    context.can('depot:crate:relabel')
+    data = jsonutils.loads(req.body)
+    context.crates.relabel(util.wsgi_path_item(req.environ, 'uuid'), data)
+    return _send(req, data)
+'''
+
+GABBI_TEST = """- name: show a crate as it was at the minimum version
+  GET: /crates/$ENVIRON['CRATE_UUID']
+  request_headers:
+    openstack-api-version: depot 1.0
+  status: 200
+
+"""
+
+
+def git(where: Path, *args: str) -> str:
+    result = subprocess.run(["git", *args], cwd=where, capture_output=True, text=True,
+                            env={**os.environ, **IDENTITY}, check=True)
+    return result.stdout
+
+
+def repository(tmp_path: Path) -> Path:
+    """A git repository whose one commit holds the example project."""
+    repo = tmp_path / "depot"
+    shutil.copytree(EXAMPLE, repo)
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "The example")
+    return repo
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+def commit(repo: Path, message: str = "The change") -> None:
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", message)
+
+
+@pytest.fixture(autouse=True)
+def private_temp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A temporary directory of the test's own, for base trees: the test can see that none is left behind."""
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(temp))
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    return temp
+
+
+def test_a_change_adding_an_unvalidated_handler(command: Command, tmp_path: Path, private_temp: Path) -> None:
+    repo = repository(tmp_path)
+    (repo / "depot/handlers/crate.py").write_text((repo / "depot/handlers/crate.py").read_text()
+                                                  + UNVALIDATED_HANDLER)
+    edit(repo / "depot/handler.py", "        'DELETE': crate.delete_crate,\n",
+         "        'DELETE': crate.delete_crate,\n        'PATCH': crate.relabel_crate,\n")
+    commit(repo)
+    result = command("--baseline-commit", "HEAD~1", cwd=repo)
+    assert result.returncode == 1, result.stderr
+    assert result.stdout == ("depot/handlers/crate.py:114:12: RVL201 JSON body decoded here is never validated "
+                             "against a schema (use util.extract_json)\n")
+    base = git(repo, "rev-parse", "HEAD~1")[:12]
+    assert result.stderr == (f"reviewlint: 1 new finding(s), 0 fixed, against {base} "
+                             "(the merge base of HEAD~1 and HEAD)\n")
+    assert list(private_temp.iterdir()) == []  # the base tree is gone
+    assert git(repo, "status", "--porcelain") == ""
+
+
+def test_a_change_removing_a_gabbi_test_reports_the_gates_it_covered(command: Command, tmp_path: Path) -> None:
+    repo = repository(tmp_path)
+    edit(repo / "depot/tests/functional/gabbits/crates.yaml", GABBI_TEST, "")
+    commit(repo)
+    result = command("--baseline-commit", "HEAD~1", cwd=repo)
+    assert result.returncode == 1
+    cause = " (after the change to depot/tests/functional/gabbits/crates.yaml)"
+    assert result.stdout == (
+        "depot/handlers/crate.py:21:8: RVL404 microversion gate >= 1.1: the far side of its boundary at 1.1 is "
+        f"untested: no functional test of GET /crates/{{uuid}} at 1.0{cause}\n"
+        "depot/handlers/crate.py:24:8: RVL404 microversion gate >= 1.4: the far side of its boundary at 1.4 is "
+        f"untested: no functional test of GET /crates/{{uuid}} at 1.0..1.3{cause}\n")
+    # The handler module is where they live; the gabbi file is what caused them.
+    document = json.loads(command("--baseline-commit", "HEAD~1", "--format", "json", cwd=repo).stdout)
+    assert {row["related"] for row in document["findings"]} == {"depot/tests/functional/gabbits/crates.yaml"}
+    sarif = json.loads(command("--baseline-commit", "HEAD~1", "--format", "sarif", cwd=repo).stdout)
+    related = sarif["runs"][0]["results"][0]["relatedLocations"][0]["physicalLocation"]["artifactLocation"]
+    assert related == {"uri": "depot/tests/functional/gabbits/crates.yaml", "uriBaseId": "%SRCROOT%"}
+
+
+def test_from_a_subdirectory_the_cross_file_effect_is_still_seen(command: Command, tmp_path: Path) -> None:
+    repo = repository(tmp_path)
+    edit(repo / "depot/tests/functional/gabbits/crates.yaml", GABBI_TEST, "")
+    commit(repo)
+    result = command("--baseline-commit", "HEAD~1", cwd=repo / "depot/handlers")
+    assert [line.split(": ")[0] for line in result.stdout.splitlines()] == ["crate.py:21:8", "crate.py:24:8"]
+    assert "(after the change to depot/tests/functional/gabbits/crates.yaml)" in result.stdout
+    named = command("--baseline-commit", "HEAD~1", "depot/schemas", cwd=repo)
+    assert (named.returncode, named.stdout) == (0, "")
+
+
+def test_a_change_opening_a_schema_object(command: Command, tmp_path: Path) -> None:
+    repo = repository(tmp_path)
+    edit(repo / "depot/schemas/crate.py", "    'required': ['name'],\n    'additionalProperties': False,\n",
+         "    'required': ['name'],\n")
+    commit(repo)
+    result = command("--baseline-commit", "HEAD~1", cwd=repo)
+    assert result.stdout == (
+        "depot/schemas/crate.py:6:14: RVL203 schema POST_CRATE (also POST_CRATE_V1_1): object at $ declares "
+        "properties without \"additionalProperties\": False; request body of crate.create_crate (>= 1.0), "
+        "crate.create_crate (>= 1.1)\n")
+
+
+def test_a_pure_move_reports_nothing(command: Command, tmp_path: Path) -> None:
+    repo = repository(tmp_path)
+    crate = repo / "depot/handlers/crate.py"
+    text = crate.read_text()
+    start = text.index("@wsgi_wrapper.PlacementWsgify\ndef delete_crate")
+    moved = text[start:].rstrip("\n") + "\n\n\n"
+    text = text[:start].rstrip("\n") + "\n"
+    anchor = text.index("@wsgi_wrapper.PlacementWsgify\n@util.check_accept('application/json')\ndef list_crates")
+    crate.write_text("# Handlers of crates.\n\n\n" + text[:anchor] + moved + text[anchor:])
+    for name in ("depot/handlers/shelf.py", "depot/schemas/crate.py", "depot/tests/functional/gabbits/crates.yaml"):
+        (repo / name).write_text("# Moved down.\n\n" + (repo / name).read_text())
+    commit(repo)
+    assert command(cwd=repo).stdout != ""  # the tree has findings, the change none
+    result = command("--baseline-commit", "HEAD~1", cwd=repo)
+    assert (result.returncode, result.stdout) == (0, "")
+    assert "0 new finding(s), 0 fixed" in result.stderr
+
+
+def test_a_renamed_module_keeps_its_findings(command: Command, tmp_path: Path) -> None:
+    repo = repository(tmp_path)
+    git(repo, "mv", "depot/handlers/shelf.py", "depot/handlers/shelving.py")
+    handler = repo / "depot/handler.py"
+    handler.write_text(handler.read_text().replace("import shelf", "import shelving as shelf"))
+    commit(repo)
+    assert "depot/handlers/shelving.py:27:1: RVL101" in command(cwd=repo).stdout
+    result = command("--baseline-commit", "HEAD~1", cwd=repo)
+    assert (result.returncode, result.stdout) == (0, ""), result.stdout
+    assert "0 new finding(s), 0 fixed" in result.stderr
+
+
+def test_a_dirty_tree_is_what_is_reviewed(command: Command, tmp_path: Path) -> None:
+    repo = repository(tmp_path)
+    shelf = repo / "depot/handlers/shelf.py"
+    edit(shelf, "def update_shelf(req):", "def update_shelf(req):  # noqa: RVL101")
+    (repo / "depot/handlers/crate.py").write_text((repo / "depot/handlers/crate.py").read_text()
+                                                  + UNVALIDATED_HANDLER)
+    result = command("--baseline-commit", "HEAD", cwd=repo)
+    assert [line.split(": ")[0] for line in result.stdout.splitlines()] == ["depot/handlers/crate.py:114:12"]
+    assert "1 new finding(s), 1 fixed" in result.stderr
+    assert git(repo, "status", "--porcelain") == " M depot/handlers/crate.py\n M depot/handlers/shelf.py\n"
+
+
+def test_a_base_missing_from_a_shallow_clone_is_a_clear_error(command: Command, tmp_path: Path) -> None:
+    repo = repository(tmp_path)
+    (repo / "README.rst").write_text("Changed.\n")
+    commit(repo)
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "--depth", "1", repo.as_uri(), str(clone))
+    result = command("--baseline-commit", "HEAD~1", cwd=clone)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == ("reviewlint: --baseline-commit HEAD~1: no such commit in this shallow clone "
+                             "(fetch more history: git fetch --deepen=N, or --unshallow)\n")
+    unknown = command("--baseline-commit", "no-such-branch", cwd=repo)
+    assert (unknown.returncode, unknown.stderr) == (2, "reviewlint: --baseline-commit no-such-branch: "
+                                                       "no such commit\n")
+
+
+def test_outside_a_repository_is_a_clear_error(command: Command, tmp_path: Path) -> None:
+    project = tmp_path / "depot"
+    shutil.copytree(EXAMPLE, project)
+    result = command("--baseline-commit", "HEAD~1", cwd=project)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == "reviewlint: --baseline-commit needs a git repository: . is not inside one\n"
+    stdin = command("--baseline-commit", "HEAD", "--stdin-filename", "x.py", cwd=project)
+    assert stdin.stderr == "reviewlint: --baseline-commit cannot be combined with stdin\n"
+
+
+def test_no_hook_runs_and_nothing_is_left_behind(command: Command, tmp_path: Path, private_temp: Path) -> None:
+    repo = repository(tmp_path)
+    edit(repo / "depot/tests/functional/gabbits/crates.yaml", GABBI_TEST, "")
+    commit(repo)
+    trace = tmp_path / "hook-ran"
+    hooks = repo / ".git/hooks"
+    for hook in ("post-checkout", "pre-commit", "post-index-change", "fsmonitor-watchman", "reference-transaction"):
+        (hooks / hook).write_text(f"#!/bin/sh\necho {hook} >> {trace}\n")
+        (hooks / hook).chmod(0o755)
+    git(repo, "config", "core.fsmonitor", str(hooks / "fsmonitor-watchman"))
+    before = sorted(p.relative_to(repo).as_posix() for p in repo.rglob("*") if ".git" not in p.parts)
+    assert command("--baseline-commit", "HEAD~1", cwd=repo).returncode == 1
+    assert not trace.exists()
+    assert sorted(p.relative_to(repo).as_posix() for p in repo.rglob("*") if ".git" not in p.parts) == before
+    assert list(private_temp.iterdir()) == []
+
+
+def test_the_base_tree_is_removed_on_ctrl_c(tmp_path: Path, private_temp: Path) -> None:
+    from reviewlint.review import _base_tree, open_change
+
+    repo = repository(tmp_path)
+    change = open_change(repo, "HEAD")
+    with pytest.raises(KeyboardInterrupt):
+        with _base_tree(change) as (base_dir, _):
+            assert (base_dir / "depot/handlers/crate.py").is_file()
+            raise KeyboardInterrupt
+    assert list(private_temp.iterdir()) == []
+
+
+def test_the_base_is_read_once_and_warm_equals_cold(command: Command, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = repository(tmp_path)
+    edit(repo / "depot/tests/functional/gabbits/crates.yaml", GABBI_TEST, "")
+    commit(repo)
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("REVIEWLINT_CACHE_DIR", str(cache))
+    cold = command("--baseline-commit", "HEAD~1", cwd=repo)
+    assert len(list((cache / "review").glob("base-*.json"))) == 1
+    warm = command("--baseline-commit", "HEAD~1", cwd=repo)
+    uncached = command("--baseline-commit", "HEAD~1", "--no-cache", cwd=repo)
+    assert cold.stdout == warm.stdout == uncached.stdout != ""
+    assert cold.stderr == warm.stderr == uncached.stderr
+
+
+def test_the_base_is_linted_with_its_own_configuration(command: Command, tmp_path: Path) -> None:
+    repo = repository(tmp_path)
+    # The change stops ignoring RVL5: the base's RVL5 findings were not reported there, but they are
+    # not the change's either.
+    setup = repo / "setup.cfg"
+    original = setup.read_text()
+    setup.write_text(original + "\n[reviewlint]\nignore = RVL5\n")
+    commit(repo, "Ignore RVL5")
+    setup.write_text(original)
+    commit(repo)
+    result = command("--baseline-commit", "HEAD~1", cwd=repo)
+    assert [row.split()[1] for row in result.stdout.splitlines()] == ["RVL501", "RVL502"]
+
+
+def zuul_schema() -> dict:
+    return json.loads((REPO / "docs" / "reviewlint-zuul.schema.json").read_text())
+
+
+def test_zuul_output_validates_and_names_paths_from_the_repository_root(command: Command, tmp_path: Path) -> None:
+    import jsonschema
+
+    repo = repository(tmp_path)
+    whole = json.loads(command("--format", "zuul", cwd=repo / "depot").stdout)
+    jsonschema.validate(whole, zuul_schema())
+    assert next(c for c in whole["depot/handlers/shelf.py"] if c["line"] == 27) == {
+        "line": 27, "message": "RVL101 handler shelf.update_shelf reads the request body without @require_content",
+        "range": {"start_line": 27, "start_character": 0, "end_line": 27, "end_character": 16}}
+    assert whole["depot/handlers/shelf.py"][0] == {
+        "line": 19, "message": "RVL302 LABEL_FIELDS is an undocumented constant of handler module "
+                               "depot.handlers.crate: document it at its definition"}
+    assert "api-ref/source/crates.inc" in whole
+    edit(repo / "depot/tests/functional/gabbits/crates.yaml", GABBI_TEST, "")
+    edit(repo / "depot/schemas/crate.py", "    'required': ['name'],\n    'additionalProperties': False,\n",
+         "    'required': ['name'],\n")
+    commit(repo)
+    review = json.loads(command("--baseline-commit", "HEAD~1", "--format", "zuul", cwd=repo).stdout)
+    jsonschema.validate(review, zuul_schema())
+    # The gates live in a file the change leaves alone: Gerrit takes comments on the change's files only.
+    assert sorted(review) == ["/COMMIT_MSG", "depot/schemas/crate.py"]
+    assert [c["message"].split(":")[0] for c in review["/COMMIT_MSG"]] == ["depot/handlers/crate.py"] * 2
+
+
+def test_zuul_comments_on_the_file_that_caused_a_cross_file_finding(command: Command, tmp_path: Path) -> None:
+    repo = repository(tmp_path)
+    edit(repo / "depot/tests/functional/gabbits/crates.yaml", GABBI_TEST, "")
+    commit(repo)
+    review = json.loads(command("--baseline-commit", "HEAD~1", "--format", "zuul", cwd=repo).stdout)
+    assert list(review) == ["depot/tests/functional/gabbits/crates.yaml"]
+    assert [c["line"] for c in review["depot/tests/functional/gabbits/crates.yaml"]] == [1, 1]
+    assert re.match(r"depot/handlers/crate\.py:21: RVL404 ", review["depot/tests/functional/gabbits/crates.yaml"][0]
+                    ["message"])
+
+
+def test_the_schema_rejects_what_zuul_would_not_take() -> None:
+    import jsonschema
+
+    for bad in ({"a.py": [{"message": "no line"}]}, {"a.py": [{"line": 0, "message": "m"}]},
+                {"a.py": [{"line": 1, "message": "m", "range": {"start_line": 1}}]}, {"a.py": {"line": 1}}):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(bad, zuul_schema())
