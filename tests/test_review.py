@@ -310,3 +310,59 @@ def test_the_schema_rejects_what_zuul_would_not_take() -> None:
                 {"a.py": [{"line": 1, "message": "m", "range": {"start_line": 1}}]}, {"a.py": {"line": 1}}):
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate(bad, zuul_schema())
+
+
+def readme_block(marker: str) -> str:
+    """The fenced block right after `<!-- marker -->` in the README."""
+    text = (REPO / "README.md").read_text()
+    after = text[text.index(f"<!-- {marker} -->\n"):]
+    return after.split("```", 2)[1].split("\n", 1)[1]
+
+
+def test_the_readme_zuul_job_runs_the_review_and_returns_its_output(command: Command, tmp_path: Path) -> None:
+    import jsonschema
+    import yaml
+
+    play = yaml.safe_load(readme_block("zuul-playbook"))
+    tasks = play[0]["tasks"]
+    run = next(task for task in tasks if "command" in task)
+    venv, _, arguments = run["command"].partition("/bin/reviewlint ")
+    assert venv == "{{ ansible_user_dir }}/.reviewlint"  # where the first task installed it
+    assert next(task for task in tasks if "pip" in task)["pip"]["virtualenv"] == venv
+    argv = arguments.split()
+    assert argv == ["--baseline-commit", "HEAD~1", "--format", "zuul"]
+    assert run["args"]["chdir"] == "{{ zuul.project.src_dir }}"
+    registered = run["register"]
+    assert run["failed_when"] == f"{registered}.rc not in [0, 1]"  # 1 is findings, 2 and 3 are errors
+    returned = next(task for task in tasks if "zuul_return" in task)
+    assert returned["zuul_return"]["data"]["zuul"]["file_comments"] == f"{{{{ {registered}.stdout | from_json }}}}"
+    vote = next(task for task in tasks if "fail" in task)
+    assert vote["when"] == f"{registered}.rc == 1"
+    # What the task's stdout is on a change, through `from_json`, is what Zuul takes.
+    repo = repository(tmp_path)
+    edit(repo / "depot/tests/functional/gabbits/crates.yaml", GABBI_TEST, "")
+    commit(repo)
+    result = command(*argv, cwd=repo)
+    assert result.returncode == 1
+    jsonschema.validate(json.loads(result.stdout), zuul_schema())
+
+
+def test_the_readme_pre_commit_manual_hook_and_tox_env(tmp_path: Path) -> None:
+    import configparser
+
+    import yaml
+
+    from reviewlint.cli import build_parser
+
+    hooks = yaml.safe_load(readme_block("pre-commit-manual"))[0]["hooks"]
+    manual = hooks[1]
+    ours = {hook["id"] for hook in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())}
+    assert manual["id"] in ours and manual["alias"] == "reviewlint-change"
+    assert manual["stages"] == ["manual"] and manual["pass_filenames"] is False
+    assert build_parser().parse_args(manual["args"]).baseline_commit == "origin/master"
+    tox = configparser.ConfigParser()
+    tox.read_string(readme_block("tox-env"))
+    commands = tox["testenv:reviewlint"]["commands"]
+    assert commands == "reviewlint --baseline-commit {posargs:HEAD~1}"
+    assert tox["testenv:reviewlint"]["deps"] == "reviewlint"
+    assert build_parser().parse_args(commands.split()[1:-1] + ["HEAD~1"]).baseline_commit == "HEAD~1"
