@@ -48,6 +48,8 @@ if TYPE_CHECKING:
 FORMAT = 1
 # Results of this many bases are kept (least recently used dropped).
 KEPT_BASES = 32
+# A base directory held longer than this (seconds) belongs to no live run.
+STALE_AFTER = 24 * 3600
 # git never runs a hook for the commands used here; these also keep it from
 # running an fsmonitor hook, an external diff or a textconv filter, and from
 # taking the index lock (the user's own git may be running).
@@ -245,44 +247,62 @@ def _base_tree(change: Change) -> Iterator[tuple[Path, bool]]:
         yield base_dir, scratch
     finally:
         shutil.rmtree(holder, ignore_errors=True)
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        if previous is not _NOT_SET:
+            restored = previous if previous is not None else signal.SIG_DFL
+            signal.signal(signal.SIGTERM, restored)  # type: ignore[arg-type]
 
 
 def _claim(holder: Path) -> bool:
-    """Make `holder` this process's (True), unless a live run holds it; a dead run's is taken over."""
+    """Make `holder` this process's (True), unless a live run holds it; a dead run's is taken over.
+
+    Anything else in its place (another user's, a link, a directory held
+    for longer than a day: its pid was reused) is left alone: False.
+    """
+    import stat
+    import time
+
+    if not hasattr(os, "getuid"):  # no owner to check: a one-off directory each run
+        return False
     for _ in range(2):
         try:
             os.mkdir(holder, 0o700)
         except FileExistsError:
             try:
-                owner = int((holder / "pid").read_text())
-                os.kill(owner, 0)
-                return False  # in use
-            except (OSError, ValueError):  # no pid yet, a dead owner, another user's
-                try:
-                    if (holder / "pid").exists() and os.stat(holder).st_uid != os.getuid():
-                        return False
-                except OSError:
+                st = os.lstat(holder)
+                if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid():
                     return False
-                shutil.rmtree(holder, ignore_errors=True)
-                continue
+                if time.time() - st.st_mtime < STALE_AFTER:
+                    os.kill(int((holder / "pid").read_text()), 0)
+                    return False  # a live run holds it
+            except (ProcessLookupError, FileNotFoundError, ValueError):
+                pass  # its run died (or had not written its pid yet: taken over, as a dead one's)
+            except OSError:
+                return False
+            shutil.rmtree(holder, ignore_errors=True)
+            continue
         except OSError:
             return False
-        (holder / "pid").write_text(str(os.getpid()))
+        try:
+            (holder / "pid").write_text(str(os.getpid()))
+        except OSError:
+            shutil.rmtree(holder, ignore_errors=True)
+            return False
         return True
     return False
 
 
-def _raise_on_sigterm() -> Callable | int | None:
-    """Turn SIGTERM into an exception (so `finally` cleans up); the old handler, or None off the main thread."""
+_NOT_SET = object()
+
+
+def _raise_on_sigterm() -> object:
+    """Turn SIGTERM into an exception (so `finally` cleans up); the old handler, or _NOT_SET off the main thread."""
     def terminated(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
     try:
         return signal.signal(signal.SIGTERM, terminated)
-    except (ValueError, OSError):  # not the main thread
-        return None
+    except (ValueError, OSError, AttributeError):  # not the main thread; no SIGTERM
+        return _NOT_SET
 
 
 def _extract(change: Change, target: Path) -> None:

@@ -366,3 +366,40 @@ def test_the_readme_pre_commit_manual_hook_and_tox_env(tmp_path: Path) -> None:
     assert commands == "reviewlint --baseline-commit {posargs:HEAD~1}"
     assert tox["testenv:reviewlint"]["deps"] == "reviewlint"
     assert build_parser().parse_args(commands.split()[1:-1] + ["HEAD~1"]).baseline_commit == "HEAD~1"
+
+
+def test_the_base_tree_is_removed_on_sigterm(tmp_path: Path, private_temp: Path) -> None:
+    import signal
+
+    from reviewlint.review import _base_tree, open_change
+
+    change = open_change(repository(tmp_path), "HEAD")
+    before = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(KeyboardInterrupt):
+        with _base_tree(change):
+            os.kill(os.getpid(), signal.SIGTERM)
+    assert list(private_temp.iterdir()) == []
+    assert signal.getsignal(signal.SIGTERM) == before
+
+
+def test_a_base_directory_another_run_holds_is_left_to_it(tmp_path: Path, private_temp: Path) -> None:
+    import sys
+
+    from reviewlint.review import _base_tree, open_change
+
+    change = open_change(repository(tmp_path), "HEAD")
+    with _base_tree(change) as (base_dir, scratch):
+        held = base_dir.parent
+        assert not scratch and (held / "pid").read_text() == str(os.getpid())
+        with _base_tree(change) as (other_dir, other_scratch):  # a second run meanwhile: its own, no cache
+            assert other_scratch and other_dir.parent != held
+            crate = "depot/handlers/crate.py"
+            assert (other_dir / crate).read_bytes() == (base_dir / crate).read_bytes()
+        assert held.is_dir() and not other_dir.exists()
+    # A run that died (its pid is gone) leaves its directory to the next one.
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    held.mkdir()
+    (held / "pid").write_text(dead.stdout.strip())
+    with _base_tree(change) as (base_dir, scratch):
+        assert not scratch and base_dir.parent == held
+    assert list(private_temp.iterdir()) == []
