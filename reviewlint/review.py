@@ -60,8 +60,8 @@ _MODEL_SUFFIXES = (".py", ".yaml", ".yml", ".rst", ".inc")
 _CONFIG_NAMES = ("setup.cfg", "tox.ini", "pyproject.toml")
 
 
-class GitError(Exception):
-    """A git command failed: its stderr's first line."""
+class GitError(ReviewlintError):
+    """A git command failed: one line naming it and its stderr's first line (exit 2 if nothing catches it)."""
 
 
 def git(top: Path, *args: str, stdin: bytes | None = None) -> bytes:
@@ -75,7 +75,7 @@ def git(top: Path, *args: str, stdin: bytes | None = None) -> bytes:
         raise ReviewlintError(f"reviewlint: --baseline-commit: cannot run git: {exc.strerror or exc}") from None
     if result.returncode != 0:
         lines = result.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise GitError(lines[0] if lines else f"git {args[0]} failed")
+        raise GitError(f"reviewlint: --baseline-commit: git {args[0]} failed" + (f": {lines[0]}" if lines else ""))
     return result.stdout
 
 

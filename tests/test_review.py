@@ -403,3 +403,34 @@ def test_a_base_directory_another_run_holds_is_left_to_it(tmp_path: Path, privat
     with _base_tree(change) as (base_dir, scratch):
         assert not scratch and base_dir.parent == held
     assert list(private_temp.iterdir()) == []
+
+
+@pytest.mark.parametrize("output", ["text", "json", "sarif", "github", "zuul"])
+def test_every_format_reports_the_change_alone(command: Command, tmp_path: Path, output: str) -> None:
+    repo = repository(tmp_path)
+    edit(repo / "depot/tests/functional/gabbits/crates.yaml", GABBI_TEST, "")
+    commit(repo)
+    result = command("--baseline-commit", "HEAD~1", "--format", output, "--statistics", cwd=repo)
+    assert result.returncode == 1
+    if output == "sarif":
+        assert [r["ruleId"] for r in json.loads(result.stdout)["runs"][0]["results"]] == ["RVL404", "RVL404"]
+    else:  # text and github: the statistics line too; github: the title too
+        assert result.stdout.count("RVL404") == {"text": 3, "json": 2, "github": 5, "zuul": 2}[output]
+    assert "2 new finding(s), 0 fixed" in result.stderr
+
+
+def test_a_git_failure_midway_is_one_line_and_exit_2(command: Command, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from reviewlint import review
+
+    repo = repository(tmp_path)
+    real = review.git
+
+    def broken(top: Path, *args: str, stdin: bytes | None = None) -> bytes:
+        if args[0] == "cat-file":
+            args = ("cat-file", "--no-such-option")
+        return real(top, *args, stdin=stdin)
+    monkeypatch.setattr(review, "git", broken)
+    result = command("--baseline-commit", "HEAD", "--no-cache", cwd=repo)
+    assert result.returncode == 2 and len(result.stderr.splitlines()) == 1
+    assert result.stderr.startswith("reviewlint: --baseline-commit: git cat-file failed: ")
