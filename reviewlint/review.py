@@ -99,7 +99,9 @@ def open_change(start: Path, revision: str) -> Change:
         directory = directory.parent
     try:
         top = Path(os.fsdecode(git(directory, "rev-parse", "--show-toplevel").strip()))
-    except GitError:
+    except GitError as exc:
+        if "not a git repository" not in str(exc):  # git's own reason: dubious ownership, a bare repository
+            raise
         raise ReviewlintError(f"reviewlint: --baseline-commit needs a git repository: "
                               f"{os.path.normpath(start)} is not inside one") from None
     top = Path(os.path.realpath(top))
@@ -108,18 +110,21 @@ def open_change(start: Path, revision: str) -> Change:
     shallow = git(top, "rev-parse", "--is-shallow-repository").strip() == b"true"
     hint = " in this shallow clone (fetch more history: git fetch --deepen=N, or --unshallow)" if shallow else ""
     try:
-        git(top, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}")
+        git(top, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}")
     except GitError:
         raise ReviewlintError(f"reviewlint: --baseline-commit {revision}: no such commit{hint}") from None
     try:
-        base = git(top, "merge-base", "--end-of-options", revision, "HEAD").decode().strip()
+        base = git(top, "merge-base", revision, "HEAD").decode().strip()
     except GitError:
         if not hint:
             hint = " (no common history)"
         raise ReviewlintError(f"reviewlint: --baseline-commit {revision}: cannot find the merge base of "
                               f"{revision} and HEAD{hint}") from None
-    tree, timestamp = git(top, "show", "-s", "--format=%T %ct", base).decode().split()
-    return Change(top, revision, base, tree, int(timestamp), *_differences(top, base))
+    # The commit object itself (porcelain such as `git show` may run gpg for log.showSignature).
+    header = git(top, "cat-file", "commit", base).split(b"\n\n", 1)[0].decode("utf-8", "replace").splitlines()
+    tree = next(line.split()[1] for line in header if line.startswith("tree "))
+    timestamp = next(int(line.split()[-2]) for line in header if line.startswith("committer "))
+    return Change(top, revision, base, tree, timestamp, *_differences(top, base))
 
 
 def _differences(top: Path, base: str) -> tuple[dict[str, str], frozenset[str]]:
@@ -236,17 +241,20 @@ def _base_tree(change: Change) -> Iterator[tuple[Path, bool]]:
 
     temp = Path(os.path.realpath(tempfile.gettempdir()))
     uid = os.getuid() if hasattr(os, "getuid") else 0
-    holder = temp / f"reviewlint-{uid}-base-{digest(str(change.top).encode('utf-8', 'surrogateescape'))}"
-    scratch = not _claim(holder)
-    if scratch:
-        holder = Path(tempfile.mkdtemp(prefix="reviewlint-base-", dir=temp))
+    shared = temp / f"reviewlint-{uid}-base-{digest(str(change.top).encode('utf-8', 'surrogateescape'))}"
+    holder: Path | None = None
     previous = _raise_on_sigterm()
     try:
+        scratch = not _claim(shared)
+        holder = Path(tempfile.mkdtemp(prefix="reviewlint-base-", dir=temp)) if scratch else shared
         base_dir = holder / (change.top.name or "repository")
         _extract(change, base_dir)
         yield base_dir, scratch
     finally:
-        shutil.rmtree(holder, ignore_errors=True)
+        if holder is not None:
+            shutil.rmtree(holder, ignore_errors=True)
+        elif os.path.isdir(shared) and _held_by_us(shared):  # interrupted right after claiming it
+            shutil.rmtree(shared, ignore_errors=True)
         if previous is not _NOT_SET:
             restored = previous if previous is not None else signal.SIG_DFL
             signal.signal(signal.SIGTERM, restored)  # type: ignore[arg-type]
@@ -292,6 +300,13 @@ def _claim(holder: Path) -> bool:
 
 
 _NOT_SET = object()
+
+
+def _held_by_us(holder: Path) -> bool:
+    try:
+        return (holder / "pid").read_text() == str(os.getpid())
+    except OSError:
+        return False
 
 
 def _raise_on_sigterm() -> object:
@@ -346,7 +361,7 @@ def _lint_base(change: Change, base_dir: Path, settings: Settings, config_file: 
                extend_ignore: tuple[str, ...], cache_dir: Path | None, jobs: int) -> list[Recorded]:
     from reviewlint.config import load_config
     from reviewlint.engine import Run, Selection, lint_paths
-    from reviewlint.project import project_for
+    from reviewlint.project import paused_gc, project_for
 
     root = base_dir / settings.root
     inputs = [base_dir / p for p in settings.paths if os.path.lexists(base_dir / p)]
@@ -363,7 +378,8 @@ def _lint_base(change: Change, base_dir: Path, settings: Settings, config_file: 
     if extend_ignore:
         config = config.replace(ignore=config.ignore + extend_ignore)
     run = Run(project_for(root, config, cache_dir), Selection(config.select, config.ignore, config.per_file_ignores))
-    found = lint_paths(run, inputs, jobs=jobs)
+    with paused_gc():
+        found = lint_paths(run, inputs, jobs=jobs)
     lines = _Lines()
     recorded = []
     for f in found:
@@ -455,7 +471,10 @@ def settings_for(change: Change, root: Path, paths: Sequence[Path], config_file:
     if relative_root is None:
         raise ReviewlintError(f"reviewlint: --baseline-commit: the project root {root} is outside the "
                               f"repository {change.top}")
-    inputs = tuple(rel for rel in (_relative(str(p), change.top) for p in paths) if rel is not None)
+    inputs = [rel for rel in (_relative(str(p), change.top) for p in paths) if rel is not None]
+    # A file renamed into the inputs was elsewhere in the base: lint it there too.
+    inputs += sorted(old for old, new in change.renamed.items()
+                     if _under(new, inputs) and not _under(old, inputs))
     config = None
     if config_file is not None:
         config = _relative(str(config_file), change.top)
@@ -464,7 +483,12 @@ def settings_for(change: Change, root: Path, paths: Sequence[Path], config_file:
                 config = "digest:" + digest(config_file.read_bytes())
             except OSError:
                 config = "digest:"
-    return Settings(relative_root, inputs, config, repr((sorted(overrides.items()), extend_ignore)))
+    return Settings(relative_root, tuple(inputs), config, repr((sorted(overrides.items()), extend_ignore)))
+
+
+def _under(path: str, inputs: Sequence[str]) -> bool:
+    """True when `path` (relative to the repository) is one of `inputs` or inside one."""
+    return any(given in (".", path) or path.startswith(given.rstrip("/") + "/") for given in inputs)
 
 
 def compare(change: Change, findings: Sequence[Finding], base: Sequence[Recorded], root: str = ".") -> Review:

@@ -434,3 +434,16 @@ def test_a_git_failure_midway_is_one_line_and_exit_2(command: Command, tmp_path:
     result = command("--baseline-commit", "HEAD", "--no-cache", cwd=repo)
     assert result.returncode == 2 and len(result.stderr.splitlines()) == 1
     assert result.stderr.startswith("reviewlint: --baseline-commit: git cat-file failed: ")
+
+
+def test_a_renamed_file_named_on_the_command_line_is_found_in_the_base(command: Command, tmp_path: Path) -> None:
+    repo = repository(tmp_path)
+    git(repo, "mv", "depot/handlers/shelf.py", "depot/shelving.py")
+    handler = repo / "depot/handler.py"
+    handler.write_text(handler.read_text().replace("from depot.handlers import shelf", "from depot import shelving"
+                                                   " as shelf"))
+    commit(repo)
+    assert "depot/shelving.py:27:1: RVL101" in command("depot/shelving.py", cwd=repo).stdout
+    result = command("--baseline-commit", "HEAD~1", "depot/shelving.py", cwd=repo)
+    assert (result.returncode, result.stdout) == (0, "")
+    assert "0 new finding(s), 0 fixed" in result.stderr
