@@ -419,8 +419,9 @@ def test_every_format_reports_the_change_alone(command: Command, tmp_path: Path,
     assert "2 new finding(s), 0 fixed" in result.stderr
 
 
-def test_a_git_failure_midway_is_one_line_and_exit_2(command: Command, tmp_path: Path,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_git_failure_midway_is_one_line_and_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from harness import cli
+
     from reviewlint import review
 
     repo = repository(tmp_path)
@@ -431,7 +432,7 @@ def test_a_git_failure_midway_is_one_line_and_exit_2(command: Command, tmp_path:
             args = ("cat-file", "--no-such-option")
         return real(top, *args, stdin=stdin)
     monkeypatch.setattr(review, "git", broken)
-    result = command("--baseline-commit", "HEAD", "--no-cache", cwd=repo)
+    result = cli(repo, "--baseline-commit", "HEAD", "--no-cache")  # in this process: git is patched
     assert result.returncode == 2 and len(result.stderr.splitlines()) == 1
     assert result.stderr.startswith("reviewlint: --baseline-commit: git cat-file failed: ")
 
