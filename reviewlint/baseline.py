@@ -6,8 +6,9 @@ findings in one file be recorded. A message that names another place by its
 position (`set at depot/handlers/crate.py:25`, `(line 85)`) is keyed without
 that position (`subject`): what a finding is about is the handler, route,
 gate range, schema path, constant or reference entry its message names, not
-where the code it rests on happens to sit. Files written before keep working:
-their messages are keyed the same way when read.
+where the code it rests on happens to sit, nor how the code it quotes is
+spaced. Files written before keep working: their messages are keyed the same
+way when read.
 """
 
 from __future__ import annotations
@@ -31,9 +32,19 @@ _FILE_POSITION = re.compile(r"(?<![\w:])([\w.\-/\\]*\w\.[A-Za-z]\w*):\d+(?::\d+)
 _LINE_POSITION = re.compile(r"\b(lines?) \d+(?:(?:, | and )\d+)*\b")
 
 
+# Code a message quotes (`want_version.matches((1, 4))`): its spacing and quotes are layout.
+_QUOTED_CODE = re.compile(r"`[^`\n]*`")
+
+
+def _code_layout_free(match: re.Match[str]) -> str:
+    return "".join(match.group(0).split()).replace('"', "'")
+
+
 def subject(message: str) -> str:
-    """`message` without the positions of other places it names: what the finding is about."""
-    return _LINE_POSITION.sub(r"\1 ?", _FILE_POSITION.sub(r"\1", message))
+    """`message` without the positions of other places it names (nor the layout of code it quotes):
+    what the finding is about."""
+    message = _LINE_POSITION.sub(r"\1 ?", _FILE_POSITION.sub(r"\1", message))
+    return _QUOTED_CODE.sub(_code_layout_free, message)
 
 
 def _key(finding: Finding) -> tuple[str, str, str]:

@@ -448,3 +448,14 @@ def test_a_renamed_file_named_on_the_command_line_is_found_in_the_base(command: 
     result = command("--baseline-commit", "HEAD~1", "depot/shelving.py", cwd=repo)
     assert (result.returncode, result.stdout) == (0, "")
     assert "0 new finding(s), 0 fixed" in result.stderr
+
+
+def test_reformatting_the_code_a_message_quotes_creates_nothing_new(command: Command, tmp_path: Path) -> None:
+    repo = repository(tmp_path)
+    crate = repo / "depot/handlers/crate.py"
+    edit(crate, "    if want_version.matches((1, 4)):\n", "    if want_version.matches(\n            (1, 4)):\n")
+    edit(crate, "@microversion.version_handler('1.1')\n", '@microversion.version_handler("1.1")\n')
+    commit(repo)
+    assert "`want_version.matches(" in command(cwd=repo).stdout
+    result = command("--baseline-commit", "HEAD~1", cwd=repo)
+    assert (result.returncode, result.stdout) == (0, "")
