@@ -105,8 +105,8 @@ def open_change(start: Path, revision: str) -> Change:
         raise ReviewlintError(f"reviewlint: --baseline-commit needs a git repository: "
                               f"{os.path.normpath(start)} is not inside one") from None
     top = Path(os.path.realpath(top))
-    if revision.startswith("-"):
-        raise ReviewlintError(f"reviewlint: --baseline-commit {revision}: not a revision")
+    if revision.startswith("-") or not revision.isprintable() or not revision.strip():
+        raise ReviewlintError(f"reviewlint: --baseline-commit {revision!r}: not a revision")
     shallow = git(top, "rev-parse", "--is-shallow-repository").strip() == b"true"
     hint = " in this shallow clone (fetch more history: git fetch --deepen=N, or --unshallow)" if shallow else ""
     try:

@@ -191,6 +191,10 @@ def test_a_base_missing_from_a_shallow_clone_is_a_clear_error(command: Command, 
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr == ("reviewlint: --baseline-commit HEAD~1: no such commit in this shallow clone "
                              "(fetch more history: git fetch --deepen=N, or --unshallow)\n")
+    for hostile in ("--output=x", "HEAD\0", "", "a\nb"):
+        refused = command(f"--baseline-commit={hostile}", cwd=repo)
+        assert (refused.returncode, refused.stderr) == (2, f"reviewlint: --baseline-commit {hostile!r}: "
+                                                           "not a revision\n")
     unknown = command("--baseline-commit", "no-such-branch", cwd=repo)
     assert (unknown.returncode, unknown.stderr) == (2, "reviewlint: --baseline-commit no-such-branch: "
                                                        "no such commit\n")
