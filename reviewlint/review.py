@@ -525,7 +525,7 @@ def compare(change: Change, findings: Sequence[Finding], base: Sequence[Recorded
             else:
                 fresh.append(f)
         new.extend(fresh[len(fresh) - (len(mine) - len(recorded.get(key, []))):])
-    return Review(sorted(_with_cause(change, f, where_of[f]) for f in new), fixed, change.base)
+    return Review(sorted(_with_cause(change, f, where_of[f], root) for f in new), fixed, change.base)
 
 
 # The files that can change what a family finds in another file.
@@ -539,11 +539,18 @@ def _may_cause(code: str, path: str) -> bool:
     return False
 
 
-def _with_cause(change: Change, finding: Finding, where: str) -> Finding:
-    """A new finding in a file the change left alone names the one changed file that can have caused it."""
+def _with_cause(change: Change, finding: Finding, where: str, root: str = ".") -> Finding:
+    """A new finding in a file the change left alone names the one changed file that can have caused it.
+
+    Among several changed files of the kinds that can, the one the message
+    itself names (`set at placement/handlers/allocation.py`, `handler module
+    placement.handlers.inventory`) is it when there is one.
+    """
     if where in change.changed:
         return finding
-    causes = [path for path in change.changed if path != where and _may_cause(finding.code, path)]
+    causes = sorted(path for path in change.changed if path != where and _may_cause(finding.code, path))
+    if len(causes) > 1:
+        causes = [path for path in causes if _named_in(finding.message, path, root)]
     if len(causes) != 1:
         return finding
     from reviewlint.engine import display_path
@@ -551,6 +558,17 @@ def _with_cause(change: Change, finding: Finding, where: str) -> Finding:
     # The message names it from the repository's top (as the change does); `related` as findings name files.
     return replace(finding, message=f"{finding.message} (after the change to {causes[0]})",
                    related=display_path(change.top / causes[0]))
+
+
+def _named_in(message: str, path: str, root: str) -> bool:
+    """True when `message` names the file `path` (relative to the repository): by path, or as a module."""
+    import re
+
+    prefix = "" if root == "." else root.rstrip("/") + "/"
+    names = {path, path.removeprefix(prefix)}
+    if path.endswith(".py") and path.startswith(prefix):
+        names.add(path.removeprefix(prefix)[:-3].removesuffix("/__init__").replace("/", "."))
+    return any(re.search(rf"(?<![\w./]){re.escape(name)}(?![\w/]|\.py)", message) for name in names)
 
 
 def summary(review: Review, revision: str) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLE, REPO, Command
+from conftest import EXAMPLE, REPO, Command, findings_of
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="--baseline-commit reads git")
 
@@ -463,3 +463,17 @@ def test_reformatting_the_code_a_message_quotes_creates_nothing_new(command: Com
     assert "`want_version.matches(" in command(cwd=repo).stdout
     result = command("--baseline-commit", "HEAD~1", cwd=repo)
     assert (result.returncode, result.stdout) == (0, "")
+
+
+def test_among_several_changed_files_the_one_the_message_names_is_the_cause(command: Command, tmp_path: Path) -> None:
+    repo = repository(tmp_path)
+    edit(repo / "depot/handlers/crate.py", "        data['shelf'] = crate.get('shelf')\n",
+         "        data['shelf'] = crate.get('shelf')\n        data['weight'] = crate.get('weight')\n")
+    shelf = repo / "depot/handlers/shelf.py"
+    shelf.write_text("# Shelves.\n" + shelf.read_text())
+    commit(repo)
+    result = command("--baseline-commit", "HEAD~1", cwd=repo)
+    expected = [("api-ref/source/crates.inc", 15, "RVL602"), ("api-ref/source/crates.inc", 55, "RVL602")]
+    assert findings_of(result.stdout) == expected
+    assert result.stdout.count("set at depot/handlers/crate.py:26;") == 2
+    assert result.stdout.count("(after the change to depot/handlers/crate.py)\n") == 2
