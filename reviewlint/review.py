@@ -12,7 +12,8 @@ grew, the ones whose source line the base has too are taken as the old ones.
 
 A new finding in a file the change did not touch is a cross-file effect (a
 gabbi file lost the test of a gate, a schema module was opened): when one
-changed file of the kind that can cause it exists, the finding names it.
+changed file of the kind that can cause it exists, or the finding's message
+names one of several, the finding names it.
 
 What the base finds is kept in the cache directory by the id of its tree
 and the run's settings: a commit's tree never changes, so a base is linted
