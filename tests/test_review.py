@@ -477,3 +477,22 @@ def test_among_several_changed_files_the_one_the_message_names_is_the_cause(comm
     assert findings_of(result.stdout) == expected
     assert result.stdout.count("set at depot/handlers/crate.py:26;") == 2
     assert result.stdout.count("(after the change to depot/handlers/crate.py)\n") == 2
+
+
+def test_a_project_in_a_subdirectory_of_the_repository(command: Command, tmp_path: Path) -> None:
+    repo = tmp_path / "monorepo"
+    shutil.copytree(EXAMPLE, repo / "service")
+    git(repo, "init", "-q")
+    commit(repo, "The example, one level down")
+    git(repo, "mv", "service/depot/handlers/shelf.py", "service/depot/handlers/shelving.py")
+    handler = repo / "service/depot/handler.py"
+    handler.write_text(handler.read_text().replace("import shelf", "import shelving as shelf"))
+    edit(repo / "service/depot/tests/functional/gabbits/crates.yaml", GABBI_TEST, "")
+    commit(repo)
+    result = command("--baseline-commit", "HEAD~1", "service", cwd=repo)
+    # The renamed module's findings are its old ones; three changed files could cause the gates' (not named).
+    expected = [("service/depot/handlers/crate.py", 21, "RVL404"), ("service/depot/handlers/crate.py", 24, "RVL404")]
+    assert findings_of(result.stdout) == expected and "after the change" not in result.stdout
+    zuul = json.loads(command("--baseline-commit", "HEAD~1", "--format", "zuul", cwd=repo / "service").stdout)
+    where = [c["message"].split(": ")[0] for c in zuul["/COMMIT_MSG"]]
+    assert where == ["service/depot/handlers/crate.py:21", "service/depot/handlers/crate.py:24"]
