@@ -191,7 +191,7 @@ def test_a_base_missing_from_a_shallow_clone_is_a_clear_error(command: Command, 
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr == ("reviewlint: --baseline-commit HEAD~1: no such commit in this shallow clone "
                              "(fetch more history: git fetch --deepen=N, or --unshallow)\n")
-    for hostile in ("--output=x", "HEAD\0", "", "a\nb"):
+    for hostile in ("--output=x", "", "a\nb"):
         refused = command(f"--baseline-commit={hostile}", cwd=repo)
         assert (refused.returncode, refused.stderr) == (2, f"reviewlint: --baseline-commit {hostile!r}: "
                                                            "not a revision\n")
@@ -496,3 +496,10 @@ def test_a_project_in_a_subdirectory_of_the_repository(command: Command, tmp_pat
     zuul = json.loads(command("--baseline-commit", "HEAD~1", "--format", "zuul", cwd=repo / "service").stdout)
     where = [c["message"].split(": ")[0] for c in zuul["/COMMIT_MSG"]]
     assert where == ["service/depot/handlers/crate.py:21", "service/depot/handlers/crate.py:24"]
+
+
+def test_a_revision_holding_a_nul_is_refused(tmp_path: Path) -> None:
+    from harness import cli
+
+    result = cli(repository(tmp_path), "--baseline-commit", "HEAD\0")  # in this process: argv cannot hold NUL
+    assert (result.returncode, result.stderr) == (2, "reviewlint: --baseline-commit 'HEAD\\x00': not a revision\n")
