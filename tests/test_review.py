@@ -503,3 +503,32 @@ def test_a_revision_holding_a_nul_is_refused(tmp_path: Path) -> None:
 
     result = cli(repository(tmp_path), "--baseline-commit", "HEAD\0")  # in this process: argv cannot hold NUL
     assert (result.returncode, result.stderr) == (2, "reviewlint: --baseline-commit 'HEAD\\x00': not a revision\n")
+
+
+def test_a_new_base_with_the_same_model_files_parses_none_of_them(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from harness import cli
+
+    from reviewlint import module
+
+    repo = repository(tmp_path)
+    monkeypatch.setenv("REVIEWLINT_CACHE_DIR", str(tmp_path / "cache"))
+    parsed: list[str] = []
+    parse = module.parse_module
+
+    def counted(name: str, path: Path, *rest: object) -> object:
+        if "reviewlint-" in str(path):  # a base tree's file
+            parsed.append(Path(path).name)
+        return parse(name, path, *rest)  # type: ignore[arg-type]
+    monkeypatch.setattr(module, "parse_module", counted)
+    (repo / "NOTES.txt").write_text("One.\n")
+    commit(repo, "One")
+    cli(repo, "--baseline-commit", "HEAD~1")
+    assert {"crate.py", "shelf.py", "handler.py"} <= set(parsed)  # the first base: cold
+    (repo / "NOTES.txt").write_text("Two.\n")
+    commit(repo, "Two")
+    parsed.clear()
+    # Another base (another tree, extracted afresh, with another mtime), whose model files hold the
+    # same bytes: its facts are the first base's, found by content.
+    result = cli(repo, "--baseline-commit", "HEAD~1")
+    assert result.returncode == 0 and parsed == []
