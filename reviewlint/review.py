@@ -280,11 +280,18 @@ def _claim(holder: Path) -> bool:
                 st = os.lstat(holder)
                 if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid():
                     return False
-                if time.time() - st.st_mtime < STALE_AFTER:
-                    os.kill(int((holder / "pid").read_text()), 0)
-                    return False  # a live run holds it
-            except (ProcessLookupError, FileNotFoundError, ValueError):
-                pass  # its run died (or had not written its pid yet: taken over, as a dead one's)
+                age = time.time() - st.st_mtime
+                if age < STALE_AFTER:
+                    try:
+                        owner = int((holder / "pid").read_text())
+                    except (FileNotFoundError, ValueError):
+                        if age < 60:
+                            return False  # just made: its run is writing its pid
+                    else:
+                        os.kill(owner, 0)
+                        return False  # a live run holds it
+            except ProcessLookupError:
+                pass  # its run died
             except OSError:
                 return False
             shutil.rmtree(holder, ignore_errors=True)

@@ -400,6 +400,11 @@ def test_a_base_directory_another_run_holds_is_left_to_it(tmp_path: Path, privat
             crate = "depot/handlers/crate.py"
             assert (other_dir / crate).read_bytes() == (base_dir / crate).read_bytes()
         assert held.is_dir() and not other_dir.exists()
+    # One just made, whose run has not written its pid yet, is left to it too.
+    held.mkdir()
+    with _base_tree(change) as (other_dir, other_scratch):
+        assert other_scratch
+    held.rmdir()
     # A run that died (its pid is gone) leaves its directory to the next one.
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     held.mkdir()
