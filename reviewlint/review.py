@@ -55,7 +55,8 @@ STALE_AFTER = 24 * 3600
 # running an fsmonitor hook, an external diff or a textconv filter, and from
 # taking the index lock (the user's own git may be running).
 _GIT_CONFIG = ("-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null", "-c", "diff.renames=true")
-_GIT_ENV = {"GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat"}
+_GIT_ENV = {"GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat",
+            "GIT_NO_LAZY_FETCH": "1"}  # a partial clone's missing objects are not fetched behind the user's back
 # Files the model reads: the model's suffixes and the configuration files.
 _MODEL_SUFFIXES = (".py", ".yaml", ".yml", ".rst", ".inc")
 _CONFIG_NAMES = ("setup.cfg", "tox.ini", "pyproject.toml")
@@ -353,16 +354,23 @@ def _extract(change: Change, target: Path) -> None:
     for mode, sha, path in wanted:
         end = data.index(b"\n", at)
         header = data[at:end].split()
+        if len(header) != 3 or header[1] != b"blob":  # `<sha> missing`: a partial clone, say
+            raise ReviewlintError(f"reviewlint: --baseline-commit {change.revision}: {path} of the base "
+                                  f"{change.base[:12]} is not in this repository (fetch it first)")
         size = int(header[2])
         content = data[end + 1:end + 1 + size]
         at = end + 1 + size + 1
         destination = target / path
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        if mode == b"120000":
-            os.symlink(os.fsdecode(content), destination)
-            continue
-        destination.write_bytes(content)
-        os.utime(destination, ns=(mtime, mtime))
+        try:
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            if mode == b"120000":
+                os.symlink(os.fsdecode(content), destination)
+                continue
+            destination.write_bytes(content)
+            os.utime(destination, ns=(mtime, mtime))
+        except OSError as exc:  # a full disk; names the file system cannot hold apart
+            raise ReviewlintError(f"reviewlint: --baseline-commit: cannot write the base's {path} under "
+                                  f"{target}: {exc.strerror or exc}") from None
 
 
 def _lint_base(change: Change, base_dir: Path, settings: Settings, config_file: Path | None, overrides: dict,

@@ -537,3 +537,13 @@ def test_a_new_base_with_the_same_model_files_parses_none_of_them(tmp_path: Path
     # same bytes: its facts are the first base's, found by content.
     result = cli(repo, "--baseline-commit", "HEAD~1")
     assert result.returncode == 0 and parsed == []
+
+
+def test_a_base_whose_files_are_not_in_the_repository_is_a_clear_error(command: Command, tmp_path: Path) -> None:
+    repo = repository(tmp_path)
+    blob = git(repo, "rev-parse", "HEAD:depot/handlers/crate.py").strip()
+    (repo / ".git/objects" / blob[:2] / blob[2:]).unlink()  # as a partial clone lacks it
+    result = command("--baseline-commit", "HEAD", "--no-cache", cwd=repo)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.startswith("reviewlint: --baseline-commit HEAD: depot/handlers/crate.py of the base ")
+    assert result.stderr.endswith(" is not in this repository (fetch it first)\n")
