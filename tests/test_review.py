@@ -111,6 +111,9 @@ def test_a_change_removing_a_gabbi_test_reports_the_gates_it_covered(command: Co
     # The handler module is where they live; the gabbi file is what caused them.
     document = json.loads(command("--baseline-commit", "HEAD~1", "--format", "json", cwd=repo).stdout)
     assert {row["related"] for row in document["findings"]} == {"depot/tests/functional/gabbits/crates.yaml"}
+    import jsonschema
+
+    jsonschema.validate(document, json.loads((REPO / "docs/reviewlint-json-v1.schema.json").read_text()))
     sarif = json.loads(command("--baseline-commit", "HEAD~1", "--format", "sarif", cwd=repo).stdout)
     related = sarif["runs"][0]["results"][0]["relatedLocations"][0]["physicalLocation"]["artifactLocation"]
     assert related == {"uri": "depot/tests/functional/gabbits/crates.yaml", "uriBaseId": "%SRCROOT%"}
