@@ -115,6 +115,9 @@ def test_a_change_removing_a_gabbi_test_reports_the_gates_it_covered(command: Co
 
     jsonschema.validate(document, json.loads((REPO / "docs/reviewlint-json-v1.schema.json").read_text()))
     sarif = json.loads(command("--baseline-commit", "HEAD~1", "--format", "sarif", cwd=repo).stdout)
+    from test_reporters import validate_sarif
+
+    validate_sarif(sarif)
     related = sarif["runs"][0]["results"][0]["relatedLocations"][0]["physicalLocation"]["artifactLocation"]
     assert related == {"uri": "depot/tests/functional/gabbits/crates.yaml", "uriBaseId": "%SRCROOT%"}
 
