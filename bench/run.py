@@ -15,6 +15,9 @@ E3  commit hook: `reviewlint placement/handlers/trait.py` / `flake8 --select
 E4  `flake8 -j1 .` on placement with reviewlint / without (<= 1.3x cold, <= 1.1x warm)
 E5  `reviewlint .` on nova 34.0.0 / `ruff check --select E,W,F --no-cache .`
     (<= 3x cold, <= 1.5x warm)
+E6  review a change: `reviewlint --baseline-commit HEAD~1` / `reviewlint .` on a git
+    copy of the placement 16.0.0 source release whose head commit removes a gabbi
+    test (<= 1.5x warm)
 
 "Cold" empties reviewlint's cache directory before each timed run; "warm"
 runs once untimed first. A pair under a second gets at least 21 rounds (a
@@ -23,7 +26,7 @@ and judging every gate (G), and the API reference family on the placement
 16.0.0 source release: reading `api-ref/source/`, the route contracts from
 the code and the RVL6xx judgement (R).
 
-Usage: python bench/run.py [--runs N] [--cache DIR] [--only E1,E4,G,R]
+Usage: python bench/run.py [--runs N] [--cache DIR] [--only E1,E4,E6,G,R]
 Run it from a virtualenv that has reviewlint installed (`pip install .`; it warns
 when reviewlint comes from the checkout, as with an editable install).
 """
@@ -84,6 +87,22 @@ def source_tree(cache: Path, dist: str, version: str) -> Path:
             archive.extractall(target, filter="data")
         (target / ".complete").write_text("")
     return next(p for p in target.iterdir() if p.is_dir())
+
+
+def reviewed_change(source: Path, target: Path) -> Path:
+    """A git copy of `source` whose head commit removes one gabbi test (E6's change under review: one RVL404)."""
+    repo = target / source.name
+    shutil.copytree(source, repo)
+    env = {**os.environ, "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.invalid",
+           "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@example.invalid"}
+    for argv in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "base"]):
+        subprocess.run(["git", *argv], cwd=repo, env=env, check=True)
+    usage = repo / "placement/tests/functional/gabbits/usage.yaml"
+    test = ("- name: get total usages earlier version\n  GET: /usages?project_id=$ENVIRON['PROJECT_ID']\n"
+            "  request_headers:\n      openstack-api-version: placement 1.8\n  status: 404\n\n")
+    usage.write_text(usage.read_text().replace(test, "", 1))
+    subprocess.run(["git", "commit", "-qam", "The change"], cwd=repo, env=env, check=True)
+    return repo
 
 
 def peers(cache: Path) -> Path:
@@ -204,7 +223,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="timed runs per command (default 5)")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
-    parser.add_argument("--only", default="", help="comma-separated rows to run (E1..E5, G, R)")
+    parser.add_argument("--only", default="", help="comma-separated rows to run (E1..E6, G, R)")
     args = parser.parse_args()
     only = {row.strip().upper() for row in args.only.split(",") if row.strip()}
     warning = installation_warning()
@@ -213,7 +232,8 @@ def main() -> int:
 
     placement = tree(args.cache, "openstack-placement", "16.0.0")
     nova = tree(args.cache, "nova", "34.0.0")
-    bare = peers(args.cache)
+    # The flake8 and ruff venv, only for rows that compare with them (E6 and G, R do not).
+    bare = peers(args.cache) if not only or only - {"E6", "G", "R"} else Path(sys.executable).parent
     ours = Path(sys.executable).parent
     cache_dir = Path(tempfile.mkdtemp(prefix="reviewlint-bench-cache-"))
     env = {"REVIEWLINT_CACHE_DIR": str(cache_dir)}
@@ -264,6 +284,15 @@ def main() -> int:
                                                         (lambda: None) if warm else empty_cache, env),
             Command([str(bare / "ruff"), "check", "--select", "E,W,F", "--no-cache", "--exit-zero", "."], nova),
             warm, e5)
+    if not only or "E6" in only:
+        scratch = Path(tempfile.mkdtemp(prefix="reviewlint-bench-review-"))
+        try:
+            repo = reviewed_change(source_tree(args.cache, "openstack-placement", "16.0.0"), scratch)
+            row("E6", "--baseline-commit HEAD~1 / .", Command([str(ours / "reviewlint"), "--baseline-commit",
+                                                               "HEAD~1"], repo, env=env),
+                Command([str(ours / "reviewlint"), "."], repo, env=env), True, 1.5)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
     shutil.rmtree(cache_dir, ignore_errors=True)
 
     print(f"{'row':<4} {'cache':<5} {'command':<32} {'reviewlint s':>12} {'peer s':>8} {'ratio':>7} {'target':>7}")

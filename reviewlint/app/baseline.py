@@ -2,13 +2,20 @@
 
 Entries are keyed by path, code and message, never by line, so moving code
 around does not invalidate them; a count per key lets several identical
-findings in one file be recorded.
+findings in one file be recorded. A message that names another place by its
+position (`set at depot/handlers/crate.py:25`, `(line 85)`) is keyed without
+that position (`subject`): what a finding is about is the handler, route,
+gate range, schema path, constant or reference entry its message names, not
+where the code it rests on happens to sit, nor how the code it quotes is
+spaced. Files written before keep working: their messages are keyed the same
+way when read.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Sequence
@@ -20,8 +27,28 @@ from reviewlint.core.guard import UnreadableSource, one_line, read_bytes
 FORMAT = 1
 
 
+# `path/to/file.py:25` (also `:25:3`) of another place, and `line 85` / `lines 3, 4`.
+_FILE_POSITION = re.compile(r"(?<![\w:])([\w.\-/\\]*\w\.[A-Za-z]\w*):\d+(?::\d+)?\b")
+_LINE_POSITION = re.compile(r"\b(lines?) \d+(?:(?:, | and )\d+)*\b")
+
+
+# Code a message quotes (`want_version.matches((1, 4))`): its spacing and quotes are layout.
+_QUOTED_CODE = re.compile(r"`[^`\n]*`")
+
+
+def _code_layout_free(match: re.Match[str]) -> str:
+    return "".join(match.group(0).split()).replace('"', "'")
+
+
+def subject(message: str) -> str:
+    """`message` without the positions of other places it names (nor the layout of code it quotes):
+    what the finding is about."""
+    message = _LINE_POSITION.sub(r"\1 ?", _FILE_POSITION.sub(r"\1", message))
+    return _QUOTED_CODE.sub(_code_layout_free, message)
+
+
 def _key(finding: Finding) -> tuple[str, str, str]:
-    return finding.path.replace("\\", "/"), finding.code, finding.message
+    return finding.path.replace("\\", "/"), finding.code, subject(finding.message)
 
 
 def write_baseline(path: Path, findings: Sequence[Finding]) -> None:
@@ -52,7 +79,7 @@ def read_baseline(path: Path) -> Counter[tuple[str, str, str]]:
             count = entry["count"]
             if not all(isinstance(part, str) for part in key) or not isinstance(count, int) or isinstance(count, bool):
                 raise ValueError(f"not a finding entry: {one_line(repr(entry), 80)}")
-            entries[key] += count
+            entries[key[0], key[1], subject(key[2])] += count
         return entries
     except UnreadableSource as exc:
         raise ReviewlintError(f"{path}: cannot read baseline: {exc}") from None

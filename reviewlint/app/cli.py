@@ -43,9 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("paths", nargs="*", type=Path, metavar="PATH",
                         help="files or directories to check (default: .); '-' reads the source from stdin")
-    parser.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text",
+    parser.add_argument("--format", choices=("text", "json", "sarif", "github", "zuul"), default="text",
                         help="output format (default: text, flake8 style; json: a versioned document, "
-                             "see the README)")
+                             "see the README; zuul: the file_comments a Zuul job returns)")
     parser.add_argument("--select", metavar="CODES", help="report only these code prefixes (e.g. RVL1,RVL203)")
     parser.add_argument("--ignore", metavar="CODES", help="do not report these code prefixes (replaces config)")
     parser.add_argument("--extend-ignore", metavar="CODES", help="add code prefixes to the ignore list")
@@ -62,6 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="report only findings not recorded in FILE (see --write-baseline)")
     parser.add_argument("--write-baseline", type=Path, metavar="FILE",
                         help="record the current findings in FILE and exit 0")
+    parser.add_argument("--baseline-commit", metavar="REV",
+                        help="review a change: report only the findings the working tree adds to the merge "
+                             "base of REV and HEAD (read from git; cross-file effects included)")
     parser.add_argument("--jobs", "-j", type=_jobs, default="auto", metavar="N",
                         help="processes for Python's syntax check of files named on the command line "
                              "(RVL900; used from 200 files on; default: auto, one per core)")
@@ -208,6 +211,12 @@ def run(argv: Sequence[str] | None = None) -> int:
             raise ReviewlintError("reviewlint: --fix and --diff work on files, not on stdin")
     paths = args.paths or [Path(".")]
     first = Path(stdin_name) if stdin_name is not None else paths[0]
+    change = None
+    if args.baseline_commit is not None:
+        from reviewlint.app.review import open_change, refuse_with
+
+        refuse_with(stdin_name is not None, args.fix or args.diff, args.write_baseline is not None)
+        change = open_change(first, args.baseline_commit)
     from reviewlint.core.cache import cache_directory
 
     cache_dir = None if args.no_cache else cache_directory(str(args.cache_dir) if args.cache_dir else None)
@@ -255,6 +264,10 @@ def run(argv: Sequence[str] | None = None) -> int:
         if not args.quiet:
             sys.stderr.write(f"reviewlint: recorded {len(findings)} finding(s) in {args.write_baseline}\n")
         return 0
+    if change is not None:
+        from reviewlint.app.review import review_change
+
+        findings = review_change(change, run, paths, findings, args, overrides, extend, cache_dir)
     if args.baseline:
         from reviewlint.app.baseline import new_findings, read_baseline
 
@@ -262,6 +275,8 @@ def run(argv: Sequence[str] | None = None) -> int:
     options = ReportOptions(
         sources=Sources(stdin_sources),
         root=run.project.root,
+        repository=change.top if change is not None else None,
+        in_change=change.changed if change is not None else None,
         color=args.format == "text" and use_color(args.color, sys.stdout, os.environ),
         show_source=args.show_source,
     )

@@ -1,4 +1,4 @@
-"""Turning findings into text: flake8 lines, JSON, SARIF 2.1.0, GitHub annotations.
+"""Turning findings into text: flake8 lines, JSON, SARIF 2.1.0, GitHub annotations, Zuul file comments.
 
 Every format gives a code the same severity (the rule's `severity`), and
 every format that shows source text reads it through `Sources`, which
@@ -67,6 +67,8 @@ class ReportOptions:
 
     sources: Sources = field(default_factory=Sources)
     root: Path | None = None  # the project root: SARIF's %SRCROOT%
+    repository: Path | None = None  # the git repository's top (zuul's paths), when known
+    in_change: frozenset[str] | None = None  # the paths a reviewed change touches (zuul), relative to it
     color: bool = False
     show_source: bool = False
 
@@ -106,6 +108,7 @@ def as_json(findings: Sequence[Finding], options: ReportOptions) -> str:
         "code": f.code,
         "severity": severity_of(f.code),
         "message": f.message,
+        **({"related": f.related} if f.related else {}),
     } for f in findings]
     document = {"version": JSON_FORMAT_VERSION, "tool": {"name": "reviewlint", "version": __version__},
                 "findings": rows}
@@ -186,6 +189,10 @@ def sarif(findings: Sequence[Finding], options: ReportOptions) -> str:
         }
         if f.code in index:
             result["ruleIndex"] = index[f.code]
+        if f.related:
+            related, _ = artifact_location(f.related, options.root)
+            result["relatedLocations"] = [{"id": 0, "physicalLocation": {"artifactLocation": related},
+                                           "message": {"text": "the changed file that caused it"}}]
         results.append(result)
     run: dict = {
         "tool": {"driver": {"name": "reviewlint", "version": __version__, "informationUri": REPOSITORY_URL,
@@ -224,6 +231,55 @@ def github(findings: Sequence[Finding], options: ReportOptions) -> str:
     return "".join(out)
 
 
+# -- Zuul ------------------------------------------------------------------------------------
+# Where Zuul puts a comment about the change as a whole (Gerrit shows it on the commit message).
+COMMIT_MESSAGE = "/COMMIT_MSG"
+
+
+def repository_of(root: Path | None) -> Path | None:
+    """The nearest ancestor of `root` holding `.git` (a directory, or a worktree's file), else `root`."""
+    if root is None:
+        return None
+    for candidate in (root, *root.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return root
+
+
+def zuul(findings: Sequence[Finding], options: ReportOptions) -> str:
+    """The `file_comments` a Zuul job returns with `zuul_return`: {path: [{line, message, range?}]}.
+
+    Paths are relative to the repository's top, as Gerrit names a change's
+    files. Reviewing a change, a finding in a file the change does not touch
+    (Gerrit takes no comment there) goes on line 1 of the changed file that
+    caused it (else on the commit message), naming where it is.
+    """
+    top = options.repository or repository_of(options.root)
+
+    def relative(name: str) -> str:
+        absolute = Path(os.path.abspath(name))
+        try:
+            return absolute.relative_to(top).as_posix() if top is not None else absolute.as_posix()
+        except ValueError:
+            return absolute.as_posix()
+
+    comments: dict[str, list[dict[str, Any]]] = {}
+    for f in findings:
+        path = relative(f.path)
+        line = max(f.line, 1)
+        comment: dict[str, Any] = {"line": line, "message": f"{f.code} {f.message}"}
+        if options.in_change is not None and path not in options.in_change:
+            # On the changed file that caused it, when that is one file still there; else the change's.
+            cause = relative(f.related) if f.related else ""
+            comment = {"line": 1, "message": f"{path}:{line}: {comment['message']}"}
+            path = cause if cause in options.in_change and os.path.isfile(f.related) else COMMIT_MESSAGE
+        elif f.end_line == f.line and f.end_col > f.col:  # Gerrit's range ends on the comment's line
+            comment["range"] = {"start_line": line, "start_character": f.col,
+                                "end_line": line, "end_character": f.end_col}
+        comments.setdefault(path, []).append(comment)
+    return json.dumps(comments, indent=2, sort_keys=True) + "\n"
+
+
 def statistics(findings: Sequence[Finding]) -> str:
     """flake8-style `--statistics`: count, code and the first message, per code."""
     counts = Counter(f.code for f in findings)
@@ -234,7 +290,7 @@ def statistics(findings: Sequence[Finding]) -> str:
 
 
 REPORTERS: dict[str, Callable[[Sequence[Finding], ReportOptions], str]] = {
-    "text": text, "json": as_json, "sarif": sarif, "github": github,
+    "text": text, "json": as_json, "sarif": sarif, "github": github, "zuul": zuul,
 }
 # Formats whose standard output is one machine-read document: statistics go to stderr.
-DOCUMENT_FORMATS = frozenset({"json", "sarif"})
+DOCUMENT_FORMATS = frozenset({"json", "sarif", "zuul"})

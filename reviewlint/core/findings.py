@@ -20,6 +20,8 @@ class Finding:
     # Where the reported code ends (1-based line, 0-based exclusive column); 0 when unknown.
     end_line: int = field(default=0, compare=False)
     end_col: int = field(default=0, compare=False)
+    # The changed file that caused a finding elsewhere (`--baseline-commit`), when it is one file.
+    related: str = field(default="", compare=False)
 
     def to_text(self) -> str:
         """The flake8 format: `path:line:col: CODE message` (col is 1-based)."""
