@@ -305,10 +305,10 @@ def _related_findings(project: Project, python_inputs: list[Path]) -> list[Findi
     input (pre-commit passes only changed files). Without a reference there
     is nothing to ask, and no family is imported.
     """
-    from reviewlint.apiref import reference_directory
+    from reviewlint.apiref import may_have_reference
     from reviewlint.cache import digest
 
-    if not python_inputs or reference_directory(project.root, project.config.api_ref) is None:
+    if not python_inputs or not may_have_reference(project.root, project.config.api_ref, project.files):
         return []
 
     def compute() -> list[tuple[str, int, int, str, str]]:

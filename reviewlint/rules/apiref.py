@@ -22,7 +22,7 @@ from reviewlint.rules.base import Rule
 if TYPE_CHECKING:
     from reviewlint.apiref import ListedParameter, ParameterEntry, ParameterList, Part, Reference, RouteSection, Span
     from reviewlint.contract import Acceptance, RouteContract, Spot, VersionSpace
-    from reviewlint.project import Project
+    from reviewlint.project import Codec, Project
     from reviewlint.versions import Version
 
 
@@ -415,15 +415,118 @@ class ReferenceFinding:
 
 # -- the reference of a project -----------------------------------------------------------------
 
+MAX_SEARCHED_FILES = 2000  # `.inc` files outside the named candidates read to find other candidates
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A directory that may be the reference: what its `rest_method` sections name of the routes."""
+
+    directory: Path
+    documented: int  # routes of the route table its sections name
+    named: bool  # found by its name (`api-ref/source`, `*-api-ref/source`), not by a search
+
+
+@dataclass(frozen=True)
+class Choice:
+    """Which candidate is the reference, and why."""
+
+    candidates: tuple[Candidate, ...]
+    routes: int  # routes in the route table (method and path)
+    chosen: Path | None
+    configured: bool  # the `api-ref` key chose it
+    searched_all: bool = True  # False when MAX_SEARCHED_FILES stopped the search
+
+    def why(self) -> str:
+        """Why the chosen one is the reference, or why there is none."""
+        if self.configured:
+            return "the api-ref key names it" if self.chosen is not None else \
+                "the api-ref key names no directory"
+        if self.chosen is None:
+            if not self.routes:
+                return "no route table to compare the candidates with"
+            return "no candidate documents a route of the route table"
+        if len(self.candidates) == 1:
+            return "the only candidate"
+        best = max(candidate.documented for candidate in self.candidates)
+        ties = sum(candidate.documented == best for candidate in self.candidates)
+        if ties > 1:
+            return f"it documents the most routes, as {ties - 1} other candidate(s) do, and comes first"
+        return "it documents the most routes"
+
+
+def choice(project: "Project") -> Choice:
+    """The candidates and the one chosen, once per run (and cached with the files it read)."""
+    return project.memo("rvl6:choice", lambda: _choose(project), _choice_codec())
+
+
+def _choice_codec() -> "Codec[Choice]":
+    from reviewlint.project import Codec
+
+    return Codec(
+        lambda c: [[[str(k.directory), k.documented, k.named] for k in c.candidates], c.routes,
+                   str(c.chosen) if c.chosen is not None else None, c.configured, c.searched_all],
+        lambda d: Choice(tuple(Candidate(Path(str(p)), int(n), bool(named)) for p, n, named in d[0]), int(d[1]),
+                         Path(str(d[2])) if d[2] is not None else None, bool(d[3]), bool(d[4])))
+
+
+def _choose(project: "Project") -> Choice:
+    from reviewlint.apiref import (configured_directory, documented_routes, named_candidates, outside_root,
+                                   route_shape, section_files)
+    from reviewlint.project import is_excluded
+    from reviewlint.routes import route_table
+    from reviewlint.source import UnreadableSource
+
+    root = project.root
+    table = route_table(project)
+    keys = {(route.method, route_shape(route.template)) for route in table.routes} if table is not None else set()
+
+    def documented(files: list[Path]) -> int:
+        found: set[tuple[str, str]] = set()
+        for path in files:
+            if outside_root(path, root):
+                continue
+            try:
+                found |= documented_routes(project.source(path))
+            except UnreadableSource:
+                continue
+        return len(found & keys)
+
+    def excluded(name: str, rel: str) -> bool:
+        return is_excluded(name, rel, project.exclude)
+
+    if project.config.api_ref:
+        directory = configured_directory(root, project.config.api_ref)
+        candidates = (Candidate(directory, documented(section_files(directory, excluded)), True),) \
+            if directory is not None else ()
+        return Choice(candidates, len(keys), directory, True)
+    named = named_candidates(root)
+    candidates = [Candidate(directory, documented(section_files(directory, excluded)), True) for directory in named]
+    # Other directories whose `.inc` files hold `rest_method` sections: the model's files, excluded paths left out.
+    from reviewlint.config import resolve_path
+
+    inside = [resolve_path(directory) for directory in named]
+    searched: dict[Path, list[Path]] = {}
+    budget = MAX_SEARCHED_FILES
+    for path in project.files:
+        if path.suffix != ".inc" or any(directory in resolve_path(path).parents for directory in inside):
+            continue
+        if budget == 0:
+            break
+        budget -= 1
+        searched.setdefault(path.parent, []).append(path)
+    for directory, files in sorted(searched.items()):
+        count = documented(files)
+        if count:
+            candidates.append(Candidate(directory, count, False))
+    best = max((c.documented for c in candidates), default=0)
+    chosen = next((c.directory for c in candidates if c.documented == best), None) if best else None
+    return Choice(tuple(candidates), len(keys), chosen, False, budget > 0 or not searched)
+
+
 def reference_directory(project: "Project") -> Path | None:
-    """The reference's source directory (cheap: no file is read)."""
-    return project.analysis(_directory)
-
-
-def _directory(project: "Project") -> Path | None:
-    from reviewlint.apiref import reference_directory as find
-
-    return find(project.root, project.config.api_ref)
+    """The reference's source directory: the candidate that documents the most routes (or the `api-ref` key's)."""
+    return choice(project).chosen
 
 
 def reference(project: "Project") -> "Reference | None":
@@ -447,14 +550,18 @@ def _read(project: "Project") -> "Reference | None":
             raise ReferenceUnreadable(str(exc), exc.line) from None
 
     files = section_files(directory, lambda name, rel: is_excluded(name, rel, project.exclude))
-    return read_reference(directory, files, text_of)
+    return read_reference(directory, files, text_of, root=project.root, max_size=project.config.max_file_size)
 
 
 def is_reference_file(project: "Project", path: Path) -> bool:
-    """A `.inc` or YAML file inside the reference directory."""
+    """A `.inc` or YAML file inside the reference directory (the chosen candidate)."""
     from reviewlint.apiref import is_reference_input
+    from reviewlint.config import resolve_path
 
-    return is_reference_input(project.root, project.config.api_ref, path)
+    if not is_reference_input(project.root, project.config.api_ref, path):
+        return False
+    directory = reference_directory(project)
+    return directory is not None and resolve_path(directory) in resolve_path(path).parents
 
 
 # -- judging ------------------------------------------------------------------------------------
@@ -475,6 +582,7 @@ def judge(project: "Project") -> list[ReferenceFinding]:
 
 
 def _judge(project: "Project") -> list[ReferenceFinding]:
+    from reviewlint.apiref import route_shape
     from reviewlint.contract import route_contracts
 
     ref = reference(project)
@@ -484,10 +592,10 @@ def _judge(project: "Project") -> list[ReferenceFinding]:
     contracts = route_contracts(project)
     by_key: dict[tuple[str, str], RouteContract] = {}
     for route, contract in contracts.items():
-        by_key.setdefault((route.method, _shape(route.template)), contract)
+        by_key.setdefault((route.method, route_shape(route.template)), contract)
     sections: dict[tuple[str, str], list[RouteSection]] = {}
     for section in ref.sections:
-        sections.setdefault((section.method, _shape(section.template)), []).append(section)
+        sections.setdefault((section.method, route_shape(section.template)), []).append(section)
     for key, documented in sections.items():
         found_contract = by_key.get(key)
         if found_contract is None or not found_contract.mask:
@@ -498,12 +606,6 @@ def _judge(project: "Project") -> list[ReferenceFinding]:
         found.extend(doc.unaccepted())
         found.extend(doc.heading_ranges())
     return sorted(set(_unsuppressed(project, ref, found)))
-
-
-def _shape(template: str) -> str:
-    """A path template with its placeholders anonymised (`/x/{uuid}` and `/x/{rp_uuid}` agree)."""
-    shaped = re.sub(r"\{[^}]*\}", "{}", template)
-    return shaped or "/"
 
 
 def _unsuppressed(project: "Project", ref: "Reference", findings: list[ReferenceFinding]
