@@ -510,3 +510,25 @@ def test_an_api_ref_key_outside_the_root_is_a_config_error(tmp_path: Path) -> No
     (case / "link").symlink_to(outside, target_is_directory=True)
     (case / "setup.cfg").write_text("[reviewlint]\napi-ref = link\n")
     assert cli(case, ".").returncode == 2
+
+
+# Characters str.splitlines() and YAML take for line ends; editors, grep and GitHub do not.
+NOT_LINE_ENDS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+
+
+def test_line_numbers_count_only_lf_crlf_and_cr() -> None:
+    text = (f"Things\n======\n\nA paragraph with {NOT_LINE_ENDS} inside one line.\r\n\r\n"
+            ".. rest_method:: GET /things\r\rRequest\n-------\n\n.. rest_parameters:: parameters.yaml\n\n"
+            "  - oops\n")
+    ref = read({"things.inc": text, "parameters.yaml": PARAMETERS})
+    assert [(p.line, p.reason.split(": ", 1)[1]) for p in ref.problems] == [
+        (13, "expected a '- name: entry' item, got '- oops'")]
+    assert [(s.line, [p.line for p in s.parts]) for s in ref.sections] == [(6, [8])]
+    # YAML refuses the control characters among them, and reads the others as line ends.
+    yaml_text = (f"thing_name:\n  in: body\n  description: \"{NOT_LINE_ENDS[5:]}\"\r\n"
+                 "thing_colour:\r  in: form\nthing_size:\n  min_version: [1]\n")
+    entries, problems = read_parameters(Path("parameters.yaml"), yaml_text)
+    assert entries is not None and entries["thing_name"].line == 1
+    assert [p.line for p in problems] == [5, 7]
+    _, problems = read_parameters(Path("parameters.yaml"), f"a: \"{NOT_LINE_ENDS[5:]}\"\nb: [\n")
+    assert [(p.line, p.col) for p in problems] == [(2, 0)]  # the end of the text, on its last line

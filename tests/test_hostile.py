@@ -502,7 +502,7 @@ REFERENCE_CASES = {
     "an absolute rest_parameters name": (section("/etc/passwd"), 9, "outside the project root; it is not read"),
     "a rest_parameters name that climbs out": (section("../../../../../../../../etc/passwd"), 9,
                                                "outside the project root; it is not read"),
-    "a list item with a 1 MB run of blanks": (section("parameters.yaml", "  - " + " " * MB + "x"), 11,
+    "a list item with a 1 MB run of blanks": (section("parameters.yaml", "  - a" + " " * MB + "b"), 11,
                                               "expected a '- name: entry' item"),
 }
 
@@ -571,7 +571,7 @@ MB = 1 << 20
 HEAD = "Things\\n======\\n\\n.. rest_method:: GET /things\\n\\nRequest\\n-------\\n\\n"
 LIST = HEAD + ".. rest_parameters:: parameters.yaml\\n\\n  - name: thing_name\\n"
 SECTIONS = {
-    "list item, blanks": LIST + "  - " + " " * MB + "x\\n",
+    "list item, blanks": LIST + "  - a" + " " * MB + "b\\n",
     "list item, tabs": LIST + "  -\\t" + "\\t" * MB + ":\\n",
     "list item, colons": LIST + "  - name" + ":" * MB + " key\\n",
     "adornment": "=" * MB + "x\\n" + "=" * MB + "\\n",
