@@ -44,7 +44,7 @@ def read(files: dict[str, str]):  # type: ignore[no-untyped-def]
 def test_every_rvl6_code_has_a_case() -> None:
     codes = {code for case in RVL6_CASES for _, _, code in expected_of(case / "expected.txt")}
     assert {"RVL601", "RVL602", "RVL603", "RVL604", "RVL900", "RVL901"} <= codes
-    assert [case.name for case in RVL6_CASES] == ["contract", "layouts", "malformed"]
+    assert [case.name for case in RVL6_CASES] == ["contract", "layouts", "malformed", "nova_era"]
 
 
 @pytest.mark.parametrize("case", RVL6_CASES, ids=lambda p: p.name)
@@ -107,6 +107,69 @@ def test_show_project_names_the_reference() -> None:
                           "  candidate api-ref/source: documents 7 of 7 routes (used)"]
     lines = cli(CASES / "rvl4" / "gabbi_forms", "--show-project", ".").stdout.splitlines()
     assert lines[-1] == "api reference: none (RVL6xx is not checked)"
+
+
+NOVA_ERA = CASES / "rvl6" / "nova_era"
+
+
+def test_a_body_that_is_a_list_is_named_by_one_parameter(tmp_path: Path) -> None:
+    # The reference named by the key, as before the choice by routes: no RVL603 on `filters` or `tags`.
+    config = tmp_path / "setup.cfg"
+    config.write_text("[reviewlint]\napi-ref = placement-api-ref/source\n")
+    assert lint_tree(NOVA_ERA, select=["RVL6", "RVL9"], config=config) == expected_of(NOVA_ERA / "expected.txt")
+    # Given its max_version, `tags` is right; two top-level parameters where the list is the body: neither is judged.
+    case = tmp_path / "nova_era"
+    shutil.copytree(NOVA_ERA, case)
+    parameters = case / "placement-api-ref/source/parameters.yaml"
+    parameters.write_text(parameters.read_text().replace("  description: The kettle's tags.",
+                                                         "  max_version: 1.1\n  description: The kettle's tags."))
+    assert lint_tree(case, select=["RVL6", "RVL9"]) == [("placement-api-ref/source/kettles.inc", 35, "RVL602")]
+    kettles = case / "placement-api-ref/source/kettles.inc"
+    kettles.write_text(kettles.read_text().replace("  - filters: filters\n\nRequest (microversions 1.2 - )",
+                                                   "  - filters: filters\n  - tags: tags\n\n"
+                                                   "Request (microversions 1.2 - )"))
+    assert lint_tree(case, select=["RVL6", "RVL9"]) == [("placement-api-ref/source/kettles.inc", 35, "RVL602")]
+
+
+def test_the_reference_is_the_candidate_that_documents_the_most_routes() -> None:
+    lines = cli(NOVA_ERA, "--show-project", ".").stdout.splitlines()
+    assert lines[-3:] == [
+        "api reference: placement-api-ref/source (1 .inc files, 4 route sections, 8 parameters, 0 malformed): "
+        "it documents the most routes",
+        "  candidate api-ref/source: documents 1 of 4 routes",
+        "  candidate placement-api-ref/source: documents 4 of 4 routes (used)"]
+    lines = lint_lines(NOVA_ERA, select=["RVL6"])
+    assert lines[-1] == (
+        "placement-api-ref/source/parameters.yaml:38:1: RVL601 PUT /kettles/{uuid}/tags: request parameter tags is "
+        "accepted up to 1.1, but its parameters.yaml entry tags has no max_version; schema PUT_TAGS "
+        "(kettle/schemas/kettle.py:22); decided by `want_version.matches((1, 2))` at kettle/handlers/kettle.py:66")
+
+
+def test_a_reference_that_documents_none_of_the_routes_is_none(tmp_path: Path) -> None:
+    case = tmp_path / "nova_era"
+    shutil.copytree(NOVA_ERA, case)
+    shutil.rmtree(case / "placement-api-ref")
+    servers = case / "api-ref/source/servers.inc"
+    servers.write_text(servers.read_text().replace("GET /kettles", "GET /os-kettles"))
+    assert lint_tree(case, select=["RVL6", "RVL9"]) == []
+    lines = cli(case, "--show-project", ".").stdout.splitlines()
+    assert lines[-2:] == ["api reference: none (no candidate documents a route of the route table: "
+                          "RVL6xx is not checked)", "  candidate api-ref/source: documents 0 of 4 routes"]
+    # A candidate found by its sections, not its name, is one too; the api-ref key still wins.
+    (case / "docs").mkdir()
+    shutil.copytree(NOVA_ERA / "placement-api-ref" / "source", case / "docs" / "api")
+    assert lint_tree(case, select=["RVL6", "RVL9"]) == [("docs/api/kettles.inc", 35, "RVL602"),
+                                                        ("docs/api/parameters.yaml", 38, "RVL601")]
+    assert cli(case, "--show-project", ".").stdout.splitlines()[-3:] == [
+        "api reference: docs/api (1 .inc files, 4 route sections, 8 parameters, 0 malformed): "
+        "it documents the most routes",
+        "  candidate api-ref/source: documents 0 of 4 routes",
+        "  candidate docs/api: documents 4 of 4 routes (used)"]
+    (case / "setup.cfg").write_text((case / "setup.cfg").read_text() + "\n[reviewlint]\napi-ref = api-ref/source\n")
+    assert {code for _, _, code in lint_tree(case, select=["RVL6", "RVL9"])} == {"RVL901"}
+    # Excluded paths are not searched.
+    (case / "setup.cfg").write_text((NOVA_ERA / "setup.cfg").read_text() + "\n[reviewlint]\nexclude = docs\n")
+    assert lint_tree(case, select=["RVL6", "RVL9"]) == []
 
 
 def test_select_ignore_and_per_file_ignores_apply(tmp_path: Path) -> None:

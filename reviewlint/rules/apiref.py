@@ -497,9 +497,9 @@ def _choose(project: "Project") -> Choice:
 
     if project.config.api_ref:
         directory = configured_directory(root, project.config.api_ref)
-        candidates = (Candidate(directory, documented(section_files(directory, excluded)), True),) \
+        configured = (Candidate(directory, documented(section_files(directory, excluded)), True),) \
             if directory is not None else ()
-        return Choice(candidates, len(keys), directory, True)
+        return Choice(configured, len(keys), directory, True)
     named = named_candidates(root)
     candidates = [Candidate(directory, documented(section_files(directory, excluded)), True) for directory in named]
     # Other directories whose `.inc` files hold `rest_method` sections: the model's files, excluded paths left out.
@@ -770,7 +770,17 @@ class _RouteDoc:
     def request_versions(self) -> Iterator[ReferenceFinding]:
         listings = [listing for listing in self.listings("request") if listing.entry.location in ("body", "query")]
         unknown = self.unknown_names("request")
-        for location, presence in (("body", self.body_presence()), ("query", self.query_presence())):
+        body = self.body_presence()
+        naming = self.body_names()
+        if len(naming) == 1:  # the parameter naming a body that is not an object: present where that body is
+            name = next(iter(naming))
+            mask, groups = self.bare_bodies()
+            old = body.get(name, _Presence(0, self.unknown_body() & ~mask, ()))
+            body[name] = _Presence(old.mask | mask, old.unknown & ~mask,
+                                   old.evidence + tuple((at, accepts) for at, accepts in groups))
+        else:
+            unknown |= naming  # several could name it: nothing is said of them
+        for location, presence in (("body", body), ("query", self.query_presence())):
             here = [listing for listing in listings if listing.entry.location == location]
             for name, found in sorted(presence.items()):
                 if name in unknown:
@@ -874,12 +884,39 @@ class _RouteDoc:
         parts = [p for p in (what, f"decided by {decider}" if decider else "") if p]
         return "; ".join(parts) if parts else f"at {self.change_text(version)}"
 
-    def body_presence(self) -> dict[str, _Presence]:
-        groups = self.contract.body_schemas()
+    def bare_bodies(self) -> "tuple[int, list[tuple[int, Acceptance]]]":
+        """The versions whose request schema is not an object (a bare list), and those schemas."""
+        found = []
+        mask = 0
+        for at, accepts in self.contract.body_schemas():
+            if accepts is not None and accepts.schema is not None and _not_an_object(accepts.schema.value):
+                found.append((at, accepts))
+                mask |= at
+        return mask, found
+
+    def names_the_body(self, listing: _Listing, versions: int) -> bool:
+        """A top-level body parameter documented at some of `versions`: it names a body that is not an object."""
+        return (listing.entry.location == "body" and "." not in listing.item.name and listing.item.leaf is not None
+                and bool(listing.mask & versions))
+
+    def body_names(self) -> set[str]:
+        """The documented parameters that name a request body that is not an object."""
+        mask, _ = self.bare_bodies()
+        if not mask:
+            return set()
+        return {listing.item.name for listing in self.listings("request") if self.names_the_body(listing, mask)}
+
+    def unknown_body(self) -> int:
+        """The versions whose request body schema is not known, or not wholly."""
         unknown = 0
-        for mask, accepts in groups:
+        for mask, accepts in self.contract.body_schemas():
             if accepts is None or not accepts.complete:
                 unknown |= mask
+        return unknown
+
+    def body_presence(self) -> dict[str, _Presence]:
+        groups = self.contract.body_schemas()
+        unknown = self.unknown_body()
         names = {name for _, accepts in groups if accepts is not None for name in accepts.names}
         found = {}
         for name in names:
@@ -965,6 +1002,9 @@ class _RouteDoc:
                 if location == "body":
                     if name in accepts.names or (accepts.patterns and listing.entry.type == "string"):
                         accepted = True  # a string-typed name beside patternProperties: a key placeholder
+                    elif (accepts.schema is not None and _not_an_object(accepts.schema.value)
+                          and self.names_the_body(listing, mask)):
+                        accepted = True  # it names the body itself (a bare list)
                 elif _query_accepts(accepts, name):
                     accepted = True
                 judged |= mask
@@ -1064,6 +1104,21 @@ class _RouteDoc:
         return ReferenceFinding(path, line, rule.code, rule.message.format(
             route=self.label, detail=f"{kind} headings cover {space.describe(covered)} and leave {gap} "
                                      f"uncovered (next to {thing.title!r}); {context}"))
+
+
+def _not_an_object(value: object) -> bool:
+    """A schema whose `type` says it is not an object (`array`, `string`...): its body is named, not keyed."""
+    from reviewlint.schemas import Const, DictValue, ListValue
+
+    if not isinstance(value, DictValue):
+        return False
+    kind = value.entries.get("type")
+    if isinstance(kind, Const):
+        return isinstance(kind.value, str) and kind.value != "object"
+    if isinstance(kind, ListValue) and kind.items:
+        return all(isinstance(item, Const) and isinstance(item.value, str) and item.value != "object"
+                   for item in kind.items)
+    return False
 
 
 def _doc_name(item: "ListedParameter", location: str) -> str | None:
