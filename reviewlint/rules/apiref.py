@@ -73,7 +73,9 @@ class UndocumentedRequestVersion(Rule):
     clients send it at 1.37 and get a 400, or never learn it exists. A
     parameter removed at a version needs `max_version` (or the heading
     ranges) the same way. Format changes (a list body becoming a dict) are
-    not new parameters: only names that appear or disappear count.
+    not new parameters: only names that appear or disappear count. A body
+    that is not an object (a bare list) is documented by the one top-level
+    body parameter that names it, present where that schema is in force.
     """
 
     code = "RVL601"
@@ -239,7 +241,8 @@ class UnacceptedRequestParameter(Rule):
     renamed or never merged, or an entry listed under the wrong route. Only
     routes whose schemas are fully known and closed at every version are
     judged; `{name}` placeholders and keys of `patternProperties` objects
-    are not parameters.
+    are not parameters, and a top-level body parameter documented where the
+    schema is not an object (a bare list) names the body itself.
     """
 
     code = "RVL603"

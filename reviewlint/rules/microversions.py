@@ -363,7 +363,8 @@ class Model:
         """What the project lacks for coverage, as a reader would say it."""
         missing = []
         if self.routes is None:
-            missing.append("no routes module (ROUTE_DECLARATIONS)")
+            missing.append("no routes module (no module-level ROUTE_DECLARATIONS, nor a sequence of "
+                           "(template, {method: handler}) pairs)")
         if self.versions is None:
             missing.append("no VERSIONS list")
         if not self.tests.requests:
