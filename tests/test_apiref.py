@@ -595,3 +595,23 @@ def test_line_numbers_count_only_lf_crlf_and_cr() -> None:
     assert [p.line for p in problems] == [5, 7]
     _, problems = read_parameters(Path("parameters.yaml"), f"a: \"{NOT_LINE_ENDS[5:]}\"\nb: [\n")
     assert [(p.line, p.col) for p in problems] == [(2, 0)]  # the end of the text, on its last line
+
+
+@pytest.mark.slow  # four runs over the nova-era case
+def test_warm_runs_follow_the_choice_of_reference(tmp_path: Path) -> None:
+    case = tmp_path / "nova_era"
+    shutil.copytree(NOVA_ERA, case)
+    cache = tmp_path / "cache"
+
+    def both() -> tuple[list[str], list[str]]:
+        return (lint_lines(case, select=["RVL6", "RVL9"], cache_dir=cache),
+                lint_lines(case, select=["RVL6", "RVL9"], cold=True))
+
+    warm, cold = both()
+    assert warm == cold and findings_of("\n".join(warm)) == expected_of(NOVA_ERA / "expected.txt")
+    # The service's reference stops documenting its routes: the compute one, documenting one, is chosen.
+    kettles = case / "placement-api-ref/source/kettles.inc"
+    kettles.write_text(kettles.read_text().replace(".. rest_method:: GET /kettles", ".. rest_method:: GET /pots")
+                       .replace(".. rest_method:: PUT /kettles", ".. rest_method:: PUT /pots"))
+    warm, cold = both()
+    assert warm == cold and {row[0] for row in findings_of("\n".join(warm))} == {"api-ref/source/servers.inc"}
