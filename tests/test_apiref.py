@@ -17,7 +17,7 @@ import pytest
 from conftest import CASES, case_dirs, expected_of, findings_of, run_cli, run_flake8
 from harness import cli, lint_lines, lint_tree
 from reviewlint.apiref import ReferenceUnreadable, read_parameters, read_reference, section_files
-from reviewlint.config import Config
+from reviewlint.config import Config, shown
 from reviewlint.project import Project
 
 RVL6_CASES = case_dirs("rvl6")
@@ -568,8 +568,8 @@ def test_an_api_ref_key_outside_the_root_is_a_config_error(tmp_path: Path) -> No
         (case / "setup.cfg").write_text(f"[reviewlint]\napi-ref = {value}\n")
         result = cli(case, ".")
         assert result.returncode == 2 and result.stdout == ""
-        assert result.stderr.splitlines() == [f"{case / 'setup.cfg'}: api-ref: {value!r} is outside the project "
-                                              f"root {case}: the API reference must be part of the project"]
+        assert result.stderr.splitlines() == [f"{case / 'setup.cfg'}: api-ref: {shown(value)} is outside the "
+                                              f"project root {case}: the API reference must be part of the project"]
     (case / "link").symlink_to(outside, target_is_directory=True)
     (case / "setup.cfg").write_text("[reviewlint]\napi-ref = link\n")
     assert cli(case, ".").returncode == 2
