@@ -167,8 +167,16 @@ def test_a_reference_that_documents_none_of_the_routes_is_none(tmp_path: Path) -
         "  candidate docs/api: documents 4 of 4 routes (used)"]
     (case / "setup.cfg").write_text((case / "setup.cfg").read_text() + "\n[reviewlint]\napi-ref = api-ref/source\n")
     assert {code for _, _, code in lint_tree(case, select=["RVL6", "RVL9"])} == {"RVL901"}
-    # Excluded paths are not searched.
+    # Excluded paths are not searched, and a named candidate under one is none.
     (case / "setup.cfg").write_text((NOVA_ERA / "setup.cfg").read_text() + "\n[reviewlint]\nexclude = docs\n")
+    assert lint_tree(case, select=["RVL6", "RVL9"]) == []
+    shutil.move(case / "docs" / "api", case / "kettle-api-ref")
+    (case / "kettle-api-ref" / "source").mkdir()
+    for name in ("kettles.inc", "parameters.yaml"):
+        shutil.move(case / "kettle-api-ref" / name, case / "kettle-api-ref" / "source" / name)
+    assert lint_tree(case, select=["RVL6", "RVL9"]) == [("kettle-api-ref/source/kettles.inc", 35, "RVL602"),
+                                                        ("kettle-api-ref/source/parameters.yaml", 38, "RVL601")]
+    (case / "setup.cfg").write_text((NOVA_ERA / "setup.cfg").read_text() + "\n[reviewlint]\nexclude = kettle-*\n")
     assert lint_tree(case, select=["RVL6", "RVL9"]) == []
 
 

@@ -503,7 +503,7 @@ def _choose(project: "Project") -> Choice:
         configured = (Candidate(directory, documented(section_files(directory, excluded)), True),) \
             if directory is not None else ()
         return Choice(configured, len(keys), directory, True)
-    named = named_candidates(root)
+    named = [directory for directory in named_candidates(root) if not _excluded_directory(project, directory)]
     candidates = [Candidate(directory, documented(section_files(directory, excluded)), True) for directory in named]
     # Other directories whose `.inc` files hold `rest_method` sections: the model's files, excluded paths left out.
     from reviewlint.config import resolve_path
@@ -527,6 +527,14 @@ def _choose(project: "Project") -> Choice:
     best = max((c.documented for c in candidates), default=0)
     chosen = next((c.directory for c in candidates if c.documented == best), None) if best else None
     return Choice(tuple(candidates), len(keys), chosen, False, budget > 0 or not searched)
+
+
+def _excluded_directory(project: "Project", directory: Path) -> bool:
+    """A directory under the root that `exclude` leaves out (itself or a directory above it)."""
+    from reviewlint.project import is_excluded
+
+    parts = directory.relative_to(project.root).parts
+    return any(is_excluded(part, "/".join(parts[:index + 1]), project.exclude) for index, part in enumerate(parts))
 
 
 def reference_directory(project: "Project") -> Path | None:
