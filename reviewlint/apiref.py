@@ -248,13 +248,20 @@ def _is_dir(path: Path) -> bool:
 
 
 @functools.lru_cache(maxsize=64)
-def _resolved_directories(root: Path, configured: str | None) -> tuple[Path, ...]:
+def _resolved_directories(root: Path, configured: str | None) -> tuple[str, ...]:
     from reviewlint.config import resolve_path
 
     if configured:
         found = configured_directory(root, configured)
-        return (resolve_path(found),) if found is not None else ()
-    return tuple(resolve_path(directory) for directory in named_candidates(root))
+        return (str(resolve_path(found)),) if found is not None else ()
+    return tuple(str(resolve_path(directory)) for directory in named_candidates(root))
+
+
+@functools.lru_cache(maxsize=64)
+def _resolved_root(root: Path) -> str:
+    from reviewlint.config import resolve_path
+
+    return str(resolve_path(root))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -278,9 +285,10 @@ def is_reference_input(root: Path, configured: str | None, path: Path) -> bool:
     from reviewlint.config import resolve_path
 
     resolved = resolve_path(path)
-    if outside_root(resolved, root):
+    here = str(resolved)
+    if not _within(here, _resolved_root(root)):
         return False
-    if any(directory in resolved.parents for directory in _resolved_directories(root, configured)):
+    if any(here != directory and _within(here, directory) for directory in _resolved_directories(root, configured)):
         return True
     if configured:
         return False
@@ -424,8 +432,12 @@ def outside_root(path: Path, root: Path) -> bool:
     """True when `path` (through every symbolic link) is not inside `root`."""
     from reviewlint.config import resolve_path
 
-    here, top = resolve_path(path), resolve_path(root)
-    return here != top and top not in here.parents
+    return not _within(str(resolve_path(path)), str(resolve_path(root)))
+
+
+def _within(path: str, directory: str) -> bool:
+    """A resolved path is `directory` or under it (strings: every file of a tree may be asked)."""
+    return path == directory or path.startswith(directory if directory.endswith(os.sep) else directory + os.sep)
 
 
 # A file name no file system takes: longer than NAME_MAX per component or PATH_MAX in all.
