@@ -17,7 +17,7 @@ import pytest
 from conftest import CASES, case_dirs, expected_of, findings_of, run_cli, run_flake8
 from harness import cli, lint_lines, lint_tree
 from reviewlint.service.reference import ReferenceUnreadable, read_parameters, read_reference, section_files
-from reviewlint.core.config import Config
+from reviewlint.core.config import Config, shown
 from reviewlint.model.project import Project
 
 RVL6_CASES = case_dirs("rvl6")
@@ -44,7 +44,7 @@ def read(files: dict[str, str]):  # type: ignore[no-untyped-def]
 def test_every_rvl6_code_has_a_case() -> None:
     codes = {code for case in RVL6_CASES for _, _, code in expected_of(case / "expected.txt")}
     assert {"RVL601", "RVL602", "RVL603", "RVL604", "RVL900", "RVL901"} <= codes
-    assert [case.name for case in RVL6_CASES] == ["contract", "layouts", "malformed"]
+    assert [case.name for case in RVL6_CASES] == ["contract", "layouts", "malformed", "nova_era"]
 
 
 @pytest.mark.parametrize("case", RVL6_CASES, ids=lambda p: p.name)
@@ -96,14 +96,88 @@ def test_the_api_ref_key_names_the_reference(tmp_path: Path) -> None:
     assert rows == [("doc/api/kettles.inc", 13, "RVL602"), ("doc/api/kettles.inc", 18, "RVL604"),
                     ("doc/api/kettles.inc", 35, "RVL602")]
     lines = cli(case, "--show-project", ".").stdout.splitlines()
-    assert "api reference: doc/api (1 .inc files, 2 route sections, 3 parameters, 0 malformed)" in lines
+    assert lines[-2:] == ["api reference: doc/api (1 .inc files, 2 route sections, 3 parameters, 0 malformed): "
+                          "the api-ref key names it", "  candidate doc/api: documents 2 of 2 routes (used)"]
 
 
 def test_show_project_names_the_reference() -> None:
     lines = cli(PANTRY, "--show-project", ".").stdout.splitlines()
-    assert lines[-1] == "api reference: api-ref/source (3 .inc files, 8 route sections, 25 parameters, 0 malformed)"
+    assert lines[-2:] == ["api reference: api-ref/source (3 .inc files, 8 route sections, 25 parameters, "
+                          "0 malformed): the only candidate",
+                          "  candidate api-ref/source: documents 7 of 7 routes (used)"]
     lines = cli(CASES / "rvl4" / "gabbi_forms", "--show-project", ".").stdout.splitlines()
     assert lines[-1] == "api reference: none (RVL6xx is not checked)"
+
+
+NOVA_ERA = CASES / "rvl6" / "nova_era"
+
+
+def test_a_body_that_is_a_list_is_named_by_one_parameter(tmp_path: Path) -> None:
+    # The reference named by the key, as before the choice by routes: no RVL603 on `filters` or `tags`.
+    config = tmp_path / "setup.cfg"
+    config.write_text("[reviewlint]\napi-ref = placement-api-ref/source\n")
+    assert lint_tree(NOVA_ERA, select=["RVL6", "RVL9"], config=config) == expected_of(NOVA_ERA / "expected.txt")
+    # Given its max_version, `tags` is right; two top-level parameters where the list is the body: neither is judged.
+    case = tmp_path / "nova_era"
+    shutil.copytree(NOVA_ERA, case)
+    parameters = case / "placement-api-ref/source/parameters.yaml"
+    parameters.write_text(parameters.read_text().replace("  description: The kettle's tags.",
+                                                         "  max_version: 1.1\n  description: The kettle's tags."))
+    assert lint_tree(case, select=["RVL6", "RVL9"]) == [("placement-api-ref/source/kettles.inc", 35, "RVL602")]
+    kettles = case / "placement-api-ref/source/kettles.inc"
+    kettles.write_text(kettles.read_text().replace("  - filters: filters\n\nRequest (microversions 1.2 - )",
+                                                   "  - filters: filters\n  - tags: tags\n\n"
+                                                   "Request (microversions 1.2 - )"))
+    assert lint_tree(case, select=["RVL6", "RVL9"]) == [("placement-api-ref/source/kettles.inc", 35, "RVL602")]
+
+
+def test_the_reference_is_the_candidate_that_documents_the_most_routes() -> None:
+    lines = cli(NOVA_ERA, "--show-project", ".").stdout.splitlines()
+    assert lines[-3:] == [
+        "api reference: placement-api-ref/source (1 .inc files, 4 route sections, 8 parameters, 0 malformed): "
+        "it documents the most routes",
+        "  candidate api-ref/source: documents 1 of 4 routes",
+        "  candidate placement-api-ref/source: documents 4 of 4 routes (used)"]
+    lines = lint_lines(NOVA_ERA, select=["RVL6"])
+    assert lines[-1] == (
+        "placement-api-ref/source/parameters.yaml:38:1: RVL601 PUT /kettles/{uuid}/tags: request parameter tags is "
+        "accepted up to 1.1, but its parameters.yaml entry tags has no max_version; schema PUT_TAGS "
+        "(kettle/schemas/kettle.py:22); decided by `want_version.matches((1, 2))` at kettle/handlers/kettle.py:66")
+
+
+def test_a_reference_that_documents_none_of_the_routes_is_none(tmp_path: Path) -> None:
+    case = tmp_path / "nova_era"
+    shutil.copytree(NOVA_ERA, case)
+    shutil.rmtree(case / "placement-api-ref")
+    servers = case / "api-ref/source/servers.inc"
+    servers.write_text(servers.read_text().replace("GET /kettles", "GET /os-kettles"))
+    assert lint_tree(case, select=["RVL6", "RVL9"]) == []
+    lines = cli(case, "--show-project", ".").stdout.splitlines()
+    assert lines[-2:] == ["api reference: none (no candidate documents a route of the route table: "
+                          "RVL6xx is not checked)", "  candidate api-ref/source: documents 0 of 4 routes"]
+    # A candidate found by its sections, not its name, is one too; the api-ref key still wins.
+    (case / "docs").mkdir()
+    shutil.copytree(NOVA_ERA / "placement-api-ref" / "source", case / "docs" / "api")
+    assert lint_tree(case, select=["RVL6", "RVL9"]) == [("docs/api/kettles.inc", 35, "RVL602"),
+                                                        ("docs/api/parameters.yaml", 38, "RVL601")]
+    assert cli(case, "--show-project", ".").stdout.splitlines()[-3:] == [
+        "api reference: docs/api (1 .inc files, 4 route sections, 8 parameters, 0 malformed): "
+        "it documents the most routes",
+        "  candidate api-ref/source: documents 0 of 4 routes",
+        "  candidate docs/api: documents 4 of 4 routes (used)"]
+    (case / "setup.cfg").write_text((case / "setup.cfg").read_text() + "\n[reviewlint]\napi-ref = api-ref/source\n")
+    assert {code for _, _, code in lint_tree(case, select=["RVL6", "RVL9"])} == {"RVL901"}
+    # Excluded paths are not searched, and a named candidate under one is none.
+    (case / "setup.cfg").write_text((NOVA_ERA / "setup.cfg").read_text() + "\n[reviewlint]\nexclude = docs\n")
+    assert lint_tree(case, select=["RVL6", "RVL9"]) == []
+    shutil.move(case / "docs" / "api", case / "kettle-api-ref")
+    (case / "kettle-api-ref" / "source").mkdir()
+    for name in ("kettles.inc", "parameters.yaml"):
+        shutil.move(case / "kettle-api-ref" / name, case / "kettle-api-ref" / "source" / name)
+    assert lint_tree(case, select=["RVL6", "RVL9"]) == [("kettle-api-ref/source/kettles.inc", 35, "RVL602"),
+                                                        ("kettle-api-ref/source/parameters.yaml", 38, "RVL601")]
+    (case / "setup.cfg").write_text((NOVA_ERA / "setup.cfg").read_text() + "\n[reviewlint]\nexclude = kettle-*\n")
+    assert lint_tree(case, select=["RVL6", "RVL9"]) == []
 
 
 def test_select_ignore_and_per_file_ignores_apply(tmp_path: Path) -> None:
@@ -304,7 +378,10 @@ def test_hostile_yaml_is_bounded() -> None:
     _, problems = read_parameters(Path("parameters.yaml"), "a: " + "[" * 100_000 + "]" * 100_000 + "\n")
     assert len(problems) == 1 and problems[0].code == "RVL901"
     entries, problems = read_parameters(Path("parameters.yaml"), "a: " + "x" * (5 * 1024 * 1024) + "\n")
-    assert entries is None and "larger than" in problems[0].reason
+    # The guard's refusal of a file over max-file-size, for a text that came without a file (an editor's).
+    assert entries is None and [(p.code, p.reason) for p in problems] == [
+        ("RVL900", "cannot check this file: too large to analyse (more than 2097152 bytes; "
+                   "limit max-file-size = 2097152)")]
 
 
 def test_malformed_sections_become_problems_and_noqa_is_read() -> None:
@@ -378,7 +455,9 @@ def test_hostile_sections_are_bounded() -> None:
     assert time.perf_counter() - start < 2
     assert [p.line for p in ref.problems] == [11, 12, 13]
     big = read({"big.inc": "x\n" * (3 * 1024 * 1024)})
-    assert [p.reason.split(": ", 1)[1] for p in big.problems] == ["big.inc is larger than 4 MiB"]
+    assert [(p.code, p.reason) for p in big.problems] == [
+        ("RVL900", "cannot check this file: too large to analyse (more than 2097152 bytes; "
+                   "limit max-file-size = 2097152)")]
 
 
 @pytest.mark.slow  # eight runs over the pantry case
@@ -408,3 +487,139 @@ def test_warm_runs_equal_cold_runs_after_edits(tmp_path: Path) -> None:
     warm = "".join(f"{line}\n" for line in lint_lines(case, handler, select=["RVL6"], cache_dir=cache))
     assert warm == "".join(f"{line}\n" for line in lint_lines(case, handler, select=["RVL6"], cold=True))
     assert findings_of(warm) == findings_of(cold)
+
+
+# -- confinement, reader errors, line ends, linear time -----------------------------------------
+
+SECRET = "SECRET-SENTINEL"
+ESCAPES = """\
+Escapes
+=======
+
+.. rest_method:: GET /escapes
+
+Request
+-------
+
+.. rest_parameters:: {absolute}
+
+  - a: jar_name
+
+.. rest_parameters:: ../../../outside/secret.yaml
+
+  - b: jar_name
+
+.. rest_parameters:: linked.yaml
+
+  - c: jar_name
+
+.. rest_parameters:: nul\x00byte.yaml
+
+  - d: jar_name
+
+.. rest_parameters:: {long}.yaml
+
+  - e: jar_name
+"""
+
+
+def escaping_pantry(tmp_path: Path) -> tuple[Path, Path]:
+    """The pantry case with a section whose lists name files outside the root, and links out of it."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    # Read as a parameters file, this would give an RVL901 quoting the sentinel.
+    (outside / "secret.yaml").write_text(f"jar_name:\n  in: {SECRET}\n")
+    (outside / "secret.inc").write_text(f"{SECRET}\n======\n\n.. rest_method:: GET {SECRET}\n")
+    case = tmp_path / "pantry"
+    shutil.copytree(PANTRY, case)
+    source = case / "api-ref" / "source"
+    (source / "escapes.inc").write_text(ESCAPES.format(absolute=outside / "secret.yaml", long="x" * 300))
+    (source / "linked.yaml").symlink_to(outside / "secret.yaml")
+    (source / "linked.inc").symlink_to(outside / "secret.inc")
+    return case, outside
+
+
+def test_the_reference_never_leaves_the_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import reviewlint.model.project
+
+    case, outside = escaping_pantry(tmp_path)
+    read: list[str] = []
+    real = reviewlint.model.project.read_bytes
+
+    def recording(path, limit):  # type: ignore[no-untyped-def]
+        read.append(str(path))
+        return real(path, limit)
+
+    monkeypatch.setattr(reviewlint.model.project, "read_bytes", recording)
+    lines = lint_lines(case, select=["RVL6", "RVL9"], cold=True)
+    assert read and not [path for path in read if not path.startswith(str(case))]
+    assert not [line for line in lines if SECRET in line]
+    rows = [line.split(" RVL901 malformed API reference: rest_parameters names ") for line in lines
+            if "escapes.inc" in line]
+    assert rows == [
+        ["api-ref/source/escapes.inc:9:1:", f"{str(outside / 'secret.yaml')[:75]!r}"[:-1] + "...', which is outside "
+         "the project root; it is not read"],
+        ["api-ref/source/escapes.inc:13:1:", "'../../../outside/secret.yaml', which is outside the project root; "
+         "it is not read"],
+        ["api-ref/source/escapes.inc:17:1:", "'linked.yaml', which is outside the project root; it is not read"],
+        ["api-ref/source/escapes.inc:21:1:", "'nul\\x00byte.yaml', which has a control character in its file name"],
+        ["api-ref/source/escapes.inc:25:1:", "'" + "x" * 75 + "...', which is longer than a file name can be"]]
+    # Every other finding is the case's own: the lists' entries are unknown, not missing.
+    assert sorted(set(findings_of("\n".join(lines))) - {("api-ref/source/escapes.inc", n, "RVL901")
+                                                        for n in (9, 13, 17, 21, 25)}) \
+        == expected_of(PANTRY / "expected.txt")
+
+
+def test_an_api_ref_key_outside_the_root_is_a_config_error(tmp_path: Path) -> None:
+    case, outside = escaping_pantry(tmp_path)
+    for value in (str(outside), "../outside", "api-ref/source/../../../outside"):
+        (case / "setup.cfg").write_text(f"[reviewlint]\napi-ref = {value}\n")
+        result = cli(case, ".")
+        assert result.returncode == 2 and result.stdout == ""
+        assert result.stderr.splitlines() == [f"{case / 'setup.cfg'}: api-ref: {shown(value)} is outside the "
+                                              f"project root {case}: the API reference must be part of the project"]
+    (case / "link").symlink_to(outside, target_is_directory=True)
+    (case / "setup.cfg").write_text("[reviewlint]\napi-ref = link\n")
+    assert cli(case, ".").returncode == 2
+
+
+# Characters str.splitlines() and YAML take for line ends; editors, grep and GitHub do not.
+NOT_LINE_ENDS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+
+
+def test_line_numbers_count_only_lf_crlf_and_cr() -> None:
+    text = (f"Things\n======\n\nA paragraph with {NOT_LINE_ENDS} inside one line.\r\n\r\n"
+            ".. rest_method:: GET /things\r\rRequest\n-------\n\n.. rest_parameters:: parameters.yaml\n\n"
+            "  - oops\n")
+    ref = read({"things.inc": text, "parameters.yaml": PARAMETERS})
+    assert [(p.line, p.reason.split(": ", 1)[1]) for p in ref.problems] == [
+        (13, "expected a '- name: entry' item, got '- oops'")]
+    assert [(s.line, [p.line for p in s.parts]) for s in ref.sections] == [(6, [8])]
+    # YAML refuses the control characters among them, and reads the others as line ends.
+    yaml_text = (f"thing_name:\n  in: body\n  description: \"{NOT_LINE_ENDS[5:]}\"\r\n"
+                 "thing_colour:\r  in: form\nthing_size:\n  min_version: [1]\n")
+    entries, problems = read_parameters(Path("parameters.yaml"), yaml_text)
+    assert entries is not None and entries["thing_name"].line == 1
+    assert [p.line for p in problems] == [5, 7]
+    _, problems = read_parameters(Path("parameters.yaml"), f"a: \"{NOT_LINE_ENDS[5:]}\"\nb: [\n")
+    assert [(p.line, p.col) for p in problems] == [(2, 0)]  # the end of the text, on its last line
+
+
+@pytest.mark.slow  # four runs over the nova-era case
+def test_warm_runs_follow_the_choice_of_reference(tmp_path: Path) -> None:
+    case = tmp_path / "nova_era"
+    shutil.copytree(NOVA_ERA, case)
+    cache = tmp_path / "cache"
+
+    def both() -> tuple[list[str], list[str]]:
+        return (lint_lines(case, select=["RVL6", "RVL9"], cache_dir=cache),
+                lint_lines(case, select=["RVL6", "RVL9"], cold=True))
+
+    warm, cold = both()
+    assert warm == cold and findings_of("\n".join(warm)) == expected_of(NOVA_ERA / "expected.txt")
+    # The service's reference stops documenting its routes: the compute one, documenting one, is chosen.
+    kettles = case / "placement-api-ref/source/kettles.inc"
+    kettles.write_text(kettles.read_text().replace(".. rest_method:: GET /kettles", ".. rest_method:: GET /pots")
+                       .replace(".. rest_method:: PUT /kettles", ".. rest_method:: PUT /pots"))
+    warm, cold = both()
+    assert warm == cold and {row[0] for row in findings_of("\n".join(warm))} == {"api-ref/source/servers.inc"}

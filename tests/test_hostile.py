@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import resource
 import shutil
 import stat
@@ -479,6 +480,156 @@ def test_hostile_gabbi_files_are_one_rvl901_each(root: Path, baseline: list[str]
     outcome = run_bounded(".", cwd=root)
     assert_one_each(outcome, baseline, expected)
     assert not (root / "MARKER").exists()
+
+
+# -- the API reference ------------------------------------------------------------------------------
+
+REFERENCE = Path("api-ref/source")
+MB = 1 << 20
+
+
+def section(directive: str, item: str = "  - uuid: shelf_uuid_path") -> str:
+    """A reference file documenting a route the example does not have, with one list."""
+    return (f"Hostile\n=======\n\n.. rest_method:: GET /hostile\n\nRequest\n-------\n\n"
+            f".. rest_parameters:: {directive}\n\n{item}\n")
+
+
+# name: (text of api-ref/source/hostileNN.inc, line, what its one RVL901 says). Before round three a
+# NUL byte or a 300-character name ended the run with exit 3, and the reader followed the others out.
+REFERENCE_CASES = {
+    "a NUL byte in a rest_parameters name": (section("param\x00eters.yaml"), 9, "control character"),
+    "a 300-character rest_parameters name": (section("p" * 300 + ".yaml"), 9, "longer than a file name can be"),
+    "an absolute rest_parameters name": (section("/etc/passwd"), 9, "outside the project root; it is not read"),
+    "a rest_parameters name that climbs out": (section("../../../../../../../../etc/passwd"), 9,
+                                               "outside the project root; it is not read"),
+    "a list item with a 1 MB run of blanks": (section("parameters.yaml", "  - a" + " " * MB + "b"), 11,
+                                              "expected a '- name: entry' item"),
+}
+
+
+@pytest.mark.slow
+def test_hostile_reference_lines_are_one_rvl901_each(root: Path, baseline: list[str]) -> None:
+    expected = {}
+    for index, (name, (text, line, says)) in enumerate(sorted(REFERENCE_CASES.items())):
+        relative = (REFERENCE / f"hostile{index:02}.inc").as_posix()
+        (root / relative).write_text(text)
+        expected[relative] = (line, "RVL901", says)
+    (root / REFERENCE / "braces.inc").write_text(".. rest_method:: GET /" + "{" * MB + "\n")  # a route shape
+    outcome = run_bounded(".", cwd=root)
+    assert_one_each(outcome, baseline, expected)
+    assert "root:" not in outcome.stdout  # /etc/passwd is never read, nor shown
+    # One unrelated file named, as pre-commit does: its findings, and the reference's (it is rechecked).
+    outcome = run_bounded("depot/handlers/shelf.py", cwd=root)
+    assert_sane(outcome)
+    assert sorted({row for row in findings_of(outcome.stdout) if "hostile" in row[0]}) == sorted(
+        (path, line, code) for path, (line, code, _) in expected.items())
+
+
+@pytest.mark.slow
+def test_reference_outside_the_root_is_never_read_nor_shown(root: Path, tmp_path: Path, baseline: list[str]) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    secret = outside / "parameters.yaml"
+    secret.write_text("shelf_uuid_path:\n  in: SENTINEL-SECRET\n")  # read, it would be an RVL901 quoting it
+    (root / REFERENCE / "linked.yaml").symlink_to(secret)
+    (root / REFERENCE / "linked.inc").symlink_to(outside / "linked.inc")
+    (outside / "linked.inc").write_text(section("parameters.yaml").replace("/hostile", "/SENTINEL-SECRET"))
+    (root / REFERENCE / "escape.inc").write_text(section(str(secret)) + "\n" + section("linked.yaml")[18:])
+    lines = {}
+    for form in ("text", "json", "sarif", "github"):
+        outcome = run_bounded("--format", form, "--show-source", ".", cwd=root)
+        assert_sane(outcome)
+        assert "SENTINEL-SECRET" not in outcome.stdout + outcome.stderr
+        lines[form] = outcome.stdout
+    # No finding points outside the root, in any format.
+    found = [line for line in lines["text"].splitlines() if re.match(r"[^ ]+:[0-9]+:[0-9]+: RVL[0-9]{3} ", line)]
+    assert found and not [path for path, _, _ in findings_of("\n".join(found)) if path.startswith("/")]
+    assert not [row for row in json.loads(lines["json"])["findings"] if row["path"].startswith("/")]
+    sarif = json.loads(lines["sarif"])
+    assert {location["physicalLocation"]["artifactLocation"].get("uriBaseId") for run in sarif["runs"]
+            for result in run["results"] for location in result["locations"]} == {"%SRCROOT%"}
+    assert "file=/" not in lines["github"]
+    new = [line for line in found if line not in baseline]
+    assert [line.split(" which ")[-1] for line in new] == ["is outside the project root; it is not read"] * 2
+    assert findings_of("\n".join(new)) == [("api-ref/source/escape.inc", 9, "RVL901"),
+                                           ("api-ref/source/escape.inc", 18, "RVL901")]
+    (root / "setup.cfg").write_text(f"[reviewlint]\napi-ref = {outside}\n")
+    outcome = run_bounded(".", cwd=root)
+    assert outcome.returncode == 2 and outcome.stdout == "" and "api-ref" in outcome.stderr
+    assert len(outcome.stderr.splitlines()) == 1
+
+
+# The readers of the reference on 1 MB lines built against each pattern they use, timed against
+# the same reader on an ordinary file of the same size. A process, so that a quadratic pattern
+# (the list item's `.*?\s*$` took 33 s on 100 KB) fails the test instead of hanging it.
+READER_TIMES = """
+import json, time
+from pathlib import Path
+from reviewlint.service.reference import documented_routes, read_parameters, read_reference
+
+MB = 1 << 20
+HEAD = "Things\\n======\\n\\n.. rest_method:: GET /things\\n\\nRequest\\n-------\\n\\n"
+LIST = HEAD + ".. rest_parameters:: parameters.yaml\\n\\n  - name: thing_name\\n"
+SECTIONS = {
+    "list item, blanks": LIST + "  - a" + " " * MB + "b\\n",
+    "list item, tabs": LIST + "  -\\t" + "\\t" * MB + ":\\n",
+    "list item, colons": LIST + "  - name" + ":" * MB + " key\\n",
+    "adornment": "=" * MB + "x\\n" + "=" * MB + "\\n",
+    "title": "x" * MB + "\\n" + "=" * MB + "\\n",
+    "noqa codes": ".. noqa: " + "A1 " * (MB // 3) + "!\\n",
+    "noqa blanks": "..  " + " " * MB + "noqa" + " " * MB + ":\\n",
+    "rest_method braces": ".. rest_method:: GET /" + "{" * MB + "\\n",
+    "rest_method blanks": ".. rest_method:: GET" + " " * MB + "/x" + " " * MB + "y\\n",
+    "heading range": HEAD + "Request (" + "1.1 - " * (MB // 6) + "\\n" + "-" * MB + "\\n",
+    "rest_parameters blanks": HEAD + ".. rest_parameters:: " + " " * MB + "parameters.yaml\\n",
+}
+PARAMETERS = {
+    "blanks": "a: " + " " * MB + "x\\n",
+    "quotes": "a: '" + "''" * (MB // 2) + "'\\n",
+    "key": "x" * MB + ": 1\\n",
+    "dashes": "- " * (MB // 2) + "\\n",
+    "comment": "#" * MB + "\\n",
+    "anchor": "a: &" + "x" * MB + " 1\\n",
+    "backslashes": 'a: "' + "\\\\\\\\" * (MB // 2) + '"\\n',
+    "blank lines": "a:\\n" + "\\n" * MB + "  in: body\\n",
+    "indent": "a:\\n" + " " * MB + "in: body\\n",
+}
+
+
+def sections(text):
+    start = time.perf_counter()
+    read_reference(Path("/r"), [Path("/r/a.inc")],
+                   lambda path: "thing_name:\\n  in: body\\n" if path.name == "parameters.yaml" else text)
+    documented_routes(text)
+    return time.perf_counter() - start
+
+
+def parameters(text):
+    start = time.perf_counter()
+    read_parameters(Path("/r/parameters.yaml"), text)
+    return time.perf_counter() - start
+
+
+plain = "Things\\n======\\n\\n" + "A line of ordinary prose in a section.\\n" * (MB // 40)
+entries = "".join(f"e{i}:\\n  in: body\\n  description: A field.\\n" for i in range(MB // 64))
+times = {"plain sections": min(sections(plain) for _ in range(3)), "plain parameters": parameters(entries)}
+times.update({f"sections: {name}": sections(text) for name, text in SECTIONS.items()})
+times.update({f"parameters: {name}": parameters(text) for name, text in PARAMETERS.items()})
+print(json.dumps(times))
+"""
+
+
+@pytest.mark.slow
+def test_the_reference_readers_take_time_linear_in_pathological_lines() -> None:
+    try:
+        result = subprocess.run([sys.executable, "-c", READER_TIMES], capture_output=True, text=True, timeout=120)
+    except subprocess.TimeoutExpired:
+        pytest.fail("a reference reader took more than 120 s on 1 MB lines")
+    assert result.returncode == 0, result.stderr[-2000:]
+    times = json.loads(result.stdout)
+    slow = {name: seconds for name, seconds in times.items() if not name.startswith("plain")
+            and seconds > 10 * times["plain " + name.split(":")[0]] + 0.5}
+    assert not slow, (slow, times)
 
 
 SUBSTITUTION_HEAVY_URLS = (

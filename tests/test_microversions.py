@@ -94,7 +94,8 @@ def test_messages_name_the_range_the_boundary_and_the_routes() -> None:
             "which rest_api_version_history.rst does not document") in lines
     lines = lint_lines(CASES / "rvl4" / "no_routes_no_versions")
     assert lines == ["kiosk/handlers/alarm.py:1:1: RVL400 cannot check microversion coverage: "
-                     "no routes module (ROUTE_DECLARATIONS), no VERSIONS list"]
+                     "no routes module (no module-level ROUTE_DECLARATIONS, nor a sequence of "
+                     "(template, {method: handler}) pairs), no VERSIONS list"]
 
 
 def test_a_yaml_file_named_alone_reports_its_own_problem() -> None:

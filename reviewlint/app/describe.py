@@ -60,13 +60,27 @@ def describe_project(project: "Project") -> str:
 
 
 def _describe_reference(project: "Project") -> str:
-    """The `--show-project` line for the reference."""
+    """The `--show-project` lines for the reference: the one used, then every candidate and what it documents."""
     from reviewlint.core.config import relative_to_root
-    from reviewlint.rules.apiref import reference
+    from reviewlint.rules.apiref import choice, reference
 
+    found = choice(project)
     ref = reference(project)
+    lines = []
     if ref is None:
-        return "api reference: none (RVL6xx is not checked)"
-    return (f"api reference: {relative_to_root(ref.directory, project.root)} ({len(ref.section_files)} .inc files, "
-            f"{len(ref.sections)} route sections, {ref.entry_count()} parameters, "
-            f"{len(ref.problems)} malformed)")
+        if not found.candidates and not found.configured:
+            return "api reference: none (RVL6xx is not checked)"
+        lines.append(f"api reference: none ({found.why()}: RVL6xx is not checked)")
+    else:
+        lines.append(f"api reference: {relative_to_root(ref.directory, project.root)} "
+                     f"({len(ref.section_files)} .inc files, {len(ref.sections)} route sections, "
+                     f"{ref.entry_count()} parameters, {len(ref.problems)} malformed): {found.why()}")
+    for candidate in found.candidates:
+        used = " (used)" if candidate.directory == found.chosen else ""
+        lines.append(f"  candidate {relative_to_root(candidate.directory, project.root)}: documents "
+                     f"{candidate.documented} of {found.routes} routes{used}")
+    if not found.searched_all:
+        from reviewlint.rules.apiref import MAX_SEARCHED_FILES
+
+        lines.append(f"  (the search for other candidates stopped after {MAX_SEARCHED_FILES} .inc files)")
+    return "\n".join(lines)

@@ -20,7 +20,7 @@ from reviewlint.core.guard import DEFAULT_LIMITS, Limits, UnreadableSource, pyth
 from reviewlint.app.prefilter import is_candidate, may_report_in
 from reviewlint.model.project import YAML_SUFFIXES, Codec, Project, is_excluded, project_for
 from reviewlint.rules import family_hooks
-from reviewlint.rules.linter import internal_error, unreadable
+from reviewlint.core.problems import internal_error, unreadable
 from reviewlint.core.source import decode_source
 
 
@@ -296,10 +296,10 @@ def _related_findings(project: Project, python_inputs: list[Path]) -> list[Findi
     input (pre-commit passes only changed files). Without a reference there
     is nothing to ask, and no family is imported.
     """
-    from reviewlint.service.reference import reference_directory
+    from reviewlint.service.reference import may_have_reference
     from reviewlint.core.cache import digest
 
-    if not python_inputs or reference_directory(project.root, project.config.api_ref) is None:
+    if not python_inputs or not may_have_reference(project.root, project.config.api_ref, project.files):
         return []
 
     def compute() -> list[tuple[str, int, int, str, str]]:

@@ -114,13 +114,13 @@ class ReviewlintChecker:
                 return isolated(self.filename,
                                 lambda: lint_source(project, path, self.filename, source, selection, noqa=False))
         except ReviewlintError as exc:
-            from reviewlint.rules.linter import malformed
+            from reviewlint.core.problems import malformed
 
             # A bad configuration is said once per flake8 run, not on line 1 of every file.
             finding = malformed(self.filename, "configuration", str(exc))
             return [finding] if first_report(finding.message) else []
         except Exception as exc:
-            from reviewlint.rules.linter import internal_error
+            from reviewlint.core.problems import internal_error
 
             return [internal_error(self.filename, exc)]
 

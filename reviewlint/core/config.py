@@ -284,14 +284,31 @@ def read_config_file(path: Path) -> Config:
 def load_config(root: Path, explicit: Path | None = None) -> Config:
     """The configuration for a project: `explicit` if given, else the first root file with a section."""
     if explicit is not None:
-        return read_config_file(explicit)
+        return _confined(read_config_file(explicit), root)
     for name in ("setup.cfg", "tox.ini", "pyproject.toml"):
         path = root / name
         if path.is_file():
             config = read_config_file(path)
             if config.source and config != Config(source=str(path)):
-                return config
+                return _confined(config, root)
     return Config()
+
+
+def _confined(config: Config, root: Path) -> Config:
+    """Refuse paths that lead out of the project root: reviewlint reads only the project's files."""
+    if config.api_ref:
+        directory = root / config.api_ref
+        if "\0" in config.api_ref:
+            raise ReviewlintError(f"{config.source}: api-ref: {shown(config.api_ref)} has a NUL byte")
+        if not _inside(directory, root):
+            raise ReviewlintError(f"{config.source}: api-ref: {shown(config.api_ref)} is outside the project root "
+                                  f"{root}: the API reference must be part of the project")
+    return config
+
+
+def _inside(path: Path, root: Path) -> bool:
+    here, top = resolve_path(path), resolve_path(root)
+    return here == top or top in here.parents
 
 
 def relative_to_root(path: Path, root: Path) -> str:

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from reviewlint.service.reference import (ListedParameter, ParameterEntry, ParameterList, Part, Reference,
                                               RouteSection, Span)
     from reviewlint.analysis.contract import Acceptance, RouteContract, Spot
-    from reviewlint.model.project import Project
+    from reviewlint.model.project import Codec, Project
     from reviewlint.core.microversion import Version
 
 
@@ -75,7 +75,9 @@ class UndocumentedRequestVersion(Rule):
     clients send it at 1.37 and get a 400, or never learn it exists. A
     parameter removed at a version needs `max_version` (or the heading
     ranges) the same way. Format changes (a list body becoming a dict) are
-    not new parameters: only names that appear or disappear count.
+    not new parameters: only names that appear or disappear count. A body
+    that is not an object (a bare list) is documented by the one top-level
+    body parameter that names it, present where that schema is in force.
     """
 
     code = "RVL601"
@@ -241,7 +243,8 @@ class UnacceptedRequestParameter(Rule):
     renamed or never merged, or an entry listed under the wrong route. Only
     routes whose schemas are fully known and closed at every version are
     judged; `{name}` placeholders and keys of `patternProperties` objects
-    are not parameters.
+    are not parameters, and a top-level body parameter documented where the
+    schema is not an object (a bare list) names the body itself.
     """
 
     code = "RVL603"
@@ -417,15 +420,128 @@ class ReferenceFinding:
 
 # -- the reference of a project -----------------------------------------------------------------
 
+MAX_SEARCHED_FILES = 2000  # `.inc` files outside the named candidates read to find other candidates
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A directory that may be the reference: what its `rest_method` sections name of the routes."""
+
+    directory: Path
+    documented: int  # routes of the route table its sections name
+    named: bool  # found by its name (`api-ref/source`, `*-api-ref/source`), not by a search
+
+
+@dataclass(frozen=True)
+class Choice:
+    """Which candidate is the reference, and why."""
+
+    candidates: tuple[Candidate, ...]
+    routes: int  # routes in the route table (method and path)
+    chosen: Path | None
+    configured: bool  # the `api-ref` key chose it
+    searched_all: bool = True  # False when MAX_SEARCHED_FILES stopped the search
+
+    def why(self) -> str:
+        """Why the chosen one is the reference, or why there is none."""
+        if self.configured:
+            return "the api-ref key names it" if self.chosen is not None else \
+                "the api-ref key names no directory"
+        if self.chosen is None:
+            if not self.routes:
+                return "no route table to compare the candidates with"
+            return "no candidate documents a route of the route table"
+        if len(self.candidates) == 1:
+            return "the only candidate"
+        best = max(candidate.documented for candidate in self.candidates)
+        ties = sum(candidate.documented == best for candidate in self.candidates)
+        if ties > 1:
+            return f"it documents the most routes, as {ties - 1} other candidate(s) do, and comes first"
+        return "it documents the most routes"
+
+
+def choice(project: "Project") -> Choice:
+    """The candidates and the one chosen, once per run (and cached with the files it read)."""
+    return project.memo("rvl6:choice", lambda: _choose(project), _choice_codec())
+
+
+def _choice_codec() -> "Codec[Choice]":
+    from reviewlint.model.project import Codec
+
+    return Codec(
+        lambda c: [[[str(k.directory), k.documented, k.named] for k in c.candidates], c.routes,
+                   str(c.chosen) if c.chosen is not None else None, c.configured, c.searched_all],
+        lambda d: Choice(tuple(Candidate(Path(str(p)), int(n), bool(named)) for p, n, named in d[0]), int(d[1]),
+                         Path(str(d[2])) if d[2] is not None else None, bool(d[3]), bool(d[4])))
+
+
+def _choose(project: "Project") -> Choice:
+    from reviewlint.service.reference import (configured_directory, documented_routes, named_candidates, outside_root,
+                                              route_shape, section_files)
+    from reviewlint.model.project import is_excluded
+    from reviewlint.service.routes import route_table
+    from reviewlint.core.source import UnreadableSource
+
+    root = project.root
+    table = route_table(project)
+    keys = {(route.method, route_shape(route.template)) for route in table.routes} if table is not None else set()
+
+    def documented(files: list[Path]) -> int:
+        found: set[tuple[str, str]] = set()
+        for path in files:
+            if outside_root(path, root):
+                continue
+            try:
+                found |= documented_routes(project.source(path))
+            except UnreadableSource:
+                continue
+        return len(found & keys)
+
+    def excluded(name: str, rel: str) -> bool:
+        return is_excluded(name, rel, project.exclude)
+
+    if project.config.api_ref:
+        directory = configured_directory(root, project.config.api_ref)
+        configured = (Candidate(directory, documented(section_files(directory, excluded)), True),) \
+            if directory is not None else ()
+        return Choice(configured, len(keys), directory, True)
+    named = [directory for directory in named_candidates(root) if not _excluded_directory(project, directory)]
+    candidates = [Candidate(directory, documented(section_files(directory, excluded)), True) for directory in named]
+    # Other directories whose `.inc` files hold `rest_method` sections: the model's files, excluded paths left out.
+    from reviewlint.core.config import resolve_path
+
+    inside = [resolve_path(directory) for directory in named]
+    searched: dict[Path, list[Path]] = {}
+    budget = MAX_SEARCHED_FILES
+    for path in project.files:
+        if path.suffix != ".inc" or any(directory in resolve_path(path).parents for directory in inside):
+            continue
+        if budget == 0:
+            break
+        budget -= 1
+        searched.setdefault(path.parent, []).append(path)
+    for directory, files in sorted(searched.items()):
+        if outside_root(directory, root):
+            continue
+        count = documented(files)
+        if count:
+            candidates.append(Candidate(directory, count, False))
+    best = max((c.documented for c in candidates), default=0)
+    chosen = next((c.directory for c in candidates if c.documented == best), None) if best else None
+    return Choice(tuple(candidates), len(keys), chosen, False, budget > 0 or not searched)
+
+
+def _excluded_directory(project: "Project", directory: Path) -> bool:
+    """A directory under the root that `exclude` leaves out (itself or a directory above it)."""
+    from reviewlint.model.project import is_excluded
+
+    parts = directory.relative_to(project.root).parts
+    return any(is_excluded(part, "/".join(parts[:index + 1]), project.exclude) for index, part in enumerate(parts))
+
+
 def reference_directory(project: "Project") -> Path | None:
-    """The reference's source directory (cheap: no file is read)."""
-    return project.analysis(_directory)
-
-
-def _directory(project: "Project") -> Path | None:
-    from reviewlint.service.reference import reference_directory as find
-
-    return find(project.root, project.config.api_ref)
+    """The reference's source directory: the candidate that documents the most routes (or the `api-ref` key's)."""
+    return choice(project).chosen
 
 
 def reference(project: "Project") -> "Reference | None":
@@ -449,14 +565,18 @@ def _read(project: "Project") -> "Reference | None":
             raise ReferenceUnreadable(str(exc), exc.line) from None
 
     files = section_files(directory, lambda name, rel: is_excluded(name, rel, project.exclude))
-    return read_reference(directory, files, text_of)
+    return read_reference(directory, files, text_of, root=project.root, max_size=project.config.max_file_size)
 
 
 def is_reference_file(project: "Project", path: Path) -> bool:
-    """A `.inc` or YAML file inside the reference directory."""
+    """A `.inc` or YAML file inside the reference directory (the chosen candidate)."""
     from reviewlint.service.reference import is_reference_input
+    from reviewlint.core.config import resolve_path
 
-    return is_reference_input(project.root, project.config.api_ref, path)
+    if not is_reference_input(project.root, project.config.api_ref, path):
+        return False
+    directory = reference_directory(project)
+    return directory is not None and resolve_path(directory) in resolve_path(path).parents
 
 
 # -- judging ------------------------------------------------------------------------------------
@@ -477,6 +597,7 @@ def judge(project: "Project") -> list[ReferenceFinding]:
 
 
 def _judge(project: "Project") -> list[ReferenceFinding]:
+    from reviewlint.service.reference import route_shape
     from reviewlint.analysis.contract import route_contracts
 
     ref = reference(project)
@@ -486,10 +607,10 @@ def _judge(project: "Project") -> list[ReferenceFinding]:
     contracts = route_contracts(project)
     by_key: dict[tuple[str, str], RouteContract] = {}
     for route, contract in contracts.items():
-        by_key.setdefault((route.method, _shape(route.template)), contract)
+        by_key.setdefault((route.method, route_shape(route.template)), contract)
     sections: dict[tuple[str, str], list[RouteSection]] = {}
     for section in ref.sections:
-        sections.setdefault((section.method, _shape(section.template)), []).append(section)
+        sections.setdefault((section.method, route_shape(section.template)), []).append(section)
     for key, documented in sections.items():
         found_contract = by_key.get(key)
         if found_contract is None or not found_contract.mask:
@@ -500,12 +621,6 @@ def _judge(project: "Project") -> list[ReferenceFinding]:
         found.extend(doc.unaccepted())
         found.extend(doc.heading_ranges())
     return sorted(set(_unsuppressed(project, ref, found)))
-
-
-def _shape(template: str) -> str:
-    """A path template with its placeholders anonymised (`/x/{uuid}` and `/x/{rp_uuid}` agree)."""
-    shaped = re.sub(r"\{[^}]*\}", "{}", template)
-    return shaped or "/"
 
 
 def _unsuppressed(project: "Project", ref: "Reference", findings: list[ReferenceFinding]
@@ -668,7 +783,17 @@ class _RouteDoc:
     def request_versions(self) -> Iterator[ReferenceFinding]:
         listings = [listing for listing in self.listings("request") if listing.entry.location in ("body", "query")]
         unknown = self.unknown_names("request")
-        for location, presence in (("body", self.body_presence()), ("query", self.query_presence())):
+        body = self.body_presence()
+        naming = self.body_names()
+        if len(naming) == 1:  # the parameter naming a body that is not an object: present where that body is
+            name = next(iter(naming))
+            mask, groups = self.bare_bodies()
+            old = body.get(name, _Presence(0, self.unknown_body() & ~mask, ()))
+            body[name] = _Presence(old.mask | mask, old.unknown & ~mask,
+                                   old.evidence + tuple((at, accepts) for at, accepts in groups))
+        else:
+            unknown |= naming  # several could name it: nothing is said of them
+        for location, presence in (("body", body), ("query", self.query_presence())):
             here = [listing for listing in listings if listing.entry.location == location]
             for name, found in sorted(presence.items()):
                 if name in unknown:
@@ -772,12 +897,39 @@ class _RouteDoc:
         parts = [p for p in (what, f"decided by {decider}" if decider else "") if p]
         return "; ".join(parts) if parts else f"at {self.change_text(version)}"
 
-    def body_presence(self) -> dict[str, _Presence]:
-        groups = self.contract.body_schemas()
+    def bare_bodies(self) -> "tuple[int, list[tuple[int, Acceptance]]]":
+        """The versions whose request schema is not an object (a bare list), and those schemas."""
+        found = []
+        mask = 0
+        for at, accepts in self.contract.body_schemas():
+            if accepts is not None and accepts.schema is not None and _not_an_object(accepts.schema.value):
+                found.append((at, accepts))
+                mask |= at
+        return mask, found
+
+    def names_the_body(self, listing: _Listing, versions: int) -> bool:
+        """A top-level body parameter documented at some of `versions`: it names a body that is not an object."""
+        return (listing.entry.location == "body" and "." not in listing.item.name and listing.item.leaf is not None
+                and bool(listing.mask & versions))
+
+    def body_names(self) -> set[str]:
+        """The documented parameters that name a request body that is not an object."""
+        mask, _ = self.bare_bodies()
+        if not mask:
+            return set()
+        return {listing.item.name for listing in self.listings("request") if self.names_the_body(listing, mask)}
+
+    def unknown_body(self) -> int:
+        """The versions whose request body schema is not known, or not wholly."""
         unknown = 0
-        for mask, accepts in groups:
+        for mask, accepts in self.contract.body_schemas():
             if accepts is None or not accepts.complete:
                 unknown |= mask
+        return unknown
+
+    def body_presence(self) -> dict[str, _Presence]:
+        groups = self.contract.body_schemas()
+        unknown = self.unknown_body()
         names = {name for _, accepts in groups if accepts is not None for name in accepts.names}
         found = {}
         for name in names:
@@ -863,6 +1015,9 @@ class _RouteDoc:
                 if location == "body":
                     if name in accepts.names or (accepts.patterns and listing.entry.type == "string"):
                         accepted = True  # a string-typed name beside patternProperties: a key placeholder
+                    elif (accepts.schema is not None and _not_an_object(accepts.schema.value)
+                          and self.names_the_body(listing, mask)):
+                        accepted = True  # it names the body itself (a bare list)
                 elif _query_accepts(accepts, name):
                     accepted = True
                 judged |= mask
@@ -962,6 +1117,21 @@ class _RouteDoc:
         return ReferenceFinding(path, line, rule.code, rule.message.format(
             route=self.label, detail=f"{kind} headings cover {space.describe(covered)} and leave {gap} "
                                      f"uncovered (next to {thing.title!r}); {context}"))
+
+
+def _not_an_object(value: object) -> bool:
+    """A schema whose `type` says it is not an object (`array`, `string`...): its body is named, not keyed."""
+    from reviewlint.model.schemas import Const, DictValue, ListValue
+
+    if not isinstance(value, DictValue):
+        return False
+    kind = value.entries.get("type")
+    if isinstance(kind, Const):
+        return isinstance(kind.value, str) and kind.value != "object"
+    if isinstance(kind, ListValue) and kind.items:
+        return all(isinstance(item, Const) and isinstance(item.value, str) and item.value != "object"
+                   for item in kind.items)
+    return False
 
 
 def _doc_name(item: "ListedParameter", location: str) -> str | None:

@@ -5,8 +5,7 @@ The engine reports these itself; the classes carry their documentation.
 
 from __future__ import annotations
 
-from reviewlint.core.findings import Finding
-from reviewlint.core.guard import describe_error, one_line
+from reviewlint.core.problems import MALFORMED_CODE, MALFORMED_MESSAGE, UNREADABLE_CODE, UNREADABLE_MESSAGE
 from reviewlint.rules.base import Rule
 
 
@@ -17,9 +16,9 @@ class UnreadableFile(Rule):
     with the other files: one broken file never hides the rest of a run.
     """
 
-    code = "RVL900"
+    code = UNREADABLE_CODE
     severity = "error"
-    message = "cannot check this {kind}: {reason}"
+    message = UNREADABLE_MESSAGE
     location = "the position of the error (line 1 when unknown)"
     bad = {"svc/handlers/widget.py": '''
         # -*- coding: ascii -*-
@@ -47,9 +46,9 @@ class MalformedInput(Rule):
     The file is named with the parser's reason; everything else is still checked.
     """
 
-    code = "RVL901"
+    code = MALFORMED_CODE
     severity = "error"
-    message = "malformed {what}: {reason}"
+    message = MALFORMED_MESSAGE
     location = "the file (line 1 when the position is unknown)"
     bad = {"svc/tests/functional/gabbits/widget.yaml": '''
         tests:
@@ -66,20 +65,3 @@ class MalformedInput(Rule):
 
 
 RULES: tuple[type[Rule], ...] = (UnreadableFile, MalformedInput)
-
-
-def unreadable(path: str, reason: str, line: int = 1, col: int = 0, kind: str = "file") -> Finding:
-    """The RVL900 finding for a file (or a path, `kind`) that could not be read or parsed."""
-    return Finding(path, max(line, 1), max(col, 0), UnreadableFile.code,
-                   UnreadableFile.message.format(kind=kind, reason=one_line(reason)))
-
-
-def internal_error(path: str, error: BaseException) -> Finding:
-    """RVL900 for an unexpected exception while analysing one file (a bug in reviewlint)."""
-    return unreadable(path, f"internal error while analysing this file: {describe_error(error)}")
-
-
-def malformed(path: str, what: str, reason: str, line: int = 1, col: int = 0) -> Finding:
-    """The RVL901 finding for a malformed YAML test file or configuration (`what`)."""
-    return Finding(path, max(line, 1), max(col, 0), MalformedInput.code,
-                   MalformedInput.message.format(what=what, reason=one_line(reason)))

@@ -365,7 +365,8 @@ class Model:
         """What the project lacks for coverage, as a reader would say it."""
         missing = []
         if self.routes is None:
-            missing.append("no routes module (ROUTE_DECLARATIONS)")
+            missing.append("no routes module (no module-level ROUTE_DECLARATIONS, nor a sequence of "
+                           "(template, {method: handler}) pairs)")
         if self.versions is None:
             missing.append("no VERSIONS list")
         if not self.tests.requests:
@@ -592,7 +593,7 @@ def lint_yaml(project: "Project", path: Path) -> list[Finding]:
     """
     from reviewlint.service.gabbi import functional_tests, is_test_file
     from reviewlint.model.project import YAML_SUFFIXES
-    from reviewlint.rules.linter import malformed
+    from reviewlint.core.problems import malformed
 
     if path.suffix not in YAML_SUFFIXES or not is_test_file(project, path):
         return []
