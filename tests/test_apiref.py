@@ -16,7 +16,8 @@ import pytest
 
 from conftest import CASES, case_dirs, expected_of, findings_of, run_cli, run_flake8
 from harness import cli, lint_lines, lint_tree
-from reviewlint.service.reference import ReferenceUnreadable, read_parameters, read_reference, section_files
+from reviewlint.service.reference import ReferenceUnreadable, read_reference, section_files
+from reviewlint.service.reference_parameters import read_parameters
 from reviewlint.core.config import Config, shown
 from reviewlint.model.project import Project
 

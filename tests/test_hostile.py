@@ -565,7 +565,8 @@ def test_reference_outside_the_root_is_never_read_nor_shown(root: Path, tmp_path
 READER_TIMES = """
 import json, time
 from pathlib import Path
-from reviewlint.service.reference import documented_routes, read_parameters, read_reference
+from reviewlint.service.reference import documented_routes, read_reference
+from reviewlint.service.reference_parameters import read_parameters
 
 MB = 1 << 20
 HEAD = "Things\\n======\\n\\n.. rest_method:: GET /things\\n\\nRequest\\n-------\\n\\n"

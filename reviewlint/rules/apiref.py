@@ -21,8 +21,8 @@ from reviewlint.rules.base import Rule
 from reviewlint.service.handlers import handler_paths
 
 if TYPE_CHECKING:
-    from reviewlint.service.reference import (ListedParameter, ParameterEntry, ParameterList, Part, Reference,
-                                              RouteSection, Span)
+    from reviewlint.service.reference_data import (ListedParameter, ParameterEntry, ParameterList, Part, Reference,
+                                                   RouteSection, Span)
     from reviewlint.analysis.contract import Acceptance, RouteContract, Spot
     from reviewlint.model.project import Codec, Project
     from reviewlint.core.microversion import Version
@@ -692,7 +692,7 @@ class _RouteDoc:
 
     # -- ranges -------------------------------------------------------------------------------
     def span_mask(self, span: object) -> int:
-        from reviewlint.service.reference import Span
+        from reviewlint.service.reference_data import Span
 
         assert isinstance(span, Span)
         return self.space.mask(span.low, span.high)
