@@ -1222,7 +1222,9 @@ def acceptance(schema: Schema, body: bool) -> Acceptance:
     while stack:
         value, depth = stack.pop()
         if isinstance(value, ListValue):
-            stack.extend((item, depth) for item in value.items)
+            if id(value) not in seen:  # a list reached twice (or a cycle) is walked once, as a dict is
+                seen.add(id(value))
+                stack.extend((item, depth) for item in value.items)
             continue
         if not isinstance(value, DictValue) or id(value) in seen:
             if isinstance(value, Unknown) and depth:

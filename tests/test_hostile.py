@@ -789,3 +789,120 @@ def test_special_files_do_not_block_the_project_model(root: Path) -> None:
     assert outcome.returncode == 0 and "handler modules (3)" in outcome.stdout, outcome.stderr[-2000:]
     assert outcome.seconds < TIME_LIMIT
     assert stat.S_ISFIFO(os.lstat(root / "depot" / "fifo.py").st_mode)
+
+
+# -- schema values: copies, sharing, size ---------------------------------------------------------
+
+SCHEMA_MODULE = Path("depot/schemas/shelf.py")
+
+
+def _halves(name: str, levels: int, copied: bool) -> str:
+    """`{name}i` = an object whose two properties are `{name}(i-1)`: shared (one object) or two deep copies."""
+    lines = [f"{name}0 = {{'type': 'string'}}"]
+    for i in range(1, levels + 1):
+        half = f"copy.deepcopy({name}{i - 1})" if copied else f"{name}{i - 1}"
+        lines.append(f"{name}{i} = {{'type': 'object', 'properties': {{'l': {half}, 'r': {half}}}}}")
+    return "\n".join(lines) + "\n"
+
+
+SELF_REFERENCE = ("S = {'type': 'object', 'properties': {}}\nS['properties']['me'] = S\n"
+                  "T = copy.deepcopy(S)\nU = copy.deepcopy({'a': S, 'b': [S, S]})\n")
+
+
+def _constants(root: Path, appended: str, *names: str) -> list[object]:
+    """The values the schema evaluator gives `names` of the example's shelf schema module with `appended`."""
+    from reviewlint.config import Config
+    from reviewlint.project import project_for
+    from reviewlint.schemas import evaluator_for
+
+    module = root / SCHEMA_MODULE
+    module.write_text(module.read_text() + "\nimport copy\n\n" + appended)
+    forget_projects()
+    try:
+        evaluator = evaluator_for(project_for(root, Config()))
+        return [evaluator.constant(module.resolve(), name) for name in names]
+    finally:
+        forget_projects()
+
+
+def test_a_deep_copy_copies_what_is_shared_once_and_keeps_cycles(root: Path) -> None:
+    # As Python's copy.deepcopy: the memo copies an object reached twice once, and a cycle is the same cycle.
+    from reviewlint.schemas import DictValue, ListValue
+
+    shared, source, copied, pair = _constants(root, _halves("D", 3, False) + "BIG = copy.deepcopy(D3)\n"
+                                              + SELF_REFERENCE, "BIG", "S", "T", "U")
+    assert isinstance(shared, DictValue)
+    halves = shared.entries["properties"].entries  # type: ignore[union-attr]
+    assert halves["l"] is halves["r"]
+    assert isinstance(copied, DictValue) and copied is not source
+    assert copied.entries["properties"].entries["me"] is copied  # type: ignore[union-attr]
+    assert isinstance(pair, DictValue)
+    both = pair.entries["b"]
+    assert isinstance(both, ListValue) and both.items[0] is both.items[1] is pair.entries["a"] is not source
+
+
+def test_a_self_referencing_schema_costs_nothing_else(root: Path) -> None:
+    # It used to end the run (exit 3, RecursionError), also for a handler module that does not use it,
+    # and be RVL900 on every file under flake8.
+    from harness import cli, flake8_main
+
+    named = cli(root, str(HANDLERS / "shelf.py"))
+    whole = flake8_main(root, "--select", "RVL", ".")
+    module = root / SCHEMA_MODULE
+    module.write_text(module.read_text() + "\nimport copy\n\n" + SELF_REFERENCE)
+    assert cli(root, str(HANDLERS / "shelf.py")) == named and named.returncode == 1
+    assert flake8_main(root, "--select", "RVL", ".") == whole and "RVL900" not in whole.stdout
+
+
+def test_schema_values_past_the_bound_are_unknown(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Two deep copies a level double what a module builds: past the bound the rest is unknown (silent).
+    from reviewlint.schemas import DictValue, Unknown
+
+    monkeypatch.setattr("reviewlint.schemas.MAX_NODES", 1000)
+    keys = "(" + ", ".join(f"'k{index}'" for index in range(40)) + ")"
+    early, late, nested = _constants(root, _halves("E", 12, True)
+                                     + f"K = {keys}\nC = {{a: {{b: {{}} for b in K}} for a in K}}\n",
+                                     "E7", "E12", "C")
+    assert isinstance(early, DictValue)
+    assert isinstance(late, Unknown) and isinstance(nested, Unknown)
+
+
+def test_walking_a_schema_visits_each_dict_and_list_once() -> None:
+    # A list holding the same list twice, 20 times over: 2**20 paths (seconds, when each is walked), 21 lists.
+    from reviewlint.contract import Schema, acceptance
+    from reviewlint.module import Place
+    from reviewlint.schemas import Const, DictValue, ListValue, open_objects
+
+    origin = Place(None, None)  # type: ignore[arg-type]
+    leaf = DictValue(origin, {"type": Const("object"), "properties": DictValue(origin, {"x": Const(1)})})
+    items = ListValue([leaf])
+    for _ in range(20):
+        items = ListValue([items, items])
+    top = DictValue(origin, {"type": Const("object"), "additionalProperties": Const(False),
+                             "properties": DictValue(origin, {"y": DictValue(origin, {"anyOf": items})})})
+    start = time.monotonic()
+    assert [found.path for found in open_objects(top)] == ["$.properties.y.anyOf" + "[0]" * 21]
+    assert acceptance(Schema(top, "TOP", None), body=True).names == frozenset({"x", "y"})
+    assert time.monotonic() - start < 0.5
+
+
+@pytest.mark.slow
+def test_hostile_schema_values_are_bounded(root: Path, baseline: list[str]) -> None:
+    """Shared halves copied (D22 took 58 s and 12 GB), forty levels of them, copies doubling each level,
+    a cycle copied, 64**5 dicts from comprehensions and a list DAG walked: the example's findings, quickly."""
+    keys = "(" + ", ".join(f"'k{index}'" for index in range(64)) + ")"
+    lists = "L0 = [{'type': 'string'}]\n" + "".join(f"L{i} = [L{i - 1}, L{i - 1}]\n" for i in range(1, 41))
+    named = run_bounded(str(HANDLERS / "shelf.py"), cwd=root).stdout.splitlines()
+    module = root / SCHEMA_MODULE
+    module.write_text(module.read_text() + "\nimport copy\n\n" + lists
+                      + "PUT_LABEL['properties']['label']['anyOf'] = L40\n"
+                      + _halves("D", 40, False) + "BIG = copy.deepcopy(D22)\nBIGGER = copy.deepcopy(D40)\n"
+                      + SELF_REFERENCE + f"K = {keys}\n"
+                      + "C = {a: {b: {c: {d: {e: {} for e in K} for d in K} for c in K} for b in K} for a in K}\n"
+                      + _halves("E", 40, True))
+    for args in (["."], [str(HANDLERS / "shelf.py")]):
+        outcome = run_bounded(*args, cwd=root)
+        assert_sane(outcome)
+        assert outcome.seconds < 5 and outcome.peak_mb < 500, (outcome.seconds, outcome.peak_mb)
+        lines = outcome.stdout.splitlines()
+        assert lines == (baseline if args == ["."] else named)
