@@ -51,7 +51,7 @@ MAX_ALTERNATIVES = 32
 # Expressions one handler definition's analysis may evaluate, its helpers'
 # included (a helper's summary computed before is free); the rest is unknown.
 # Placement's busiest handler evaluates about 700.
-MAX_STEPS = 20_000
+MAX_STEPS = 10_000
 BODY_ATTRS = frozenset({"body", "body_file", "text", "json", "json_body", "POST"})
 QUERY_ATTRS = frozenset({"GET", "params"})
 QUERY_READS = frozenset({"get", "getall", "getone", "dict_of_lists"})

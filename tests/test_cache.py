@@ -387,7 +387,7 @@ def test_two_stores_open_at_once_both_keep_their_entries(tmp_path: Path) -> None
 @pytest.mark.skipif(os.name != "posix", reason="the inode change time is POSIX's")
 @pytest.mark.parametrize("racy", [True, False], ids=["racy window", "old file"])
 def test_a_same_size_edit_with_the_mtime_restored_is_seen(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                         racy: bool) -> None:
+                                                          racy: bool) -> None:
     # `touch -r`, `rsync -t` or an editor that keeps the mtime: size and mtime
     # are as stamped, the inode change time is not.
     root = shutil.copytree(EXAMPLE, tmp_path / "example")
