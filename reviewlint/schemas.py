@@ -10,7 +10,8 @@ schema a handler really validates against. What cannot be resolved becomes
 Bounded like Python, and tighter: `copy.deepcopy` copies a shared object
 once and keeps cycles (a memo, no recursion), and the statements of one
 module (or one expression asked from elsewhere) build at most `MAX_NODES`
-dicts and lists; past that, what they would have built is `UNKNOWN`.
+dicts and lists; past that, what they would have built is `UNKNOWN`; a
+value imported through more than `MAX_MODULE_DEPTH` modules is `UNKNOWN`.
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ MAX_STRING = 10_000
 # elsewhere, may build (literals, comprehensions, copies); the rest is UNKNOWN.
 # Placement's largest schema module builds a few hundred.
 MAX_NODES = 100_000
+# Modules whose values are being built at once (A's constant is B's, which is C's...): past this, a name
+# imported from a further module is UNKNOWN, so a long chain of modules never runs the stack out.
+MAX_MODULE_DEPTH = 32
 _WIDE_FORMAT = re.compile(r"%[^a-zA-Z%]*(?:\*|\d{3})")
 
 
@@ -174,6 +178,8 @@ class SchemaEvaluator:
         """The values of `module`'s module-level names after all its statements ran."""
         if module.name in self._envs:  # being built: an import cycle sees a partial env
             return self._envs[module.name]
+        if len(self._envs) >= MAX_MODULE_DEPTH:
+            return {}
         return self.project.memo(f"env:{module.path}", lambda: self._build_env(module))
 
     def _build_env(self, module: ModuleInfo) -> dict[str, Value]:

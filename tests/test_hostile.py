@@ -867,6 +867,28 @@ def test_schema_values_past_the_bound_are_unknown(root: Path, monkeypatch: pytes
     assert isinstance(late, Unknown) and isinstance(nested, Unknown)
 
 
+def test_a_long_chain_of_schema_modules_is_unknown_past_its_bound(root: Path) -> None:
+    # 200 modules, each taking its schema from the next: the stack once ran out deep inside, and the module
+    # being parsed there was taken for one that does not parse, for the rest of the run.
+    from reviewlint.config import Config
+    from reviewlint.project import project_for
+    from reviewlint.schemas import DictValue, Unknown, evaluator_for
+
+    schemas = root / "depot/schemas"
+    (schemas / "m0.py").write_text("X = {'type': 'object', 'properties': {'a': {'type': 'string'}}}\n")
+    for index in range(1, 200):
+        (schemas / f"m{index}.py").write_text(f"from depot.schemas import m{index - 1}\n\nX = m{index - 1}.X\n")
+    forget_projects()
+    try:
+        project = project_for(root, Config())
+        evaluator = evaluator_for(project)
+        assert isinstance(evaluator.constant((schemas / "m199.py").resolve(), "X"), Unknown)
+        assert isinstance(evaluator.constant((schemas / "m20.py").resolve(), "X"), DictValue)
+        assert all(project.module_at(schemas / f"m{index}.py") is not None for index in range(200))
+    finally:
+        forget_projects()
+
+
 def test_walking_a_schema_visits_each_dict_and_list_once() -> None:
     # A list holding the same list twice, 20 times over: 2**20 paths (seconds, when each is walked), 21 lists.
     from reviewlint.contract import Schema, acceptance
