@@ -333,7 +333,7 @@ class Facts:
     contains: list["_Contains | Facts"] = field(default_factory=list)
     sinks: list["_Sink | Facts"] = field(default_factory=list)
     conds: list["Cond | Facts"] = field(default_factory=list)
-    unknown: int = 0  # versions at which a helper was not followed: the handler's analysis budget ran out
+    unknown: int = 0  # versions at which this walk stopped short: the handler's analysis ran out of steps
     helpers: list["Facts"] = field(default_factory=list)
 
     def extend(self, other: "Facts") -> None:
@@ -501,7 +501,7 @@ class Interpreter:
             summary = Summary(frame.facts, _merge(frame.returns))
         finally:
             self._active.discard((function.qualname, function.index))
-        if self.cuts == cuts:  # one cut short holds only for the handler whose budget ran out
+        if self.cuts == cuts:  # a summary cut short is not kept: another handler has steps of its own
             self._summaries[key] = summary
         return summary
 
