@@ -538,21 +538,21 @@ class _Frame:
             statements = [node]
         else:
             statements = node  # type: ignore[assignment]
+        interpreter = self.interpreter
         for statement in statements:
-            if not live or self.out_of_steps(live):
+            if not live:
+                break
+            interpreter.steps -= 1  # one step of the handler's budget (inline: this is the hot path)
+            if interpreter.steps < 0:
+                self.out_of_steps(live)
                 break
             live = self.statement(statement, live, definite)
         return live
 
-    def out_of_steps(self, live: int) -> bool:
-        """Take one step of the handler's budget: when none is left, what follows is unknown at `live`."""
-        interpreter = self.interpreter
-        interpreter.steps -= 1
-        if interpreter.steps >= 0:
-            return False
+    def out_of_steps(self, live: int) -> None:
+        """The handler's budget is spent: what follows is unknown at `live`."""
         self.facts.unknown |= live
-        interpreter.cuts += 1
-        return True
+        self.interpreter.cuts += 1
 
     def statement(self, node: cst.CSTNode, live: int, definite: bool) -> int:
         if isinstance(node, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
@@ -752,7 +752,12 @@ class _Frame:
     # -- expressions --------------------------------------------------------------------------
     def eval(self, expr: cst.BaseExpression, live: int) -> Alts:
         """The values `expr` may have at the versions in `live`."""
-        if not live or self.out_of_steps(live):
+        if not live:
+            return ()
+        interpreter = self.interpreter
+        interpreter.steps -= 1
+        if interpreter.steps < 0:
+            self.out_of_steps(live)
             return ()
         literal = string_value(expr)
         if literal is not None:
