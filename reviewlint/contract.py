@@ -48,10 +48,6 @@ if TYPE_CHECKING:
 MAX_DEPTH = 6
 MAX_UNROLL = 64
 MAX_ALTERNATIVES = 32
-# Expressions one handler definition's analysis may evaluate, its helpers'
-# included (a helper's summary computed before is free); the rest is unknown.
-# Placement's busiest handler evaluates about 700.
-MAX_STEPS = 10_000
 BODY_ATTRS = frozenset({"body", "body_file", "text", "json", "json_body", "POST"})
 QUERY_ATTRS = frozenset({"GET", "params"})
 QUERY_READS = frozenset({"get", "getall", "getone", "dict_of_lists"})
@@ -62,6 +58,10 @@ PASS_THROUGH = frozenset({
     "to_primitive", "jsonify", "dict", "OrderedDict", "defaultdict",
 })
 MAPPING_CONSTRUCTORS = frozenset({"dict", "OrderedDict", "defaultdict"})
+# Expressions one handler definition's analysis may evaluate, its helpers'
+# included (a helper's summary computed before is free); the rest is unknown.
+# Placement's busiest handler evaluates about 700.
+MAX_STEPS = 10_000
 CONTAINER_METHODS = frozenset({"append", "extend", "insert", "add", "update"})
 
 _OPERATORS: dict[type, str] = {

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 # Strings built by `+` and `%` stay this short, whatever the module says.
 MAX_STRING = 10_000
+_WIDE_FORMAT = re.compile(r"%[^a-zA-Z%]*(?:\*|\d{3})")
 # The dicts and lists one module's statements, or one expression asked from
 # elsewhere, may build (literals, comprehensions, copies); the rest is UNKNOWN.
 # Placement's largest schema module builds a few hundred.
@@ -40,7 +41,6 @@ MAX_NODES = 100_000
 # Modules whose values are being built at once (A's constant is B's, which is C's...): past this, a name
 # imported from a further module is UNKNOWN, so a long chain of modules never runs the stack out.
 MAX_MODULE_DEPTH = 32
-_WIDE_FORMAT = re.compile(r"%[^a-zA-Z%]*(?:\*|\d{3})")
 
 
 class Unknown:
