@@ -382,3 +382,29 @@ def test_two_stores_open_at_once_both_keep_their_entries(tmp_path: Path) -> None
     second.save(tree)
     keys = {key for key, *_ in json.loads(path.read_bytes())["entries"]}
     assert keys == {"findings:a", "findings:b"}
+
+
+@pytest.mark.skipif(os.name != "posix", reason="the inode change time is POSIX's")
+@pytest.mark.parametrize("racy", [True, False], ids=["racy window", "old file"])
+def test_a_same_size_edit_with_the_mtime_restored_is_seen(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          racy: bool) -> None:
+    # `touch -r`, `rsync -t` or an editor that keeps the mtime: size and mtime
+    # are as stamped, the inode change time is not.
+    root = shutil.copytree(EXAMPLE, tmp_path / "example")
+    cache = tmp_path / "cache"
+    schema = root / "depot/schemas/shelf.py"
+    old = schema.stat()
+    os.utime(schema, ns=(old.st_atime_ns, old.st_mtime_ns - 60 * 10**9))  # saved a minute ago
+    before = schema.stat()
+    if not racy:  # the stamps are old enough to be trusted: only the change time can tell
+        monkeypatch.setattr("reviewlint.cache.RACY_NS", 0)
+    first = lint(root, cache)
+    text = schema.read_text()
+    edited = text.replace("'additionalProperties': False,", "'additionalProperties': True, ", 1)
+    assert len(edited) == len(text) and edited != text
+    schema.write_text(edited)
+    os.utime(schema, ns=(before.st_atime_ns, before.st_mtime_ns))  # touch -r
+    assert (schema.stat().st_size, schema.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    warm = lint(root, cache)
+    assert warm == lint(root, None)
+    assert warm != first  # the edit mattered: a stale cache would have shown

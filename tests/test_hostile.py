@@ -941,3 +941,228 @@ def test_special_files_do_not_block_the_project_model(root: Path) -> None:
     assert outcome.returncode == 0 and "handler modules (3)" in outcome.stdout, outcome.stderr[-2000:]
     assert outcome.seconds < TIME_LIMIT
     assert stat.S_ISFIFO(os.lstat(root / "depot" / "fifo.py").st_mode)
+
+
+# -- schema values: copies, sharing, size ---------------------------------------------------------
+
+SCHEMA_MODULE = Path("depot/schemas/shelf.py")
+
+
+def _halves(name: str, levels: int, copied: bool) -> str:
+    """`{name}i` = an object whose two properties are `{name}(i-1)`: shared (one object) or two deep copies."""
+    lines = [f"{name}0 = {{'type': 'string'}}"]
+    for i in range(1, levels + 1):
+        half = f"copy.deepcopy({name}{i - 1})" if copied else f"{name}{i - 1}"
+        lines.append(f"{name}{i} = {{'type': 'object', 'properties': {{'l': {half}, 'r': {half}}}}}")
+    return "\n".join(lines) + "\n"
+
+
+SELF_REFERENCE = ("S = {'type': 'object', 'properties': {}}\nS['properties']['me'] = S\n"
+                  "T = copy.deepcopy(S)\nU = copy.deepcopy({'a': S, 'b': [S, S]})\n")
+
+
+def _constants(root: Path, appended: str, *names: str) -> list[object]:
+    """The values the schema evaluator gives `names` of the example's shelf schema module with `appended`."""
+    from reviewlint.config import Config
+    from reviewlint.project import project_for
+    from reviewlint.schemas import evaluator_for
+
+    module = root / SCHEMA_MODULE
+    module.write_text(module.read_text() + "\nimport copy\n\n" + appended)
+    forget_projects()
+    try:
+        evaluator = evaluator_for(project_for(root, Config()))
+        return [evaluator.constant(module.resolve(), name) for name in names]
+    finally:
+        forget_projects()
+
+
+def test_a_deep_copy_copies_what_is_shared_once_and_keeps_cycles(root: Path) -> None:
+    # As Python's copy.deepcopy: the memo copies an object reached twice once, and a cycle is the same cycle.
+    from reviewlint.schemas import DictValue, ListValue
+
+    shared, source, copied, pair = _constants(root, _halves("D", 3, False) + "BIG = copy.deepcopy(D3)\n"
+                                              + SELF_REFERENCE, "BIG", "S", "T", "U")
+    assert isinstance(shared, DictValue)
+    halves = shared.entries["properties"].entries  # type: ignore[union-attr]
+    assert halves["l"] is halves["r"]
+    assert isinstance(copied, DictValue) and copied is not source
+    assert copied.entries["properties"].entries["me"] is copied  # type: ignore[union-attr]
+    assert isinstance(pair, DictValue)
+    both = pair.entries["b"]
+    assert isinstance(both, ListValue) and both.items[0] is both.items[1] is pair.entries["a"] is not source
+
+
+def test_a_self_referencing_schema_costs_nothing_else(root: Path) -> None:
+    # It used to end the run (exit 3, RecursionError), also for a handler module that does not use it,
+    # and be RVL900 on every file under flake8.
+    from harness import cli, flake8_main
+
+    named = cli(root, str(HANDLERS / "shelf.py"))
+    whole = flake8_main(root, "--select", "RVL", ".")
+    module = root / SCHEMA_MODULE
+    module.write_text(module.read_text() + "\nimport copy\n\n" + SELF_REFERENCE)
+    assert cli(root, str(HANDLERS / "shelf.py")) == named and named.returncode == 1
+    assert flake8_main(root, "--select", "RVL", ".") == whole and "RVL900" not in whole.stdout
+
+
+def test_schema_values_past_the_bound_are_unknown(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Two deep copies a level double what a module builds: past the bound the rest is unknown (silent).
+    from reviewlint.schemas import DictValue, Unknown
+
+    monkeypatch.setattr("reviewlint.schemas.MAX_NODES", 1000)
+    keys = "(" + ", ".join(f"'k{index}'" for index in range(40)) + ")"
+    early, late, nested = _constants(root, _halves("E", 12, True)
+                                     + f"K = {keys}\nC = {{a: {{b: {{}} for b in K}} for a in K}}\n",
+                                     "E7", "E12", "C")
+    assert isinstance(early, DictValue)
+    assert isinstance(late, Unknown) and isinstance(nested, Unknown)
+
+
+def test_a_long_chain_of_schema_modules_is_unknown_past_its_bound(root: Path) -> None:
+    # 200 modules, each taking its schema from the next: the stack once ran out deep inside, and the module
+    # being parsed there was taken for one that does not parse, for the rest of the run.
+    from reviewlint.config import Config
+    from reviewlint.project import project_for
+    from reviewlint.schemas import DictValue, Unknown, evaluator_for
+
+    schemas = root / "depot/schemas"
+    (schemas / "m0.py").write_text("X = {'type': 'object', 'properties': {'a': {'type': 'string'}}}\n")
+    for index in range(1, 200):
+        (schemas / f"m{index}.py").write_text(f"from depot.schemas import m{index - 1}\n\nX = m{index - 1}.X\n")
+    forget_projects()
+    try:
+        project = project_for(root, Config())
+        evaluator = evaluator_for(project)
+        assert isinstance(evaluator.constant((schemas / "m199.py").resolve(), "X"), Unknown)
+        assert isinstance(evaluator.constant((schemas / "m20.py").resolve(), "X"), DictValue)
+        assert all(project.module_at(schemas / f"m{index}.py") is not None for index in range(200))
+    finally:
+        forget_projects()
+
+
+def test_walking_a_schema_visits_each_dict_and_list_once() -> None:
+    # A list holding the same list twice, 20 times over: 2**20 paths (seconds, when each is walked), 21 lists.
+    from reviewlint.contract import Schema, acceptance
+    from reviewlint.module import Place
+    from reviewlint.schemas import Const, DictValue, ListValue, open_objects
+
+    origin = Place(None, None)  # type: ignore[arg-type]
+    leaf = DictValue(origin, {"type": Const("object"), "properties": DictValue(origin, {"x": Const(1)})})
+    items = ListValue([leaf])
+    for _ in range(20):
+        items = ListValue([items, items])
+    top = DictValue(origin, {"type": Const("object"), "additionalProperties": Const(False),
+                             "properties": DictValue(origin, {"y": DictValue(origin, {"anyOf": items})})})
+    start = time.monotonic()
+    assert [found.path for found in open_objects(top)] == ["$.properties.y.anyOf" + "[0]" * 21]
+    assert acceptance(Schema(top, "TOP", None), body=True).names == frozenset({"x", "y"})
+    assert time.monotonic() - start < 0.5
+
+
+@pytest.mark.slow
+def test_hostile_schema_values_are_bounded(root: Path, baseline: list[str]) -> None:
+    """Shared halves copied (D22 took 58 s and 12 GB), forty levels of them, copies doubling each level,
+    a cycle copied, 64**5 dicts from comprehensions and a list DAG walked: the example's findings, quickly."""
+    keys = "(" + ", ".join(f"'k{index}'" for index in range(64)) + ")"
+    lists = "L0 = [{'type': 'string'}]\n" + "".join(f"L{i} = [L{i - 1}, L{i - 1}]\n" for i in range(1, 41))
+    named = run_bounded(str(HANDLERS / "shelf.py"), cwd=root).stdout.splitlines()
+    module = root / SCHEMA_MODULE
+    module.write_text(module.read_text() + "\nimport copy\n\n" + lists
+                      + "PUT_LABEL['properties']['label']['anyOf'] = L40\n"
+                      + _halves("D", 40, False) + "BIG = copy.deepcopy(D22)\nBIGGER = copy.deepcopy(D40)\n"
+                      + SELF_REFERENCE + f"K = {keys}\n"
+                      + "C = {a: {b: {c: {d: {e: {} for e in K} for d in K} for c in K} for b in K} for a in K}\n"
+                      + _halves("E", 40, True))
+    for args in (["."], [str(HANDLERS / "shelf.py")]):
+        outcome = run_bounded(*args, cwd=root)
+        assert_sane(outcome)
+        assert outcome.seconds < 5 and outcome.peak_mb < 500, (outcome.seconds, outcome.peak_mb)
+        lines = outcome.stdout.splitlines()
+        assert lines == (baseline if args == ["."] else named)
+
+
+# -- route contracts: helpers on many call paths ------------------------------------------------------
+
+def _helper_chain(root: Path, calls: int, distinct: bool = False) -> None:
+    """crate.list_crates calls `chain1` `calls` times and sends what they build; each `chainN` calls the next
+    `calls` times, and `chain6` sets `deeper` under a gate at 1.3 (an RVL602 of GET /crates, once followed).
+
+    With `distinct`, every call passes a string of its own (`n + '3'`): each call path is a call signature of its
+    own, `calls ** 6` of them. The handler's lines stay where they were.
+    """
+    crate = root / HANDLERS / "crate.py"
+    text = crate.read_text()
+    lines = ["", "", "def chain6(req, want_version, n=''):", "    data = {'deep': n}",
+             "    if want_version.matches((1, 3)):", "        data['deeper'] = n", "    return data"]
+    for level in range(5, 0, -1):
+        lines += ["", "", f"def chain{level}(req, want_version, n=''):", "    data = {}"]
+        lines += [f"    data['k{i}'] = chain{level + 1}(req, want_version{f', n + {str(i)!r}' if distinct else ''})"
+                  for i in range(calls)]
+        lines.append("    return data")
+    listed = "    crates = context.crates.list(limit=DEFAULT_LIMIT)\n"
+    sent = "    return _send(req, {'crates': [serialize_crate(c, want_version) for c in crates]})\n"
+    assert text.count(listed) == 1 and text.count(sent) == 1
+    text = text.replace(listed, listed[:-1] + "; extra = [" + ", ".join(["chain1(req, want_version)"] * calls)
+                        + "]\n").replace(sent, sent[:-3] + ", 'extra': extra})\n")
+    crate.write_text(text + "\n".join(lines) + "\n")
+
+
+DEEPER = ("api-ref/source/crates.inc:15:1: RVL602 GET /crates: response field deeper is set from 1.3 but is not "
+          "among the route's response parameters; set at depot/handlers/crate.py:")
+
+
+def test_a_helper_called_on_many_paths_is_summarised_once(root: Path, tmp_path: Path,
+                                                          example_lines: list[str]) -> None:
+    # Six levels of helpers, each calling the next six times: 46,656 call paths (the K=6 chain took 17 s,
+    # K=12 minutes, when every call copied the helper's facts into its caller), one summary per helper.
+    from harness import cli
+
+    small = shutil.copytree(EXAMPLE, tmp_path / "small")
+    _helper_chain(small, 2)
+    expected = lint_lines(small)
+    assert [line for line in expected if line not in example_lines] == [
+        line for line in expected if line.startswith(DEEPER)]  # the chain's field, nothing else
+    _helper_chain(root, 6)
+    start = time.monotonic()
+    assert lint_lines(root) == expected
+    assert time.monotonic() - start < 5
+    assert "route contracts: 15 routes, every handler analysed to the end" in cli(root, "--show-project").stdout
+
+
+def test_a_handler_past_its_analysis_budget_is_unknown_there(root: Path, example_lines: list[str]) -> None:
+    # 5**6 call signatures: the analysis of list_crates runs out of steps before its response is sent, so what it
+    # sends is unknown there and RVL6xx says nothing of it (not: that it sends nothing); every other route as before.
+    from harness import cli
+
+    _helper_chain(root, 5, distinct=True)
+    start = time.monotonic()
+    assert lint_lines(root) == example_lines
+    assert time.monotonic() - start < 5
+    shown = cli(root, "--show-project").stdout.splitlines()
+    assert ("route contracts: 15 routes; the analysis ran out of steps (10000 expressions a handler) in 1 handler, "
+            "so RVL6xx says nothing of what it does past that: depot.handlers.crate.list_crates "
+            "(depot/handlers/crate.py:42)") in shown
+
+
+@pytest.mark.slow
+def test_hostile_call_fan_out_is_bounded(root: Path, tmp_path: Path, baseline: list[str]) -> None:
+    """The larger variants, each a bounded run: K=12 (67 s before), K=12 call signatures of their own, and
+    five nested loops over 64 constants each (64**5 passes) in another handler."""
+    small = shutil.copytree(EXAMPLE, tmp_path / "small")
+    _helper_chain(small, 2)
+    chained = run_bounded(".", cwd=small).stdout.splitlines()
+    values = "(" + ", ".join(str(i) for i in range(64)) + ")"
+    spin = "\n\ndef spin(req):\n" + "".join("    " * (i + 1) + f"for v{i} in {values}:\n" for i in range(5)) + (
+        "    " * 6 + "req.environ['depot.spun'] = v4\n")
+    for calls, distinct, expected in ((12, False, chained), (12, True, baseline)):
+        tree = shutil.copytree(EXAMPLE, tmp_path / f"chain-{calls}-{distinct}")
+        _helper_chain(tree, calls, distinct)
+        if distinct:
+            shelf = tree / HANDLERS / "shelf.py"
+            checked = "    context.can('depot:shelf:list')\n"
+            shelf.write_text(shelf.read_text().replace(checked, checked[:-1] + "; spin(req)\n", 1) + spin)
+        outcome = run_bounded(".", cwd=tree)
+        assert_sane(outcome)
+        assert outcome.seconds < 5 and outcome.peak_mb < 500, (calls, distinct, outcome.seconds, outcome.peak_mb)
+        assert outcome.stdout.splitlines() == expected

@@ -64,6 +64,10 @@ PASS_THROUGH = frozenset({
     "to_primitive", "jsonify", "dict", "OrderedDict", "defaultdict",
 })
 MAPPING_CONSTRUCTORS = frozenset({"dict", "OrderedDict", "defaultdict"})
+# Expressions one handler definition's analysis may evaluate, its helpers'
+# included (a helper's summary computed before is free); the rest is unknown.
+# Placement's busiest handler evaluates about 700.
+MAX_STEPS = 10_000
 CONTAINER_METHODS = frozenset({"append", "extend", "insert", "add", "update"})
 
 
@@ -239,29 +243,109 @@ class KeyWrite:
     site: Spot
 
 
-@dataclass
-class Facts:
-    """What one function, with the helpers it calls, does at which versions."""
+_Contains = tuple[tuple[str, int], frozenset[tuple[str, int]]]
+_Sink = tuple[int, frozenset[tuple[str, int]]]
 
-    body_schemas: list[SchemaUse] = field(default_factory=list)
-    query_schemas: list[SchemaUse] = field(default_factory=list)
-    query_reads: list[QueryRead] = field(default_factory=list)
-    body_reads: int = 0
-    writes: list[KeyWrite] = field(default_factory=list)
-    contains: list[tuple[tuple[str, int], frozenset[tuple[str, int]]]] = field(default_factory=list)
-    sinks: list[tuple[int, frozenset[tuple[str, int]]]] = field(default_factory=list)
-    conds: list[Cond] = field(default_factory=list)
+
+@dataclass(eq=False)
+class Facts:
+    """What one function, with the helpers it calls, does at which versions.
+
+    Each list holds what the function itself found, in the order it found
+    it, and at each call of a helper that helper's Facts: its summary,
+    computed once and referenced by every call, never copied (a chain of
+    helpers each calling the next K times is K facts a level, not K**depth).
+    The `every_*` methods read the whole: each helper's facts once, where
+    they were first met, which is all the rules use of them.
+    """
+
+    body_schemas: list["SchemaUse | Facts"] = field(default_factory=list)
+    query_schemas: list["SchemaUse | Facts"] = field(default_factory=list)
+    query_reads: list["QueryRead | Facts"] = field(default_factory=list)
+    body_reads: int = 0  # this function's own; every_body_read() adds its helpers'
+    writes: list["KeyWrite | Facts"] = field(default_factory=list)
+    contains: list["_Contains | Facts"] = field(default_factory=list)
+    sinks: list["_Sink | Facts"] = field(default_factory=list)
+    conds: list["Cond | Facts"] = field(default_factory=list)
+    unknown: int = 0  # versions at which this walk stopped short: the handler's analysis ran out of steps
+    helpers: list["Facts"] = field(default_factory=list)
 
     def extend(self, other: "Facts") -> None:
-        """Add what a helper did."""
-        self.body_schemas += other.body_schemas
-        self.query_schemas += other.query_schemas
-        self.query_reads += other.query_reads
-        self.body_reads |= other.body_reads
-        self.writes += other.writes
-        self.contains += other.contains
-        self.sinks += other.sinks
-        self.conds += other.conds
+        """Add what a helper did: a reference to its facts, at this point of each list."""
+        for facts in (self.body_schemas, self.query_schemas, self.query_reads, self.writes, self.contains,
+                      self.sinks, self.conds):
+            facts.append(other)
+        self.helpers.append(other)
+
+    def _every(self, name: str) -> list[Any]:
+        """The list `name` of this function and of every helper it reaches, each helper's once, in order."""
+        found: list[Any] = []
+        seen = {id(self)}
+        stack = [iter(getattr(self, name))]
+        while stack:
+            for item in stack[-1]:
+                if isinstance(item, Facts):
+                    if id(item) not in seen:
+                        seen.add(id(item))
+                        stack.append(iter(getattr(item, name)))
+                        break
+                else:
+                    found.append(item)
+            else:
+                stack.pop()
+        return found
+
+    def _reached(self) -> list["Facts"]:
+        """This function's facts and every helper's, each once."""
+        found, seen = [self], {id(self)}
+        for facts in found:
+            for helper in facts.helpers:
+                if id(helper) not in seen:
+                    seen.add(id(helper))
+                    found.append(helper)
+        return found
+
+    def every_body_schema(self) -> list[SchemaUse]:
+        """Body schemas in force, here and in every helper."""
+        return self._every("body_schemas")
+
+    def every_query_schema(self) -> list[SchemaUse]:
+        """Query-string schemas in force, here and in every helper."""
+        return self._every("query_schemas")
+
+    def every_query_read(self) -> list[QueryRead]:
+        """Query parameters read, here and in every helper."""
+        return self._every("query_reads")
+
+    def every_write(self) -> list[KeyWrite]:
+        """Keys written, here and in every helper."""
+        return self._every("writes")
+
+    def every_contain(self) -> list[_Contains]:
+        """Which dicts hold which, here and in every helper."""
+        return self._every("contains")
+
+    def every_sink(self) -> list[_Sink]:
+        """The dicts that reach the response body, here and in every helper."""
+        return self._every("sinks")
+
+    def every_cond(self) -> list[Cond]:
+        """The version tests met, here and in every helper."""
+        return self._every("conds")
+
+    def every_body_read(self) -> int:
+        """The versions at which the body is read, here or in a helper."""
+        found = 0
+        for facts in self._reached():
+            found |= facts.body_reads
+        return found
+
+    def every_unknown(self) -> int:
+        """The versions at which something was left unknown, here or in a helper."""
+        found = 0
+        for facts in self._reached():
+            found |= facts.unknown
+        return found
 
 
 @dataclass(frozen=True)
@@ -287,6 +371,14 @@ class Interpreter:
         self.paths: set[Path] = set()  # the modules walked (their changes change the contracts)
         self.handler_module_names = frozenset(ref.module for ref in handler_refs(project))
         self._active: set[tuple[str, int]] = set()
+        self.steps = MAX_STEPS  # what the handler being analysed may still evaluate
+        self.cuts = 0  # how many times an analysis stopped short for want of steps
+
+    def handler(self, function: Function, params: dict[str, Alts], live: int) -> tuple[Summary, bool]:
+        """`analyze` of a handler definition with a budget of its own: (summary, whether it ran out)."""
+        self.steps, cuts = MAX_STEPS, self.cuts
+        summary = self.analyze(function, params, live)
+        return summary, self.cuts > cuts
 
     def is_module(self, dotted: str) -> bool:
         """True when `dotted` names a module of the project (`placement.schemas.allocation`)."""
@@ -333,6 +425,7 @@ class Interpreter:
         if (function.qualname, function.index) in self._active:
             return Summary(Facts(), ())
         self._active.add((function.qualname, function.index))
+        cuts = self.cuts
         try:
             module = self.project.module(function.module) or function.owner
             self.paths.add(module.path)
@@ -342,7 +435,8 @@ class Interpreter:
             summary = Summary(frame.facts, _merge(frame.returns))
         finally:
             self._active.discard((function.qualname, function.index))
-        self._summaries[key] = summary
+        if self.cuts == cuts:  # a summary cut short is not kept: another handler has steps of its own
+            self._summaries[key] = summary
         return summary
 
 
@@ -378,11 +472,21 @@ class _Frame:
             statements = [node]
         else:
             statements = node  # type: ignore[assignment]
+        interpreter = self.interpreter
         for statement in statements:
             if not live:
                 break
+            interpreter.steps -= 1  # one step of the handler's budget (inline: this is the hot path)
+            if interpreter.steps < 0:
+                self.out_of_steps(live)
+                break
             live = self.statement(statement, live, definite)
         return live
+
+    def out_of_steps(self, live: int) -> None:
+        """The handler's budget is spent: what follows is unknown at `live`."""
+        self.facts.unknown |= live
+        self.interpreter.cuts += 1
 
     def statement(self, node: cst.CSTNode, live: int, definite: bool) -> int:
         if isinstance(node, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
@@ -583,6 +687,11 @@ class _Frame:
     def eval(self, expr: cst.BaseExpression, live: int) -> Alts:
         """The values `expr` may have at the versions in `live`."""
         if not live:
+            return ()
+        interpreter = self.interpreter
+        interpreter.steps -= 1
+        if interpreter.steps < 0:
+            self.out_of_steps(live)
             return ()
         literal = string_value(expr)
         if literal is not None:
@@ -1063,22 +1172,33 @@ class RouteContract:
             found |= definition.mask
         return found
 
+    def unknown(self) -> int:
+        """The versions at which a definition's analysis ran out of steps (MAX_STEPS): what it does there is
+        partly unknown, and the rules say nothing that depends on it."""
+        found = 0
+        for definition in self.definitions:
+            found |= definition.mask & definition.facts.every_unknown()
+        return found
+
     def body_schemas(self) -> list[tuple[int, Acceptance | None]]:
         """(versions, what the body schema accepts); None where no schema is known for a body that is read."""
         found: list[tuple[int, Acceptance | None]] = []
         for definition in self.definitions:
             facts = definition.facts
             covered = 0
-            for use in facts.body_schemas:
+            for use in facts.every_body_schema():
                 mask = use.mask & definition.mask
                 found.append((mask, acceptance(use.schema, body=True) if use.schema else None))
                 covered |= mask
-            unread = definition.mask & ~facts.body_reads & ~covered
+            reads, cut = facts.every_body_read(), definition.mask & facts.every_unknown()
+            unread = definition.mask & ~reads & ~covered & ~cut
             if unread:
                 found.append((unread, Acceptance(frozenset(), (), True, True, None)))  # no body at all
-            unknown = definition.mask & facts.body_reads & ~covered
+            unknown = definition.mask & reads & ~covered & ~cut
             if unknown:
                 found.append((unknown, None))
+            if cut:  # a helper not followed may read the body, against any schema
+                found.append((cut, None))
         return found
 
     def query_schemas(self) -> list[tuple[int, Acceptance | None]]:
@@ -1086,18 +1206,21 @@ class RouteContract:
         found: list[tuple[int, Acceptance | None]] = []
         for definition in self.definitions:
             covered = 0
-            for use in definition.facts.query_schemas:
+            for use in definition.facts.every_query_schema():
                 mask = use.mask & definition.mask
                 found.append((mask, acceptance(use.schema, body=False) if use.schema else None))
                 covered |= mask
-            if definition.mask & ~covered:
-                found.append((definition.mask & ~covered, None))
+            cut = definition.mask & definition.facts.every_unknown()
+            if definition.mask & ~covered & ~cut:
+                found.append((definition.mask & ~covered & ~cut, None))
+            if cut:  # a helper not followed may validate the query string, against any schema
+                found.append((cut, None))
         return found
 
     def query_reads(self) -> list[QueryRead]:
         """Query parameters read, at which versions."""
         return [QueryRead(read.mask & d.mask, read.name, read.site) for d in self.definitions
-                for read in d.facts.query_reads if read.mask & d.mask]
+                for read in d.facts.every_query_read() if read.mask & d.mask]
 
     def fields(self) -> dict[str, Field]:
         """Keys of the dicts that reach the response body, with the versions each is written at."""
@@ -1105,10 +1228,10 @@ class RouteContract:
         for definition in self.definitions:
             facts = definition.facts
             contains: dict[tuple[str, int], set[tuple[str, int]]] = {}
-            for origin, inner in facts.contains:
+            for origin, inner in facts.every_contain():
                 contains.setdefault(origin, set()).update(inner)
             reach: dict[tuple[str, int], int] = {}  # origin -> versions at which it reaches a sink
-            for mask, origins in facts.sinks:
+            for mask, origins in facts.every_sink():
                 stack = [(o, mask & definition.mask) for o in origins]
                 while stack:
                     origin, at = stack.pop()
@@ -1116,7 +1239,7 @@ class RouteContract:
                         continue
                     reach[origin] = reach.get(origin, 0) | at
                     stack.extend((inner, at) for inner in contains.get(origin, ()))
-            for write in facts.writes:
+            for write in facts.every_write():
                 at = write.mask & reach.get(write.origin, 0)
                 if at:
                     old = found.get(write.key)
@@ -1127,16 +1250,16 @@ class RouteContract:
         return found
 
     def response_mask(self) -> int:
-        """The versions at which some dict reaches the response body."""
-        found = 0
+        """The versions at which some dict reaches the response body (or may: where the analysis ran out)."""
+        found = self.unknown()
         for definition in self.definitions:
-            for mask, _ in definition.facts.sinks:
+            for mask, _ in definition.facts.every_sink():
                 found |= mask & definition.mask
         return found
 
     def conds(self) -> list[Cond]:
         """Every version test met on the route's code path."""
-        return [cond for definition in self.definitions for cond in definition.facts.conds]
+        return [cond for definition in self.definitions for cond in definition.facts.every_cond()]
 
     def changes(self) -> dict[Version, list[Spot]]:
         """The versions at which the route's behaviour changes, with the code that decides each.
@@ -1180,7 +1303,9 @@ def acceptance(schema: Schema, body: bool) -> Acceptance:
     while stack:
         value, depth = stack.pop()
         if isinstance(value, ListValue):
-            stack.extend((item, depth) for item in value.items)
+            if id(value) not in seen:  # a list reached twice (or a cycle) is walked once, as a dict is
+                seen.add(id(value))
+                stack.extend((item, depth) for item in value.items)
             continue
         if not isinstance(value, DictValue) or id(value) in seen:
             if isinstance(value, Unknown) and depth:
@@ -1230,6 +1355,7 @@ class Contracts:
 
     routes: dict["Route", RouteContract] = field(hash=False)
     paths: frozenset[Path]
+    over_budget: tuple[Function, ...] = ()  # handler definitions whose analysis ran out of steps (MAX_STEPS)
 
 
 def _build(project: "Project") -> Contracts:
@@ -1240,11 +1366,12 @@ def _build(project: "Project") -> Contracts:
     table = route_table(project)
     service = service_versions(project)
     if table is None or service is None:
-        return Contracts({}, frozenset())
+        return Contracts({}, frozenset(), ())
     space = version_space(service)
     interpreter = Interpreter(project, space)
     finder = GateFinder(project)
     contracts: dict[Route, RouteContract] = {}
+    over: list[Function] = []
     for route in table.routes:
         found = project.split_dotted(route.target)
         if found is None or "." in found[1]:
@@ -1254,10 +1381,12 @@ def _build(project: "Project") -> Contracts:
             low, high = finder.own_range(function)
             mask = space.mask(low, high)
             params = {function.params[0]: _alts(mask, Carrier.REQUEST)} if function.params else {}
-            summary = interpreter.analyze(function, params, mask)
+            summary, cut = interpreter.handler(function, params, mask)
             definitions.append(Definition(function, mask, summary.facts))
+            if cut and function not in over:
+                over.append(function)
         contracts[route] = RouteContract(route, space, tuple(definitions))
-    return Contracts(contracts, frozenset(interpreter.paths))
+    return Contracts(contracts, frozenset(interpreter.paths), tuple(over))
 
 
 def _contracts(project: "Project") -> Contracts:
@@ -1269,6 +1398,11 @@ def _contracts(project: "Project") -> Contracts:
 def route_contracts(project: "Project") -> dict["Route", RouteContract]:
     """Every route's contract, computed once per run."""
     return _contracts(project).routes
+
+
+def over_budget(project: "Project") -> tuple[Function, ...]:
+    """The handler definitions whose analysis ran out of steps: what they do past that is unknown."""
+    return _contracts(project).over_budget
 
 
 def contract_paths(project: "Project") -> frozenset[Path]:

@@ -55,8 +55,31 @@ def describe_project(project: "Project") -> str:
     else:
         lines.append("version history: none (RVL403 is not checked)")
     lines.append(f"microversion gates: {len(project_gates(project))}")
+    lines.extend(_describe_contracts(project))
     lines.append(_describe_reference(project))
     return "\n".join(lines) + "\n"
+
+
+def _describe_contracts(project: "Project") -> list[str]:
+    """The `--show-project` line for the route contracts RVL6xx reads: which handlers it could not follow to the end.
+
+    Only with a reference (without one, nothing reads the contracts).
+    """
+    from reviewlint.config import relative_to_root
+    from reviewlint.contract import MAX_STEPS, over_budget, route_contracts
+    from reviewlint.rules.apiref import reference
+
+    if reference(project) is None:
+        return []
+    routes = len(route_contracts(project))
+    over = over_budget(project)
+    if not over:
+        return [f"route contracts: {routes} routes, every handler analysed to the end"]
+    named = ", ".join(f"{function.qualname} ({relative_to_root(function.owner.path, project.root)}:{function.line})"
+                      for function in over)
+    return [f"route contracts: {routes} routes; the analysis ran out of steps ({MAX_STEPS} expressions a handler) "
+            f"in {len(over)} handler{'s' if len(over) > 1 else ''}, so RVL6xx says nothing of what "
+            f"{'they do' if len(over) > 1 else 'it does'} past that: {named}"]
 
 
 def _describe_reference(project: "Project") -> str:

@@ -1,7 +1,8 @@
 """The persistent cache: what the project model derived from each file, as plain data.
 
 An entry is a JSON value computed from some files, stored with a stamp of
-each of them (size, mtime and a digest of the bytes that were read). It is
+each of them (size, mtime, inode change time and inode where the platform
+has them, and a digest of the bytes that were read). It is
 used again only while every one of those files still has that content: the
 cache is an accelerator, never a source of truth. The files of the tree
 (which ones exist) are one more input of every entry.
@@ -33,7 +34,7 @@ try:  # the module hashlib would load it from, without loading OpenSSL first
 except ImportError:  # pragma: no cover - other Pythons
     from hashlib import blake2b as _blake2b
 
-FORMAT = 2  # 2: findings carry where the reported code ends
+FORMAT = 3  # 2: findings carry where the reported code ends; 3: stamps carry the inode and its change time
 # A cache file larger than this is not read (nor a FIFO or a device in its place).
 CACHE_FILE_LIMIT = 512 * 1024 * 1024
 # Entries beyond this many are dropped, least recently used first.
@@ -50,24 +51,44 @@ def digest(data: bytes) -> str:
 
 @dataclass(frozen=True)
 class Stamp:
-    """How a file looked when an entry read it: size, mtime and a digest of its bytes."""
+    """How a file looked when an entry read it: size, mtime and a digest of its bytes.
+
+    Where the platform has them, also the inode change time and the inode
+    (-1 where not): a same-size edit that puts the mtime back (`touch -r`)
+    still moves the change time, and a save by rename changes the inode.
+    """
 
     size: int
     mtime_ns: int
     digest: str
     racy: bool = False
+    ctime_ns: int = -1
+    inode: int = -1
 
     def to_data(self) -> list[Any]:
         """The stamp as a JSON list."""
-        return [self.size, self.mtime_ns, self.digest, self.racy]
+        return [self.size, self.mtime_ns, self.digest, self.racy, self.ctime_ns, self.inode]
 
     @classmethod
     def from_data(cls, data: Any) -> "Stamp":
         """The stamp from its JSON list (ValueError/TypeError when malformed)."""
-        size, mtime_ns, text, racy = data
-        if not (isinstance(size, int) and isinstance(mtime_ns, int) and isinstance(text, str)):
+        size, mtime_ns, text, racy, ctime_ns, inode = data
+        if not (isinstance(size, int) and isinstance(mtime_ns, int) and isinstance(text, str)
+                and isinstance(ctime_ns, int) and isinstance(inode, int)):
             raise ValueError("malformed stamp")
-        return cls(size, mtime_ns, text, bool(racy))
+        return cls(size, mtime_ns, text, bool(racy), ctime_ns, inode)
+
+
+# What `Files.stat` tells of a regular file: (size, mtime_ns, ctime_ns, inode).
+StatKey = tuple[int, int, int, int]
+# The change time is the inode's only on POSIX (Windows' st_ctime is the creation time).
+_HAS_CHANGE_TIME = os.name == "posix"
+
+
+def _stat_key(st: os.stat_result) -> StatKey:
+    """(size, mtime_ns, ctime_ns, inode) of a stat, -1 for what the platform does not have."""
+    ctime_ns = st.st_ctime_ns if _HAS_CHANGE_TIME else -1
+    return st.st_size, st.st_mtime_ns, ctime_ns, st.st_ino or -1
 
 
 class Files:
@@ -76,7 +97,7 @@ class Files:
     def __init__(self) -> None:
         self._texts: dict[str, str] = {}  # path -> the text given instead of the disk
         self._overrides: dict[str, str] = {}  # path -> its digest, when first needed
-        self._stats: dict[str, tuple[int, int] | None] = {}
+        self._stats: dict[str, StatKey | None] = {}
         self._digests: dict[str, str | None] = {}
 
     def override(self, path: str, text: str) -> None:
@@ -92,23 +113,24 @@ class Files:
             self._overrides[path] = digest(self._texts[path].encode("utf-8", "surrogatepass"))
         return self._overrides[path]
 
-    def stat(self, path: str) -> tuple[int, int] | None:
-        """(size, mtime_ns) of a regular file, or None."""
+    def stat(self, path: str) -> StatKey | None:
+        """(size, mtime_ns, ctime_ns, inode) of a regular file, or None."""
         if path not in self._stats:
             try:
                 st = os.stat(path)
-                self._stats[path] = (st.st_size, st.st_mtime_ns) if _is_regular(st.st_mode) else None
+                self._stats[path] = _stat_key(st) if _is_regular(st.st_mode) else None
             except (OSError, ValueError):
                 self._stats[path] = None
         return self._stats[path]
 
-    def stamp(self, path: str, data: bytes, stat: tuple[int, int] | None) -> Stamp:
+    def stamp(self, path: str, data: bytes, stat: StatKey | None) -> Stamp:
         """The stamp of `data`, just read from `path` after `stat` was taken."""
         given = self.overridden(path)
         if given is not None:
             return Stamp(-1, -1, given)
-        size, mtime_ns = stat if stat is not None else (-1, -1)
-        return Stamp(size, mtime_ns, digest(data), time.time_ns() - mtime_ns < RACY_NS)
+        size, mtime_ns, ctime_ns, inode = stat if stat is not None else (-1, -1, -1, -1)
+        racy = time.time_ns() - max(mtime_ns, ctime_ns) < RACY_NS
+        return Stamp(size, mtime_ns, digest(data), racy, ctime_ns, inode)
 
     def unchanged(self, path: str, stamp: Stamp) -> bool:
         """True when `path` still holds what `stamp` describes."""
@@ -118,12 +140,12 @@ class Files:
         now = self.stat(path)
         if now is None:
             return False
-        if now == (stamp.size, stamp.mtime_ns) and not stamp.racy:
+        if now == (stamp.size, stamp.mtime_ns, stamp.ctime_ns, stamp.inode) and not stamp.racy:
             return True
         if stamp.size >= 0 and now[0] != stamp.size:
             return False
-        # Same size, another mtime (a touch, a checkout), or stamped from a
-        # buffer: the bytes decide.
+        # Same size, another mtime or change time (a touch, a checkout, a
+        # chmod), or stamped from a buffer: the bytes decide.
         if path not in self._digests:
             try:
                 self._digests[path] = digest(read_bytes(path, now[0]))

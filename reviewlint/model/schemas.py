@@ -6,11 +6,18 @@ assignments (`S['properties']['x'] = ...`). This module replays those
 module-level statements over a small value model so a rule can walk the
 schema a handler really validates against. What cannot be resolved becomes
 `UNKNOWN`, and rules say nothing about it.
+
+Bounded like Python, and tighter: `copy.deepcopy` copies a shared object
+once and keeps cycles (a memo, no recursion), and the statements of one
+module (or one expression asked from elsewhere) build at most `MAX_NODES`
+dicts and lists; past that, what they would have built is `UNKNOWN`; a
+value imported through more than `MAX_MODULE_DEPTH` modules is `UNKNOWN`.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, Union
@@ -31,6 +38,13 @@ SCHEMA_KEYS = frozenset({"$schema", "$ref", "type", "properties", "patternProper
                          "items", "required", "enum", "oneOf", "anyOf", "allOf", "minProperties"})
 JSON_TYPES = frozenset({"object", "array", "string", "integer", "number", "boolean", "null"})
 _WIDE_FORMAT = re.compile(r"%[^a-zA-Z%]*(?:\*|\d{3})")
+# The dicts and lists one module's statements, or one expression asked from
+# elsewhere, may build (literals, comprehensions, copies); the rest is UNKNOWN.
+# Placement's largest schema module builds a few hundred.
+MAX_NODES = 100_000
+# Modules whose values are being built at once (A's constant is B's, which is C's...): past this, a name
+# imported from a further module is UNKNOWN, so a long chain of modules never runs the stack out.
+MAX_MODULE_DEPTH = 32
 
 
 class Unknown:
@@ -58,9 +72,10 @@ class DictValue:
     entries: dict[str, "Value"] = field(default_factory=dict)
 
     def copy(self, deep: bool) -> "DictValue":
-        """A copy, deep or shallow, keeping the origin."""
-        entries = {k: _copy(v, deep) for k, v in self.entries.items()} if deep else dict(self.entries)
-        return DictValue(self.origin, entries)
+        """A copy, deep or shallow, keeping the origin (unbounded: see `SchemaEvaluator.copy`)."""
+        copied = _copy(self, deep, None)
+        assert isinstance(copied, DictValue)
+        return copied
 
 
 @dataclass(eq=False)
@@ -91,12 +106,62 @@ def string_operation(operator: cst.BaseBinaryOp, left: Value, right: Value) -> V
     return UNKNOWN
 
 
-def _copy(value: Value, deep: bool) -> Value:
-    if isinstance(value, DictValue):
-        return value.copy(deep)
-    if isinstance(value, ListValue):
-        return ListValue([_copy(v, deep) for v in value.items]) if deep else ListValue(list(value.items))
-    return value
+def _copy(value: Value, deep: bool, budget: list[int] | None) -> Value:
+    """`copy.copy` or `copy.deepcopy` of `value`, as Python does them, taking its dicts and lists from `budget`.
+
+    A deep copy keeps a memo, as Python's does: an object reached twice is
+    copied once, and a cycle becomes the same cycle. It walks with a stack
+    of its own, so neither depth nor cycles recurse. UNKNOWN when the copy
+    would build more than `budget[0]` dicts and lists.
+    """
+    if not isinstance(value, (DictValue, ListValue)):
+        return value
+    memo: dict[int, DictValue | ListValue] = {}
+    pending: list[tuple[DictValue | ListValue, DictValue | ListValue]] = []
+
+    def shell(original: DictValue | ListValue) -> DictValue | ListValue:
+        copied: DictValue | ListValue = DictValue(original.origin) if isinstance(original, DictValue) else ListValue()
+        memo[id(original)] = copied
+        pending.append((original, copied))
+        return copied
+
+    def child(item: Value) -> Value:
+        if not deep or not isinstance(item, (DictValue, ListValue)):
+            return item
+        return memo.get(id(item)) or shell(item)
+
+    top = shell(value)
+    while pending:
+        if budget is not None:
+            budget[0] -= 1
+            if budget[0] < 0:
+                return UNKNOWN
+        original, copied = pending.pop()
+        if isinstance(original, DictValue) and isinstance(copied, DictValue):
+            copied.entries = {key: child(item) for key, item in original.entries.items()}
+        elif isinstance(original, ListValue) and isinstance(copied, ListValue):
+            copied.items = [child(item) for item in original.items]
+    return top
+
+
+class _Scope(Mapping[str, Value]):
+    """The names of a comprehension's body: its loop variable over the names around it (not a copy of them)."""
+
+    def __init__(self, name: str, value: Value, outer: Mapping[str, Value]) -> None:
+        self.name, self.value, self.outer = name, value, outer
+
+    def __getitem__(self, key: str) -> Value:
+        return self.value if key == self.name else self.outer[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key == self.name or key in self.outer
+
+    def __iter__(self) -> Iterator[str]:
+        yield self.name
+        yield from (key for key in self.outer if key != self.name)
+
+    def __len__(self) -> int:
+        return len(self.outer) + (self.name not in self.outer)
 
 
 class SchemaEvaluator:
@@ -105,17 +170,27 @@ class SchemaEvaluator:
     def __init__(self, project: "Project") -> None:
         self.project = project
         self._envs: dict[str, dict[str, Value]] = {}
+        self._budgets: list[list[int]] = []  # [dicts and lists left to build]: per env built, per expression asked
+
+    def _spend(self) -> bool:
+        """Take one dict or list from the current budget: False when there is none left."""
+        budget = self._budgets[-1]
+        budget[0] -= 1
+        return budget[0] >= 0
 
     def env(self, module: ModuleInfo) -> dict[str, Value]:
         """The values of `module`'s module-level names after all its statements ran."""
         if module.name in self._envs:  # being built: an import cycle sees a partial env
             return self._envs[module.name]
+        if len(self._envs) >= MAX_MODULE_DEPTH:
+            return {}
         return self.project.memo(f"env:{module.path}", lambda: self._build_env(module))
 
     def _build_env(self, module: ModuleInfo) -> dict[str, Value]:
         self.project.module_at(module.path)  # what uses the env depends on the module's file
         env: dict[str, Value] = {}
         self._envs[module.name] = env
+        self._budgets.append([MAX_NODES])
         try:
             for statement in module.tree.body:
                 if isinstance(statement, cst.SimpleStatementLine):
@@ -123,6 +198,7 @@ class SchemaEvaluator:
                         self._statement(module, env, small)
         finally:
             del self._envs[module.name]
+            self._budgets.pop()
         return env
 
     def _statement(self, module: ModuleInfo, env: dict[str, Value], small: cst.BaseSmallStatement) -> None:
@@ -147,7 +223,7 @@ class SchemaEvaluator:
             if isinstance(index, cst.Index):  # `del S['properties']['x']`
                 self._delete(module, env, small.target.value, index.value)
 
-    def _delete(self, module: ModuleInfo, env: dict[str, Value], container: cst.BaseExpression,
+    def _delete(self, module: ModuleInfo, env: Mapping[str, Value], container: cst.BaseExpression,
                 key: cst.BaseExpression) -> None:
         found = self.evaluate(module, container, env)
         name = self.key(module, key, env)
@@ -165,7 +241,7 @@ class SchemaEvaluator:
                 if key is not None:
                     container.entries[key] = value
 
-    def key(self, module: ModuleInfo, expr: cst.BaseExpression, env: dict[str, Value]) -> str | None:
+    def key(self, module: ModuleInfo, expr: cst.BaseExpression, env: Mapping[str, Value]) -> str | None:
         """A dict key as a string: the literal, or a string constant it names."""
         literal = string_value(expr)
         if literal is not None:
@@ -175,10 +251,16 @@ class SchemaEvaluator:
             return value.value
         return None
 
-    def evaluate(self, module: ModuleInfo, expr: cst.BaseExpression, env: dict[str, Value] | None = None) -> Value:
+    def evaluate(self, module: ModuleInfo, expr: cst.BaseExpression, env: Mapping[str, Value] | None = None) -> Value:
         """The value of `expr` in `module` (module-level names from `env` or the module's own)."""
         if env is None:
             env = self.env(module)
+        if not self._budgets:  # asked from elsewhere: a budget of its own
+            self._budgets.append([MAX_NODES])
+            try:
+                return self.evaluate(module, expr, env)
+            finally:
+                self._budgets.pop()
         literal = string_value(expr)
         if literal is not None:
             return Const(literal)
@@ -198,6 +280,8 @@ class SchemaEvaluator:
         if isinstance(expr, cst.Dict):
             return self._dict(module, expr, env)
         if isinstance(expr, (cst.List, cst.Tuple)):
+            if not self._spend():
+                return UNKNOWN
             return ListValue([self.evaluate(module, e.value, env) for e in expr.elements
                               if isinstance(e, cst.Element)])
         if isinstance(expr, cst.Subscript) and len(expr.slice) == 1:
@@ -210,7 +294,8 @@ class SchemaEvaluator:
         if isinstance(expr, cst.Call):
             name = module.resolve(expr.func) or ""
             if name in ("copy.deepcopy", "copy.copy") and expr.args:
-                return _copy(self.evaluate(module, expr.args[0].value, env), deep=name.endswith("deepcopy"))
+                return _copy(self.evaluate(module, expr.args[0].value, env), name.endswith("deepcopy"),
+                             self._budgets[-1])
         if isinstance(expr, cst.BinaryOperation):
             return string_operation(expr.operator, self.evaluate(module, expr.left, env),
                                     self.evaluate(module, expr.right, env))
@@ -218,23 +303,27 @@ class SchemaEvaluator:
             return self._dict_comprehension(module, expr, env)
         return UNKNOWN
 
-    def _dict_comprehension(self, module: ModuleInfo, expr: cst.DictComp, env: dict[str, Value]) -> Value:
+    def _dict_comprehension(self, module: ModuleInfo, expr: cst.DictComp, env: Mapping[str, Value]) -> Value:
         """`{FMT % t: {...} for t in ('a', 'b')}`: one loop over a constant sequence, no condition."""
         loop = expr.for_in
         items = self.evaluate(module, loop.iter, env)
         if (loop.inner_for_in is not None or loop.ifs or not isinstance(loop.target, cst.Name)
                 or not isinstance(items, ListValue) or len(items.items) > 64):
             return UNKNOWN
+        if not self._spend():
+            return UNKNOWN
         result = DictValue(Place(module, expr))
         for item in items.items:
-            scope = {**env, loop.target.value: item}
+            scope = _Scope(loop.target.value, item, env)
             key = self.evaluate(module, expr.key, scope)
             if not (isinstance(key, Const) and isinstance(key.value, str)):
                 return UNKNOWN
             result.entries[key.value] = self.evaluate(module, expr.value, scope)
         return result
 
-    def _dict(self, module: ModuleInfo, expr: cst.Dict, env: dict[str, Value]) -> DictValue:
+    def _dict(self, module: ModuleInfo, expr: cst.Dict, env: Mapping[str, Value]) -> Value:
+        if not self._spend():
+            return UNKNOWN
         result = DictValue(Place(module, expr))
         for element in expr.elements:
             if isinstance(element, cst.DictElement):
@@ -299,6 +388,9 @@ def open_objects(value: Value) -> Iterator[OpenObject]:
             for key, child in reversed(list(current.entries.items())):
                 stack.append((child, _join(path, key)))
         elif isinstance(current, ListValue):
+            if id(current) in seen:  # a list reached twice (or a cycle) is walked once, as a dict is
+                continue
+            seen.add(id(current))
             for index, child in reversed(list(enumerate(current.items))):
                 stack.append((child, f"{path}[{index}]"))
 

@@ -804,6 +804,7 @@ class _RouteDoc:
 
     def response_versions(self) -> Iterator[ReferenceFinding]:
         served = self.contract.response_mask()
+        cut = self.contract.unknown()  # where the analysis ran out, a field may be set on a path not followed
         listings = [listing for listing in self.listings("response") if listing.entry.location == "body"]
         unknown = self.unknown_names("response")
         for name, field in sorted(self.contract.fields().items()):
@@ -812,7 +813,7 @@ class _RouteDoc:
             evidence = tuple((mask, ("set", site)) for mask, site in field.sites)
             named = [listing for listing in listings if listing.item.leaf == name]
             yield from self.versioned(UndocumentedResponseVersion, "response", name,
-                                      _Presence(field.mask, 0, evidence), served, named, "set")
+                                      _Presence(field.mask, cut & ~field.mask, evidence), served, named, "set")
 
     def versioned(self, rule: type[Rule], kind: str, name: str, presence: _Presence, served: int,
                   listings: list[_Listing], verb: str) -> Iterator[ReferenceFinding]:
