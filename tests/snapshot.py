@@ -89,7 +89,7 @@ def _contracts(project: Any) -> dict[str, Any]:
                                   for r in contract.query_reads()),
             "fields": {name: space.describe(f.mask) for name, f in sorted(contract.fields().items())},
             "response": space.describe(contract.response_mask()),
-            "changes": {".".join(map(str, v)): sorted(_spot(project, s) for s in spots)
+            "changes": {".".join(map(str, v)): sorted({_spot(project, s) for s in spots})
                         for v, spots in sorted(contract.changes().items())},
         }
     return found

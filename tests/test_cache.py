@@ -397,7 +397,7 @@ def test_a_same_size_edit_with_the_mtime_restored_is_seen(tmp_path: Path, monkey
     os.utime(schema, ns=(old.st_atime_ns, old.st_mtime_ns - 60 * 10**9))  # saved a minute ago
     before = schema.stat()
     if not racy:  # the stamps are old enough to be trusted: only the change time can tell
-        monkeypatch.setattr("reviewlint.cache.RACY_NS", 0)
+        monkeypatch.setattr("reviewlint.core.cache.RACY_NS", 0)
     first = lint(root, cache)
     text = schema.read_text()
     edited = text.replace("'additionalProperties': False,", "'additionalProperties': True, ", 1)

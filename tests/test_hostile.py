@@ -963,9 +963,9 @@ SELF_REFERENCE = ("S = {'type': 'object', 'properties': {}}\nS['properties']['me
 
 def _constants(root: Path, appended: str, *names: str) -> list[object]:
     """The values the schema evaluator gives `names` of the example's shelf schema module with `appended`."""
-    from reviewlint.config import Config
-    from reviewlint.project import project_for
-    from reviewlint.schemas import evaluator_for
+    from reviewlint.core.config import Config
+    from reviewlint.model.project import project_for
+    from reviewlint.model.schemas import evaluator_for
 
     module = root / SCHEMA_MODULE
     module.write_text(module.read_text() + "\nimport copy\n\n" + appended)
@@ -979,7 +979,7 @@ def _constants(root: Path, appended: str, *names: str) -> list[object]:
 
 def test_a_deep_copy_copies_what_is_shared_once_and_keeps_cycles(root: Path) -> None:
     # As Python's copy.deepcopy: the memo copies an object reached twice once, and a cycle is the same cycle.
-    from reviewlint.schemas import DictValue, ListValue
+    from reviewlint.model.schemas import DictValue, ListValue
 
     shared, source, copied, pair = _constants(root, _halves("D", 3, False) + "BIG = copy.deepcopy(D3)\n"
                                               + SELF_REFERENCE, "BIG", "S", "T", "U")
@@ -1008,9 +1008,9 @@ def test_a_self_referencing_schema_costs_nothing_else(root: Path) -> None:
 
 def test_schema_values_past_the_bound_are_unknown(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Two deep copies a level double what a module builds: past the bound the rest is unknown (silent).
-    from reviewlint.schemas import DictValue, Unknown
+    from reviewlint.model.schemas import DictValue, Unknown
 
-    monkeypatch.setattr("reviewlint.schemas.MAX_NODES", 1000)
+    monkeypatch.setattr("reviewlint.model.schemas.MAX_NODES", 1000)
     keys = "(" + ", ".join(f"'k{index}'" for index in range(40)) + ")"
     early, late, nested = _constants(root, _halves("E", 12, True)
                                      + f"K = {keys}\nC = {{a: {{b: {{}} for b in K}} for a in K}}\n",
@@ -1022,9 +1022,9 @@ def test_schema_values_past_the_bound_are_unknown(root: Path, monkeypatch: pytes
 def test_a_long_chain_of_schema_modules_is_unknown_past_its_bound(root: Path) -> None:
     # 200 modules, each taking its schema from the next: the stack once ran out deep inside, and the module
     # being parsed there was taken for one that does not parse, for the rest of the run.
-    from reviewlint.config import Config
-    from reviewlint.project import project_for
-    from reviewlint.schemas import DictValue, Unknown, evaluator_for
+    from reviewlint.core.config import Config
+    from reviewlint.model.project import project_for
+    from reviewlint.model.schemas import DictValue, Unknown, evaluator_for
 
     schemas = root / "depot/schemas"
     (schemas / "m0.py").write_text("X = {'type': 'object', 'properties': {'a': {'type': 'string'}}}\n")
@@ -1043,9 +1043,9 @@ def test_a_long_chain_of_schema_modules_is_unknown_past_its_bound(root: Path) ->
 
 def test_walking_a_schema_visits_each_dict_and_list_once() -> None:
     # A list holding the same list twice, 20 times over: 2**20 paths (seconds, when each is walked), 21 lists.
-    from reviewlint.contract import Schema, acceptance
-    from reviewlint.module import Place
-    from reviewlint.schemas import Const, DictValue, ListValue, open_objects
+    from reviewlint.analysis.contract import Schema, acceptance
+    from reviewlint.model.module import Place
+    from reviewlint.model.schemas import Const, DictValue, ListValue, open_objects
 
     origin = Place(None, None)  # type: ignore[arg-type]
     leaf = DictValue(origin, {"type": Const("object"), "properties": DictValue(origin, {"x": Const(1)})})

@@ -65,8 +65,8 @@ def _describe_contracts(project: "Project") -> list[str]:
 
     Only with a reference (without one, nothing reads the contracts).
     """
-    from reviewlint.config import relative_to_root
-    from reviewlint.contract import MAX_STEPS, over_budget, route_contracts
+    from reviewlint.core.config import relative_to_root
+    from reviewlint.analysis.contract import MAX_STEPS, over_budget, route_contracts
     from reviewlint.rules.apiref import reference
 
     if reference(project) is None:
