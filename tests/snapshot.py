@@ -70,7 +70,7 @@ def _gates(project: Any) -> list[Any]:
 
 
 def _contracts(project: Any) -> dict[str, Any]:
-    from reviewlint.analysis.contract import route_contracts
+    from reviewlint.analysis.route_contract import route_contracts
 
     found: dict[str, Any] = {}
     for route, contract in route_contracts(project).items():

@@ -250,7 +250,8 @@ def test_flake8_reports_nothing_in_python_files_for_the_reference() -> None:
 
 def test_a_tree_without_a_reference_is_not_read(tmp_path: Path) -> None:
     project = Project(CASES / "rvl1", Config())
-    from reviewlint.rules.apiref import judge, reference
+    from reviewlint.rules.apiref import judge
+    from reviewlint.service.reference_choice import reference
 
     assert reference(project) is None and judge(project) == []
 
@@ -411,7 +412,7 @@ def test_section_files_skip_excluded_directories(tmp_path: Path) -> None:
 # -- the route contracts ------------------------------------------------------------------------
 
 def contracts():  # type: ignore[no-untyped-def]
-    from reviewlint.analysis.contract import route_contracts
+    from reviewlint.analysis.route_contract import route_contracts
 
     project = Project(PANTRY, Config())
     return {route.label: contract for route, contract in route_contracts(project).items()}

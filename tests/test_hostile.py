@@ -1043,7 +1043,8 @@ def test_a_long_chain_of_schema_modules_is_unknown_past_its_bound(root: Path) ->
 
 def test_walking_a_schema_visits_each_dict_and_list_once() -> None:
     # A list holding the same list twice, 20 times over: 2**20 paths (seconds, when each is walked), 21 lists.
-    from reviewlint.analysis.contract import Schema, acceptance
+    from reviewlint.analysis.values import Schema
+    from reviewlint.analysis.route_contract import acceptance
     from reviewlint.model.module import Place
     from reviewlint.model.schemas import Const, DictValue, ListValue, open_objects
 

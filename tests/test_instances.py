@@ -15,7 +15,7 @@ from pathlib import Path
 
 from conftest import FIXTURES, REPO, Command, expected_of, findings_of
 from harness import lint_tree
-from reviewlint.analysis.contract import route_contracts
+from reviewlint.analysis.route_contract import route_contracts
 from reviewlint.core.config import load_config
 from reviewlint.model.project import Project
 

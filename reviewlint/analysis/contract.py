@@ -27,8 +27,6 @@ simply not known, and the rules say nothing about it.
 
 from __future__ import annotations
 
-import enum
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
@@ -46,15 +44,15 @@ from reviewlint.analysis.version_space import VersionSpace
 from reviewlint.core.microversion import Version
 from reviewlint.service.versions import version_of_value
 from reviewlint.service.handlers import handler_refs
+from reviewlint.analysis.values import (Alts, Carrier, Cond, Constant, Derived, Facts, Item, KeyWrite, Literal,
+                                        ModuleRef, Objects, QueryRead, Schema, SchemaUse, Spot, Summary, alts_within,
+                                        is_interesting, kinds_of, merge_alts, one_alt, origins_of)
 
 if TYPE_CHECKING:
     from reviewlint.model.project import Project
-    from reviewlint.service.routes import Route
-    from reviewlint.service.versions import ServiceVersions
 
 MAX_DEPTH = 6
 MAX_UNROLL = 64
-MAX_ALTERNATIVES = 32
 QUERY_ATTRS = frozenset({"GET", "params"})
 QUERY_READS = frozenset({"get", "getall", "getone", "dict_of_lists"})
 RESPONSE_BODY_ATTRS = frozenset({"body", "json_body", "text", "json"})
@@ -69,291 +67,6 @@ MAPPING_CONSTRUCTORS = frozenset({"dict", "OrderedDict", "defaultdict"})
 # Placement's busiest handler evaluates about 700.
 MAX_STEPS = 10_000
 CONTAINER_METHODS = frozenset({"append", "extend", "insert", "add", "update"})
-
-
-# -- abstract values -------------------------------------------------------------------------
-
-class Carrier(enum.Enum):
-    """What a value is, relative to the request."""
-
-    REQUEST = "request"
-    ENVIRON = "environ"
-    VERSION = "version"
-    RESPONSE = "response"
-    BODY = "body"  # the body, or a value computed from it
-    QUERY = "query"  # the query string (req.GET), or a value computed from it
-
-
-@dataclass(frozen=True)
-class Spot:
-    """A node of a module, positioned only when a message needs it."""
-
-    module: ModuleInfo = field(compare=False, repr=False)
-    node: cst.CSTNode = field(compare=False, repr=False)
-    key: tuple[str, int] = (("", 0))
-
-    @staticmethod
-    def of(module: ModuleInfo, node: cst.CSTNode) -> "Spot":
-        """The site of `node` in `module`."""
-        return Spot(module, node, (module.name, id(node)))
-
-    @property
-    def path(self) -> Path:
-        """The module's file."""
-        return self.module.path
-
-    @property
-    def line(self) -> int:
-        """The node's line."""
-        return self.module.position(self.node)[0]
-
-    @property
-    def code(self) -> str:
-        """The node's source text, on one line."""
-        return " ".join(self.module.tree.code_for_node(self.node).split())
-
-
-@dataclass(frozen=True)
-class Cond:
-    """A truth value that depends on the microversion: true at the versions in `mask`."""
-
-    mask: int
-    site: Spot | None = field(default=None, compare=False)
-
-
-@dataclass(frozen=True)
-class Schema:
-    """A schema constant, with its name and where it is assigned (for messages)."""
-
-    value: Any  # a schemas.Value
-    label: str
-    site: Spot | None = field(default=None, compare=False)
-
-
-@dataclass(frozen=True)
-class Literal:
-    """A constant: string, number, or a tuple of constants (`(1, 38)`)."""
-
-    value: Any  # Const or ListValue
-
-
-@dataclass(frozen=True)
-class Objects:
-    """Dicts and lists built here (by their creating node) that may end up in the response."""
-
-    origins: frozenset[tuple[str, int]]
-
-
-@dataclass(frozen=True)
-class Derived:
-    """A value computed from the body or the query string."""
-
-    kinds: frozenset[Carrier]
-
-
-Item = Any  # Carrier | Cond | Schema | Literal | Objects | Derived | ModuleRef | Constant
-Alts = tuple[tuple[int, Item], ...]  # (versions, value) alternatives; () means nothing known
-
-
-@dataclass(frozen=True)
-class Constant:
-    """A module-level name of the project (`schema.POST_X`), evaluated only when its value is needed."""
-
-    key: tuple[str, str]  # (module, name as written)
-    module: ModuleInfo = field(compare=False, repr=False)
-    expr: cst.BaseExpression = field(compare=False, repr=False)
-
-
-@dataclass(frozen=True)
-class ModuleRef:
-    """A project module used as a value (`getattr(schema, name)`)."""
-
-    dotted: str
-
-
-def _alts(mask: int, item: Item) -> Alts:
-    return ((mask, item),) if mask else ()
-
-
-def _merge(alternatives: Iterable[tuple[int, Item]]) -> Alts:
-    """Alternatives with equal values joined, at most MAX_ALTERNATIVES of them."""
-    joined: dict[Item, int] = {}
-    for mask, item in alternatives:
-        if mask:
-            joined[item] = joined.get(item, 0) | mask
-    merged = tuple((mask, item) for item, mask in joined.items())
-    return merged[:MAX_ALTERNATIVES]
-
-
-def _within(alts: Alts, live: int) -> Alts:
-    return tuple((mask & live, item) for mask, item in alts if mask & live)
-
-
-def _origins(alts: Alts) -> frozenset[tuple[str, int]]:
-    found: set[tuple[str, int]] = set()
-    for _, item in alts:
-        if isinstance(item, Objects):
-            found |= item.origins
-    return frozenset(found)
-
-
-def _kinds(alts: Alts) -> frozenset[Carrier]:
-    found: set[Carrier] = set()
-    for _, item in alts:
-        if isinstance(item, Derived):
-            found |= item.kinds
-        elif item in (Carrier.BODY, Carrier.QUERY):
-            found.add(item)
-    return frozenset(found)
-
-
-def _interesting(alts: Alts) -> bool:
-    """Whether a helper receiving this can depend on the version or see the request (Derived
-    data and dicts alone are followed only into serializers, see `_Frame.serializer`)."""
-    return any(isinstance(item, (Carrier, Cond, Schema)) for _, item in alts)
-
-
-# -- what one analysis finds ------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class SchemaUse:
-    """A schema validating the body or the query string at some versions (schema None: unresolved)."""
-
-    mask: int
-    schema: Schema | None
-    site: Spot
-
-
-@dataclass(frozen=True)
-class QueryRead:
-    """A query parameter read at some versions."""
-
-    mask: int
-    name: str
-    site: Spot
-
-
-@dataclass(frozen=True)
-class KeyWrite:
-    """A key written into a dict (or dict literal) at some versions."""
-
-    origin: tuple[str, int]
-    key: str
-    mask: int
-    site: Spot
-
-
-_Contains = tuple[tuple[str, int], frozenset[tuple[str, int]]]
-_Sink = tuple[int, frozenset[tuple[str, int]]]
-
-
-@dataclass(eq=False)
-class Facts:
-    """What one function, with the helpers it calls, does at which versions.
-
-    Each list holds what the function itself found, in the order it found
-    it, and at each call of a helper that helper's Facts: its summary,
-    computed once and referenced by every call, never copied (a chain of
-    helpers each calling the next K times is K facts a level, not K**depth).
-    The `every_*` methods read the whole: each helper's facts once, where
-    they were first met, which is all the rules use of them.
-    """
-
-    body_schemas: list["SchemaUse | Facts"] = field(default_factory=list)
-    query_schemas: list["SchemaUse | Facts"] = field(default_factory=list)
-    query_reads: list["QueryRead | Facts"] = field(default_factory=list)
-    body_reads: int = 0  # this function's own; every_body_read() adds its helpers'
-    writes: list["KeyWrite | Facts"] = field(default_factory=list)
-    contains: list["_Contains | Facts"] = field(default_factory=list)
-    sinks: list["_Sink | Facts"] = field(default_factory=list)
-    conds: list["Cond | Facts"] = field(default_factory=list)
-    unknown: int = 0  # versions at which this walk stopped short: the handler's analysis ran out of steps
-    helpers: list["Facts"] = field(default_factory=list)
-
-    def extend(self, other: "Facts") -> None:
-        """Add what a helper did: a reference to its facts, at this point of each list."""
-        for facts in (self.body_schemas, self.query_schemas, self.query_reads, self.writes, self.contains,
-                      self.sinks, self.conds):
-            facts.append(other)
-        self.helpers.append(other)
-
-    def _every(self, name: str) -> list[Any]:
-        """The list `name` of this function and of every helper it reaches, each helper's once, in order."""
-        found: list[Any] = []
-        seen = {id(self)}
-        stack = [iter(getattr(self, name))]
-        while stack:
-            for item in stack[-1]:
-                if isinstance(item, Facts):
-                    if id(item) not in seen:
-                        seen.add(id(item))
-                        stack.append(iter(getattr(item, name)))
-                        break
-                else:
-                    found.append(item)
-            else:
-                stack.pop()
-        return found
-
-    def _reached(self) -> list["Facts"]:
-        """This function's facts and every helper's, each once."""
-        found, seen = [self], {id(self)}
-        for facts in found:
-            for helper in facts.helpers:
-                if id(helper) not in seen:
-                    seen.add(id(helper))
-                    found.append(helper)
-        return found
-
-    def every_body_schema(self) -> list[SchemaUse]:
-        """Body schemas in force, here and in every helper."""
-        return self._every("body_schemas")
-
-    def every_query_schema(self) -> list[SchemaUse]:
-        """Query-string schemas in force, here and in every helper."""
-        return self._every("query_schemas")
-
-    def every_query_read(self) -> list[QueryRead]:
-        """Query parameters read, here and in every helper."""
-        return self._every("query_reads")
-
-    def every_write(self) -> list[KeyWrite]:
-        """Keys written, here and in every helper."""
-        return self._every("writes")
-
-    def every_contain(self) -> list[_Contains]:
-        """Which dicts hold which, here and in every helper."""
-        return self._every("contains")
-
-    def every_sink(self) -> list[_Sink]:
-        """The dicts that reach the response body, here and in every helper."""
-        return self._every("sinks")
-
-    def every_cond(self) -> list[Cond]:
-        """The version tests met, here and in every helper."""
-        return self._every("conds")
-
-    def every_body_read(self) -> int:
-        """The versions at which the body is read, here or in a helper."""
-        found = 0
-        for facts in self._reached():
-            found |= facts.body_reads
-        return found
-
-    def every_unknown(self) -> int:
-        """The versions at which something was left unknown, here or in a helper."""
-        found = 0
-        for facts in self._reached():
-            found |= facts.unknown
-        return found
-
-
-@dataclass(frozen=True)
-class Summary:
-    """A function's facts and return values for one call signature."""
-
-    facts: Facts
-    returns: Alts
 
 
 # -- the interpreter ---------------------------------------------------------------------------
@@ -432,7 +145,7 @@ class Interpreter:
             frame = _Frame(self, module, function, dict(params), depth)
             frame.defaults(live)
             frame.block(function.node.body, live, True)
-            summary = Summary(frame.facts, _merge(frame.returns))
+            summary = Summary(frame.facts, merge_alts(frame.returns))
         finally:
             self._active.discard((function.qualname, function.index))
         if self.cuts == cuts:  # a summary cut short is not kept: another handler has steps of its own
@@ -576,7 +289,7 @@ class _Frame:
 
     def unpack(self, target: cst.BaseExpression, element: Value, live: int, definite: bool) -> None:
         if isinstance(target, cst.Name):
-            self.bind(target, _alts(live, Literal(element)), live, definite)
+            self.bind(target, one_alt(live, Literal(element)), live, definite)
         elif isinstance(target, (cst.Tuple, cst.List)) and isinstance(element, ListValue):
             names = [e.value for e in target.elements if isinstance(e, cst.Element)]
             if len(names) == len(element.items):
@@ -593,7 +306,7 @@ class _Frame:
             kept = tuple((mask & ~live, item) for mask, item in old if mask & ~live)
         else:
             kept = old
-        self.env[name] = _merge(kept + _within(value, live))
+        self.env[name] = merge_alts(kept + alts_within(value, live))
 
     def assign(self, target: cst.BaseExpression, value: Alts, source: cst.BaseExpression | None,
                live: int, definite: bool) -> None:
@@ -620,7 +333,7 @@ class _Frame:
                 for at, item in owner:
                     if item is Carrier.RESPONSE:
                         mask |= at & live
-                origins = _origins(value)
+                origins = origins_of(value)
                 if mask and origins:
                     self.facts.sinks.append((mask, origins))
 
@@ -641,9 +354,9 @@ class _Frame:
                     self.facts.writes.append(KeyWrite(origin, key, mask & live, Spot.of(self.module, node)))
 
     def contain(self, container: Alts, value: Alts) -> None:
-        inner = _origins(value)
+        inner = origins_of(value)
         if inner:
-            for origin in _origins(container):
+            for origin in origins_of(container):
                 self.facts.contains.append((origin, inner))
 
     # -- conditions ---------------------------------------------------------------------------
@@ -681,7 +394,7 @@ class _Frame:
     def cond(self, true: int, node: cst.CSTNode, live: int) -> Alts:
         found = Cond(true & self.space.all, Spot.of(self.module, node))
         self.facts.conds.append(found)
-        return _alts(live, found)
+        return one_alt(live, found)
 
     # -- expressions --------------------------------------------------------------------------
     def eval(self, expr: cst.BaseExpression, live: int) -> Alts:
@@ -695,9 +408,9 @@ class _Frame:
             return ()
         literal = string_value(expr)
         if literal is not None:
-            return _alts(live, Literal(Const(literal)))
+            return one_alt(live, Literal(Const(literal)))
         if isinstance(expr, cst.Integer):
-            return _alts(live, Literal(Const(int(expr.value, 0)))) if expr.value.isdigit() else ()
+            return one_alt(live, Literal(Const(int(expr.value, 0)))) if expr.value.isdigit() else ()
         if isinstance(expr, cst.Name):
             return self.name(expr, live)
         if isinstance(expr, cst.Attribute):
@@ -713,13 +426,13 @@ class _Frame:
                 return self.eval(expr.expression, live)
             true, false = self.condition(expr, live)
             if true & false == 0 and (true | false) == live:
-                return _alts(live, Cond(true))
+                return one_alt(live, Cond(true))
             parts = (expr.left, expr.right) if isinstance(expr, cst.BooleanOperation) else ()
-            return _merge(alt for part in parts for alt in self.eval(part, live)
-                          if not isinstance(alt[1], Cond))
+            return merge_alts(alt for part in parts for alt in self.eval(part, live)
+                              if not isinstance(alt[1], Cond))
         if isinstance(expr, cst.IfExp):
             true, false = self.condition(expr.test, live)
-            return _merge(self.eval(expr.body, true) + self.eval(expr.orelse, false))
+            return merge_alts(self.eval(expr.body, true) + self.eval(expr.orelse, false))
         if isinstance(expr, cst.BinaryOperation):
             return self.binary(expr, live)
         if isinstance(expr, (cst.Tuple, cst.List, cst.Set)):
@@ -732,9 +445,9 @@ class _Frame:
 
     def name(self, expr: cst.Name, live: int) -> Alts:
         if expr.value in self.env:
-            return _within(self.env[expr.value], live)
+            return alts_within(self.env[expr.value], live)
         if expr.value in ("True", "False", "None"):
-            return _alts(live, Literal(Const({"True": True, "False": False, "None": None}[expr.value])))
+            return one_alt(live, Literal(Const({"True": True, "False": False, "None": None}[expr.value])))
         return self.constant(expr, live)
 
     def constant(self, expr: cst.BaseExpression, live: int) -> Alts:
@@ -749,8 +462,8 @@ class _Frame:
         if dotted is None:
             return ()
         if self.interpreter.is_module(dotted):
-            return _alts(live, ModuleRef(dotted))
-        return _alts(live, Constant((self.module.name, written), self.module, expr))
+            return one_alt(live, ModuleRef(dotted))
+        return one_alt(live, Constant((self.module.name, written), self.module, expr))
 
     def values(self, alts: Alts) -> Alts:
         """`alts` with every Constant replaced by its value (dropped when it has none we can use)."""
@@ -764,7 +477,7 @@ class _Frame:
                     found.append((mask, value))
             else:
                 found.append((mask, item))
-        return _merge(found)
+        return merge_alts(found)
 
     def attribute(self, expr: cst.Attribute, live: int) -> Alts:
         owner = self.eval(expr.value, live)
@@ -784,10 +497,10 @@ class _Frame:
             elif isinstance(item, ModuleRef):
                 found.extend(self.constant(expr, mask))
             elif isinstance(item, Derived) or item in (Carrier.BODY, Carrier.QUERY):
-                found.append((mask, Derived(_kinds(((mask, item),)))))
+                found.append((mask, Derived(kinds_of(((mask, item),)))))
         if not owner:
             found.extend(self.constant(expr, live))
-        return _merge(found)
+        return merge_alts(found)
 
     def subscript(self, expr: cst.Subscript, live: int) -> Alts:
         owner = self.values(self.eval(expr.value, live))
@@ -809,7 +522,7 @@ class _Frame:
                 entry = item.value.entries.get(key, UNKNOWN) if key is not None else UNKNOWN
                 if isinstance(entry, DictValue):
                     found.append((mask, Schema(entry, f"{item.label}[{key!r}]", item.site)))
-        return _merge(found)
+        return merge_alts(found)
 
     def is_version_key(self, expr: cst.BaseExpression) -> bool:
         return is_version_key(self.module, expr)
@@ -864,27 +577,27 @@ class _Frame:
                     value = string_operation(expr.operator, litem.value, ritem.value)
                     if not isinstance(value, Unknown):
                         found.append((mask, Literal(value)))
-        kinds = _kinds(left) | _kinds(right)
+        kinds = kinds_of(left) | kinds_of(right)
         if kinds:
             found.append((live, Derived(kinds)))
-        return _merge(found)
+        return merge_alts(found)
 
     def sequence(self, expr: cst.Tuple | cst.List | cst.Set, live: int) -> Alts:
         elements = [self.values(self.eval(e.value, live)) for e in expr.elements if isinstance(e, cst.Element)]
         if isinstance(expr, cst.Tuple) and len(elements) == len(expr.elements) and \
                 all(len(e) == 1 and e[0][0] == live and isinstance(e[0][1], Literal) for e in elements):
-            return _alts(live, Literal(ListValue([e[0][1].value for e in elements])))
+            return one_alt(live, Literal(ListValue([e[0][1].value for e in elements])))
         found: list[tuple[int, Item]] = []
         for element in elements:
             found.extend(alt for alt in element if isinstance(alt[1], (Objects, Derived, Schema)))
         if not isinstance(expr, cst.Tuple):
             origin = (self.module.name, id(expr))
-            inner = frozenset().union(*(_origins(e) for e in elements)) if elements else frozenset()
+            inner = frozenset().union(*(origins_of(e) for e in elements)) if elements else frozenset()
             if inner:
                 self.facts.contains.append((origin, inner))
             found = [alt for alt in found if not isinstance(alt[1], Objects)]
             found.append((live, Objects(frozenset({origin}))))
-        return _merge(found)
+        return merge_alts(found)
 
     def dict_literal(self, expr: cst.Dict, live: int) -> Alts:
         origin = (self.module.name, id(expr))
@@ -894,10 +607,10 @@ class _Frame:
                 key = self.literal_string(element.key, live)
                 if key is not None:
                     self.facts.writes.append(KeyWrite(origin, key, live, Spot.of(self.module, element)))
-            inner = _origins(value)
+            inner = origins_of(value)
             if inner:
                 self.facts.contains.append((origin, inner))
-        return _alts(live, Objects(frozenset({origin})))
+        return one_alt(live, Objects(frozenset({origin})))
 
     def comprehension(self, expr: cst.BaseComp, live: int) -> Alts:
         saved = dict(self.env)
@@ -916,11 +629,11 @@ class _Frame:
         else:
             value = self.eval(expr.elt, live)  # type: ignore[attr-defined]
         self.env = saved
-        inner = _origins(value)
+        inner = origins_of(value)
         if inner:
             self.facts.contains.append((origin, inner))
-        kinds = _kinds(value)
-        return _merge(((live, Objects(frozenset({origin}))),) + (_alts(live, Derived(kinds)) if kinds else ()))
+        kinds = kinds_of(value)
+        return merge_alts(((live, Objects(frozenset({origin}))),) + (one_alt(live, Derived(kinds)) if kinds else ()))
 
     # -- calls ----------------------------------------------------------------------------------
     def call(self, node: cst.Call, live: int) -> Alts:
@@ -940,15 +653,15 @@ class _Frame:
         if (isinstance(func, cst.Attribute) and func.attr.value == "get" and node.args
                 and any(item is Carrier.ENVIRON for _, item in receiver)
                 and self.is_version_key(node.args[0].value)):
-            return _alts(live, Carrier.VERSION)
+            return one_alt(live, Carrier.VERSION)
         if isinstance(func, cst.Attribute) and any(item is Carrier.QUERY for _, item in receiver):
             if func.attr.value in QUERY_READS and node.args:
                 key = self.literal_string(node.args[0].value, live)
                 if key is not None:
                     self.facts.query_reads.append(QueryRead(live, key, Spot.of(self.module, node)))
-            return _alts(live, Derived(frozenset({Carrier.QUERY})))
+            return one_alt(live, Derived(frozenset({Carrier.QUERY})))
         arguments = [(arg, self.eval(arg.value, live)) for arg in node.args]
-        if isinstance(func, cst.Attribute) and _origins(receiver):
+        if isinstance(func, cst.Attribute) and origins_of(receiver):
             return self.method_on_objects(func.attr.value, receiver, arguments, node, live)
         if short in MAPPING_CONSTRUCTORS and name in (short, f"collections.{short}"):
             return self.new_mapping(node, arguments, live)
@@ -959,12 +672,12 @@ class _Frame:
                 if followed is not None:
                     return followed
         found: list[tuple[int, Item]] = []
-        kinds = frozenset().union(*(_kinds(value) for _, value in arguments)) | _kinds(receiver)
+        kinds = frozenset().union(*(kinds_of(value) for _, value in arguments)) | kinds_of(receiver)
         if kinds:
             found.append((live, Derived(kinds)))
         if short in PASS_THROUGH:
             found.extend(alt for _, value in arguments for alt in value if isinstance(alt[1], Objects))
-        return _merge(found)
+        return merge_alts(found)
 
     def matches(self, node: cst.Call, live: int) -> Alts:
         low = self.version_of(_argument(node, 0, "min_version"), live)
@@ -989,14 +702,14 @@ class _Frame:
         body = _argument(node, 0, "body")
         schema_expr = _argument(node, 1, "schema")
         # Without a schema, what validates the body may come later (a decorator): the read says "unknown" till then.
-        if body is not None and Carrier.BODY in _kinds(self.eval(body, live)) and schema_expr is not None:
+        if body is not None and Carrier.BODY in kinds_of(self.eval(body, live)) and schema_expr is not None:
             for mask, schema in self.schema_alts(schema_expr, live):
                 self.facts.body_schemas.append(SchemaUse(mask, schema, Spot.of(self.module, node)))
-        return _alts(live, Derived(frozenset({Carrier.BODY})))
+        return one_alt(live, Derived(frozenset({Carrier.BODY})))
 
     def validate(self, node: cst.Call, live: int) -> Alts:
         instance = _argument(node, 0, "instance")
-        kinds = _kinds(self.eval(instance, live)) if instance is not None else frozenset()
+        kinds = kinds_of(self.eval(instance, live)) if instance is not None else frozenset()
         uses = self.facts.body_schemas if Carrier.BODY in kinds else (
             self.facts.query_schemas if Carrier.QUERY in kinds else None)
         if uses is not None:
@@ -1018,7 +731,7 @@ class _Frame:
                     assignments = module.assignments.get(item.value.value)
                     site = Spot.of(module, assignments[-1]) if assignments else None
                     found.append((mask, Schema(value, item.value.value, site)))
-        return _merge(found)
+        return merge_alts(found)
 
     def method_on_objects(self, method: str, receiver: Alts, arguments: list[tuple[cst.Arg, Alts]],
                           node: cst.Call, live: int) -> Alts:
@@ -1039,19 +752,19 @@ class _Frame:
         for arg, value in arguments:
             if arg.keyword is not None:
                 self.facts.writes.append(KeyWrite(origin, arg.keyword.value, live, Spot.of(self.module, arg)))
-            inner = _origins(value)
+            inner = origins_of(value)
             if inner:
                 self.facts.contains.append((origin, inner))
-            kinds |= _kinds(value)
-        found = _alts(live, Objects(frozenset({origin})))
-        return found + _alts(live, Derived(kinds)) if kinds else found
+            kinds |= kinds_of(value)
+        found = one_alt(live, Objects(frozenset({origin})))
+        return found + one_alt(live, Derived(kinds)) if kinds else found
 
     def worth_following(self, name: str, arguments: list[tuple[cst.Arg, Alts]]) -> bool:
         """A project function that receives what the analysis tracks (the body too: its decorators may
         validate it), or a serializer."""
         if self.serializer(name):
             return True
-        if any(_interesting(value) or Carrier.BODY in _kinds(value) for _, value in arguments):
+        if any(is_interesting(value) or Carrier.BODY in kinds_of(value) for _, value in arguments):
             return True
         constants = [alt for _, value in arguments for alt in value if isinstance(alt[1], Constant)]
         if not constants or self.interpreter.project.split_path(name) is None:
@@ -1081,12 +794,12 @@ class _Frame:
         """Follow a call into a project function when it receives something the analysis tracks."""
         bound = self.bound(helper, arguments)
         if not self.serializer(helper.qualname) and not any(
-                _interesting(value) or Carrier.BODY in _kinds(value) for value in bound.values()):
+                is_interesting(value) or Carrier.BODY in kinds_of(value) for value in bound.values()):
             return None
         self.decorator_validations(helper, bound, arguments, live)
         summary = self.interpreter.analyze(helper, bound, live, self.depth + 1)
         self.facts.extend(summary.facts)
-        return _within(summary.returns, live)
+        return alts_within(summary.returns, live)
 
     def decorator_validations(self, helper: Function, bound: dict[str, Alts], arguments: list[tuple[cst.Arg, Alts]],
                               live: int) -> None:
@@ -1095,7 +808,7 @@ class _Frame:
         frame = None
         for found in validations(self.interpreter.project, helper):
             value = bound.get(found.param)
-            if value is None or Carrier.BODY not in _kinds(value):
+            if value is None or Carrier.BODY not in kinds_of(value):
                 continue
             if found.how != ANY and (found.param in keywords) != (found.how == KEYWORD):
                 continue  # passed otherwise than the decorator takes it (RVL201): it validates nothing
@@ -1123,288 +836,3 @@ def _argument(call: cst.Call, index: int, keyword: str) -> cst.BaseExpression | 
             return arg.value
     positional = [a for a in call.args if a.keyword is None and not a.star]
     return positional[index].value if index < len(positional) else None
-
-
-# -- per route ---------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Definition:
-    """One definition of a route's handler and the versions it serves."""
-
-    function: Function
-    mask: int
-    facts: Facts = field(compare=False, repr=False)
-
-
-@dataclass(frozen=True)
-class Acceptance:
-    """What a request schema accepts: names at any depth (body) or at the top (query)."""
-
-    names: frozenset[str]
-    patterns: tuple[str, ...]  # patternProperties keys (None when a key is not known)
-    complete: bool  # every name and pattern is known
-    closed: bool  # additionalProperties is False wherever properties are declared
-    schema: Schema | None
-
-
-@dataclass(frozen=True)
-class Field:
-    """A key of the response body and where it is written, at which versions."""
-
-    name: str
-    mask: int
-    sites: tuple[tuple[int, Spot], ...]
-
-
-@dataclass
-class RouteContract:
-    """What one route accepts and returns, version by version."""
-
-    route: "Route"
-    space: VersionSpace
-    definitions: tuple[Definition, ...]
-
-    @property
-    def mask(self) -> int:
-        """The versions the route is served at (by some definition of its handler)."""
-        found = 0
-        for definition in self.definitions:
-            found |= definition.mask
-        return found
-
-    def unknown(self) -> int:
-        """The versions at which a definition's analysis ran out of steps (MAX_STEPS): what it does there is
-        partly unknown, and the rules say nothing that depends on it."""
-        found = 0
-        for definition in self.definitions:
-            found |= definition.mask & definition.facts.every_unknown()
-        return found
-
-    def body_schemas(self) -> list[tuple[int, Acceptance | None]]:
-        """(versions, what the body schema accepts); None where no schema is known for a body that is read."""
-        found: list[tuple[int, Acceptance | None]] = []
-        for definition in self.definitions:
-            facts = definition.facts
-            covered = 0
-            for use in facts.every_body_schema():
-                mask = use.mask & definition.mask
-                found.append((mask, acceptance(use.schema, body=True) if use.schema else None))
-                covered |= mask
-            reads, cut = facts.every_body_read(), definition.mask & facts.every_unknown()
-            unread = definition.mask & ~reads & ~covered & ~cut
-            if unread:
-                found.append((unread, Acceptance(frozenset(), (), True, True, None)))  # no body at all
-            unknown = definition.mask & reads & ~covered & ~cut
-            if unknown:
-                found.append((unknown, None))
-            if cut:  # a helper not followed may read the body, against any schema
-                found.append((cut, None))
-        return found
-
-    def query_schemas(self) -> list[tuple[int, Acceptance | None]]:
-        """(versions, what the query schema accepts); None where the query string has no known schema."""
-        found: list[tuple[int, Acceptance | None]] = []
-        for definition in self.definitions:
-            covered = 0
-            for use in definition.facts.every_query_schema():
-                mask = use.mask & definition.mask
-                found.append((mask, acceptance(use.schema, body=False) if use.schema else None))
-                covered |= mask
-            cut = definition.mask & definition.facts.every_unknown()
-            if definition.mask & ~covered & ~cut:
-                found.append((definition.mask & ~covered & ~cut, None))
-            if cut:  # a helper not followed may validate the query string, against any schema
-                found.append((cut, None))
-        return found
-
-    def query_reads(self) -> list[QueryRead]:
-        """Query parameters read, at which versions."""
-        return [QueryRead(read.mask & d.mask, read.name, read.site) for d in self.definitions
-                for read in d.facts.every_query_read() if read.mask & d.mask]
-
-    def fields(self) -> dict[str, Field]:
-        """Keys of the dicts that reach the response body, with the versions each is written at."""
-        found: dict[str, Field] = {}
-        for definition in self.definitions:
-            facts = definition.facts
-            contains: dict[tuple[str, int], set[tuple[str, int]]] = {}
-            for origin, inner in facts.every_contain():
-                contains.setdefault(origin, set()).update(inner)
-            reach: dict[tuple[str, int], int] = {}  # origin -> versions at which it reaches a sink
-            for mask, origins in facts.every_sink():
-                stack = [(o, mask & definition.mask) for o in origins]
-                while stack:
-                    origin, at = stack.pop()
-                    if reach.get(origin, 0) | at == reach.get(origin, 0):
-                        continue
-                    reach[origin] = reach.get(origin, 0) | at
-                    stack.extend((inner, at) for inner in contains.get(origin, ()))
-            for write in facts.every_write():
-                at = write.mask & reach.get(write.origin, 0)
-                if at:
-                    old = found.get(write.key)
-                    if old is None:
-                        found[write.key] = Field(write.key, at, ((at, write.site),))
-                    else:
-                        found[write.key] = Field(write.key, old.mask | at, old.sites + ((at, write.site),))
-        return found
-
-    def response_mask(self) -> int:
-        """The versions at which some dict reaches the response body (or may: where the analysis ran out)."""
-        found = self.unknown()
-        for definition in self.definitions:
-            for mask, _ in definition.facts.every_sink():
-                found |= mask & definition.mask
-        return found
-
-    def conds(self) -> list[Cond]:
-        """Every version test met on the route's code path."""
-        return [cond for definition in self.definitions for cond in definition.facts.every_cond()]
-
-    def changes(self) -> dict[Version, list[Spot]]:
-        """The versions at which the route's behaviour changes, with the code that decides each.
-
-        A version test's range starting (or ending) inside the route's
-        versions, and each handler definition's first version after the
-        route's first.
-        """
-        space, served = self.space, self.mask
-        first = space.lowest(served)
-        found: dict[Version, list[Spot]] = {}
-        for definition in self.definitions:
-            low = space.lowest(definition.mask)
-            if low is not None and low != first:
-                site = _version_handler_site(definition.function)
-                found.setdefault(low, []).extend([site] if site is not None else [])
-        for cond in self.conds():
-            for low, high in space.runs(cond.mask & served):
-                if low != first:
-                    found.setdefault(low, []).extend([cond.site] if cond.site is not None else [])
-                after = space.lowest(served & space.above(high))
-                if after is not None:
-                    found.setdefault(after, []).extend([cond.site] if cond.site is not None else [])
-        return found
-
-
-def _version_handler_site(function: Function) -> Spot | None:
-    for decorator in function.decorators:
-        if decorator.short == "version_handler":
-            return Spot.of(function.owner, decorator.node)
-    return None
-
-
-def acceptance(schema: Schema, body: bool) -> Acceptance:
-    """The names a schema accepts: every property at any depth for a body, the top level for a query."""
-    names: set[str] = set()
-    patterns: list[str] = []
-    complete = closed = True
-    stack: list[tuple[Any, int]] = [(schema.value, 0)]
-    seen: set[int] = set()
-    while stack:
-        value, depth = stack.pop()
-        if isinstance(value, ListValue):
-            if id(value) not in seen:  # a list reached twice (or a cycle) is walked once, as a dict is
-                seen.add(id(value))
-                stack.extend((item, depth) for item in value.items)
-            continue
-        if not isinstance(value, DictValue) or id(value) in seen:
-            if isinstance(value, Unknown) and depth:
-                complete = False
-            continue
-        seen.add(id(value))
-        entries = value.entries
-        properties = entries.get("properties")
-        pattern_properties = entries.get("patternProperties")
-        declares = properties is not None or pattern_properties is not None
-        additional = entries.get("additionalProperties")
-        if declares and not (isinstance(additional, Const) and additional.value is False):
-            closed = False
-        for table, is_pattern in ((properties, False), (pattern_properties, True)):
-            if table is None:
-                continue
-            if not isinstance(table, DictValue):
-                complete = False
-                continue
-            for key, child in table.entries.items():
-                if key.startswith("<") and key.endswith(">"):
-                    complete = False
-                elif is_pattern:
-                    patterns.append(key)
-                else:
-                    names.add(key)
-                if body:
-                    stack.append((child, depth + 1))
-        if not body and depth == 0:
-            continue
-        if isinstance(additional, DictValue):
-            stack.append((additional, depth + 1))
-        for key in ("items", "anyOf", "oneOf", "allOf"):
-            if key in entries:
-                stack.append((entries[key], depth + 1))
-    return Acceptance(frozenset(names), tuple(patterns), complete, closed, schema)
-
-
-def version_space(service: "ServiceVersions") -> VersionSpace:
-    """The service's versions as a VersionSpace."""
-    return VersionSpace(tuple(sorted(set(service.versions))))
-
-
-@dataclass(frozen=True)
-class Contracts:
-    """Every route's contract, and the modules read to build them."""
-
-    routes: dict["Route", RouteContract] = field(hash=False)
-    paths: frozenset[Path]
-    over_budget: tuple[Function, ...] = ()  # handler definitions whose analysis ran out of steps (MAX_STEPS)
-
-
-def _build(project: "Project") -> Contracts:
-    from reviewlint.analysis.gates import GateFinder
-    from reviewlint.service.routes import route_table
-    from reviewlint.service.versions import service_versions
-
-    table = route_table(project)
-    service = service_versions(project)
-    if table is None or service is None:
-        return Contracts({}, frozenset(), ())
-    space = version_space(service)
-    interpreter = Interpreter(project, space)
-    finder = GateFinder(project)
-    contracts: dict[Route, RouteContract] = {}
-    over: list[Function] = []
-    for route in table.routes:
-        found = project.split_dotted(route.target)
-        if found is None or "." in found[1]:
-            continue
-        definitions = []
-        for function in found[0].functions_named(found[1]):
-            low, high = finder.own_range(function)
-            mask = space.mask(low, high)
-            params = {function.params[0]: _alts(mask, Carrier.REQUEST)} if function.params else {}
-            summary, cut = interpreter.handler(function, params, mask)
-            definitions.append(Definition(function, mask, summary.facts))
-            if cut and function not in over:
-                over.append(function)
-        contracts[route] = RouteContract(route, space, tuple(definitions))
-    return Contracts(contracts, frozenset(interpreter.paths), tuple(over))
-
-
-def _contracts(project: "Project") -> Contracts:
-    # A memo (not an analysis) so that every cached result built on the
-    # contracts depends on the files they were read from.
-    return project.memo("contracts", lambda: _build(project))
-
-
-def route_contracts(project: "Project") -> dict["Route", RouteContract]:
-    """Every route's contract, computed once per run."""
-    return _contracts(project).routes
-
-
-def over_budget(project: "Project") -> tuple[Function, ...]:
-    """The handler definitions whose analysis ran out of steps: what they do past that is unknown."""
-    return _contracts(project).over_budget
-
-
-def contract_paths(project: "Project") -> frozenset[Path]:
-    """The modules the contracts were read from: handlers, their helpers, the schema modules."""
-    return _contracts(project).paths

@@ -66,8 +66,9 @@ def _describe_contracts(project: "Project") -> list[str]:
     Only with a reference (without one, nothing reads the contracts).
     """
     from reviewlint.core.config import relative_to_root
-    from reviewlint.analysis.contract import MAX_STEPS, over_budget, route_contracts
-    from reviewlint.rules.apiref import reference
+    from reviewlint.analysis.contract import MAX_STEPS
+    from reviewlint.analysis.route_contract import over_budget, route_contracts
+    from reviewlint.service.reference_choice import reference
 
     if reference(project) is None:
         return []
@@ -85,7 +86,7 @@ def _describe_contracts(project: "Project") -> list[str]:
 def _describe_reference(project: "Project") -> str:
     """The `--show-project` lines for the reference: the one used, then every candidate and what it documents."""
     from reviewlint.core.config import relative_to_root
-    from reviewlint.rules.apiref import choice, reference
+    from reviewlint.service.reference_choice import choice, reference
 
     found = choice(project)
     ref = reference(project)
@@ -103,7 +104,7 @@ def _describe_reference(project: "Project") -> str:
         lines.append(f"  candidate {relative_to_root(candidate.directory, project.root)}: documents "
                      f"{candidate.documented} of {found.routes} routes{used}")
     if not found.searched_all:
-        from reviewlint.rules.apiref import MAX_SEARCHED_FILES
+        from reviewlint.service.reference_choice import MAX_SEARCHED_FILES
 
         lines.append(f"  (the search for other candidates stopped after {MAX_SEARCHED_FILES} .inc files)")
     return "\n".join(lines)

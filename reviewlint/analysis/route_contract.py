@@ -1,0 +1,310 @@
+"""What each route accepts and returns, version by version: the contract the API-reference family compares.
+
+Every definition of a route's handler is walked by the interpreter
+(contract.py) at the versions its `version_handler` serves; what the walks
+find is read here per route: the body and query schemas in force, the query
+parameters read, the response fields written, and where behaviour changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from reviewlint.analysis.contract import Interpreter
+from reviewlint.analysis.values import Carrier, Cond, Facts, QueryRead, Schema, Spot, one_alt
+from reviewlint.analysis.version_space import VersionSpace
+from reviewlint.core.microversion import Version
+from reviewlint.model.module import Function
+from reviewlint.model.schemas import Const, DictValue, ListValue, Unknown
+
+if TYPE_CHECKING:
+    from reviewlint.model.project import Project
+    from reviewlint.service.routes import Route
+    from reviewlint.service.versions import ServiceVersions
+
+
+# -- per route ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Definition:
+    """One definition of a route's handler and the versions it serves."""
+
+    function: Function
+    mask: int
+    facts: Facts = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Acceptance:
+    """What a request schema accepts: names at any depth (body) or at the top (query)."""
+
+    names: frozenset[str]
+    patterns: tuple[str, ...]  # patternProperties keys (None when a key is not known)
+    complete: bool  # every name and pattern is known
+    closed: bool  # additionalProperties is False wherever properties are declared
+    schema: Schema | None
+
+
+@dataclass(frozen=True)
+class Field:
+    """A key of the response body and where it is written, at which versions."""
+
+    name: str
+    mask: int
+    sites: tuple[tuple[int, Spot], ...]
+
+
+@dataclass
+class RouteContract:
+    """What one route accepts and returns, version by version."""
+
+    route: "Route"
+    space: VersionSpace
+    definitions: tuple[Definition, ...]
+
+    @property
+    def mask(self) -> int:
+        """The versions the route is served at (by some definition of its handler)."""
+        found = 0
+        for definition in self.definitions:
+            found |= definition.mask
+        return found
+
+    def unknown(self) -> int:
+        """The versions at which a definition's analysis ran out of steps (MAX_STEPS): what it does there is
+        partly unknown, and the rules say nothing that depends on it."""
+        found = 0
+        for definition in self.definitions:
+            found |= definition.mask & definition.facts.every_unknown()
+        return found
+
+    def body_schemas(self) -> list[tuple[int, Acceptance | None]]:
+        """(versions, what the body schema accepts); None where no schema is known for a body that is read."""
+        found: list[tuple[int, Acceptance | None]] = []
+        for definition in self.definitions:
+            facts = definition.facts
+            covered = 0
+            for use in facts.every_body_schema():
+                mask = use.mask & definition.mask
+                found.append((mask, acceptance(use.schema, body=True) if use.schema else None))
+                covered |= mask
+            reads, cut = facts.every_body_read(), definition.mask & facts.every_unknown()
+            unread = definition.mask & ~reads & ~covered & ~cut
+            if unread:
+                found.append((unread, Acceptance(frozenset(), (), True, True, None)))  # no body at all
+            unknown = definition.mask & reads & ~covered & ~cut
+            if unknown:
+                found.append((unknown, None))
+            if cut:  # a helper not followed may read the body, against any schema
+                found.append((cut, None))
+        return found
+
+    def query_schemas(self) -> list[tuple[int, Acceptance | None]]:
+        """(versions, what the query schema accepts); None where the query string has no known schema."""
+        found: list[tuple[int, Acceptance | None]] = []
+        for definition in self.definitions:
+            covered = 0
+            for use in definition.facts.every_query_schema():
+                mask = use.mask & definition.mask
+                found.append((mask, acceptance(use.schema, body=False) if use.schema else None))
+                covered |= mask
+            cut = definition.mask & definition.facts.every_unknown()
+            if definition.mask & ~covered & ~cut:
+                found.append((definition.mask & ~covered & ~cut, None))
+            if cut:  # a helper not followed may validate the query string, against any schema
+                found.append((cut, None))
+        return found
+
+    def query_reads(self) -> list[QueryRead]:
+        """Query parameters read, at which versions."""
+        return [QueryRead(read.mask & d.mask, read.name, read.site) for d in self.definitions
+                for read in d.facts.every_query_read() if read.mask & d.mask]
+
+    def fields(self) -> dict[str, Field]:
+        """Keys of the dicts that reach the response body, with the versions each is written at."""
+        found: dict[str, Field] = {}
+        for definition in self.definitions:
+            facts = definition.facts
+            contains: dict[tuple[str, int], set[tuple[str, int]]] = {}
+            for origin, inner in facts.every_contain():
+                contains.setdefault(origin, set()).update(inner)
+            reach: dict[tuple[str, int], int] = {}  # origin -> versions at which it reaches a sink
+            for mask, origins in facts.every_sink():
+                stack = [(o, mask & definition.mask) for o in origins]
+                while stack:
+                    origin, at = stack.pop()
+                    if reach.get(origin, 0) | at == reach.get(origin, 0):
+                        continue
+                    reach[origin] = reach.get(origin, 0) | at
+                    stack.extend((inner, at) for inner in contains.get(origin, ()))
+            for write in facts.every_write():
+                at = write.mask & reach.get(write.origin, 0)
+                if at:
+                    old = found.get(write.key)
+                    if old is None:
+                        found[write.key] = Field(write.key, at, ((at, write.site),))
+                    else:
+                        found[write.key] = Field(write.key, old.mask | at, old.sites + ((at, write.site),))
+        return found
+
+    def response_mask(self) -> int:
+        """The versions at which some dict reaches the response body (or may: where the analysis ran out)."""
+        found = self.unknown()
+        for definition in self.definitions:
+            for mask, _ in definition.facts.every_sink():
+                found |= mask & definition.mask
+        return found
+
+    def conds(self) -> list[Cond]:
+        """Every version test met on the route's code path."""
+        return [cond for definition in self.definitions for cond in definition.facts.every_cond()]
+
+    def changes(self) -> dict[Version, list[Spot]]:
+        """The versions at which the route's behaviour changes, with the code that decides each.
+
+        A version test's range starting (or ending) inside the route's
+        versions, and each handler definition's first version after the
+        route's first.
+        """
+        space, served = self.space, self.mask
+        first = space.lowest(served)
+        found: dict[Version, list[Spot]] = {}
+        for definition in self.definitions:
+            low = space.lowest(definition.mask)
+            if low is not None and low != first:
+                site = _version_handler_site(definition.function)
+                found.setdefault(low, []).extend([site] if site is not None else [])
+        for cond in self.conds():
+            for low, high in space.runs(cond.mask & served):
+                if low != first:
+                    found.setdefault(low, []).extend([cond.site] if cond.site is not None else [])
+                after = space.lowest(served & space.above(high))
+                if after is not None:
+                    found.setdefault(after, []).extend([cond.site] if cond.site is not None else [])
+        return found
+
+
+def _version_handler_site(function: Function) -> Spot | None:
+    for decorator in function.decorators:
+        if decorator.short == "version_handler":
+            return Spot.of(function.owner, decorator.node)
+    return None
+
+
+def acceptance(schema: Schema, body: bool) -> Acceptance:
+    """The names a schema accepts: every property at any depth for a body, the top level for a query."""
+    names: set[str] = set()
+    patterns: list[str] = []
+    complete = closed = True
+    stack: list[tuple[Any, int]] = [(schema.value, 0)]
+    seen: set[int] = set()
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, ListValue):
+            if id(value) not in seen:  # a list reached twice (or a cycle) is walked once, as a dict is
+                seen.add(id(value))
+                stack.extend((item, depth) for item in value.items)
+            continue
+        if not isinstance(value, DictValue) or id(value) in seen:
+            if isinstance(value, Unknown) and depth:
+                complete = False
+            continue
+        seen.add(id(value))
+        entries = value.entries
+        properties = entries.get("properties")
+        pattern_properties = entries.get("patternProperties")
+        declares = properties is not None or pattern_properties is not None
+        additional = entries.get("additionalProperties")
+        if declares and not (isinstance(additional, Const) and additional.value is False):
+            closed = False
+        for table, is_pattern in ((properties, False), (pattern_properties, True)):
+            if table is None:
+                continue
+            if not isinstance(table, DictValue):
+                complete = False
+                continue
+            for key, child in table.entries.items():
+                if key.startswith("<") and key.endswith(">"):
+                    complete = False
+                elif is_pattern:
+                    patterns.append(key)
+                else:
+                    names.add(key)
+                if body:
+                    stack.append((child, depth + 1))
+        if not body and depth == 0:
+            continue
+        if isinstance(additional, DictValue):
+            stack.append((additional, depth + 1))
+        for key in ("items", "anyOf", "oneOf", "allOf"):
+            if key in entries:
+                stack.append((entries[key], depth + 1))
+    return Acceptance(frozenset(names), tuple(patterns), complete, closed, schema)
+
+
+def version_space(service: "ServiceVersions") -> VersionSpace:
+    """The service's versions as a VersionSpace."""
+    return VersionSpace(tuple(sorted(set(service.versions))))
+
+
+@dataclass(frozen=True)
+class Contracts:
+    """Every route's contract, and the modules read to build them."""
+
+    routes: dict["Route", RouteContract] = field(hash=False)
+    paths: frozenset[Path]
+    over_budget: tuple[Function, ...] = ()  # handler definitions whose analysis ran out of steps (MAX_STEPS)
+
+
+def _build(project: "Project") -> Contracts:
+    from reviewlint.analysis.gates import GateFinder
+    from reviewlint.service.routes import route_table
+    from reviewlint.service.versions import service_versions
+
+    table = route_table(project)
+    service = service_versions(project)
+    if table is None or service is None:
+        return Contracts({}, frozenset(), ())
+    space = version_space(service)
+    interpreter = Interpreter(project, space)
+    finder = GateFinder(project)
+    contracts: dict[Route, RouteContract] = {}
+    over: list[Function] = []
+    for route in table.routes:
+        found = project.split_dotted(route.target)
+        if found is None or "." in found[1]:
+            continue
+        definitions = []
+        for function in found[0].functions_named(found[1]):
+            low, high = finder.own_range(function)
+            mask = space.mask(low, high)
+            params = {function.params[0]: one_alt(mask, Carrier.REQUEST)} if function.params else {}
+            summary, cut = interpreter.handler(function, params, mask)
+            definitions.append(Definition(function, mask, summary.facts))
+            if cut and function not in over:
+                over.append(function)
+        contracts[route] = RouteContract(route, space, tuple(definitions))
+    return Contracts(contracts, frozenset(interpreter.paths), tuple(over))
+
+
+def _contracts(project: "Project") -> Contracts:
+    # A memo (not an analysis) so that every cached result built on the
+    # contracts depends on the files they were read from.
+    return project.memo("contracts", lambda: _build(project))
+
+
+def route_contracts(project: "Project") -> dict["Route", RouteContract]:
+    """Every route's contract, computed once per run."""
+    return _contracts(project).routes
+
+
+def over_budget(project: "Project") -> tuple[Function, ...]:
+    """The handler definitions whose analysis ran out of steps: what they do past that is unknown."""
+    return _contracts(project).over_budget
+
+
+def contract_paths(project: "Project") -> frozenset[Path]:
+    """The modules the contracts were read from: handlers, their helpers, the schema modules."""
+    return _contracts(project).paths
