@@ -181,6 +181,18 @@ def check_for_libcst(source: str, limits: Limits) -> None:
         problem = python_syntax_problem(source, limits)
         if problem is not None:
             raise problem from None
+    except UnreadableSource as refused:
+        # An unclosed bracket nests everything after it: Python's parser names the real error.
+        problem = python_syntax_problem(source, limits)
+        if problem is not None and _is_syntax_error(problem):
+            raise problem from None
+        raise refused from None
+
+
+def _is_syntax_error(problem: UnreadableSource) -> bool:
+    """A syntax error of the text itself, not Python's parser refusing its depth or its size."""
+    message = str(problem)
+    return message.startswith("syntax error: ") and not any(word in message for word in ("too many", "nested"))
 
 
 def _scan(source: str, limits: Limits) -> None:

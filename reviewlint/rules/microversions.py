@@ -358,13 +358,16 @@ class Model:
     versions: "ServiceVersions | None"
     tests: "FunctionalTests"
     history: "HistoryDocument | None"
+    # What is not absent but unknown: a module that may hold it cannot be analysed (its RVL900 says why).
+    routes_unknown: bool = False
+    versions_unknown: bool = False
 
     def missing(self) -> list[str]:
-        """What the project lacks for coverage, as a reader would say it."""
+        """What the project lacks for coverage, as a reader would say it (not what is only unknown)."""
         missing = []
-        if self.routes is None:
+        if self.routes is None and not self.routes_unknown:
             missing.append("no routes module (ROUTE_DECLARATIONS)")
-        if self.versions is None:
+        if self.versions is None and not self.versions_unknown:
             missing.append("no VERSIONS list")
         if not self.tests.requests:
             missing.append("no functional tests (YAML under a gabbits/ directory)")
@@ -375,10 +378,11 @@ def model(project: "Project") -> Model:
     """The routes, versions, tests and history document of the project."""
     from reviewlint.gabbi import functional_tests
     from reviewlint.routes import route_table
+    from reviewlint.unknown import routes_unknown, versions_unknown
     from reviewlint.versions import history_document, service_versions
 
     return Model(route_table(project), service_versions(project), functional_tests(project),
-                 history_document(project))
+                 history_document(project), routes_unknown(project), versions_unknown(project))
 
 
 class Coverage:
