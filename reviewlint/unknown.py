@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reviewlint.config import resolve_path
-from reviewlint.guard import UnreadableSource, check_for_libcst, python_syntax_problem
+from reviewlint.guard import UnreadableSource, analysis_refusal
 from reviewlint.project import Codec
 
 if TYPE_CHECKING:
@@ -38,14 +38,14 @@ def refusal(project: "Project", path: Path) -> Refusal | None:
     Read, the guard, then Python's parser: what LibCST would be handed, decided without it.
     """
     path = resolve_path(path)
+    if project.parsed(path):
+        return None
 
     def compute() -> Refusal | None:
         try:
-            source = project.source(path)
-            check_for_libcst(source, project.config.limits)
+            problem = analysis_refusal(project.source(path), project.config.limits)
         except UnreadableSource as exc:
-            return str(exc), exc.line, exc.col
-        problem = python_syntax_problem(source, project.config.limits)
+            problem = exc
         return (str(problem), problem.line, problem.col) if problem is not None else None
 
     return project.memo(f"unknown:refusal:{path}", compute, _REFUSAL)
@@ -135,4 +135,3 @@ def versions_unknown(project: "Project") -> bool:
         configured = configured_versions_path(project)
         return configured is not None and is_unknown(project, configured)
     return any(is_unknown(project, path) for path in versions_modules(project))
-
