@@ -75,7 +75,8 @@ def needed_modules(project: "Project") -> frozenset[Path]:
             found.update(imported_modules(project, path))
         return tuple(sorted(found))
 
-    return frozenset(project.memo("unknown:needed", build, PATHS))
+    found: tuple[Path, ...] = project.memo("unknown:needed", build, PATHS)
+    return frozenset(found)
 
 
 def imported_modules(project: "Project", path: Path) -> set[Path]:
