@@ -135,3 +135,12 @@ def test_a_warm_run_agrees(command: Command, tmp_path: Path) -> None:
     assert command("--cache-dir", cache, ".", cwd=root).stdout == cold
     assert command("--cache-dir", cache, "depot/handler.py", cwd=root).stdout == \
         "".join(line + "\n" for line in cold.splitlines() if line.startswith("depot/handler.py:"))
+
+
+def test_a_malformed_test_file_leaves_what_it_may_test_unknown(command: Command, tmp_path: Path) -> None:
+    # Before: its RVL901, and ten RVL401/RVL404 on every crate gate, as if crates had no test at all.
+    root = _example(tmp_path, "depot/tests/functional/gabbits/crates.yaml", "  - [unclosed\n")
+    rows = findings_of(command("--no-cache", ".", cwd=root).stdout)
+    assert rows == sorted(EXPECTED + [("depot/tests/functional/gabbits/crates.yaml", 68, "RVL901")])
+    # The shelves' gates stay judged: the broken file names no shelf route.
+    assert ("depot/handlers/shelf.py", 70, "RVL401") in rows

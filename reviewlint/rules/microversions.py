@@ -9,6 +9,7 @@ and across each boundary (RVL404).
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -369,7 +370,7 @@ class Model:
             missing.append("no routes module (ROUTE_DECLARATIONS)")
         if self.versions is None and not self.versions_unknown:
             missing.append("no VERSIONS list")
-        if not self.tests.requests:
+        if not self.tests.requests and not self.tests.problems:
             missing.append("no functional tests (YAML under a gabbits/ directory)")
         return missing
 
@@ -386,27 +387,59 @@ def model(project: "Project") -> Model:
 
 
 class Coverage:
-    """Which versions the functional tests request on each route."""
+    """Which versions the functional tests request on each route.
 
-    def __init__(self, routes: "RouteTable", tests: "FunctionalTests") -> None:
+    `unreadable` holds the text of each test file with a test that cannot be
+    read (RVL901 there; None when the file has no text): what it requests is
+    unknown, so a route one of the paths in that text fits (at any method and
+    version) counts as tested rather than as untested.
+    """
+
+    def __init__(self, routes: "RouteTable", tests: "FunctionalTests", unreadable: Iterable[str | None] = ()) -> None:
+        from reviewlint.gabbi import path_segments
+
         self.versions: dict[Route, list[Version]] = defaultdict(list)
         for request in tests.requests:
             if request.version is None:
                 continue
             for route in routes.match(request.method, request.segments):
                 self.versions[route].append(request.version)
+        self.unknown: set[Route] = set()
+        for text in unreadable:
+            if text is None:
+                self.unknown.update(routes.routes)
+                continue
+            for found in _PATH_IN_TEXT.finditer(text):
+                segments = path_segments(found.group(0))
+                if segments is not None:
+                    self.unknown.update(route for route in routes.routes if route.matches(route.method, segments))
 
     def tested(self, routes: Iterable["Route"], versions: "VersionRange") -> bool:
-        """True when some test requests one of `routes` at a version in `versions`."""
-        return any(v in versions for route in routes for v in self.versions.get(route, ()))
+        """True when some test requests one of `routes` at a version in `versions` (or may: see above)."""
+        return any(route in self.unknown or any(v in versions for v in self.versions.get(route, ()))
+                   for route in routes)
+
+
+# A path in a test file's text: `/traits/CUSTOM_X`, `/resource_providers/$ENVIRON['RP_UUID']/traits`
+# (a substitution whole; a path ends at a blank, a quote, a comma or a closing bracket).
+_PATH_IN_TEXT = re.compile(r"""(?<![\w$.])/(?:\$[A-Z_]+\[[^\]\s]*\]|[^\s'"#,\]])*""")
 
 
 def _coverage(project: "Project") -> Coverage | None:
     """Which versions the tests request on each route, when there are routes and tests."""
+    from reviewlint.source import UnreadableSource
+
     facts = model(project)
-    if facts.routes is not None and facts.tests.requests:
-        return Coverage(facts.routes, facts.tests)
-    return None
+    if facts.routes is None or not (facts.tests.requests or facts.tests.problems):
+        return None
+    unreadable: list[str | None] = []
+    # A YAML file that is no gabbi file holds no test: nothing of it is unknown.
+    for path in sorted({p.path for p in facts.tests.problems if not p.reason.startswith("not a gabbi file")}):
+        try:
+            unreadable.append(project.source(path))
+        except UnreadableSource:
+            unreadable.append(None)
+    return Coverage(facts.routes, facts.tests, unreadable)
 
 
 def _routes_text(routes: Iterable["Route"], versions: "VersionRange") -> str:
