@@ -371,7 +371,7 @@ class Model:
         if self.versions is None and not self.versions_unknown:
             missing.append("no VERSIONS list")
         if not self.tests.requests and not self.tests.problems:
-            missing.append("no functional tests (YAML under a gabbits/ directory)")
+            missing.append("no functional tests (YAML under a gabbits/ directory of a test package)")
         return missing
 
 
