@@ -70,8 +70,7 @@ def describe_project(project: "Project") -> str:
     lines.append(_describe_reference(project))
     from reviewlint.unknown import needed_modules, refusal
 
-    refused = [(path, refusal(project, path)) for path in sorted(needed_modules(project))]
-    refused = [(path, why) for path, why in refused if why is not None]
+    refused = [(path, why) for path in sorted(needed_modules(project)) if (why := refusal(project, path)) is not None]
     if refused:  # what rests on them is unknown, not absent: see reviewlint/unknown.py
         lines.append(f"cannot analyse ({len(refused)}; each is an RVL900, and what rests on it is unknown):")
         lines.extend(f"  {rel(path)}:{why[1]}: {why[0]}" for path, why in refused)
