@@ -28,3 +28,13 @@ def test_pep8_runs_what_ci_runs_on_our_code() -> None:
     ci = (REPO / ".ci" / "run").read_text()
     for command in commands[:2]:
         assert f".venv/bin/{command}" in ci, command
+
+
+def test_ci_runs_the_readmes_commands() -> None:
+    readme = (REPO / "README.md").read_text()
+    setup = readme.split("## Set up and try it\n", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0].splitlines()
+    assert setup[1] == ".venv/bin/python -m pytest"
+    ci = (REPO / ".ci" / "run").read_text()
+    assert ".venv/bin/python -m pytest -q\n" in ci  # the same command (quiet), with real trees required
+    assert ".venv/bin/python -m pip install -q '.[test]'" in ci
+    assert ".venv/bin/reviewlint reviewlint/fixtures/example" in ci
