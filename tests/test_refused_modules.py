@@ -145,3 +145,14 @@ def test_a_malformed_test_file_leaves_what_it_may_test_unknown(command: Command,
     assert rows == sorted(EXPECTED + [("depot/tests/functional/gabbits/crates.yaml", 68, "RVL901")])
     # The shelves' gates stay judged: the broken file names no shelf route.
     assert ("depot/handlers/shelf.py", 70, "RVL401") in rows
+
+
+def test_the_paths_of_a_malformed_test_file_are_found_in_linear_time(command: Command, tmp_path: Path) -> None:
+    import time
+
+    root = _example(tmp_path, "depot/tests/functional/gabbits/crates.yaml",
+                    "  - [unclosed /" + "$A[" * 300_000 + " /" + "a/" * 300_000 + "\n")
+    started = time.monotonic()
+    rows = findings_of(command("--no-cache", "--select", "RVL4,RVL9", ".", cwd=root).stdout)
+    assert time.monotonic() - started < 20
+    assert ("depot/tests/functional/gabbits/crates.yaml", 68, "RVL901") in rows
