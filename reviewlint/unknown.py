@@ -10,7 +10,11 @@ where the routes would have said which handlers are public).
 The files reviewlint needs are the ones its analysis reads: the modules
 that may define handlers, the candidates for the routes and the versions
 module, and the project modules a handler module imports (its schemas,
-helpers and gates live there). Found by text, without LibCST.
+helpers and gates live there). Found by text, without LibCST. Only a file
+whose text holds a trace of a finding is asked (see prefilter.py): a plain
+helper that cannot be analysed is silent (flake8's E999 when it does not
+compile), though what rests on it is still unknown, as any helper the
+analysis cannot resolve.
 """
 
 from __future__ import annotations
@@ -111,7 +115,7 @@ def imported_modules(project: "Project", path: Path) -> set[Path]:
 def is_unknown_input(project: "Project", path: Path) -> bool:
     """A file the analysis needs and cannot analyse: its RVL900 is due where it is."""
     path = resolve_path(path)
-    return path in needed_modules(project) and is_unknown(project, path)
+    return path in project.analysis(needed_modules) and is_unknown(project, path)
 
 
 def routes_unknown(project: "Project") -> bool:
