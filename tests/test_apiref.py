@@ -412,4 +412,7 @@ def test_warm_runs_equal_cold_runs_after_edits(tmp_path: Path) -> None:
     handler = "pantry/handlers/shelf.py"
     warm = "".join(f"{line}\n" for line in lint_lines(case, handler, select=["RVL6"], cache_dir=cache))
     assert warm == "".join(f"{line}\n" for line in lint_lines(case, handler, select=["RVL6"], cold=True))
-    assert findings_of(warm) == findings_of(cold)
+    # ... which brings the findings about its own routes (the shelves'), as the whole run has them.
+    assert findings_of(warm) == [row for row in findings_of(cold) if row[0] == "api-ref/source/shelves.inc"
+                                 or row == ("api-ref/source/parameters.yaml", 49, "RVL601")]
+    assert findings_of(warm)

@@ -1044,13 +1044,15 @@ def _routes_changed_by(project: "Project", inputs: set[Path]) -> set[str] | None
 
     A handler module's own routes; a schema module's, the routes whose
     handlers validate with a schema assigned there; any other module's, the
-    routes of every handler whose analysis may read it. The routes or
+    routes of every handler whose analysis may read it (none for a module
+    that cannot be analysed: its RVL900 is all it says). The routes or
     versions module changes them all.
     """
     from reviewlint.config import resolve_path
     from reviewlint.contract import route_contracts
     from reviewlint.reach import handlers_reaching
     from reviewlint.routes import route_table
+    from reviewlint.unknown import is_unknown
 
     table = route_table(project)
     if table is None:
@@ -1068,12 +1070,15 @@ def _routes_changed_by(project: "Project", inputs: set[Path]) -> set[str] | None
             if not read.isdisjoint(inputs):
                 labels.add(route.label)
                 explained |= read & inputs
-    for path in inputs - explained - set(project.handler_paths()):
+    for path in sorted(inputs - explained - set(project.handler_paths())):
         refs = handlers_reaching(project, path)  # a helper: whatever may read it
-        if refs is None:
+        new = None if refs is None else {route.label for ref in refs
+                                         for route in table.routes_of_target(ref.qualname)} - labels
+        if new == set() or is_unknown(project, path):
+            continue  # nothing more; or a module that cannot be analysed: what it changes is unknown
+        if new is None:
             return None
-        for ref in refs:
-            labels.update(route.label for route in table.routes_of_target(ref.qualname))
+        labels |= new
     return labels
 
 

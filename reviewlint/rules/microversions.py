@@ -390,12 +390,13 @@ class Coverage:
     """Which versions the functional tests request on each route.
 
     `unreadable` holds the text of each test file with a test that cannot be
-    read (RVL901 there; None when the file has no text): what it requests is
-    unknown, so a route one of the paths in that text fits (at any method and
-    version) counts as tested rather than as untested.
+    read (RVL901 there): what it requests is unknown, so a route one of the
+    paths in that text fits (at any method and version) counts as tested
+    rather than as untested. A file with no text at all (too large, not a
+    regular file) holds no test anyone runs: it counts for nothing.
     """
 
-    def __init__(self, routes: "RouteTable", tests: "FunctionalTests", unreadable: Iterable[str | None] = ()) -> None:
+    def __init__(self, routes: "RouteTable", tests: "FunctionalTests", unreadable: Iterable[str] = ()) -> None:
         from reviewlint.gabbi import path_segments
 
         self.versions: dict[Route, list[Version]] = defaultdict(list)
@@ -406,9 +407,6 @@ class Coverage:
                 self.versions[route].append(request.version)
         self.unknown: set[Route] = set()
         for text in unreadable:
-            if text is None:
-                self.unknown.update(routes.routes)
-                continue
             for found in _PATH_IN_TEXT.finditer(text):
                 segments = path_segments(found.group(0).rstrip("'\"]),:"))
                 if segments is not None:
@@ -433,13 +431,13 @@ def _coverage(project: "Project") -> Coverage | None:
     facts = model(project)
     if facts.routes is None or not (facts.tests.requests or facts.tests.problems):
         return None
-    unreadable: list[str | None] = []
+    unreadable: list[str] = []
     # A YAML file that is no gabbi file holds no test: nothing of it is unknown.
     for path in sorted({p.path for p in facts.tests.problems if not p.reason.startswith("not a gabbi file")}):
         try:
             unreadable.append(project.source(path))
         except UnreadableSource:
-            unreadable.append(None)
+            continue
     return Coverage(facts.routes, facts.tests, unreadable)
 
 
