@@ -85,30 +85,37 @@ def needed_modules(project: "Project") -> frozenset[Path]:
 
 def imported_modules(project: "Project", path: Path) -> set[Path]:
     """The files of the project modules (and of the modules of imported names) a module's text imports."""
-    from reviewlint.prefilter import _FROM, _NAME, import_statements
+    import ast
+
+    from reviewlint.guard import parse_quietly
+    from reviewlint.prefilter import import_statements
 
     package = project.module_name(path).split(".")
     if path.name != "__init__.py":
         package = package[:-1]
-    found: set[Path] = set()
+    names: list[str] = []
     for statement in import_statements(project.raw(path)):
-        statement = statement.strip()
-        names: list[str] = []
-        match = _FROM.match(statement)
-        if match is not None:
-            dots, base = len(match.group(1)), match.group(2).decode()
-            if dots:
-                head = package[:len(package) - dots + 1] if dots <= len(package) else []
-                base = ".".join([*head, base] if base else head)
-            if base:
-                names = [base] + [f"{base}.{name.decode()}" for name in _NAME.findall(match.group(3))]
-        else:
-            names = [name.decode() for name in _NAME.findall(statement[len(b"import"):])]
-        for name in names:
-            if name and name != "as" and project.may_name_module(name):
-                module = project.module_path(name)
-                if module is not None:
-                    found.add(resolve_path(module))
+        try:
+            nodes = parse_quietly(statement.decode("utf-8", "replace").strip()).body
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+        for node in nodes:
+            if isinstance(node, ast.Import):
+                names.extend(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:  # relative: from the module's own package up
+                    head = package[:len(package) - node.level + 1] if node.level <= len(package) else []
+                    base = ".".join([*head, base] if base else head)
+                if base:
+                    names.append(base)
+                    names.extend(f"{base}.{alias.name}" for alias in node.names if alias.name != "*")
+    found: set[Path] = set()
+    for name in names:
+        if project.may_name_module(name):
+            module = project.module_path(name)
+            if module is not None:
+                found.add(resolve_path(module))
     return found
 
 
