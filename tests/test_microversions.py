@@ -262,6 +262,67 @@ def test_malformed_files_are_problems_with_a_line(text: str, line: int) -> None:
     assert [p.line for p in problems] == [line]
 
 
+def test_what_a_request_sends_and_asserts() -> None:
+    requests, _, _, problems = gabbi.read_test_file(Path("t.yaml"), """
+defaults:
+  query_parameters: {fallback: 1}
+tests:
+- name: sends
+  GET: "/x?resources=VCPU:1&required=$ENVIRON['TRAIT']&limit&$ENVIRON['NAME']=1"
+  query_parameters:
+    in_tree: x
+    nested: {not_a_parameter: 1}
+  data:
+    allocations:
+      $ENVIRON['RP_UUID']:
+        resources: {VCPU: 1}
+    listed: [{a: 1}, {b: &shared {c: 2}}]
+    again: *shared
+  response_json_paths:
+    $.allocations['$ENVIRON["RP_UUID"]'].resources.VCPU: 1
+    $.links[?rel = "self"].href: /x
+    $.providers[?(@.uuid == "a")].root_provider_uuid: x
+    $["quoted"][0].`len`: 1
+    $.whole: {inner: {deep: 1}}
+- {name: from a file, POST: /x, data: <@body.json}
+- {name: opaque, POST: /x, data: "$RESPONSE['$.x']"}
+- {name: outside, POST: /x, data: <@missing.json, status: 400}
+""", KIOSK, data_file=lambda name: '{"k": {"j": [{"i": 1}]}}' if name == "body.json" else None)
+    assert problems == []
+    sends, from_file, opaque, outside = requests
+    assert sends.query == {"resources", "required", "limit", "in_tree", "nested"}
+    assert sends.body_keys == {"allocations", "resources", "VCPU", "listed", "a", "b", "c", "again"}
+    assert sends.asserted == {"allocations", "resources", "VCPU", "links", "rel", "href", "providers", "uuid",
+                              "root_provider_uuid", "quoted", "whole", "inner", "deep"}
+    assert (from_file.query, from_file.body_keys, from_file.asserted) == ({"fallback"}, {"k", "j", "i"}, set())
+    assert opaque.body_keys == outside.body_keys == frozenset()
+    assert not outside.asserted  # a status is not a field
+
+
+def test_data_files_are_read_beside_the_test_inside_the_project_only(tmp_path: Path) -> None:
+    gabbits = tmp_path / "svc" / "tests" / "functional" / "gabbits"
+    gabbits.mkdir(parents=True)
+    (tmp_path / "setup.cfg").write_text("[metadata]\nname = svc\n")
+    (gabbits / "body.json").write_text('{"colour": "red", "parts": [{"size": 2}]}')
+    (gabbits / "deep.json").write_text("[" * 100000 + "]" * 100000)
+    (gabbits / "broken.json").write_text("{not json")
+    (tmp_path.parent / "secret.json").write_text('{"secret": 1}')
+    (gabbits / "t.yaml").write_text("""
+tests:
+- {name: beside, POST: /x, data: <@body.json}
+- {name: deep, POST: /x, data: <@deep.json}
+- {name: broken, POST: /x, data: <@broken.json}
+- {name: outside, POST: /x, data: <@../../../../secret.json}
+- {name: absolute, POST: /x, data: "<@/etc/passwd"}
+- {name: directory, POST: /x, data: <@.}
+""")
+    tests = gabbi.functional_tests(project_at(tmp_path))
+    assert tests.problems == ()
+    assert [(r.name, sorted(r.body_keys)) for r in tests.requests] == [
+        ("beside", ["colour", "parts", "size"]), ("deep", []), ("broken", []), ("outside", []),
+        ("absolute", []), ("directory", [])]
+
+
 def test_path_segments_of_a_url_that_starts_with_an_unknown_value() -> None:
     assert gabbi.path_segments("$LOCATION") is None
     assert gabbi.path_segments("$RESPONSE['$.href']/inventories") is None
