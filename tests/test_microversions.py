@@ -284,6 +284,7 @@ tests:
     $.providers[?(@.uuid == "a")].root_provider_uuid: x
     $["quoted"][0].`len`: 1
     $.whole: {inner: {deep: 1}}
+    bare.name: x
 - {name: from a file, POST: /x, data: <@body.json}
 - {name: opaque, POST: /x, data: "$RESPONSE['$.x']"}
 - {name: outside, POST: /x, data: <@missing.json, status: 400}
@@ -293,7 +294,7 @@ tests:
     assert sends.query == {"resources", "required", "limit", "in_tree", "nested"}
     assert sends.body_keys == {"allocations", "resources", "VCPU", "listed", "a", "b", "c", "again"}
     assert sends.asserted == {"allocations", "resources", "VCPU", "links", "rel", "href", "providers", "uuid",
-                              "root_provider_uuid", "quoted", "whole", "inner", "deep"}
+                              "root_provider_uuid", "quoted", "whole", "inner", "deep", "bare", "name"}
     assert (from_file.query, from_file.body_keys, from_file.asserted) == ({"fallback"}, {"k", "j", "i"}, set())
     assert opaque.body_keys == outside.body_keys == frozenset()
     assert not outside.asserted  # a status is not a field

@@ -399,10 +399,11 @@ def _json_keys(text: str) -> frozenset[str]:
     return frozenset(keys)
 
 
-# A name in a JSONPath: `.name`, `..name`, `['name']`, `["name"]`, and a name a filter compares
+# A name in a JSONPath: `name`, `.name`, `..name`, `['name']`, `["name"]`, and a name a filter compares
 # (`[?rel = "self"]`, `[?(@.uuid == "x")]`); a quoted string not followed by a bracket or a dot
 # inside a filter is a value, not a name.
-_PATH_NAME = re.compile(r"""\.\.?([A-Za-z_][\w-]*)"""  # .name, ..name
+_PATH_NAME = re.compile(r"""^\s*([A-Za-z_][\w-]*)"""  # a path that starts with a name: `name` is `$.name`
+                        r"""|\.\.?([A-Za-z_][\w-]*)"""  # .name, ..name
                         r"""|\[\s*(?:'([^'$]*)'|"([^"$]*)")\s*\]"""  # ['name'], ["name"]
                         r"""|[?@]\.?\s*\(?\s*@?\.?([A-Za-z_]\w*)""")  # [?name = ...], [?(@.name ...)]
 

@@ -1,0 +1,573 @@
+"""RVL406/RVL407: a gate is tested for what it changes, not only reached.
+
+Queries over two sets of facts: what each route accepts and returns at each
+microversion (reviewlint.analysis.contract: request parameters from the
+versioned schemas and query reads, response fields with the versions they
+are written at) and what each functional test request sends and checks
+(reviewlint.service.gabbi: its query parameter names, its body's keys, the
+fields its `response_json_paths` name). A parameter the route accepts only
+from X needs a test that sends it below X (RVL406); a field written only at
+some versions needs a test that asserts it there (RVL407).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
+
+from reviewlint.core.config import resolve_path
+from reviewlint.core.findings import Finding
+from reviewlint.rules.base import LintContext, Rule
+
+if TYPE_CHECKING:
+    from reviewlint.analysis.contract import Acceptance, RouteContract, VersionSpace
+    from reviewlint.model.module import ModuleInfo
+    from reviewlint.model.project import Project
+    from reviewlint.service.gabbi import TestRequest
+    from reviewlint.service.routes import Route
+
+MAX_PATTERN = 500  # longer patternProperties keys are not tried on names
+
+
+_CREATE_WIDGET_ROUTES = '''
+    from svc.handlers import widget
+
+    ROUTE_DECLARATIONS = {
+        '/widgets': {
+            'POST': widget.create_widget,
+        },
+    }
+'''
+
+
+class UntestedNewParameter(Rule):
+    """No functional test sends a request parameter below the microversion that introduced it.
+
+    When a route accepts a body property or query parameter only from 1.38
+    (the schema selected at 1.38 adds it, or the handler reads it only
+    there), a client at 1.37 that sends it must get what 1.37 always gave:
+    a 400 from the closed schema, or the parameter ignored. Placement pins
+    that down with a test sending the new parameter one version early; a
+    test that reaches the route below 1.38 without the parameter (what
+    RVL404 asks for) does not show it. The parameter counts as sent when a
+    test of the route below that version has it anywhere: in the query
+    string, in `query_parameters`, or at any depth of its body (inline or
+    from a `data: <@file`).
+    """
+
+    code = "RVL406"
+    message = "request parameter {name} ({where}) of {route} is accepted only from {version} by {handler}: " \
+              "no functional test of {route} at {below} sends it"
+    location = "the schema entry or query read that accepts the parameter"
+    bad = {
+        "svc/schema.py": '''
+            import copy
+
+            POST_WIDGET = {
+                'type': 'object',
+                'properties': {'name': {'type': 'string'}},
+                'additionalProperties': False,
+            }
+            POST_WIDGET_V1_2 = copy.deepcopy(POST_WIDGET)
+            POST_WIDGET_V1_2['properties']['colour'] = {'type': 'string'}  # <-
+        ''',
+        "svc/handlers/widget.py": '''
+            from svc import schema
+
+
+            @wsgi_wrapper.PlacementWsgify
+            @util.require_content('application/json')
+            def create_widget(req):
+                want_version = req.environ[microversion.MICROVERSION_ENVIRON]
+                post_schema = schema.POST_WIDGET
+                if want_version.matches((1, 2)):
+                    post_schema = schema.POST_WIDGET_V1_2
+                data = util.extract_json(req.body, post_schema)
+                ...
+        ''',
+        "svc/handler.py": _CREATE_WIDGET_ROUTES,
+        "svc/tests/functional/gabbits/widget.yaml": '''
+            tests:
+            - name: create a widget
+              POST: /widgets
+              request_headers:
+                openstack-api-version: placement 1.1
+              data:
+                name: gear
+              status: 201
+
+            - name: create a coloured widget
+              POST: /widgets
+              request_headers:
+                openstack-api-version: placement 1.2
+              data:
+                name: cog
+                colour: red
+              status: 201
+        ''',
+    }
+    good = {"svc/tests/functional/gabbits/widget.yaml": '''
+        tests:
+        - name: create a widget
+          POST: /widgets
+          request_headers:
+            openstack-api-version: placement 1.1
+          data:
+            name: gear
+          status: 201
+
+        - name: no colour before 1.2
+          POST: /widgets
+          request_headers:
+            openstack-api-version: placement 1.1
+          data:
+            name: cog
+            colour: red
+          status: 400
+
+        - name: create a coloured widget
+          POST: /widgets
+          request_headers:
+            openstack-api-version: placement 1.2
+          data:
+            name: cog
+            colour: red
+          status: 201
+    '''}
+
+    def check(self, ctx: LintContext) -> Iterable[Finding]:
+        return _findings_here(self.code, ctx)
+
+
+class UnassertedVersionedField(Rule):
+    """No functional test asserts a response field in the microversions where it is written.
+
+    A field that a route returns only from 1.4 (or only up to 1.11) is what
+    the gate changed. A test that reaches the route at 1.4 and checks only
+    the status (a policy test) passes whether the field is there, misnamed
+    or missing. A test of the route inside the field's range must name it in
+    `response_json_paths`, at any depth (`$.crates[0].shelf`), or in the
+    object it expects there.
+    """
+
+    code = "RVL407"
+    message = "response field {name} of {route} is written only {span} by {handler}: " \
+              "no functional test of {route} at {versions} asserts it"
+    location = "where the field is written"
+    bad = {
+        "svc/handlers/widget.py": '''
+            @wsgi_wrapper.PlacementWsgify
+            def show_widget(req):
+                want_version = req.environ[microversion.MICROVERSION_ENVIRON]
+                widget = widget_obj.get_by_uuid(util.wsgi_path_item(req.environ, 'uuid'))
+                data = {'uuid': widget.uuid, 'name': widget.name}
+                if want_version.matches((1, 2)):
+                    data['colour'] = widget.colour  # <-
+                req.response.json_body = data
+                return req.response
+        ''',
+        "svc/handler.py": '''
+            from svc.handlers import widget
+
+            ROUTE_DECLARATIONS = {
+                '/widgets/{uuid}': {
+                    'GET': widget.show_widget,
+                },
+            }
+        ''',
+        "svc/tests/functional/gabbits/widget.yaml": '''
+            tests:
+            - name: show a widget
+              GET: /widgets/$ENVIRON['WIDGET_UUID']
+              request_headers:
+                openstack-api-version: placement 1.1
+              response_json_paths:
+                $.name: gear
+
+            - name: show a widget at 1.2
+              GET: /widgets/$ENVIRON['WIDGET_UUID']
+              request_headers:
+                openstack-api-version: placement 1.2
+              status: 200
+        ''',
+    }
+    good = {"svc/tests/functional/gabbits/widget.yaml": '''
+        tests:
+        - name: show a widget
+          GET: /widgets/$ENVIRON['WIDGET_UUID']
+          request_headers:
+            openstack-api-version: placement 1.1
+          response_json_paths:
+            $.name: gear
+
+        - name: a widget has a colour from 1.2
+          GET: /widgets/$ENVIRON['WIDGET_UUID']
+          request_headers:
+            openstack-api-version: placement 1.2
+          response_json_paths:
+            $.colour: red
+    '''}
+
+    def check(self, ctx: LintContext) -> Iterable[Finding]:
+        return _findings_here(self.code, ctx)
+
+
+RULES: tuple[type[Rule], ...] = (UntestedNewParameter, UnassertedVersionedField)
+
+
+# -- the judgement -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ChangeFinding:
+    """A finding of this family, positioned in its file (a resolved path)."""
+
+    path: Path
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """Every finding, and how many versioned parameters and fields are tested (for `--show-project`)."""
+
+    findings: tuple[ChangeFinding, ...]
+    parameters: tuple[int, int]  # (sent below their first version, versioned request parameters)
+    fields: tuple[int, int]  # (asserted in their range, versioned response fields)
+
+
+@dataclass(frozen=True)
+class _Parameter:
+    """A request parameter of one route: where it is accepted, and what accepts it at which versions."""
+
+    name: str  # `resourcesN` for the numbered groups of a patternProperties key
+    where: str  # "body" or "query"
+    mask: int
+    unknown: int  # versions where what the route accepts is not known
+    evidence: tuple[tuple[int, Any], ...]  # (versions, an Acceptance or a QueryRead)
+    patterns: tuple[str, ...] = ()  # for `xN`: the patternProperties keys that accept it
+
+
+def judge(project: "Project") -> Judgement:
+    """Every RVL406/RVL407 finding of the project, kept in the cache with what it was read from."""
+    from reviewlint.model.project import Codec
+
+    codec: Codec[Judgement] = Codec(_encode, _decode)
+    return project.memo("rvl406:judgement", lambda: _judge(project), codec)
+
+
+def _encode(judgement: Judgement) -> Any:
+    return [[[str(f.path), f.line, f.col, f.end_line, f.end_col, f.code, f.message] for f in judgement.findings],
+            list(judgement.parameters), list(judgement.fields)]
+
+
+def _decode(data: Any) -> Judgement:
+    found, parameters, fields = data
+    return Judgement(tuple(ChangeFinding(Path(path), int(line), int(col), int(end_line), int(end_col), str(code),
+                                         str(message))
+                           for path, line, col, end_line, end_col, code, message in found),
+                     (int(parameters[0]), int(parameters[1])), (int(fields[0]), int(fields[1])))
+
+
+def _judge(project: "Project") -> Judgement:
+    from reviewlint.analysis.contract import route_contracts
+    from reviewlint.service.gabbi import functional_tests
+    from reviewlint.service.routes import route_table
+    from reviewlint.service.versions import service_versions
+
+    table = route_table(project)
+    tests = functional_tests(project)
+    if table is None or service_versions(project) is None or not tests.requests:
+        return Judgement((), (0, 0), (0, 0))  # RVL400 says what is missing
+    by_route: dict[Route, list[TestRequest]] = defaultdict(list)
+    for request in tests.requests:
+        if request.version is not None:
+            for route in table.match(request.method, request.segments):
+                by_route[route].append(request)
+    found: list[ChangeFinding] = []
+    parameters = [0, 0]
+    fields = [0, 0]
+    for route, contract in route_contracts(project).items():
+        if not contract.mask:
+            continue
+        query = _RouteQuery(contract, by_route.get(route, []))
+        for judged, tested, finding in query.parameters():
+            parameters[0] += tested
+            parameters[1] += judged
+            if finding is not None:
+                found.append(finding)
+        for judged, tested, finding in query.fields():
+            fields[0] += tested
+            fields[1] += judged
+            if finding is not None:
+                found.append(finding)
+    unique = sorted(set(found), key=lambda f: (str(f.path), f.line, f.col, f.code, f.message))
+    return Judgement(tuple(unique), (parameters[0], parameters[1]), (fields[0], fields[1]))
+
+
+class _RouteQuery:
+    """One route's contract against the test requests that reach it."""
+
+    def __init__(self, contract: "RouteContract", requests: list["TestRequest"]) -> None:
+        self.contract = contract
+        self.space: VersionSpace = contract.space
+        self.served = contract.mask
+        self.route = contract.route.label
+        self.requests = requests
+
+    def at(self, mask: int) -> list["TestRequest"]:
+        """The test requests of the route at a version in `mask`."""
+        versions = set(self.space.members(mask))
+        return [request for request in self.requests if request.version in versions]
+
+    def handler(self, mask: int) -> str:
+        """The handler definition serving the lowest version of `mask`, as messages name it."""
+        from reviewlint.service.handlers import handler_label
+
+        low = self.space.lowest(mask)
+        index = self.space.versions.index(low) if low is not None else -1
+        for definition in self.contract.definitions:
+            if index >= 0 and definition.mask >> index & 1:
+                return handler_label(definition.function)
+        return handler_label(self.contract.definitions[0].function)
+
+    # -- RVL406 -------------------------------------------------------------------------------
+    def parameters(self) -> Iterator[tuple[int, int, ChangeFinding | None]]:
+        """(1, tested, finding or None) for each parameter accepted only from a version the route follows."""
+        from reviewlint.core.microversion import format_version
+
+        space = self.space
+        for parameter in [*self.body_parameters(), *self.query_parameters()]:
+            present = parameter.mask & self.served
+            first = space.lowest(present)
+            if first is None:
+                continue
+            below = self.served & space.below(first)
+            if not below or below & parameter.unknown:
+                continue  # the route starts there (RVL404's case), or what it accepted before is unknown
+            sent = any(self.sends(request, parameter) for request in self.at(below))
+            if sent:
+                yield 1, 1, None
+                continue
+            evidence = next((what for mask, what in parameter.evidence if mask & present & -present), None)
+            module, node = _parameter_site(evidence, parameter)
+            if module is None:
+                yield 1, 0, None
+                continue
+            rule = UntestedNewParameter
+            yield 1, 0, _finding(module, node, rule.code, rule.message.format(
+                name=parameter.name, where=parameter.where, route=self.route, version=format_version(first),
+                handler=self.handler(present), below=space.describe(below)))
+
+    def sends(self, request: "TestRequest", parameter: _Parameter) -> bool:
+        """Whether a test request sends the parameter, in any form (query string or body, any depth)."""
+        names = request.query | request.body_keys
+        if parameter.name in names:
+            return True
+        if parameter.patterns:
+            prefix = parameter.name[:-1]
+            return any(name != prefix and _search(pattern, name)
+                       for name in names if name.startswith(prefix) for pattern in parameter.patterns)
+        return False
+
+    def body_parameters(self) -> list[_Parameter]:
+        groups = self.contract.body_schemas()
+        unknown = 0
+        for mask, accepts in groups:
+            if accepts is None or not accepts.complete:
+                unknown |= mask
+        names = sorted({name for _, accepts in groups if accepts is not None for name in accepts.names})
+        found = []
+        for name in names:
+            evidence = tuple((mask, accepts) for mask, accepts in groups
+                             if accepts is not None and name in accepts.names)
+            mask = 0
+            for at, _ in evidence:
+                mask |= at
+            found.append(_Parameter(name, "body", mask, unknown & ~mask, evidence))
+        return found
+
+    def query_parameters(self) -> list[_Parameter]:
+        groups = self.contract.query_schemas()
+        reads = self.contract.query_reads()
+        unschemed = unknown = 0
+        names: set[str] = {read.name for read in reads}
+        numbered: set[str] = set()  # `resourcesN`: names that only patterns stand for
+        for mask, accepts in groups:
+            if accepts is None:
+                unschemed |= mask
+                continue
+            if not accepts.complete:
+                unknown |= mask
+            names |= accepts.names
+            numbered |= {name for name in _pattern_names(accepts.patterns) if name.endswith("N")}
+        numbered -= names
+        names |= numbered | {name for _, accepts in groups if accepts is not None
+                             for name in _pattern_names(accepts.patterns)}
+        found = []
+        for name in sorted(names):
+            mask = 0
+            evidence: list[tuple[int, Any]] = []
+            patterns: set[str] = set()
+            for at, accepts in groups:
+                if accepts is None:
+                    continue
+                accepting = _accepting(accepts, name)
+                if accepting is not None:
+                    mask |= at
+                    evidence.append((at, accepts))
+                    patterns.update(accepting)
+            for read in reads:
+                if read.name == name and read.mask & unschemed:
+                    mask |= read.mask & unschemed
+                    evidence.append((read.mask & unschemed, read))
+            found.append(_Parameter(name, "query", mask, unknown & ~mask, tuple(evidence),
+                                    tuple(sorted(patterns)) if name in numbered else ()))
+        return found
+
+    # -- RVL407 -------------------------------------------------------------------------------
+    def fields(self) -> Iterator[tuple[int, int, ChangeFinding | None]]:
+        """(1, tested, finding or None) for each response field written at only some of the route's versions."""
+        space = self.space
+        response = self.contract.response_mask()
+        for name, field in sorted(self.contract.fields().items()):
+            mask = field.mask & response
+            if not mask or mask == response:
+                continue  # never returned, or at every version that returns a body
+            if any(name in request.asserted for request in self.at(mask)):
+                yield 1, 1, None
+                continue
+            sites = [(at, site) for at, site in field.sites if at & mask]
+            gated = [(at, site) for at, site in sites if at & response != response]
+            at, site = min(gated or sites, key=lambda pair: (str(pair[1].path), pair[1].line))
+            rule = UnassertedVersionedField
+            yield 1, 0, _finding(site.module, site.node, rule.code, rule.message.format(
+                name=name, route=self.route, span=self.span(mask, response), handler=self.handler(mask),
+                versions=space.describe(mask)))
+
+    def span(self, mask: int, response: int) -> str:
+        """`from 1.4`, `up to 1.11`, or `at 1.2..1.3, 1.7`: where a field is written among the route's versions."""
+        from reviewlint.core.microversion import format_version
+
+        space = self.space
+        runs = space.runs(mask)
+        if len(runs) == 1:
+            low, high = runs[0]
+            if high == space.highest(response):
+                return f"from {format_version(low)}"
+            if low == space.lowest(response):
+                return f"up to {format_version(high)}"
+        return f"at {space.describe(mask)}"
+
+
+def _finding(module: "ModuleInfo", node: Any, code: str, message: str) -> ChangeFinding:
+    line, col = module.position(node)
+    end_line, end_col = module.end_of(node)
+    return ChangeFinding(resolve_path(module.path), line, col, end_line, end_col, code, message)
+
+
+def _parameter_site(evidence: Any, parameter: _Parameter) -> tuple["ModuleInfo | None", Any]:
+    """(module, node) of what accepts a parameter: its schema entry, the schema, or the query read."""
+    from reviewlint.analysis.contract import Acceptance, QueryRead
+
+    if isinstance(evidence, QueryRead):
+        return evidence.site.module, evidence.site.node
+    if not isinstance(evidence, Acceptance) or evidence.schema is None:
+        return None, None
+    place = _schema_entry(evidence.schema.value, parameter)
+    if place is not None:
+        return place.module, place.node
+    site = evidence.schema.site
+    return (site.module, site.node) if site is not None else (None, None)
+
+
+def _schema_entry(schema: Any, parameter: _Parameter) -> Any:
+    """The Place of the literal a schema gives the parameter (`'colour': {...}`), if it is a dict."""
+    from reviewlint.model.schemas import DictValue, ListValue
+
+    keys = set(parameter.patterns) if parameter.patterns else {parameter.name}
+    table_name = "patternProperties" if parameter.patterns else "properties"
+    stack = [schema]
+    seen: set[int] = set()
+    while stack:
+        value = stack.pop()
+        if isinstance(value, ListValue):
+            stack.extend(reversed(value.items))
+            continue
+        if not isinstance(value, DictValue) or id(value) in seen:
+            continue
+        seen.add(id(value))
+        table = value.entries.get(table_name)
+        if isinstance(table, DictValue):
+            for key in keys:
+                child = table.entries.get(key)
+                if isinstance(child, DictValue):
+                    return child.origin
+        if parameter.where == "query":
+            continue  # query parameters are the top level's only
+        children = [entry for entry in value.entries.values() if isinstance(entry, (DictValue, ListValue))]
+        for table_value in (value.entries.get("properties"), value.entries.get("patternProperties")):
+            if isinstance(table_value, DictValue):
+                children.extend(table_value.entries.values())
+        stack.extend(reversed(children))
+    return None
+
+
+def _pattern_names(patterns: Iterable[str]) -> Iterator[str]:
+    """Names a query pattern stands for: `^resources([1-9][0-9]*)?$` gives `resources` and `resourcesN`."""
+    for pattern in patterns:
+        prefix = re.match(r"\^?([A-Za-z_][A-Za-z0-9_]*)", pattern)
+        if prefix is None:
+            continue
+        name = prefix.group(1)
+        if _search(pattern, name):
+            yield name
+        if _search(pattern, name + "1"):
+            yield name + "N"
+
+
+def _accepting(accepts: "Acceptance", name: str) -> tuple[str, ...] | None:
+    """The patterns by which a query schema accepts a name (() when by name); None when it does not."""
+    if name in accepts.names:
+        return ()
+    numbered = name[:-1] + "1" if name.endswith("N") else None
+    matching = tuple(p for p in accepts.patterns if _search(p, name) or (numbered and _search(p, numbered)))
+    return matching if matching else None
+
+
+def _search(pattern: str, text: str) -> bool:
+    if len(pattern) > MAX_PATTERN:
+        return False
+    try:
+        return re.search(pattern, text) is not None
+    except (re.error, RecursionError):
+        return False
+
+
+# -- engine hooks -------------------------------------------------------------------------------
+
+def _findings_here(code: str, ctx: LintContext) -> Iterator[Finding]:
+    for found in judge(ctx.project).findings:
+        if found.code == code and found.path == ctx.path:
+            yield ctx.finding(code, found.line, found.col, found.message, end=(found.end_line, found.end_col))
+
+
+def places(project: "Project") -> set[Path]:
+    """Files this family reports in besides handler modules: schema modules, helpers that read or write."""
+    return {found.path for found in judge(project).findings}
+
+
+def reports_in(project: "Project", path: Path) -> bool:
+    """`path in places(project)`."""
+    return resolve_path(path) in places(project)
+
+
+def file_results(project: "Project", path: Path) -> None:
+    """The judgement one file's findings rest on (the engine asks for it before the file's cached findings)."""
+    judge(project)
