@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
@@ -24,6 +24,7 @@ from reviewlint.rules.base import LintContext, Rule
 
 if TYPE_CHECKING:
     from reviewlint.analysis.contract import Acceptance, RouteContract, VersionSpace
+    from reviewlint.core.microversion import Version
     from reviewlint.model.module import ModuleInfo
     from reviewlint.model.project import Project
     from reviewlint.service.gabbi import TestRequest
@@ -59,8 +60,8 @@ class UntestedNewParameter(Rule):
     """
 
     code = "RVL406"
-    message = "request parameter {name} ({where}) of {route} is accepted only from {version} by {handler}: " \
-              "no functional test of {route} at {below} sends it"
+    message = "request parameter {name} ({where}) is accepted only from {version}: no functional test sends it " \
+              "to {uncovered}"
     location = "the schema entry or query read that accepts the parameter"
     bad = {
         "svc/schema.py": '''
@@ -154,8 +155,7 @@ class UnassertedVersionedField(Rule):
     """
 
     code = "RVL407"
-    message = "response field {name} of {route} is written only {span} by {handler}: " \
-              "no functional test of {route} at {versions} asserts it"
+    message = "response field {name} is written only {span}: no functional test asserts it in {uncovered}"
     location = "where the field is written"
     bad = {
         "svc/handlers/widget.py": '''
@@ -243,6 +243,17 @@ class Judgement:
 
 
 @dataclass(frozen=True)
+class _Gap:
+    """What one route leaves untested at one site; the gaps of a site and name make one finding."""
+
+    code: str
+    module: "ModuleInfo" = field(compare=False)
+    node: Any = field(compare=False)
+    subject: tuple[str, ...]  # the message's words before the routes: (name, where, version) or (name, span)
+    uncovered: str  # `POST /allocations at 1.13..1.37 (handler allocation.set_allocations)`
+
+
+@dataclass(frozen=True)
 class _Parameter:
     """A request parameter of one route: where it is accepted, and what accepts it at which versions."""
 
@@ -290,25 +301,39 @@ def _judge(project: "Project") -> Judgement:
         if request.version is not None:
             for route in table.match(request.method, request.segments):
                 by_route[route].append(request)
-    found: list[ChangeFinding] = []
+    gaps: dict[tuple[str, Path, int, tuple[str, ...]], list[_Gap]] = {}
     parameters = [0, 0]
     fields = [0, 0]
     for route, contract in route_contracts(project).items():
         if not contract.mask:
             continue
         query = _RouteQuery(contract, by_route.get(route, []))
-        for judged, tested, finding in query.parameters():
-            parameters[0] += tested
-            parameters[1] += judged
-            if finding is not None:
-                found.append(finding)
-        for judged, tested, finding in query.fields():
-            fields[0] += tested
-            fields[1] += judged
-            if finding is not None:
-                found.append(finding)
-    unique = sorted(set(found), key=lambda f: (str(f.path), f.line, f.col, f.code, f.message))
-    return Judgement(tuple(unique), (parameters[0], parameters[1]), (fields[0], fields[1]))
+        for counts, judged in ((parameters, query.parameters()), (fields, query.fields())):
+            for gap in judged:
+                counts[1] += 1
+                if gap is None:
+                    counts[0] += 1
+                else:
+                    key = (gap.code, gap.module.path, id(gap.node), gap.subject)
+                    gaps.setdefault(key, []).append(gap)
+    found = [_finding(same) for same in gaps.values()]
+    found.sort(key=lambda f: (str(f.path), f.line, f.col, f.code, f.message))
+    return Judgement(tuple(found), (parameters[0], parameters[1]), (fields[0], fields[1]))
+
+
+def _finding(gaps: list[_Gap]) -> ChangeFinding:
+    """One finding for the gaps of one site and name: every route it leaves untested, in the message."""
+    first = gaps[0]
+    uncovered = " or ".join(sorted({gap.uncovered for gap in gaps}))
+    if first.code == UntestedNewParameter.code:
+        name, where, version = first.subject
+        message = UntestedNewParameter.message.format(name=name, where=where, version=version, uncovered=uncovered)
+    else:
+        name, span = first.subject
+        message = UnassertedVersionedField.message.format(name=name, span=span, uncovered=uncovered)
+    line, col = first.module.position(first.node)
+    end_line, end_col = first.module.end_of(first.node)
+    return ChangeFinding(resolve_path(first.module.path), line, col, end_line, end_col, first.code, message)
 
 
 class _RouteQuery:
@@ -326,20 +351,23 @@ class _RouteQuery:
         versions = set(self.space.members(mask))
         return [request for request in self.requests if request.version in versions]
 
-    def handler(self, mask: int) -> str:
-        """The handler definition serving the lowest version of `mask`, as messages name it."""
+    def handler(self, version: "Version | None") -> str:
+        """The handler definition serving `version`, as messages name it."""
         from reviewlint.service.handlers import handler_label
 
-        low = self.space.lowest(mask)
-        index = self.space.versions.index(low) if low is not None else -1
+        index = self.space.versions.index(version) if version in self.space.versions else -1
         for definition in self.contract.definitions:
             if index >= 0 and definition.mask >> index & 1:
                 return handler_label(definition.function)
         return handler_label(self.contract.definitions[0].function)
 
     # -- RVL406 -------------------------------------------------------------------------------
-    def parameters(self) -> Iterator[tuple[int, int, ChangeFinding | None]]:
-        """(1, tested, finding or None) for each parameter accepted only from a version the route follows."""
+    def uncovered(self, mask: int, version: "Version | None") -> str:
+        """`GET /crates at 1.4 (handler crate.list_crates)`: the route, the versions, its handler at `version`."""
+        return f"{self.route} at {self.space.describe(mask)} (handler {self.handler(version)})"
+
+    def parameters(self) -> Iterator[_Gap | None]:
+        """For each parameter accepted only from a version the route follows: None if a test sends it below."""
         from reviewlint.core.microversion import format_version
 
         space = self.space
@@ -351,19 +379,15 @@ class _RouteQuery:
             below = self.served & space.below(first)
             if not below or below & parameter.unknown:
                 continue  # the route starts there (RVL404's case), or what it accepted before is unknown
-            sent = any(self.sends(request, parameter) for request in self.at(below))
-            if sent:
-                yield 1, 1, None
+            if any(self.sends(request, parameter) for request in self.at(below)):
+                yield None
                 continue
             evidence = next((what for mask, what in parameter.evidence if mask & present & -present), None)
             module, node = _parameter_site(evidence, parameter)
-            if module is None:
-                yield 1, 0, None
-                continue
-            rule = UntestedNewParameter
-            yield 1, 0, _finding(module, node, rule.code, rule.message.format(
-                name=parameter.name, where=parameter.where, route=self.route, version=format_version(first),
-                handler=self.handler(present), below=space.describe(below)))
+            if module is not None:
+                yield _Gap(UntestedNewParameter.code, module, node,
+                           (parameter.name, parameter.where, format_version(first)),
+                           self.uncovered(below, space.highest(below)))
 
     def sends(self, request: "TestRequest", parameter: _Parameter) -> bool:
         """Whether a test request sends the parameter, in any form (query string or body, any depth)."""
@@ -432,24 +456,21 @@ class _RouteQuery:
         return found
 
     # -- RVL407 -------------------------------------------------------------------------------
-    def fields(self) -> Iterator[tuple[int, int, ChangeFinding | None]]:
-        """(1, tested, finding or None) for each response field written at only some of the route's versions."""
-        space = self.space
+    def fields(self) -> Iterator[_Gap | None]:
+        """For each response field written at only some of the route's versions: None if a test asserts it there."""
         response = self.contract.response_mask()
         for name, field in sorted(self.contract.fields().items()):
             mask = field.mask & response
             if not mask or mask == response:
                 continue  # never returned, or at every version that returns a body
             if any(name in request.asserted for request in self.at(mask)):
-                yield 1, 1, None
+                yield None
                 continue
             sites = [(at, site) for at, site in field.sites if at & mask]
             gated = [(at, site) for at, site in sites if at & response != response]
-            at, site = min(gated or sites, key=lambda pair: (str(pair[1].path), pair[1].line))
-            rule = UnassertedVersionedField
-            yield 1, 0, _finding(site.module, site.node, rule.code, rule.message.format(
-                name=name, route=self.route, span=self.span(mask, response), handler=self.handler(mask),
-                versions=space.describe(mask)))
+            _, site = min(gated or sites, key=lambda pair: (str(pair[1].path), pair[1].line))
+            yield _Gap(UnassertedVersionedField.code, site.module, site.node, (name, self.span(mask, response)),
+                       self.uncovered(mask, self.space.lowest(mask)))
 
     def span(self, mask: int, response: int) -> str:
         """`from 1.4`, `up to 1.11`, or `at 1.2..1.3, 1.7`: where a field is written among the route's versions."""
@@ -464,12 +485,6 @@ class _RouteQuery:
             if low == space.lowest(response):
                 return f"up to {format_version(high)}"
         return f"at {space.describe(mask)}"
-
-
-def _finding(module: "ModuleInfo", node: Any, code: str, message: str) -> ChangeFinding:
-    line, col = module.position(node)
-    end_line, end_col = module.end_of(node)
-    return ChangeFinding(resolve_path(module.path), line, col, end_line, end_col, code, message)
 
 
 def _parameter_site(evidence: Any, parameter: _Parameter) -> tuple["ModuleInfo | None", Any]:
