@@ -55,6 +55,7 @@ def describe_project(project: "Project") -> str:
     else:
         lines.append("version history: none (RVL403 is not checked)")
     lines.append(f"microversion gates: {len(project_gates(project))}")
+    lines.append(_describe_changes(project, facts.missing()))
     lines.append(_describe_reference(project))
     return "\n".join(lines) + "\n"
 
@@ -70,3 +71,17 @@ def _describe_reference(project: "Project") -> str:
     return (f"api reference: {relative_to_root(ref.directory, project.root)} ({len(ref.section_files)} .inc files, "
             f"{len(ref.sections)} route sections, {ref.entry_count()} parameters, "
             f"{len(ref.problems)} malformed)")
+
+
+def _describe_changes(project: "Project", missing: list[str]) -> str:
+    """The `--show-project` line for what the gates change: versioned parameters and fields, and how many are tested."""
+    if missing:
+        return "  tested for what they change: not checked (RVL400)"
+    from reviewlint.rules.tested_changes import judge
+
+    judgement = judge(project)
+    sent, parameters = judgement.parameters
+    asserted, fields = judgement.fields
+    return (f"  tested for what they change: {sent} of {parameters} versioned request parameters sent below "
+            f"their first version (RVL406), {asserted} of {fields} versioned response fields asserted in "
+            f"their range (RVL407)")
