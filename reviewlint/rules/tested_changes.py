@@ -293,9 +293,11 @@ def _judge(project: "Project") -> Judgement:
     from reviewlint.service.versions import service_versions
 
     table = route_table(project)
-    tests = functional_tests(project)
-    if table is None or service_versions(project) is None or not tests.requests:
+    if table is None or service_versions(project) is None:
         return Judgement((), (0, 0), (0, 0))  # RVL400 says what is missing
+    tests = functional_tests(project)
+    if not tests.requests:
+        return Judgement((), (0, 0), (0, 0))
     by_route: dict[Route, list[TestRequest]] = defaultdict(list)
     for request in tests.requests:
         if request.version is not None:
@@ -459,14 +461,14 @@ class _RouteQuery:
     def fields(self) -> Iterator[_Gap | None]:
         """For each response field written at only some of the route's versions: None if a test asserts it there."""
         response = self.contract.response_mask()
-        for name, field in sorted(self.contract.fields().items()):
-            mask = field.mask & response
+        for name, written in sorted(self.contract.fields().items()):
+            mask = written.mask & response
             if not mask or mask == response:
                 continue  # never returned, or at every version that returns a body
             if any(name in request.asserted for request in self.at(mask)):
                 yield None
                 continue
-            sites = [(at, site) for at, site in field.sites if at & mask]
+            sites = [(at, site) for at, site in written.sites if at & mask]
             gated = [(at, site) for at, site in sites if at & response != response]
             _, site = min(gated or sites, key=lambda pair: (str(pair[1].path), pair[1].line))
             yield _Gap(UnassertedVersionedField.code, site.module, site.node, (name, self.span(mask, response)),
@@ -526,7 +528,7 @@ def _schema_entry(schema: Any, parameter: _Parameter) -> Any:
                     return child.origin
         if parameter.where == "query":
             continue  # query parameters are the top level's only
-        children = [entry for entry in value.entries.values() if isinstance(entry, (DictValue, ListValue))]
+        children: list[Any] = [entry for entry in value.entries.values() if isinstance(entry, (DictValue, ListValue))]
         for table_value in (value.entries.get("properties"), value.entries.get("patternProperties")):
             if isinstance(table_value, DictValue):
                 children.extend(table_value.entries.values())
@@ -579,8 +581,31 @@ def places(project: "Project") -> set[Path]:
 
 
 def reports_in(project: "Project", path: Path) -> bool:
-    """`path in places(project)`."""
-    return resolve_path(path) in places(project)
+    """`path in places(project)`; the tests are read only for a file where some versioned change sits."""
+    resolved = resolve_path(path)
+    return resolved in _change_sites(project) and resolved in places(project)
+
+
+def _change_sites(project: "Project") -> frozenset[Path]:
+    """The files holding what accepts a versioned parameter or writes a versioned field, tested or not."""
+    from reviewlint.analysis.contract import route_contracts
+    from reviewlint.model.project import Codec
+    from reviewlint.service.routes import route_table
+    from reviewlint.service.versions import service_versions
+
+    def build() -> frozenset[Path]:
+        if route_table(project) is None or service_versions(project) is None:
+            return frozenset()
+        found: set[Path] = set()
+        for contract in route_contracts(project).values():
+            if contract.mask:
+                query = _RouteQuery(contract, [])  # no test: every versioned change is a gap
+                found.update(resolve_path(gap.module.path) for gap in (*query.parameters(), *query.fields())
+                             if gap is not None)
+        return frozenset(found)
+
+    return project.memo("rvl406:sites", build, Codec(lambda paths: sorted(str(p) for p in paths),
+                                                     lambda data: frozenset(Path(p) for p in data)))
 
 
 def file_results(project: "Project", path: Path) -> None:
