@@ -132,6 +132,35 @@ def test_noqa_on_the_gate_line_hides_the_finding(tmp_path: Path) -> None:
         assert ("kiosk/handlers/widget.py", 16, "RVL404") in rows
 
 
+@pytest.mark.parametrize("path", ["stall/schemas.py", "stall/handlers/item.py"])
+def test_each_file_alone_gets_its_rvl406_rvl407_findings(path: str) -> None:
+    # An editor's save: a schema module and a handler module asked about alone, cold.
+    case = CASES / "rvl4" / "tested_changes"
+    expected = [row for row in expected_of(case / "expected.txt") if row[0] == path]
+    assert expected and lint_tree(case, path, cold=True) == expected
+
+
+def test_a_changed_gabbi_file_rechecks_the_changes_it_tests(tmp_path: Path) -> None:
+    # pre-commit passes only the changed gabbi file: the findings of the routes it tests come again.
+    case = shutil.copytree(CASES / "rvl4" / "tested_changes", tmp_path / "case")
+    gabbi_file = case / "stall/tests/functional/gabbits/items.yaml"
+    assert lint_tree(case, "stall/tests/functional/gabbits/items.yaml") == expected_of(case / "expected.txt")
+    text = gabbi_file.read_text()
+    start = text.index("- name: sort is refused before 1.3")
+    gabbi_file.write_text(text[:start] + text[text.index("- name: list items sorted"):])
+    assert ("stall/schemas.py", 38, "RVL406") in lint_tree(case, "stall/tests/functional/gabbits/items.yaml")
+    (case / "stall/tests/functional/gabbits/other.yaml").write_text("tests:\n- {name: x, GET: /shelves}\n")
+    assert lint_tree(case, "stall/tests/functional/gabbits/other.yaml") == []  # reaches no route with a gap
+
+
+def test_show_project_says_how_many_changes_are_tested() -> None:
+    lines = cli(CASES / "rvl4" / "tested_changes", "--show-project", ".").stdout.splitlines()
+    assert ("  tested for what they change: 3 of 6 versioned request parameters sent below their first version "
+            "(RVL406), 2 of 3 versioned response fields asserted in their range (RVL407)") in lines
+    lines = cli(CASES / "rvl4" / "no_tests", "--show-project", ".").stdout.splitlines()
+    assert "  tested for what they change: not checked (RVL400)" in lines
+
+
 def test_show_project_prints_the_model() -> None:
     result = cli(CASES / "rvl4" / "gabbi_forms", "--show-project", ".")
     assert result.returncode == 0, result.stderr

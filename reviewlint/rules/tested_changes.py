@@ -231,6 +231,7 @@ class ChangeFinding:
     end_col: int
     code: str
     message: str
+    routes: tuple[str, ...] = ()  # the labels of the routes it names (a changed gabbi file of one re-reports it)
 
 
 @dataclass(frozen=True)
@@ -251,6 +252,7 @@ class _Gap:
     node: Any = field(compare=False)
     subject: tuple[str, ...]  # the message's words before the routes: (name, where, version) or (name, span)
     uncovered: str  # `POST /allocations at 1.13..1.37 (handler allocation.set_allocations)`
+    route: str  # its label
 
 
 @dataclass(frozen=True)
@@ -274,15 +276,15 @@ def judge(project: "Project") -> Judgement:
 
 
 def _encode(judgement: Judgement) -> Any:
-    return [[[str(f.path), f.line, f.col, f.end_line, f.end_col, f.code, f.message] for f in judgement.findings],
-            list(judgement.parameters), list(judgement.fields)]
+    return [[[str(f.path), f.line, f.col, f.end_line, f.end_col, f.code, f.message, list(f.routes)]
+             for f in judgement.findings], list(judgement.parameters), list(judgement.fields)]
 
 
 def _decode(data: Any) -> Judgement:
     found, parameters, fields = data
     return Judgement(tuple(ChangeFinding(Path(path), int(line), int(col), int(end_line), int(end_col), str(code),
-                                         str(message))
-                           for path, line, col, end_line, end_col, code, message in found),
+                                         str(message), tuple(map(str, routes)))
+                           for path, line, col, end_line, end_col, code, message, routes in found),
                      (int(parameters[0]), int(parameters[1])), (int(fields[0]), int(fields[1])))
 
 
@@ -335,7 +337,8 @@ def _finding(gaps: list[_Gap]) -> ChangeFinding:
         message = UnassertedVersionedField.message.format(name=name, span=span, uncovered=uncovered)
     line, col = first.module.position(first.node)
     end_line, end_col = first.module.end_of(first.node)
-    return ChangeFinding(resolve_path(first.module.path), line, col, end_line, end_col, first.code, message)
+    return ChangeFinding(resolve_path(first.module.path), line, col, end_line, end_col, first.code, message,
+                         tuple(sorted({gap.route for gap in gaps})))
 
 
 class _RouteQuery:
@@ -389,7 +392,7 @@ class _RouteQuery:
             if module is not None:
                 yield _Gap(UntestedNewParameter.code, module, node,
                            (parameter.name, parameter.where, format_version(first)),
-                           self.uncovered(below, space.highest(below)))
+                           self.uncovered(below, space.highest(below)), self.route)
 
     def sends(self, request: "TestRequest", parameter: _Parameter) -> bool:
         """Whether a test request sends the parameter, in any form (query string or body, any depth)."""
@@ -472,7 +475,7 @@ class _RouteQuery:
             gated = [(at, site) for at, site in sites if at & response != response]
             _, site = min(gated or sites, key=lambda pair: (str(pair[1].path), pair[1].line))
             yield _Gap(UnassertedVersionedField.code, site.module, site.node, (name, self.span(mask, response)),
-                       self.uncovered(mask, self.space.lowest(mask)))
+                       self.uncovered(mask, self.space.lowest(mask)), self.route)
 
     def span(self, mask: int, response: int) -> str:
         """`from 1.4`, `up to 1.11`, or `at 1.2..1.3, 1.7`: where a field is written among the route's versions."""
@@ -611,3 +614,26 @@ def _change_sites(project: "Project") -> frozenset[Path]:
 def file_results(project: "Project", path: Path) -> None:
     """The judgement one file's findings rest on (the engine asks for it before the file's cached findings)."""
     judge(project)
+
+
+def lint_yaml(project: "Project", path: Path) -> list[Finding]:
+    """The findings naming a route the requests of a changed gabbi file reach (absolute paths).
+
+    Deleting the test that sent a parameter one version early is a change
+    to a gabbi file only: pre-commit passes that file alone, and the
+    finding it causes sits in a schema or handler module.
+    """
+    from reviewlint.model.project import YAML_SUFFIXES
+    from reviewlint.service.gabbi import functional_tests, is_test_file
+    from reviewlint.service.routes import route_table
+
+    if path.suffix not in YAML_SUFFIXES or not is_test_file(project, path):
+        return []
+    findings = judge(project).findings
+    table = route_table(project)
+    if not findings or table is None:
+        return []
+    resolved = resolve_path(path)
+    touched = {route.label for request in functional_tests(project).requests if request.path == resolved
+               for route in table.match(request.method, request.segments)}
+    return [Finding(str(f.path), f.line, f.col, f.code, f.message) for f in findings if touched.intersection(f.routes)]
