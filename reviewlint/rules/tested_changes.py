@@ -25,7 +25,7 @@ from reviewlint.rules.base import LintContext, Rule
 if TYPE_CHECKING:
     from reviewlint.analysis.contract import Acceptance, RouteContract, VersionSpace
     from reviewlint.core.microversion import Version
-    from reviewlint.model.module import ModuleInfo
+    from reviewlint.model.module import ModuleInfo, Site
     from reviewlint.model.project import Project
     from reviewlint.service.gabbi import TestRequest
     from reviewlint.service.routes import Route
@@ -222,13 +222,9 @@ RULES: tuple[type[Rule], ...] = (UntestedNewParameter, UnassertedVersionedField)
 
 @dataclass(frozen=True)
 class ChangeFinding:
-    """A finding of this family, positioned in its file (a resolved path)."""
+    """A finding of this family, its node named as data (positions are computed where it is reported)."""
 
-    path: Path
-    line: int
-    col: int
-    end_line: int
-    end_col: int
+    site: "Site"  # a resolved path and the node's ordinal
     code: str
     message: str
     routes: tuple[str, ...] = ()  # the labels of the routes it names (a changed gabbi file of one re-reports it)
@@ -276,15 +272,17 @@ def judge(project: "Project") -> Judgement:
 
 
 def _encode(judgement: Judgement) -> Any:
-    return [[[str(f.path), f.line, f.col, f.end_line, f.end_col, f.code, f.message, list(f.routes)]
-             for f in judgement.findings], list(judgement.parameters), list(judgement.fields)]
+    return [[[str(f.site.path), f.site.ordinal, f.code, f.message, list(f.routes)] for f in judgement.findings],
+            list(judgement.parameters), list(judgement.fields)]
 
 
 def _decode(data: Any) -> Judgement:
+    from reviewlint.model.module import Site
+
     found, parameters, fields = data
-    return Judgement(tuple(ChangeFinding(Path(path), int(line), int(col), int(end_line), int(end_col), str(code),
-                                         str(message), tuple(map(str, routes)))
-                           for path, line, col, end_line, end_col, code, message, routes in found),
+    return Judgement(tuple(ChangeFinding(Site(Path(path), int(ordinal)), str(code), str(message),
+                                         tuple(map(str, routes)))
+                           for path, ordinal, code, message, routes in found),
                      (int(parameters[0]), int(parameters[1])), (int(fields[0]), int(fields[1])))
 
 
@@ -321,7 +319,7 @@ def _judge(project: "Project") -> Judgement:
                     key = (gap.code, gap.module.path, id(gap.node), gap.subject)
                     gaps.setdefault(key, []).append(gap)
     found = [_finding(same) for same in gaps.values()]
-    found.sort(key=lambda f: (str(f.path), f.line, f.col, f.code, f.message))
+    found.sort(key=lambda f: (str(f.site.path), f.site.ordinal, f.code, f.message))
     return Judgement(tuple(found), (parameters[0], parameters[1]), (fields[0], fields[1]))
 
 
@@ -335,10 +333,10 @@ def _finding(gaps: list[_Gap]) -> ChangeFinding:
     else:
         name, span = first.subject
         message = UnassertedVersionedField.message.format(name=name, span=span, uncovered=uncovered)
-    line, col = first.module.position(first.node)
-    end_line, end_col = first.module.end_of(first.node)
-    return ChangeFinding(resolve_path(first.module.path), line, col, end_line, end_col, first.code, message,
-                         tuple(sorted({gap.route for gap in gaps})))
+    from reviewlint.model.module import Site
+
+    site = Site(resolve_path(first.module.path), first.module.ordinal(first.node))
+    return ChangeFinding(site, first.code, message, tuple(sorted({gap.route for gap in gaps})))
 
 
 class _RouteQuery:
@@ -473,7 +471,7 @@ class _RouteQuery:
                 continue
             sites = [(at, site) for at, site in written.sites if at & mask]
             gated = [(at, site) for at, site in sites if at & response != response]
-            _, site = min(gated or sites, key=lambda pair: (str(pair[1].path), pair[1].line))
+            _, site = min(gated or sites, key=lambda pair: (str(pair[1].path), pair[1].module.ordinal(pair[1].node)))
             yield _Gap(UnassertedVersionedField.code, site.module, site.node, (name, self.span(mask, response)),
                        self.uncovered(mask, self.space.lowest(mask)), self.route)
 
@@ -574,13 +572,14 @@ def _search(pattern: str, text: str) -> bool:
 
 def _findings_here(code: str, ctx: LintContext) -> Iterator[Finding]:
     for found in judge(ctx.project).findings:
-        if found.code == code and found.path == ctx.path:
-            yield ctx.finding(code, found.line, found.col, found.message, end=(found.end_line, found.end_col))
+        if found.code == code and found.site.path == ctx.path:
+            line, col = ctx.position(found.site)
+            yield ctx.finding(code, line, col, found.message, end=ctx.end(found.site))
 
 
 def places(project: "Project") -> set[Path]:
     """Files this family reports in besides handler modules: schema modules, helpers that read or write."""
-    return {found.path for found in judge(project).findings}
+    return {found.site.path for found in judge(project).findings}
 
 
 def reports_in(project: "Project", path: Path) -> bool:
@@ -636,4 +635,5 @@ def lint_yaml(project: "Project", path: Path) -> list[Finding]:
     resolved = resolve_path(path)
     touched = {route.label for request in functional_tests(project).requests if request.path == resolved
                for route in table.match(request.method, request.segments)}
-    return [Finding(str(f.path), f.line, f.col, f.code, f.message) for f in findings if touched.intersection(f.routes)]
+    return [Finding(str(f.site.path), *project.position(f.site), f.code, f.message)
+            for f in findings if touched.intersection(f.routes)]
