@@ -1278,7 +1278,7 @@ class Contracts:
     paths: frozenset[Path]
 
 
-def _build(project: "Project") -> Contracts:
+def _build(project: "Project", only: "frozenset[Route] | None" = None) -> Contracts:
     from reviewlint.analysis.gates import GateFinder
     from reviewlint.service.routes import route_table
     from reviewlint.service.versions import service_versions
@@ -1292,6 +1292,8 @@ def _build(project: "Project") -> Contracts:
     finder = GateFinder(project)
     contracts: dict[Route, RouteContract] = {}
     for route in table.routes:
+        if only is not None and route not in only:
+            continue
         found = project.split_dotted(route.target)
         if found is None or "." in found[1]:
             continue
@@ -1315,6 +1317,12 @@ def _contracts(project: "Project") -> Contracts:
 def route_contracts(project: "Project") -> dict["Route", RouteContract]:
     """Every route's contract, computed once per run."""
     return _contracts(project).routes
+
+
+def contracts_of(project: "Project", routes: Iterable["Route"]) -> dict["Route", RouteContract]:
+    """The contracts of some routes only, built on their own (not memoized): a query that caches
+    its results per route reads only the modules those routes walk."""
+    return _build(project, frozenset(routes)).routes
 
 
 def contract_paths(project: "Project") -> frozenset[Path]:

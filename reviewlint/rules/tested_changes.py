@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
@@ -240,15 +240,32 @@ class Judgement:
 
 
 @dataclass(frozen=True)
-class _Gap:
-    """What one route leaves untested at one site; the gaps of a site and name make one finding."""
+class _Change:
+    """A parameter one route accepts only from some version, or a field it writes at only some.
 
-    code: str
-    module: "ModuleInfo" = field(compare=False)
-    node: Any = field(compare=False)
+    Plain data, kept in the cache per route: only the routes whose modules
+    changed are analysed again.
+    """
+
+    code: str  # the rule that asks for its test
+    site: "Site"  # what accepts the parameter or writes the field
     subject: tuple[str, ...]  # the message's words before the routes: (name, where, version) or (name, span)
     uncovered: str  # `POST /allocations at 1.13..1.37 (handler allocation.set_allocations)`
-    route: str  # its label
+    route: str  # the route's label
+    name: str
+    versions: tuple["Version", ...]  # where a test must send it (below its version) or assert it (its range)
+    patterns: tuple[str, ...] = ()  # for `xN`: the patternProperties keys that accept it
+
+    def tested_by(self, request: "TestRequest") -> bool:
+        """Whether a request of the route at one of `versions` sends the parameter or asserts the field."""
+        if self.code == UnassertedVersionedField.code:
+            return self.name in request.asserted
+        names = request.query | request.body_keys  # in any form: query string or body, any depth
+        if self.name in names:
+            return True
+        prefix = self.name[:-1]
+        return any(name != prefix and _search(pattern, name)
+                   for name in names if name.startswith(prefix) for pattern in self.patterns)
 
 
 @dataclass(frozen=True)
@@ -263,12 +280,14 @@ class _Parameter:
     patterns: tuple[str, ...] = ()  # for `xN`: the patternProperties keys that accept it
 
 
-def judge(project: "Project") -> Judgement:
-    """Every RVL406/RVL407 finding of the project, kept in the cache with what it was read from."""
+def judge(project: "Project", path: Path | None = None) -> Judgement:
+    """Every RVL406/RVL407 finding of the project, or those in `path` (only the routes reaching it are read)."""
     from reviewlint.model.project import Codec
 
     codec: Codec[Judgement] = Codec(_encode, _decode)
-    return project.memo("rvl406:judgement", lambda: _judge(project), codec)
+    if path is None:
+        return project.memo("rvl406:judgement", lambda: _judge(project, None), codec)
+    return project.memo(f"rvl406:judgement:{path}", lambda: _judge(project, path), codec)
 
 
 def _encode(judgement: Judgement) -> Any:
@@ -286,44 +305,95 @@ def _decode(data: Any) -> Judgement:
                      (int(parameters[0]), int(parameters[1])), (int(fields[0]), int(fields[1])))
 
 
-def _judge(project: "Project") -> Judgement:
-    from reviewlint.analysis.contract import route_contracts
-    from reviewlint.service.gabbi import functional_tests
+def _routes(project: "Project", path: Path | None) -> list["Route"]:
+    """The routes whose contracts may read `path` (every route when None or when that cannot be told)."""
+    from reviewlint.analysis.reach import handlers_reaching
+    from reviewlint.service.routes import route_table
+
+    table = route_table(project)
+    if table is None:
+        return []
+    reaching = handlers_reaching(project, path) if path is not None else None
+    if reaching is None:
+        return list(table.routes)
+    targets = {ref.qualname for ref in reaching}
+    return [route for route in table.routes if route.target in targets]
+
+
+def _route_changes(project: "Project", route: "Route") -> tuple[_Change, ...]:
+    """What one route changes across its versions, from its contract alone (cached per route)."""
+    from reviewlint.model.project import Codec
+
+    def build() -> tuple[_Change, ...]:
+        from reviewlint.analysis.contract import contracts_of
+
+        contract = contracts_of(project, [route]).get(route)
+        return tuple(_RouteQuery(contract).changes()) if contract is not None and contract.mask else ()
+
+    return project.memo(f"rvl406:route:{route.label}", build, Codec(_encode_changes, _decode_changes))
+
+
+def _encode_changes(changes: tuple[_Change, ...]) -> Any:
+    return [[c.code, str(c.site.path), c.site.ordinal, list(c.subject), c.uncovered, c.route, c.name,
+             [list(v) for v in c.versions], list(c.patterns)] for c in changes]
+
+
+def _decode_changes(data: Any) -> tuple[_Change, ...]:
+    from reviewlint.model.module import Site
+
+    return tuple(_Change(str(code), Site(Path(path), int(ordinal)), tuple(map(str, subject)), str(uncovered),
+                         str(route), str(name), tuple((int(v[0]), int(v[1])) for v in versions),
+                         tuple(map(str, patterns)))
+                 for code, path, ordinal, subject, uncovered, route, name, versions, patterns in data)
+
+
+def _has_changes(project: "Project") -> bool:
     from reviewlint.service.routes import route_table
     from reviewlint.service.versions import service_versions
 
+    return route_table(project) is not None and service_versions(project) is not None
+
+
+def _judge(project: "Project", path: Path | None) -> Judgement:
+    from reviewlint.service.gabbi import functional_tests
+    from reviewlint.service.routes import route_table
+
     table = route_table(project)
-    if table is None or service_versions(project) is None:
+    if table is None or not _has_changes(project):
         return Judgement((), (0, 0), (0, 0))  # RVL400 says what is missing
+    changes = [change for route in _routes(project, path) for change in _route_changes(project, route)]
+    if path is not None:
+        here = {(c.code, c.site, c.subject) for c in changes if c.site.path == path}
+        changes = [c for c in changes if (c.code, c.site, c.subject) in here]
+    if not changes:
+        return Judgement((), (0, 0), (0, 0))
     tests = functional_tests(project)
     if not tests.requests:
         return Judgement((), (0, 0), (0, 0))
-    by_route: dict[Route, list[TestRequest]] = defaultdict(list)
+    by_route: dict[str, list[TestRequest]] = defaultdict(list)
+    wanted = {change.route for change in changes}
     for request in tests.requests:
         if request.version is not None:
             for route in table.match(request.method, request.segments):
-                by_route[route].append(request)
-    gaps: dict[tuple[str, Path, int, tuple[str, ...]], list[_Gap]] = {}
+                if route.label in wanted:
+                    by_route[route.label].append(request)
+    gaps: dict[tuple[str, "Site", tuple[str, ...]], list[_Change]] = {}
     parameters = [0, 0]
     fields = [0, 0]
-    for route, contract in route_contracts(project).items():
-        if not contract.mask:
-            continue
-        query = _RouteQuery(contract, by_route.get(route, []))
-        for counts, judged in ((parameters, query.parameters()), (fields, query.fields())):
-            for gap in judged:
-                counts[1] += 1
-                if gap is None:
-                    counts[0] += 1
-                else:
-                    key = (gap.code, gap.module.path, id(gap.node), gap.subject)
-                    gaps.setdefault(key, []).append(gap)
-    found = [_finding(same) for same in gaps.values()]
-    found.sort(key=lambda f: (str(f.site.path), f.site.ordinal, f.code, f.message))
+    for change in changes:
+        counts = parameters if change.code == UntestedNewParameter.code else fields
+        counts[1] += 1
+        versions = set(change.versions)
+        if any(request.version in versions and change.tested_by(request) for request in by_route[change.route]):
+            counts[0] += 1
+        else:
+            gaps.setdefault((change.code, change.site, change.subject), []).append(change)
+    found = sorted((_finding(same) for same in gaps.values()),
+                   key=lambda f: (str(f.site.path), f.site.ordinal, f.code, f.message))
     return Judgement(tuple(found), (parameters[0], parameters[1]), (fields[0], fields[1]))
 
 
-def _finding(gaps: list[_Gap]) -> ChangeFinding:
+def _finding(gaps: list[_Change]) -> ChangeFinding:
     """One finding for the gaps of one site and name: every route it leaves untested, in the message."""
     first = gaps[0]
     uncovered = " or ".join(sorted({gap.uncovered for gap in gaps}))
@@ -333,26 +403,23 @@ def _finding(gaps: list[_Gap]) -> ChangeFinding:
     else:
         name, span = first.subject
         message = UnassertedVersionedField.message.format(name=name, span=span, uncovered=uncovered)
+    return ChangeFinding(first.site, first.code, message, tuple(sorted({gap.route for gap in gaps})))
+
+
+def _site(module: "ModuleInfo", node: Any) -> "Site":
     from reviewlint.model.module import Site
 
-    site = Site(resolve_path(first.module.path), first.module.ordinal(first.node))
-    return ChangeFinding(site, first.code, message, tuple(sorted({gap.route for gap in gaps})))
+    return Site(resolve_path(module.path), module.ordinal(node))
 
 
 class _RouteQuery:
-    """One route's contract against the test requests that reach it."""
+    """One route's contract: the parameters and fields it has at only some of its versions."""
 
-    def __init__(self, contract: "RouteContract", requests: list["TestRequest"]) -> None:
+    def __init__(self, contract: "RouteContract") -> None:
         self.contract = contract
         self.space: VersionSpace = contract.space
         self.served = contract.mask
         self.route = contract.route.label
-        self.requests = requests
-
-    def at(self, mask: int) -> list["TestRequest"]:
-        """The test requests of the route at a version in `mask`."""
-        versions = set(self.space.members(mask))
-        return [request for request in self.requests if request.version in versions]
 
     def handler(self, version: "Version | None") -> str:
         """The handler definition serving `version`, as messages name it."""
@@ -369,8 +436,12 @@ class _RouteQuery:
         """`GET /crates at 1.4 (handler crate.list_crates)`: the route, the versions, its handler at `version`."""
         return f"{self.route} at {self.space.describe(mask)} (handler {self.handler(version)})"
 
-    def parameters(self) -> Iterator[_Gap | None]:
-        """For each parameter accepted only from a version the route follows: None if a test sends it below."""
+    def changes(self) -> list[_Change]:
+        """Every parameter accepted only from some version, and every field written at only some."""
+        return [*self.parameters(), *self.fields()]
+
+    def parameters(self) -> Iterator[_Change]:
+        """Each parameter accepted only from a version the route follows (served below it)."""
         from reviewlint.core.microversion import format_version
 
         space = self.space
@@ -382,26 +453,13 @@ class _RouteQuery:
             below = self.served & space.below(first)
             if not below or below & parameter.unknown:
                 continue  # the route starts there (RVL404's case), or what it accepted before is unknown
-            if any(self.sends(request, parameter) for request in self.at(below)):
-                yield None
-                continue
             evidence = next((what for mask, what in parameter.evidence if mask & present & -present), None)
             module, node = _parameter_site(evidence, parameter)
             if module is not None:
-                yield _Gap(UntestedNewParameter.code, module, node,
-                           (parameter.name, parameter.where, format_version(first)),
-                           self.uncovered(below, space.highest(below)), self.route)
-
-    def sends(self, request: "TestRequest", parameter: _Parameter) -> bool:
-        """Whether a test request sends the parameter, in any form (query string or body, any depth)."""
-        names = request.query | request.body_keys
-        if parameter.name in names:
-            return True
-        if parameter.patterns:
-            prefix = parameter.name[:-1]
-            return any(name != prefix and _search(pattern, name)
-                       for name in names if name.startswith(prefix) for pattern in parameter.patterns)
-        return False
+                yield _Change(UntestedNewParameter.code, _site(module, node),
+                              (parameter.name, parameter.where, format_version(first)),
+                              self.uncovered(below, space.highest(below)), self.route, parameter.name,
+                              tuple(space.members(below)), parameter.patterns)
 
     def body_parameters(self) -> list[_Parameter]:
         groups = self.contract.body_schemas()
@@ -459,21 +517,19 @@ class _RouteQuery:
         return found
 
     # -- RVL407 -------------------------------------------------------------------------------
-    def fields(self) -> Iterator[_Gap | None]:
-        """For each response field written at only some of the route's versions: None if a test asserts it there."""
+    def fields(self) -> Iterator[_Change]:
+        """Each response field written at only some of the versions at which the route returns a body."""
         response = self.contract.response_mask()
         for name, written in sorted(self.contract.fields().items()):
             mask = written.mask & response
             if not mask or mask == response:
                 continue  # never returned, or at every version that returns a body
-            if any(name in request.asserted for request in self.at(mask)):
-                yield None
-                continue
             sites = [(at, site) for at, site in written.sites if at & mask]
             gated = [(at, site) for at, site in sites if at & response != response]
             _, site = min(gated or sites, key=lambda pair: (str(pair[1].path), pair[1].module.ordinal(pair[1].node)))
-            yield _Gap(UnassertedVersionedField.code, site.module, site.node, (name, self.span(mask, response)),
-                       self.uncovered(mask, self.space.lowest(mask)), self.route)
+            yield _Change(UnassertedVersionedField.code, _site(site.module, site.node),
+                          (name, self.span(mask, response)), self.uncovered(mask, self.space.lowest(mask)),
+                          self.route, name, tuple(self.space.members(mask)))
 
     def span(self, mask: int, response: int) -> str:
         """`from 1.4`, `up to 1.11`, or `at 1.2..1.3, 1.7`: where a field is written among the route's versions."""
@@ -571,7 +627,7 @@ def _search(pattern: str, text: str) -> bool:
 # -- engine hooks -------------------------------------------------------------------------------
 
 def _findings_here(code: str, ctx: LintContext) -> Iterator[Finding]:
-    for found in judge(ctx.project).findings:
+    for found in judge(ctx.project, ctx.path).findings:
         if found.code == code and found.site.path == ctx.path:
             line, col = ctx.position(found.site)
             yield ctx.finding(code, line, col, found.message, end=ctx.end(found.site))
@@ -583,36 +639,19 @@ def places(project: "Project") -> set[Path]:
 
 
 def reports_in(project: "Project", path: Path) -> bool:
-    """`path in places(project)`; the tests are read only for a file where some versioned change sits."""
+    """Whether a finding sits in `path`, asking only the routes reaching it (their tests only if a change is there)."""
     resolved = resolve_path(path)
-    return resolved in _change_sites(project) and resolved in places(project)
-
-
-def _change_sites(project: "Project") -> frozenset[Path]:
-    """The files holding what accepts a versioned parameter or writes a versioned field, tested or not."""
-    from reviewlint.analysis.contract import route_contracts
-    from reviewlint.model.project import Codec
-    from reviewlint.service.routes import route_table
-    from reviewlint.service.versions import service_versions
-
-    def build() -> frozenset[Path]:
-        if route_table(project) is None or service_versions(project) is None:
-            return frozenset()
-        found: set[Path] = set()
-        for contract in route_contracts(project).values():
-            if contract.mask:
-                query = _RouteQuery(contract, [])  # no test: every versioned change is a gap
-                found.update(resolve_path(gap.module.path) for gap in (*query.parameters(), *query.fields())
-                             if gap is not None)
-        return frozenset(found)
-
-    return project.memo("rvl406:sites", build, Codec(lambda paths: sorted(str(p) for p in paths),
-                                                     lambda data: frozenset(Path(p) for p in data)))
+    if not _has_changes(project):
+        return False
+    if not any(change.site.path == resolved for route in _routes(project, resolved)
+               for change in _route_changes(project, route)):
+        return False
+    return any(found.site.path == resolved for found in judge(project, resolved).findings)
 
 
 def file_results(project: "Project", path: Path) -> None:
     """The judgement one file's findings rest on (the engine asks for it before the file's cached findings)."""
-    judge(project)
+    judge(project, resolve_path(path))
 
 
 def lint_yaml(project: "Project", path: Path) -> list[Finding]:
