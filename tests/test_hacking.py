@@ -18,10 +18,22 @@ pytestmark = [pytest.mark.realtree, pytest.mark.slow]
 
 # What placement 16.0.0's tree gives (docs/real-world.md triages these).
 PLACEMENT_16_RVL = [
+    ("placement/handlers/aggregate.py", 39, "RVL407"),
+    ("placement/handlers/allocation.py", 159, "RVL407"),
     ("placement/handlers/inventory.py", 45, "RVL301"),
     ("placement/handlers/reshaper.py", 87, "RVL302"),
+    ("placement/schemas/allocation.py", 64, "RVL406"),
+    ("placement/schemas/allocation.py", 67, "RVL406"),
+    ("placement/schemas/allocation.py", 87, "RVL406"),
+    ("placement/schemas/allocation.py", 151, "RVL406"),
+    ("placement/schemas/allocation.py", 161, "RVL406"),
     ("placement/schemas/allocation.py", 173, "RVL203"),
+    ("placement/schemas/allocation.py", 197, "RVL406"),
+    ("placement/schemas/allocation_candidate.py", 84, "RVL406"),
+    ("placement/schemas/allocation_candidate.py", 102, "RVL406"),
     ("placement/schemas/inventory.py", 81, "RVL203"),
+    ("placement/schemas/resource_provider.py", 93, "RVL406"),
+    ("placement/schemas/usage.py", 45, "RVL406"),
 ]
 
 

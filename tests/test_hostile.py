@@ -1123,7 +1123,8 @@ def test_a_helper_called_on_many_paths_is_summarised_once(root: Path, tmp_path: 
     _helper_chain(small, 2)
     expected = lint_lines(small)
     assert [line for line in expected if line not in example_lines] == [
-        line for line in expected if line.startswith(DEEPER)]  # the chain's field, nothing else
+        line for line in expected if line.startswith(DEEPER) or "RVL407 response field deeper " in line
+    ]  # the chain's field (undocumented, RVL602; untested, RVL407), nothing else
     _helper_chain(root, 6)
     start = time.monotonic()
     assert lint_lines(root) == expected
@@ -1138,7 +1139,9 @@ def test_a_handler_past_its_analysis_budget_is_unknown_there(root: Path, example
 
     _helper_chain(root, 5, distinct=True)
     start = time.monotonic()
-    assert lint_lines(root) == example_lines
+    # RVL407 no longer names GET /crates for the field `shelf`: what list_crates writes is unknown there.
+    assert lint_lines(root) == [line.replace("GET /crates at 1.4 (handler crate.list_crates) or ", "")
+                                if " RVL407 response field shelf " in line else line for line in example_lines]
     assert time.monotonic() - start < 5
     shown = cli(root, "--show-project").stdout.splitlines()
     assert ("route contracts: 15 routes; the analysis ran out of steps (10000 expressions a handler) in 1 handler, "

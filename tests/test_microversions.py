@@ -34,8 +34,8 @@ def project_at(root: Path, **config: object) -> Project:
 
 def test_every_rvl4_code_has_a_case() -> None:
     codes = {code for case in RVL4_CASES for _, _, code in expected_of(case / "expected.txt")}
-    assert {"RVL400", "RVL401", "RVL402", "RVL403", "RVL404", "RVL901"} <= codes
-    assert len(RVL4_CASES) == 9
+    assert {"RVL400", "RVL401", "RVL402", "RVL403", "RVL404", "RVL406", "RVL407", "RVL901"} <= codes
+    assert len(RVL4_CASES) == 10
 
 
 @pytest.mark.parametrize("case", RVL4_CASES, ids=lambda p: p.name)
@@ -131,6 +131,35 @@ def test_noqa_on_the_gate_line_hides_the_finding(tmp_path: Path) -> None:
         rows = lint_tree(case, target)
         assert ("kiosk/handlers/widget.py", 10, "RVL404") not in rows
         assert ("kiosk/handlers/widget.py", 16, "RVL404") in rows
+
+
+@pytest.mark.parametrize("path", ["stall/schemas.py", "stall/handlers/item.py"])
+def test_each_file_alone_gets_its_rvl406_rvl407_findings(path: str) -> None:
+    # An editor's save: a schema module and a handler module asked about alone, cold.
+    case = CASES / "rvl4" / "tested_changes"
+    expected = [row for row in expected_of(case / "expected.txt") if row[0] == path]
+    assert expected and lint_tree(case, path, cold=True) == expected
+
+
+def test_a_changed_gabbi_file_rechecks_the_changes_it_tests(tmp_path: Path) -> None:
+    # pre-commit passes only the changed gabbi file: the findings of the routes it tests come again.
+    case = shutil.copytree(CASES / "rvl4" / "tested_changes", tmp_path / "case")
+    gabbi_file = case / "stall/tests/functional/gabbits/items.yaml"
+    assert lint_tree(case, "stall/tests/functional/gabbits/items.yaml") == expected_of(case / "expected.txt")
+    text = gabbi_file.read_text()
+    start = text.index("- name: sort is refused before 1.3")
+    gabbi_file.write_text(text[:start] + text[text.index("- name: list items sorted"):])
+    assert ("stall/schemas.py", 38, "RVL406") in lint_tree(case, "stall/tests/functional/gabbits/items.yaml")
+    (case / "stall/tests/functional/gabbits/other.yaml").write_text("tests:\n- {name: x, GET: /shelves}\n")
+    assert lint_tree(case, "stall/tests/functional/gabbits/other.yaml") == []  # reaches no route with a gap
+
+
+def test_show_project_says_how_many_changes_are_tested() -> None:
+    lines = cli(CASES / "rvl4" / "tested_changes", "--show-project", ".").stdout.splitlines()
+    assert ("  tested for what they change: 3 of 6 versioned request parameters sent below their first version "
+            "(RVL406), 2 of 3 versioned response fields asserted in their range (RVL407)") in lines
+    lines = cli(CASES / "rvl4" / "no_tests", "--show-project", ".").stdout.splitlines()
+    assert "  tested for what they change: not checked (RVL400)" in lines
 
 
 def test_show_project_prints_the_model() -> None:
@@ -261,6 +290,68 @@ def test_malformed_files_are_problems_with_a_line(text: str, line: int) -> None:
     requests, _, _, problems = read(text)
     assert requests == []
     assert [p.line for p in problems] == [line]
+
+
+def test_what_a_request_sends_and_asserts() -> None:
+    requests, _, _, problems = gabbi.read_test_file(Path("t.yaml"), """
+defaults:
+  query_parameters: {fallback: 1}
+tests:
+- name: sends
+  GET: "/x?resources=VCPU:1&required=$ENVIRON['TRAIT']&limit&$ENVIRON['NAME']=1"
+  query_parameters:
+    in_tree: x
+    nested: {not_a_parameter: 1}
+  data:
+    allocations:
+      $ENVIRON['RP_UUID']:
+        resources: {VCPU: 1}
+    listed: [{a: 1}, {b: &shared {c: 2}}]
+    again: *shared
+  response_json_paths:
+    $.allocations['$ENVIRON["RP_UUID"]'].resources.VCPU: 1
+    $.links[?rel = "self"].href: /x
+    $.providers[?(@.uuid == "a")].root_provider_uuid: x
+    $["quoted"][0].`len`: 1
+    $.whole: {inner: {deep: 1}}
+    bare.name: x
+- {name: from a file, POST: /x, data: <@body.json}
+- {name: opaque, POST: /x, data: "$RESPONSE['$.x']"}
+- {name: outside, POST: /x, data: <@missing.json, status: 400}
+""", KIOSK, data_file=lambda name: '{"k": {"j": [{"i": 1}]}}' if name == "body.json" else None)
+    assert problems == []
+    sends, from_file, opaque, outside = requests
+    assert sends.query == {"resources", "required", "limit", "in_tree", "nested"}
+    assert sends.body_keys == {"allocations", "resources", "VCPU", "listed", "a", "b", "c", "again"}
+    assert sends.asserted == {"allocations", "resources", "VCPU", "links", "rel", "href", "providers", "uuid",
+                              "root_provider_uuid", "quoted", "whole", "inner", "deep", "bare", "name"}
+    assert (from_file.query, from_file.body_keys, from_file.asserted) == ({"fallback"}, {"k", "j", "i"}, set())
+    assert opaque.body_keys == outside.body_keys == frozenset()
+    assert not outside.asserted  # a status is not a field
+
+
+def test_data_files_are_read_beside_the_test_inside_the_project_only(tmp_path: Path) -> None:
+    gabbits = tmp_path / "svc" / "tests" / "functional" / "gabbits"
+    gabbits.mkdir(parents=True)
+    (tmp_path / "setup.cfg").write_text("[metadata]\nname = svc\n")
+    (gabbits / "body.json").write_text('{"colour": "red", "parts": [{"size": 2}]}')
+    (gabbits / "deep.json").write_text("[" * 100000 + "]" * 100000)
+    (gabbits / "broken.json").write_text("{not json")
+    (tmp_path.parent / "secret.json").write_text('{"secret": 1}')
+    (gabbits / "t.yaml").write_text("""
+tests:
+- {name: beside, POST: /x, data: <@body.json}
+- {name: deep, POST: /x, data: <@deep.json}
+- {name: broken, POST: /x, data: <@broken.json}
+- {name: outside, POST: /x, data: <@../../../../secret.json}
+- {name: absolute, POST: /x, data: "<@/etc/passwd"}
+- {name: directory, POST: /x, data: <@.}
+""")
+    tests = gabbi.functional_tests(project_at(tmp_path))
+    assert tests.problems == ()
+    assert [(r.name, sorted(r.body_keys)) for r in tests.requests] == [
+        ("beside", ["colour", "parts", "size"]), ("deep", []), ("broken", []), ("outside", []),
+        ("absolute", []), ("directory", [])]
 
 
 def test_path_segments_of_a_url_that_starts_with_an_unknown_value() -> None:

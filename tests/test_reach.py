@@ -32,7 +32,7 @@ from reviewlint.app.prefilter import _files_asked, interesting, reports_in_alone
 from reviewlint.model.project import WSGIFY_KEY, Project
 from reviewlint.analysis.reach import handlers_reaching, module_edges
 from reviewlint.service.routes import route_table
-from reviewlint.rules import microversions, validation
+from reviewlint.rules import microversions, tested_changes, validation
 from reviewlint.analysis.summary import handler_summary, project_summaries, summaries_reaching
 
 
@@ -72,7 +72,11 @@ def check_tree(root: Path) -> int:
     # handlers can only find less, so elsewhere both are empty.
     places = {*handler_paths(project), *everything, *(r.site.path for r in open_objects),
               *(site.path for summary in summaries for site, _ in summary.extracts)}
-    for path in sorted(map(resolve_path, places)):
+    changes = tested_changes.judge(project).findings
+    for path in sorted(map(resolve_path, places | {found.site.path for found in changes})):
+        # One file's RVL406/RVL407 findings, from the routes reaching it alone, are the project's there.
+        assert (tested_changes.judge(project, path).findings
+                == tuple(found for found in changes if found.site.path == path)), path
         assert microversions._results_in(project, path) == everything.get(path, []), path
         assert validation._open_objects_in(project, path) == [r for r in open_objects if r.site.path == path], path
         assert (validation.validated_extracts(summaries_reaching(project, path), path)
@@ -127,6 +131,7 @@ def check_prefilter_by_file(root: Path, everywhere: Project) -> None:
     places = {*handler_paths(everywhere), *(gate.path for gate in project_gates(everywhere)),
               *(site.path for summary in summaries for site, _ in summary.decodes + summary.extracts),
               *(report.site.path for report in validation.open_schema_objects(everywhere)),
+              *(found.site.path for found in tested_changes.judge(everywhere).findings),
               *([table.path] if table is not None else [])} if handler_paths(everywhere) else set()
     offered = []
     for name in sorted({ref.module for ref in handler_refs(everywhere)}):
@@ -190,8 +195,9 @@ _TRAIT_HANDLERS_READ = ("handlers/trait", "handler", "util", "objects/trait", "o
 @pytest.mark.parametrize("name,parsed", [
     # aggregate.py, the first handler module, is parsed to know that trait.py is not the first (RVL400).
     ("handlers/trait", (*_TRAIT_HANDLERS_READ, "handlers/aggregate", "microversion")),
-    # Only trait.py's handlers reach the trait schemas: whether a rule may report there asks them alone.
-    ("schemas/trait", (*_TRAIT_HANDLERS_READ, "handlers/aggregate")),
+    # Only trait.py's handlers reach the trait schemas: whether a rule may report there asks them alone
+    # (RVL406/RVL407 build the contracts of their routes, which read the versions module too).
+    ("schemas/trait", (*_TRAIT_HANDLERS_READ, "handlers/aggregate", "microversion")),
 ])
 def test_on_placement_a_cold_save_parses_what_the_handlers_reaching_the_file_read(
         name: str, parsed: tuple[str, ...]) -> None:

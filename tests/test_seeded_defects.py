@@ -27,10 +27,22 @@ GABBITS = "placement/tests/functional/gabbits"
 
 # What the clean tree reports (pinned in test_real_trees.py and docs/real-world.md).
 CLEAN = [
+    ("placement/handlers/aggregate.py", 39, "RVL407"),
+    ("placement/handlers/allocation.py", 159, "RVL407"),
     ("placement/handlers/inventory.py", 45, "RVL301"),
     ("placement/handlers/reshaper.py", 87, "RVL302"),
+    ("placement/schemas/allocation.py", 64, "RVL406"),
+    ("placement/schemas/allocation.py", 67, "RVL406"),
+    ("placement/schemas/allocation.py", 87, "RVL406"),
+    ("placement/schemas/allocation.py", 151, "RVL406"),
+    ("placement/schemas/allocation.py", 161, "RVL406"),
     ("placement/schemas/allocation.py", 173, "RVL203"),
+    ("placement/schemas/allocation.py", 197, "RVL406"),
+    ("placement/schemas/allocation_candidate.py", 84, "RVL406"),
+    ("placement/schemas/allocation_candidate.py", 102, "RVL406"),
     ("placement/schemas/inventory.py", 81, "RVL203"),
+    ("placement/schemas/resource_provider.py", 93, "RVL406"),
+    ("placement/schemas/usage.py", 45, "RVL406"),
 ]
 
 
@@ -120,6 +132,15 @@ def seed(root: Path) -> dict[str, list[Row]]:
     # ... and the usage tests: GET /usages is never asked for before 1.9.
     (root / GABBITS / "usage.yaml").unlink()
     expected["RVL404"] = [(allocation, 527, "RVL404"), (usage, At("version_handler('1.9')"), "RVL404")]
+    # ... which also leaves the 1.38 consumer_count of GET /usages asserted nowhere.
+    expected["RVL407"] = [(usage, At("usage[ct]['consumer_count'] = cc"), "RVL407")]
+
+    # RVL406: the test that sends root_required (1.35) to GET /allocation_candidates at 1.34 is deleted.
+    root_required = root / GABBITS / "allocation-candidates-root-required.yaml"
+    text = root_required.read_text()
+    start = text.index("- name: root_required before microversion\n")
+    root_required.write_text(text[:start] + text[text.index("\n- name: ", start) + 1:])
+    expected["RVL406"] = [("placement/schemas/allocation_candidate.py", At("['root_required'] = {"), "RVL406")]
 
     # RVL405: a route to a handler that was renamed away.
     edit(root, "placement/handler.py", "        'GET': trait.list_traits,\n",
@@ -179,7 +200,8 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, li
 
 
 SEEDED_CODES = ["RVL101", "RVL102", "RVL103", "RVL104", "RVL201", "RVL202", "RVL203", "RVL301", "RVL302",
-                "RVL303", "RVL401", "RVL402", "RVL403", "RVL404", "RVL405", "RVL501", "RVL502", "RVL900", "RVL901"]
+                "RVL303", "RVL401", "RVL402", "RVL403", "RVL404", "RVL405", "RVL406", "RVL407", "RVL501", "RVL502",
+                "RVL900", "RVL901"]
 
 
 @pytest.mark.parametrize("code", SEEDED_CODES)

@@ -43,7 +43,7 @@ from reviewlint.model.schemas import (UNKNOWN, Const, DictValue, ListValue, Unkn
 from reviewlint.analysis.version_space import VersionSpace
 from reviewlint.core.microversion import Version
 from reviewlint.service.versions import version_of_value
-from reviewlint.service.handlers import handler_refs
+from reviewlint.service.handlers import handler_refs_in
 from reviewlint.analysis.values import (Alts, Carrier, Cond, Constant, Derived, Facts, Item, KeyWrite, Literal,
                                         ModuleRef, Objects, QueryRead, Schema, SchemaUse, Spot, Summary, alts_within,
                                         is_interesting, kinds_of, merge_alts, one_alt, origins_of)
@@ -82,7 +82,7 @@ class Interpreter:
         self.constants: dict[tuple[str, str], Item | None] = {}
         self._modules: dict[str, bool] = {}
         self.paths: set[Path] = set()  # the modules walked (their changes change the contracts)
-        self.handler_module_names = frozenset(ref.module for ref in handler_refs(project))
+        self._handler_modules: dict[str, bool] = {}
         self._active: set[tuple[str, int]] = set()
         self.steps = MAX_STEPS  # what the handler being analysed may still evaluate
         self.cuts = 0  # how many times an analysis stopped short for want of steps
@@ -92,6 +92,14 @@ class Interpreter:
         self.steps, cuts = MAX_STEPS, self.cuts
         summary = self.analyze(function, params, live)
         return summary, self.cuts > cuts
+
+    def is_handler_module(self, dotted: str) -> bool:
+        """Whether the project module `dotted` defines handlers, asking that module alone (a save
+        of one file does not parse every handler module to learn it)."""
+        if dotted not in self._handler_modules:
+            path = self.project.module_path(dotted)
+            self._handler_modules[dotted] = path is not None and bool(handler_refs_in(self.project, path))
+        return self._handler_modules[dotted]
 
     def is_module(self, dotted: str) -> bool:
         """True when `dotted` names a module of the project (`placement.schemas.allocation`)."""
@@ -774,7 +782,7 @@ class _Frame:
     def serializer(self, name: str) -> bool:
         """A function of this module or of a handler module: followed for the dicts it returns."""
         owner = name.rsplit(".", 1)[0]
-        return owner == self.module.name or owner in self.interpreter.handler_module_names
+        return owner == self.module.name or self.interpreter.is_handler_module(owner)
 
     def bound(self, helper: Function, arguments: list[tuple[cst.Arg, Alts]]) -> dict[str, Alts]:
         """What a call passes each of `helper`'s parameters."""

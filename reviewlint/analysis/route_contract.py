@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterable
 
 from reviewlint.analysis.contract import Interpreter
 from reviewlint.analysis.values import Carrier, Cond, Facts, QueryRead, Schema, Spot, one_alt
@@ -258,7 +258,7 @@ class Contracts:
     over_budget: tuple[Function, ...] = ()  # handler definitions whose analysis ran out of steps (MAX_STEPS)
 
 
-def _build(project: "Project") -> Contracts:
+def _build(project: "Project", only: "frozenset[Route] | None" = None) -> Contracts:
     from reviewlint.analysis.gates import GateFinder
     from reviewlint.service.routes import route_table
     from reviewlint.service.versions import service_versions
@@ -273,6 +273,8 @@ def _build(project: "Project") -> Contracts:
     contracts: dict[Route, RouteContract] = {}
     over: list[Function] = []
     for route in table.routes:
+        if only is not None and route not in only:
+            continue
         found = project.split_dotted(route.target)
         if found is None or "." in found[1]:
             continue
@@ -303,6 +305,12 @@ def route_contracts(project: "Project") -> dict["Route", RouteContract]:
 def over_budget(project: "Project") -> tuple[Function, ...]:
     """The handler definitions whose analysis ran out of steps: what they do past that is unknown."""
     return _contracts(project).over_budget
+
+
+def contracts_of(project: "Project", routes: Iterable["Route"]) -> dict["Route", RouteContract]:
+    """The contracts of some routes only, built on their own (not memoized): a query that caches
+    its results per route reads only the modules those routes walk."""
+    return _build(project, frozenset(routes)).routes
 
 
 def contract_paths(project: "Project") -> frozenset[Path]:

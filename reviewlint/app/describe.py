@@ -68,6 +68,7 @@ def describe_project(project: "Project") -> str:
     else:
         lines.append("version history: none (RVL403 is not checked)")
     lines.append(f"microversion gates: {len(project_gates(project))}")
+    lines.append(_describe_changes(project, facts.missing()))
     lines.extend(_describe_contracts(project))
     lines.append(_describe_reference(project))
     from reviewlint.service.unknown import needed_modules
@@ -128,3 +129,17 @@ def _describe_reference(project: "Project") -> str:
 
         lines.append(f"  (the search for other candidates stopped after {MAX_SEARCHED_FILES} .inc files)")
     return "\n".join(lines)
+
+
+def _describe_changes(project: "Project", missing: list[str]) -> str:
+    """The `--show-project` line for what the gates change: versioned parameters and fields, and how many are tested."""
+    if missing:
+        return "  tested for what they change: not checked (RVL400)"
+    from reviewlint.rules.tested_changes import judge
+
+    judgement = judge(project)
+    sent, parameters = judgement.parameters
+    asserted, fields = judgement.fields
+    return (f"  tested for what they change: {sent} of {parameters} versioned request parameters sent below "
+            f"their first version (RVL406), {asserted} of {fields} versioned response fields asserted in "
+            f"their range (RVL407)")

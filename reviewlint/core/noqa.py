@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import tokenize
 from dataclasses import replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Iterable
 
 from flake8.defaults import NOQA_FILE, NOQA_INLINE_REGEXP
@@ -97,9 +97,16 @@ def relocate_headers(findings: Iterable[Finding], source: str) -> list[Finding]:
     return [relocate_header(finding, noqa) for finding in findings]
 
 
+@lru_cache(maxsize=16)
+def _noqa_lines(source: str) -> NoqaLines:
+    """One NoqaLines per text: the findings a gabbi file re-reports in a module are checked against it
+    once per run, not once per gabbi file."""
+    return NoqaLines(source)
+
+
 def apply_noqa(findings: Iterable[Finding], source: str) -> list[Finding]:
     """Relocate header findings, then drop what `# noqa` comments suppress (the CLI)."""
-    noqa = NoqaLines(source)
+    noqa = _noqa_lines(source)
     if any(NOQA_FILE.match(line) for line in noqa.lines):
         return []
     kept = []

@@ -30,6 +30,7 @@ FAMILIES = (
     "reviewlint.rules.validation",
     "reviewlint.rules.constants",
     "reviewlint.rules.microversions",
+    "reviewlint.rules.tested_changes",
     "reviewlint.rules.authorization",
     "reviewlint.rules.apiref",
     "reviewlint.rules.linter",

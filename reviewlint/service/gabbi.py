@@ -1,7 +1,11 @@
 """The service's functional tests: gabbi YAML files, read as plain data.
 
 Each test becomes a TestRequest: the method, the path segments and the
-microversion it asks for (RULES.md, "functional test request"). The files
+microversion it asks for (RULES.md, "functional test request"), and what
+it sends and checks: its query parameter names (URL and
+`query_parameters`), its body's keys at every depth (`data:`, inline or
+from a `<@file`) and the response fields its `response_json_paths` name.
+Those are read from the composed YAML nodes, never built. The files
 are read with PyYAML's safe loader (the C one when libyaml is there); a file
 that does not parse becomes a YamlProblem (RVL901) and the others still
 count.
@@ -13,7 +17,7 @@ import fnmatch
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from reviewlint.core.config import resolve_path
 from reviewlint.core.guard import DEFAULT_LIMITS, Limits, UnreadableSource, check_yaml_nodes
@@ -51,6 +55,9 @@ class TestRequest:
     url: str  # as written, with $LAST_URL and $HISTORY[...].$URL expanded
     segments: tuple[str | None, ...]  # path segments; None where a substitution sits
     version: Version | None  # None: a version header the service would refuse
+    query: frozenset[str] = frozenset()  # query parameter names (URL and `query_parameters`)
+    body_keys: frozenset[str] = frozenset()  # the body's keys at every depth (inline `data:` or `<@file`)
+    asserted: frozenset[str] = frozenset()  # response field names its `response_json_paths` name
 
 
 @dataclass(frozen=True)
@@ -149,13 +156,15 @@ _CONSTRUCTION_ERRORS = (ValueError, TypeError, OverflowError, ArithmeticError, R
 MAX_URL_LENGTH = 65536
 
 
-def read_test_file(path: Path, text: str, context: VersionContext, limits: Limits = DEFAULT_LIMITS
+def read_test_file(path: Path, text: str, context: VersionContext, limits: Limits = DEFAULT_LIMITS,
+                   data_file: Callable[[str], str | None] | None = None
                    ) -> tuple[list[TestRequest], int, int, list[YamlProblem]]:
     """(requests, left out, skipped, problems) of one gabbi file.
 
     Whatever the file holds, it ends as data or as problems (RVL901): YAML
     errors, values the safe constructor refuses, alias bombs, documents
-    that nest too deeply or contain themselves.
+    that nest too deeply or contain themselves. `data_file` gives the text
+    of a `data: <@name` file (None: unknown, its keys stay unknown).
     """
     import yaml
 
@@ -203,6 +212,9 @@ def read_test_file(path: Path, text: str, context: VersionContext, limits: Limit
                 continue
             headers = {**_headers(defaults.get("request_headers")), **_headers(test.get("request_headers"))}
             version = context.version(headers)
+            query = _query_names(url or "") | _node_keys(_option(test, defaults, "query_parameters"), 1)
+            body_keys = _body_keys(_option(test, defaults, "data"), data_file)
+            asserted = _asserted(_option(test, defaults, "response_json_paths"))
         except _Malformed as exc:
             problems.append(YamlProblem(path, line, 0, f"test #{index + 1}: {exc.reason}"))
             last = None
@@ -211,7 +223,7 @@ def read_test_file(path: Path, text: str, context: VersionContext, limits: Limit
             problems.append(YamlProblem(path, line, 0, f"test #{index + 1}: cannot read it: {_error_text(exc)}"))
             last = None
             continue
-        requests.append(TestRequest(path, name, method, url or "", segments, version))
+        requests.append(TestRequest(path, name, method, url or "", segments, version, query, body_keys, asserted))
     return requests, left_out, skipped, problems
 
 
@@ -221,9 +233,11 @@ def _error_text(exc: BaseException) -> str:
     return describe_error(exc)
 
 
-# The only keys of a test (or of `defaults`) the reader needs: the bodies
+# The only keys of a test (or of `defaults`) the reader builds: the bodies
 # and the response checks, most of a gabbi file, are never built.
 _WANTED = frozenset({"name", "skip", "url", "method", "status", "request_headers", "response_headers", *METHODS})
+# Keys whose names (not values) the reader needs: kept as YAML nodes and only walked.
+_WALKED = frozenset({"data", "query_parameters", "response_json_paths"})
 
 
 def _read(text: str, limits: Limits) -> dict[str, Any]:
@@ -284,8 +298,130 @@ def _pairs(constructor: Any, node: Any) -> dict[str, Any]:
 
 
 def _wanted(constructor: Any, node: Any) -> dict[str, Any]:
-    return {key: _construct(constructor, value, repr(key))
-            for key, value in _pairs(constructor, node).items() if key in _WANTED}
+    wanted: dict[str, Any] = {}
+    for key, value in _pairs(constructor, node).items():
+        if key in _WANTED:
+            wanted[key] = _construct(constructor, value, repr(key))
+        elif key in _WALKED:
+            wanted[key] = _Nodes(value)
+    return wanted
+
+
+@dataclass(frozen=True)
+class _Nodes:
+    """A part of a test kept as its composed YAML node (already vetted by `check_yaml_nodes`)."""
+
+    node: Any
+
+
+def _option(test: dict[str, Any], defaults: dict[str, Any], key: str) -> Any:
+    """The YAML node of a walked key of the test, else of `defaults`; None without one."""
+    found = test.get(key, defaults.get(key))
+    return found.node if isinstance(found, _Nodes) else None
+
+
+# A query parameter name in a URL's query string (substitutions already replaced).
+_QUERY_NAME = re.compile(r"(?:^|&)([^=&#]+)")
+
+
+def _query_names(url: str) -> frozenset[str]:
+    """The parameter names of a test URL's query string (`?resources=VCPU:1&limit=2`)."""
+    from urllib.parse import unquote_plus
+
+    marked = _SUBSTITUTION.sub(_PLACEHOLDER, url)
+    if "?" not in marked:
+        return frozenset()
+    query = marked.split("?", 1)[1].split("#", 1)[0]
+    names = (unquote_plus(found.group(1)).strip() for found in _QUERY_NAME.finditer(query))
+    return frozenset(name for name in names if name and _PLACEHOLDER not in name)
+
+
+def _node_keys(root: Any, depth: int | None = None) -> frozenset[str]:
+    """The scalar keys of the mappings under a YAML node, at every depth (or the first `depth` levels).
+
+    Keys holding a substitution (`$ENVIRON['RP_UUID']`) name nothing known and
+    are left out; each node is visited once, so aliases cost nothing.
+    """
+    if root is None:
+        return frozenset()
+    keys: set[str] = set()
+    seen: set[int] = set()
+    stack: list[tuple[Any, int]] = [(root, 0)]
+    while stack:
+        node, level = stack.pop()
+        if id(node) in seen or node.id == "scalar" or (depth is not None and level >= depth):
+            continue
+        seen.add(id(node))
+        if node.id == "sequence":
+            stack.extend((item, level) for item in node.value)
+            continue
+        for key, value in node.value:
+            if key.id == "scalar":
+                if key.value == "<<" and key.tag == "tag:yaml.org,2002:merge":
+                    stack.append((value, level))  # a merge key: its mapping's keys are this one's
+                    continue
+                if "$" not in key.value:
+                    keys.add(key.value)
+            stack.append((value, level + 1))
+    return frozenset(keys)
+
+
+def _body_keys(node: Any, data_file: Callable[[str], str | None] | None) -> frozenset[str]:
+    """The keys of a test's body at every depth: inline `data:`, or the JSON of a `data: <@file`."""
+    if node is None:
+        return frozenset()
+    if node.id != "scalar":
+        return _node_keys(node)
+    text = str(node.value)
+    if not text.startswith("<@") or data_file is None:
+        return frozenset()  # a string body, or a substitution ($RESPONSE[...]): no keys known
+    content = data_file(text[2:].strip())
+    return _json_keys(content) if content is not None else frozenset()
+
+
+def _json_keys(text: str) -> frozenset[str]:
+    """The object keys of a JSON document at every depth; none when it is not JSON."""
+    import json
+
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        return frozenset()
+    keys: set[str] = set()
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            keys.update(key for key in item if "$" not in key)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return frozenset(keys)
+
+
+# A name in a JSONPath: `name`, `.name`, `..name`, `['name']`, `["name"]`, and a name a filter compares
+# (`[?rel = "self"]`, `[?(@.uuid == "x")]`); a quoted string not followed by a bracket or a dot
+# inside a filter is a value, not a name.
+_PATH_NAME = re.compile(r"""^\s*([A-Za-z_][\w-]*)"""  # a path that starts with a name: `name` is `$.name`
+                        r"""|\.\.?([A-Za-z_][\w-]*)"""  # .name, ..name
+                        r"""|\[\s*(?:'([^'$]*)'|"([^"$]*)")\s*\]"""  # ['name'], ["name"]
+                        r"""|[?@]\.?\s*\(?\s*@?\.?([A-Za-z_]\w*)""")  # [?name = ...], [?(@.name ...)]
+
+
+def _asserted(node: Any) -> frozenset[str]:
+    """The response fields a test's `response_json_paths` name: in the paths and in the expected objects."""
+    if node is None or node.id != "mapping":
+        return frozenset()
+    names: set[str] = set()
+    for key, value in node.value:
+        if key.id == "scalar":
+            path = _SUBSTITUTION.sub(_PLACEHOLDER, str(key.value)[:MAX_URL_LENGTH])
+            for found in _PATH_NAME.finditer(path):
+                name = next((g for g in found.groups() if g), None)
+                if name and _PLACEHOLDER not in name:
+                    names.add(name)
+        names |= _node_keys(value)
+    return frozenset(names)
 
 
 def _construct(constructor: Any, node: Any, what: str) -> Any:
@@ -426,7 +562,8 @@ _FileResult = tuple[list[TestRequest], int, int, list[YamlProblem]]
 def _encode_file(result: _FileResult) -> Any:
     requests, left_out, skipped, problems = result
     path = str(requests[0].path) if requests else None
-    return [path, [[r.name, r.method, r.url, list(r.segments), list(r.version) if r.version else None]
+    return [path, [[r.name, r.method, r.url, list(r.segments), list(r.version) if r.version else None,
+                    sorted(r.query), sorted(r.body_keys), sorted(r.asserted)]
                    for r in requests], left_out, skipped, [[str(p.path), p.line, p.col, p.reason] for p in problems]]
 
 
@@ -434,8 +571,9 @@ def _decode_file(data: Any) -> _FileResult:
     path, requests, left_out, skipped, problems = data
     where = Path(path) if path is not None else None
     return ([TestRequest(where, str(name), str(method), str(url), tuple(segments),  # type: ignore[arg-type]
-                         (int(version[0]), int(version[1])) if version else None)
-             for name, method, url, segments, version in requests],
+                         (int(version[0]), int(version[1])) if version else None,
+                         frozenset(map(str, query)), frozenset(map(str, body_keys)), frozenset(map(str, asserted)))
+             for name, method, url, segments, version, query, body_keys, asserted in requests],
             int(left_out), int(skipped), [YamlProblem(Path(path), int(line), int(col), str(reason))
                                           for path, line, col, reason in problems])
 
@@ -448,10 +586,25 @@ def _read_file(project: "Project", path: Path, context: VersionContext) -> _File
             text = project.source(path)
         except UnreadableSource as exc:
             return [], 0, 0, [YamlProblem(path, exc.line, 0, str(exc))]
-        return read_test_file(path, text, context, project.config.limits)
+        return read_test_file(path, text, context, project.config.limits, lambda name: _data_file(project, path, name))
 
     key = f"tests:{path}:{context.service_type}:{context.minimum}:{context.latest}"
     return project.memo(key, compute, Codec(_encode_file, _decode_file))
+
+
+def _data_file(project: "Project", test_file: Path, name: str) -> str | None:
+    """The text of a `data: <@name` file: beside the test file (as gabbi finds it), inside the project only."""
+    if not name or _PLACEHOLDER in name or "$" in name or "\x00" in name:
+        return None
+    try:
+        target = resolve_path(test_file.parent / name)
+        target.relative_to(resolve_path(project.root))
+    except (ValueError, OSError, RuntimeError):
+        return None  # outside the project (`<@../../etc/passwd`), or not a path at all
+    try:
+        return project.source(target)
+    except UnreadableSource:
+        return None
 
 
 def _build(project: "Project") -> FunctionalTests:
