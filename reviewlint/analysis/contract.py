@@ -32,10 +32,11 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 import libcst as cst
 
+from reviewlint.analysis.calls import argument
 from reviewlint.analysis.gates import is_version_key
 from reviewlint.analysis.request_terms import BODY_ATTRS, COMPARISONS, FLIPPED
 from reviewlint.analysis.decorators import ANY, KEYWORD, validations
-from reviewlint.analysis.resolver import resolver_for
+from reviewlint.analysis.resolver import binds_name, resolver_for
 from reviewlint.model.module import Function, ModuleInfo, string_value
 from reviewlint.model.module import dotted as dotted_name
 from reviewlint.model.schemas import (UNKNOWN, Const, DictValue, ListValue, Unknown, Value, evaluator_for,
@@ -119,7 +120,7 @@ class Interpreter:
         if dotted is None:
             return None
         found = self.project.split_path(dotted)
-        if found is not None and not _assigns(self.project, found[1], found[2]):
+        if found is not None and "." not in found[2] and not binds_name(self.project, found[1], found[2]):
             return None  # a class, a function, an exception: not worth parsing its module for
         if found is not None:
             self.paths.add(found[1])
@@ -688,8 +689,8 @@ class _Frame:
         return merge_alts(found)
 
     def matches(self, node: cst.Call, live: int) -> Alts:
-        low = self.version_of(_argument(node, 0, "min_version"), live)
-        high = self.version_of(_argument(node, 1, "max_version"), live)
+        low = self.version_of(argument(node, 0, "min_version"), live)
+        high = self.version_of(argument(node, 1, "max_version"), live)
         if low is None and high is None:
             return ()
         return self.cond(self.space.mask(low, high), node, live)
@@ -707,8 +708,8 @@ class _Frame:
         return found
 
     def extract_json(self, node: cst.Call, live: int) -> Alts:
-        body = _argument(node, 0, "body")
-        schema_expr = _argument(node, 1, "schema")
+        body = argument(node, 0, "body")
+        schema_expr = argument(node, 1, "schema")
         # Without a schema, what validates the body may come later (a decorator): the read says "unknown" till then.
         if body is not None and Carrier.BODY in kinds_of(self.eval(body, live)) and schema_expr is not None:
             for mask, schema in self.schema_alts(schema_expr, live):
@@ -716,12 +717,12 @@ class _Frame:
         return one_alt(live, Derived(frozenset({Carrier.BODY})))
 
     def validate(self, node: cst.Call, live: int) -> Alts:
-        instance = _argument(node, 0, "instance")
+        instance = argument(node, 0, "instance")
         kinds = kinds_of(self.eval(instance, live)) if instance is not None else frozenset()
         uses = self.facts.body_schemas if Carrier.BODY in kinds else (
             self.facts.query_schemas if Carrier.QUERY in kinds else None)
         if uses is not None:
-            for mask, schema in self.schema_alts(_argument(node, 1, "schema"), live):
+            for mask, schema in self.schema_alts(argument(node, 1, "schema"), live):
                 uses.append(SchemaUse(mask, schema, Spot.of(self.module, node)))
         return ()
 
@@ -823,24 +824,3 @@ class _Frame:
             frame = frame or _Frame(self.interpreter, helper.owner, helper, {}, self.depth + 1)
             for mask, schema in frame.schema_alts(found.schema, live):
                 self.facts.body_schemas.append(SchemaUse(mask, schema, Spot.of(helper.owner, found.schema)))
-
-
-def _assigns(project: "Project", path: Path, name: str) -> bool:
-    """Cheap text test: does the module at `path` assign `name` at the start of a line?"""
-    import re
-
-    if "." in name:
-        return True
-    try:
-        text = project.source(path)
-    except Exception:  # unreadable files are RVL900's business
-        return False
-    return re.search(rf"^{re.escape(name)}\s*(?::[^=\n]*)?=", text, re.M) is not None
-
-
-def _argument(call: cst.Call, index: int, keyword: str) -> cst.BaseExpression | None:
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == keyword:
-            return arg.value
-    positional = [a for a in call.args if a.keyword is None and not a.star]
-    return positional[index].value if index < len(positional) else None

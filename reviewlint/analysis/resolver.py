@@ -172,7 +172,7 @@ class CallResolver:
         """
         found = self.project.split_path(target) if "." in target else None
         if (found is None or "." in found[2] or self.project.index.canonical(target) is not None
-                or not _binds(self.project, found[1], found[2])):
+                or not binds_name(self.project, found[1], found[2])):
             yield ""
             return
         other = self.project.module_at(found[1])
@@ -253,7 +253,7 @@ class CallResolver:
         return self._globals[key]
 
 
-def _binds(project: "Project", path: Path, name: str) -> bool:
+def binds_name(project: "Project", path: Path, name: str) -> bool:
     """Cheap text test: does the module at `path` bind `name` at the start of a line (`NAME =`, `NAME: T =`)?"""
     try:
         text = project.source(path)
