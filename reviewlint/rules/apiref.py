@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
 
 from reviewlint.core.findings import Finding
+from reviewlint.rules.apiref_required import RequiredMismatch, placed, request_drifts
 from reviewlint.rules.base import Rule
 from reviewlint.service.handlers import handler_paths
 from reviewlint.service.reference_choice import is_reference_file, reference, reference_directory
@@ -402,6 +403,7 @@ class HeadingRangeGap(Rule):
 
 RULES: tuple[type[Rule], ...] = (
     UndocumentedRequestVersion, UndocumentedResponseVersion, UnacceptedRequestParameter, HeadingRangeGap,
+    RequiredMismatch,
 )
 
 REQUEST_KINDS = ("request",)
@@ -452,6 +454,7 @@ def _judge(project: "Project") -> list[ReferenceFinding]:
     sections: dict[tuple[str, str], list[RouteSection]] = {}
     for section in ref.sections:
         sections.setdefault((section.method, route_shape(section.template)), []).append(section)
+    drifts = []
     for key, documented in sections.items():
         found_contract = by_key.get(key)
         if found_contract is None or not found_contract.mask:
@@ -461,6 +464,9 @@ def _judge(project: "Project") -> list[ReferenceFinding]:
         found.extend(doc.response_versions())
         found.extend(doc.unaccepted())
         found.extend(doc.heading_ranges())
+        drifts.extend(request_drifts(doc.label, found_contract, doc.named("request"), doc.schema_text))
+    if drifts:
+        found.extend(ReferenceFinding(*at) for at in placed(ref, drifts, next(iter(contracts.values())).space.describe))
     return sorted(set(_unsuppressed(project, ref, found)))
 
 
@@ -568,6 +574,11 @@ class _RouteDoc:
                     narrowed = part_mask & self.space.mask(entry.min_version, entry.max_version)
                     found.append(_Listing(section, part, part_mask, plist, item, entry, narrowed))
         return found
+
+    def named(self, kind: str) -> list:
+        """(name as the code has it, item, list, entry, versions) of each listing of one kind (RVL605)."""
+        return [(name, li.item, li.plist, li.entry, li.mask) for li in self.listings(kind)
+                if (name := _doc_name(li.item, li.entry.location or "")) is not None]
 
     # -- where and what for messages ------------------------------------------------------------
     def rel(self, path: Path) -> str:
