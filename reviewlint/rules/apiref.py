@@ -464,7 +464,7 @@ def _judge(project: "Project") -> list[ReferenceFinding]:
         found.extend(doc.response_versions())
         found.extend(doc.unaccepted())
         found.extend(doc.heading_ranges())
-        drifts.extend(request_drifts(doc.label, found_contract, doc.named("request"), doc.schema_text))
+        drifts.extend(request_drifts(doc.label, found_contract, doc.listings("request"), _doc_name, doc.schema_text))
     if drifts:
         found.extend(ReferenceFinding(*at) for at in placed(ref, drifts, next(iter(contracts.values())).space.describe))
     return sorted(set(_unsuppressed(project, ref, found)))
@@ -574,11 +574,6 @@ class _RouteDoc:
                     narrowed = part_mask & self.space.mask(entry.min_version, entry.max_version)
                     found.append(_Listing(section, part, part_mask, plist, item, entry, narrowed))
         return found
-
-    def named(self, kind: str) -> list:
-        """(name as the code has it, item, list, entry, versions) of each listing of one kind (RVL605)."""
-        return [(name, li.item, li.plist, li.entry, li.mask) for li in self.listings(kind)
-                if (name := _doc_name(li.item, li.entry.location or "")) is not None]
 
     # -- where and what for messages ------------------------------------------------------------
     def rel(self, path: Path) -> str:

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from reviewlint.rules.base import Rule
 
 if TYPE_CHECKING:
     from reviewlint.analysis.route_contract import Acceptance, RouteContract
-    from reviewlint.service.reference_data import ListedParameter, ParameterEntry, ParameterList, Reference
+    from reviewlint.service.reference_data import ListedParameter, ParameterEntry, Reference
 
 
 _ROUTES = '''
@@ -135,25 +135,26 @@ class Drift:
     what: str  # what the code does, for the message
 
 
-# (name as the code has it, the item, its list, its entry, the versions it documents)
-Listed = tuple[str, "ListedParameter", "ParameterList", "ParameterEntry", int]
-
-
-def request_drifts(route: str, contract: "RouteContract", listed: Iterable[Listed],
+def request_drifts(route: str, contract: "RouteContract", listings: Iterable[Any],
+                   doc_name: Callable[["ListedParameter", str], str | None],
                    schema_text: Callable[["Acceptance"], str]) -> Iterator[Drift]:
-    """The route's documented body and query parameters whose `required` disagrees with every schema in force."""
+    """The route's documented body and query parameters whose `required` disagrees with every schema in force.
+
+    `listings` are rules/apiref.py's `_Listing`s of the route's Request parts; `doc_name` names each as the code would.
+    """
     cut = contract.unknown()
     groups = {"body": contract.body_schemas(), "query": contract.query_schemas()}
-    for name, item, plist, entry, mask in listed:
-        mask &= contract.mask
-        if entry.location not in groups or entry.required is None or not mask or mask & cut:
+    for listing in listings:
+        item, plist, entry, mask = listing.item, listing.plist, listing.entry, listing.mask & contract.mask
+        name = doc_name(item, entry.location or "")
+        if entry.location not in groups or entry.required is None or name is None or not mask or mask & cut:
             continue
         verdict = _verdict(name, groups[entry.location], mask)
         if verdict is None or verdict[0] == entry.required:
             continue
         required, judged, schemas = verdict
         texts = ", ".join(dict.fromkeys(schema_text(accepts) for accepts in schemas))
-        what = f"{texts} requires it" if required else f"no schema in force requires it ({texts})"
+        what = f"it is required by {texts}" if required else f"no schema in force requires it ({texts})"
         yield Drift(plist.path, item.line, entry, route, name, judged, what)
 
 
