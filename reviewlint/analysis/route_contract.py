@@ -264,10 +264,11 @@ def _required(entries: dict[str, Any], alternative: bool) -> frozenset[str] | No
     listed = entries.get("required")
     if listed is None:
         return frozenset()
-    if not isinstance(listed, ListValue) or not all(
-            isinstance(item, Const) and isinstance(item.value, str) for item in listed.items):
+    names = [item.value for item in listed.items if isinstance(item, Const)] if isinstance(listed, ListValue) else []
+    if not isinstance(listed, ListValue) or len(names) != len(listed.items) or not all(
+            isinstance(name, str) for name in names):
         return None
-    return frozenset(item.value for item in listed.items)
+    return frozenset(str(name) for name in names)
 
 
 def version_space(service: "ServiceVersions") -> VersionSpace:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
 
 from reviewlint.core.findings import Finding
-from reviewlint.rules.apiref_required import RequiredMismatch, placed, request_drifts
+from reviewlint.rules.apiref_required import Drift, RequiredMismatch, placed, request_drifts
 from reviewlint.rules.base import Rule
 from reviewlint.service.handlers import handler_paths
 from reviewlint.service.reference_choice import is_reference_file, reference, reference_directory
@@ -454,7 +454,7 @@ def _judge(project: "Project") -> list[ReferenceFinding]:
     sections: dict[tuple[str, str], list[RouteSection]] = {}
     for section in ref.sections:
         sections.setdefault((section.method, route_shape(section.template)), []).append(section)
-    drifts = []
+    drifts: list[Drift] = []
     for key, documented in sections.items():
         found_contract = by_key.get(key)
         if found_contract is None or not found_contract.mask:
