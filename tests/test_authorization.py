@@ -58,7 +58,8 @@ def test_stdin_sees_a_policy_check_the_editor_just_added() -> None:
 
 def test_messages_name_the_handler_its_version_and_the_check() -> None:
     checks = lint_lines(CHECKS, "svc/handlers/widget.py", select=["RVL5"])
-    assert checks[2] == ("svc/handlers/widget.py:78:1: RVL501 handler widget.replace_widget (>= 1.2) never checks "
+    # A definition with a maximum names its range (it said `(>= 1.2)` of `version_handler('1.2', '1.3')`).
+    assert checks[2] == ("svc/handlers/widget.py:78:1: RVL501 handler widget.replace_widget (1.2..1.3) never checks "
                          "policy: no can() or authorize() in it or in a helper it passes the request to")
     order = lint_lines(ORDER, select=["RVL502"])
     assert order[0] == ("svc/handlers/widget.py:34:30: RVL502 handler widget.create_widget reads the request body "

@@ -124,6 +124,43 @@ def test_bad_config_names_file_key_and_value(command: Command, project: Path, co
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("args, message", [
+    (["--select", "FOO"], "reviewlint: --select: 'FOO' matches no rule code (see --list-rules)"),
+    (["--ignore", "RVL9999"], "reviewlint: --ignore: 'RVL9999' matches no rule code: did you mean RVL9 or RVL901? "
+                              "(see --list-rules)"),
+    (["--extend-ignore", "RVL101,RVL51"], "reviewlint: --extend-ignore: 'RVL51' matches no rule code: "
+                                          "did you mean RVL501 or RVL5? (see --list-rules)"),
+])
+def test_a_code_that_matches_no_rule_is_a_usage_error(command: Command, project: Path, args: list[str],
+                                                      message: str) -> None:
+    # Before: nothing printed and exit 0, as if the typo had been a choice.
+    result = command(*args, ".", cwd=project)
+    assert (result.returncode, result.stderr, result.stdout) == (2, message + "\n", "")
+
+
+@pytest.mark.parametrize("config, message", [
+    ("[reviewlint]\nselect = XYZ\n", "setup.cfg: select: 'XYZ' matches no rule code (see --list-rules)"),
+    ("[reviewlint]\nignore = RVL1,RLV501\n",
+     "setup.cfg: ignore: 'RLV501' matches no rule code: did you mean RVL501 or RVL901? (see --list-rules)"),
+    ("[reviewlint]\nper-file-ignores =\n    svc/*.py: RVL11\n",
+     "setup.cfg: per-file-ignores: 'RVL11' matches no rule code: did you mean RVL101 or RVL1? (see --list-rules)"),
+])
+def test_a_config_code_that_matches_no_rule_is_a_config_error(command: Command, project: Path, config: str,
+                                                              message: str) -> None:
+    (project / "setup.cfg").write_text(config)
+    result = command(".", cwd=project)
+    assert result.returncode == 2
+    assert result.stderr.endswith(message + "\n") and len(result.stderr.splitlines()) == 1
+    assert result.stdout == ""
+
+
+def test_every_rule_code_is_known_to_the_selection_check() -> None:
+    from reviewlint.core.codes import RULE_CODES
+    from reviewlint.rules import rule_classes
+
+    assert RULE_CODES == tuple(rule.code for rule in rule_classes())
+
+
 def test_config_in_pyproject_select_and_per_file_ignores(project: Path) -> None:
     (project / "setup.cfg").unlink()
     (project / "pyproject.toml").write_text(

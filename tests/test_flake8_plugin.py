@@ -91,6 +91,19 @@ def test_config_error_becomes_a_finding_not_a_crash(flake8: Command, tmp_path: P
     assert "unknown key 'bogus'" in result.stdout
 
 
+def test_flake8_keeps_its_own_selection_rules_and_reports_a_config_typo(flake8: Command, tmp_path: Path) -> None:
+    (tmp_path / "x.py").write_text("x = 1\n")
+    # flake8's --select is flake8's business: a code no plugin has selects nothing, as flake8 does it.
+    result = flake8("--select", "RVL9999", "x.py", cwd=tmp_path)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+    # The [reviewlint] section is ours: a typo there is said, once, as any config error is.
+    (tmp_path / "setup.cfg").write_text("[reviewlint]\nselect = XYZ\n")
+    result = flake8("--select", "RVL", "x.py", cwd=tmp_path)
+    assert result.stdout.splitlines() == [
+        f"x.py:1:1: RVL901 malformed configuration: {tmp_path.resolve()}/setup.cfg: select: 'XYZ' matches no rule "
+        "code (see --list-rules)"]
+
+
 NOQA_HANDLERS = '''\
 from svc import util
 from svc import wsgi_wrapper

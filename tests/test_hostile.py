@@ -518,11 +518,11 @@ def test_hostile_reference_lines_are_one_rvl901_each(root: Path, baseline: list[
     outcome = run_bounded(".", cwd=root)
     assert_one_each(outcome, baseline, expected)
     assert "root:" not in outcome.stdout  # /etc/passwd is never read, nor shown
-    # One unrelated file named, as pre-commit does: its findings, and the reference's (it is rechecked).
+    # One unrelated file named, as pre-commit does: its own findings, none of these (issue 27: a named
+    # handler brings only the reference findings about its own routes), and no crash on the way.
     outcome = run_bounded("depot/handlers/shelf.py", cwd=root)
     assert_sane(outcome)
-    assert sorted({row for row in findings_of(outcome.stdout) if "hostile" in row[0]}) == sorted(
-        (path, line, code) for path, (line, code, _) in expected.items())
+    assert findings_of(outcome.stdout) and not [row for row in findings_of(outcome.stdout) if "hostile" in row[0]]
 
 
 @pytest.mark.slow

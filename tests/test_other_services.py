@@ -61,10 +61,11 @@ def test_show_project_names_the_table_its_shape_and_what_resolves() -> None:
 
 def test_messages_use_the_renamed_decorators_and_the_routes() -> None:
     lines = lint_lines(HARBOR)
-    assert ("harbor/api/handlers/berths.py:51:1: RVL102 @require_content on handler berths.moor_boat must sit "
-            "below @HarborRequestHandler") in lines
-    assert ("harbor/api/schemas/boat.py:18:12: RVL203 schema PUT_BOAT: object at $ declares properties without "
-            "\"additionalProperties\": False; request body of boats.update_boat") in lines
+    assert ("harbor/api/handlers/berths.py:51:1: RVL102 @require_content on handler berths.moor_boat "
+            "(POST /berths/{uuid}/boats) must sit below @HarborRequestHandler") in lines
+    assert ("harbor/api/schemas/boat.py:18:12: RVL203 schema PUT_BOAT: object at $ accepts keys other than its "
+            "properties, with any value (no \"additionalProperties\"); in force for handler boats.update_boat "
+            "(PUT /boats/{uuid}) at 1.0..1.1") in lines  # seen through fleet.update_boat's decorator
     assert ("harbor/api/handlers/boats.py:26:8: RVL401 microversion gate >= 1.1 is untested in its range: "
             "no functional test of GET /boats/{uuid} at 1.1") in lines
 

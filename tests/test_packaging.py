@@ -36,7 +36,7 @@ def test_the_build_warns_about_nothing(dists: tuple[Path, Path, str]) -> None:
 def test_the_sdist_is_the_whole_project(dists: tuple[Path, Path, str]) -> None:
     with tarfile.open(dists[0]) as sdist:
         names = {name.split("/", 1)[1] for name in sdist.getnames() if "/" in name}
-    assert {"LICENSE", "README.md", ".pre-commit-hooks.yaml", "docs/rules.md", "docs/real-world.md",
+    assert {"LICENSE", "README.md", ".pre-commit-hooks.yaml", "tox.ini", "docs/rules.md", "docs/real-world.md",
             "docs/reviewlint-json-v1.schema.json", "tests/conftest.py",
             "reviewlint/fixtures/example/setup.cfg"} <= names
 

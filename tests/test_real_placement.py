@@ -24,8 +24,12 @@ def test_cli_on_placement_16_finds_only_the_open_schema_objects() -> None:
     assert findings_of(result.stdout) == PLACEMENT_16_RVL2
     lines = result.stdout.splitlines()
     assert "schema PUT_INVENTORY_SCHEMA (also POST_RESHAPER_SCHEMA" in lines[1]
-    assert "object at $.properties.inventories declares patternProperties" in lines[1]
-    assert "request body of inventory.set_inventories, reshaper.reshape" in lines[1]
+    # Before: "declares patternProperties without "additionalProperties": False; request body of
+    # inventory.set_inventories, reshaper.reshape (>= 1.30)".
+    assert "object at $.properties.inventories accepts keys that no pattern of its patternProperties " \
+           "matches, with any value" in lines[1]
+    assert lines[1].endswith("in force for handlers inventory.set_inventories (PUT /resource_providers/{uuid}/"
+                             "inventories) at 1.0..1.39 and reshaper.reshape (POST /reshaper; >= 1.30) at 1.30..1.39")
 
 
 def test_flake8_on_placement_16_agrees_with_the_cli() -> None:

@@ -41,9 +41,9 @@ def test_a_schema_object_opened(tmp_path: Path) -> None:
     result = review(repo)
     assert result.returncode == 1
     assert result.stdout == (
-        "placement/schemas/trait.py:27:21: RVL203 schema SET_TRAITS_FOR_RP_SCHEMA: object at $ declares properties "
-        "without \"additionalProperties\": False; request body of trait.update_traits_for_resource_provider "
-        "(>= 1.6)\n")
+        "placement/schemas/trait.py:27:21: RVL203 schema SET_TRAITS_FOR_RP_SCHEMA: object at $ accepts keys other "
+        "than its properties, with any value (no \"additionalProperties\"); in force for handler "
+        "trait.update_traits_for_resource_provider (PUT /resource_providers/{uuid}/traits; >= 1.6) at 1.6..1.39\n")
     assert "reviewlint: 1 new finding(s), 0 fixed" in result.stderr
 
 
@@ -64,7 +64,7 @@ def test_a_policy_check_removed(tmp_path: Path) -> None:
     replace_once(repo / "placement/handlers/trait.py", "    context.can(policies.TRAITS_UPDATE)\n", "")
     result = review(repo)
     assert findings_of(result.stdout) == [("placement/handlers/trait.py", 67, "RVL501")]
-    assert "handler PUT /traits/{name} (>= 1.6) never checks policy" in result.stdout
+    assert "handler trait.put_trait (PUT /traits/{name}; >= 1.6) never checks policy" in result.stdout
 
 
 def _move_to_end(path: Path, start: str, end: str) -> None:

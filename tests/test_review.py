@@ -87,8 +87,9 @@ def test_a_change_adding_an_unvalidated_handler(command: Command, tmp_path: Path
     commit(repo)
     result = command("--baseline-commit", "HEAD~1", cwd=repo)
     assert result.returncode == 1, result.stderr
-    assert result.stdout == ("depot/handlers/crate.py:114:12: RVL201 JSON body decoded here is never validated "
-                             "against a schema (use util.extract_json)\n")
+    assert result.stdout == ("depot/handlers/crate.py:114:12: RVL201 JSON body decoded here for handler "
+                             "crate.relabel_crate (PATCH /crates/{uuid}) is never validated against a schema "
+                             "(use util.extract_json)\n")
     base = git(repo, "rev-parse", "HEAD~1")[:12]
     assert result.stderr == (f"reviewlint: 1 new finding(s), 0 fixed, against {base} "
                              "(the merge base of HEAD~1 and HEAD)\n")
@@ -140,9 +141,10 @@ def test_a_change_opening_a_schema_object(command: Command, tmp_path: Path) -> N
     commit(repo)
     result = command("--baseline-commit", "HEAD~1", cwd=repo)
     assert result.stdout == (
-        "depot/schemas/crate.py:6:14: RVL203 schema POST_CRATE (also POST_CRATE_V1_1): object at $ declares "
-        "properties without \"additionalProperties\": False; request body of crate.create_crate (>= 1.0), "
-        "crate.create_crate (>= 1.1)\n")
+        "depot/schemas/crate.py:6:14: RVL203 schema POST_CRATE (also POST_CRATE_V1_1): object at $ accepts keys "
+        "other than its properties, with any value (no \"additionalProperties\"); in force for handlers "
+        "crate.create_crate (POST /crates; 1.0..1.0) at 1.0 and crate.create_crate (POST /crates; >= 1.1) "
+        "at 1.1..1.4\n")
 
 
 def test_a_pure_move_reports_nothing(command: Command, tmp_path: Path) -> None:
@@ -285,7 +287,8 @@ def test_zuul_output_validates_and_names_paths_from_the_repository_root(command:
     whole = json.loads(command("--format", "zuul", cwd=repo / "depot").stdout)
     jsonschema.validate(whole, zuul_schema())
     assert next(c for c in whole["depot/handlers/shelf.py"] if c["line"] == 27) == {
-        "line": 27, "message": "RVL101 handler shelf.update_shelf reads the request body without @require_content",
+        "line": 27, "message": "RVL101 handler shelf.update_shelf (PUT /shelves/{uuid}) reads the request body "
+        "without @require_content",
         "range": {"start_line": 27, "start_character": 0, "end_line": 27, "end_character": 16}}
     assert whole["depot/handlers/shelf.py"][0] == {
         "line": 19, "message": "RVL302 LABEL_FIELDS is an undocumented constant of handler module "

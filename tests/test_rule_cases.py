@@ -59,8 +59,11 @@ def test_messages_name_the_handler_and_the_problem() -> None:
 
 
 def test_open_object_message_names_schema_path_and_handlers() -> None:
-    assert ("svc/schemas/widget.py:25:42: RVL203 schema PUT_WIDGET_V1_1: object at $.properties.parts declares "
-            "patternProperties without \"additionalProperties\": False; request body of rvl203.update_thing"
+    # It said "declares patternProperties without "additionalProperties": False; request body of
+    # rvl203.update_thing": a fix, and no word of the versions at which the schema is in force.
+    assert ("svc/schemas/widget.py:25:42: RVL203 schema PUT_WIDGET_V1_1: object at $.properties.parts accepts keys "
+            "that no pattern of its patternProperties matches, with any value (no \"additionalProperties\"); "
+            "in force for handler rvl203.update_thing at 1.1"
             ) in lint_lines(CASES / "rvl2", select=["RVL203"])
 
 

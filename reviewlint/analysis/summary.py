@@ -100,7 +100,7 @@ def _summarize(project: "Project", ref: "FunctionRef") -> HandlerSummary:
     if own is not None:
         gates.add(own)
     flow = analyzer_for(project).handler_flow(handler)
-    label = handler_label(handler)
+    label = handler_label(handler)  # its routes are added where a message names it (routed_label)
     return HandlerSummary(finder.gated_handler(handler), label, frozenset(gates), reach.walked,
                           tuple(flow.all_decodes()), tuple(_open_objects(project, flow.all_schemas())),
                           tuple(flow.all_extracts()))

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Mapping, Sequence, TextIO
 
 from reviewlint import __version__
+from reviewlint.core.codes import check_known_codes
 from reviewlint.core.config import split_list
 from reviewlint.core.errors import InternalError, ReviewlintError
 
@@ -102,13 +103,14 @@ def _jobs(value: str) -> int:
     raise argparse.ArgumentTypeError(f"{value!r} is not a number of processes (1 or more) or 'auto'")
 
 
-def _codes(value: str | None) -> tuple[str, ...] | None:
+def _codes(value: str | None, option: str) -> tuple[str, ...] | None:
     if value is None:
         return None
     codes = tuple(c.upper() for c in split_list(value))
     for code in codes:
         if not (code.isalnum() and code[:1].isalpha()):
             raise ReviewlintError(f"reviewlint: {code!r} is not a code prefix such as RVL1 or RVL101")
+    check_known_codes(codes, f"reviewlint: {option}")
     return codes
 
 
@@ -193,13 +195,13 @@ def run(argv: Sequence[str] | None = None) -> int:
     from reviewlint.app.reporters import DOCUMENT_FORMATS, REPORTERS, ReportOptions, Sources, statistics
 
     overrides: dict = {}
-    select = _codes(args.select)
+    select = _codes(args.select, "--select")
     if select is not None:
         overrides["select"] = select
-    ignore = _codes(args.ignore)
+    ignore = _codes(args.ignore, "--ignore")
     if ignore is not None:
         overrides["ignore"] = ignore
-    extend = _codes(args.extend_ignore) or ()
+    extend = _codes(args.extend_ignore, "--extend-ignore") or ()
     if Path("-") in args.paths and args.paths != [Path("-")]:
         raise ReviewlintError("reviewlint: '-' reads stdin and cannot be combined with other PATHs")
     # Like flake8, a buffer with no name is `stdin`: its place in the project is unknown.

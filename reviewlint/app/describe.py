@@ -30,6 +30,8 @@ def describe_project(project: "Project") -> str:
         dead = len(unresolved_routes(project))
         lines.append(f"routes: {rel(facts.routes.path)} ({facts.routes.module}), {facts.routes.description}, "
                      f"{len(facts.routes.routes)} routes, {len(facts.routes.routes) - dead} resolve to handlers")
+    elif facts.routes_unknown:
+        lines.append("routes: unknown (a module that may hold them cannot be analysed: see below)")
     else:
         lines.append("routes: none (no module assigns ROUTE_DECLARATIONS or a sequence of "
                      "(template, {method: handler}) pairs)")
@@ -37,6 +39,8 @@ def describe_project(project: "Project") -> str:
         service = facts.versions
         lines.append(f"versions: {rel(service.path)} ({service.module}), {service.all} "
                      f"({len(service.versions)} versions), service type {service.service_type!r}")
+    elif facts.versions_unknown:
+        lines.append("versions: unknown (a module that may define VERSIONS cannot be analysed: see below)")
     else:
         lines.append("versions: none (no module assigns a VERSIONS list)")
     modules = handler_paths(project)
@@ -50,6 +54,15 @@ def describe_project(project: "Project") -> str:
     for path in tests.files:
         directories[rel(path.parent)] += 1
     lines.extend(f"  {directory}/ ({count} files)" for directory, count in sorted(directories.items()))
+    from reviewlint.service.gabbi import uncounted_test_files
+
+    uncounted: dict[str, int] = defaultdict(int)
+    for path in uncounted_test_files(project):
+        uncounted[rel(path.parent)] += 1
+    if uncounted:
+        lines.append(f"other gabbi-like YAML, not counted ({sum(uncounted.values())} files; "
+                     "the functional-tests key can add them):")
+        lines.extend(f"  {directory}/ ({count} files)" for directory, count in sorted(uncounted.items()))
     if facts.history is not None:
         lines.append(f"version history: {rel(facts.history.path)} ({len(facts.history.sections)} sections)")
     else:
@@ -57,6 +70,13 @@ def describe_project(project: "Project") -> str:
     lines.append(f"microversion gates: {len(project_gates(project))}")
     lines.extend(_describe_contracts(project))
     lines.append(_describe_reference(project))
+    from reviewlint.service.unknown import needed_modules
+    from reviewlint.model.refusal import refusal
+
+    refused = [(path, why) for path in sorted(needed_modules(project)) if (why := refusal(project, path)) is not None]
+    if refused:  # what rests on them is unknown, not absent: see reviewlint/service/unknown.py
+        lines.append(f"cannot analyse ({len(refused)}; each is an RVL900, and what rests on it is unknown):")
+        lines.extend(f"  {rel(path)}:{why[1]}: {why[0]}" for path, why in refused)
     return "\n".join(lines) + "\n"
 
 

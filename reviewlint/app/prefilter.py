@@ -31,7 +31,7 @@ def is_candidate(project: Project, path: Path, source: str, data: bytes | None =
     Handler modules always can. Any other file only when its text holds a
     trace of something reported (`may_report_in`) and the project model
     says some rule reports there, or it may use a handler module's
-    undocumented names.
+    undocumented names, or the analysis needs it and cannot analyse it (RVL900).
     """
     if data is None:
         data = source.encode("utf-8", "surrogatepass")
@@ -39,9 +39,11 @@ def is_candidate(project: Project, path: Path, source: str, data: bytes | None =
         return True
     if not may_report_in(project, path, data):
         return False
-    if reports_in(project, path):
+    if reports_in(project, path) or uses_shared_names(project, source):
         return True
-    return uses_shared_names(project, source)
+    from reviewlint.service.unknown import is_unknown_input
+
+    return is_unknown_input(project, path)  # its RVL900: what the analysis needs from it is unknown
 
 
 def may_report_in(project: "Project", path: Path, data: bytes) -> bool:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from reviewlint.core.codes import check_known_codes
 from reviewlint.core.errors import ReviewlintError
 from reviewlint.core.guard import (DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_NESTING, DEFAULT_MAX_TOKENS, Limits,
                                    UnreadableSource, one_line, read_bytes)
@@ -181,6 +182,7 @@ def _check_codes(codes: tuple[str, ...], where: str, key: str) -> None:
     for code in codes:
         if not (code.isalnum() and code[:1].isalpha()):
             raise ReviewlintError(f"{where}: {key}: {shown(code)} is not a code prefix such as RVL1 or RVL101")
+    check_known_codes(codes, f"{where}: {key}")
 
 
 def parse_section(values: dict[str, Any], where: str) -> dict[str, Any]:

@@ -181,6 +181,32 @@ def check_for_libcst(source: str, limits: Limits) -> None:
         problem = python_syntax_problem(source, limits)
         if problem is not None:
             raise problem from None
+    except UnreadableSource as refused:
+        # An unclosed bracket nests everything after it: Python's parser names the real error.
+        problem = python_syntax_problem(source, limits)
+        if problem is not None and _is_syntax_error(problem):
+            raise problem from None
+        raise refused from None
+
+
+def analysis_refusal(source: str, limits: Limits) -> UnreadableSource | None:
+    """Why `source` cannot be analysed (the guard, then Python's parser), or None; without LibCST.
+
+    One parse of Python's when the text is well within the limits, as most are.
+    """
+    if len(source) <= limits.max_file_size and _within_limits(source, limits):
+        return None  # Python's parser accepted it, and the guard with it
+    try:
+        check_for_libcst(source, limits)
+    except UnreadableSource as refused:
+        return refused
+    return python_syntax_problem(source, limits)
+
+
+def _is_syntax_error(problem: UnreadableSource) -> bool:
+    """A syntax error of the text itself, not Python's parser refusing its depth or its size."""
+    message = str(problem)
+    return message.startswith("syntax error: ") and not any(word in message for word in ("too many", "nested"))
 
 
 def _scan(source: str, limits: Limits) -> None:

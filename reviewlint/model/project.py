@@ -573,6 +573,10 @@ class Project:
                 pass
         return self._by_path[resolved]
 
+    def parsed(self, path: Path) -> bool:
+        """True when this run already parsed the module at `path` (without parsing it)."""
+        return self._by_path.get(resolve_path(path)) is not None
+
     def _parse(self, dotted: str, path: Path) -> ModuleInfo | None:
         import libcst as cst
 

@@ -11,6 +11,7 @@ analysis reads changed, so the reference is checked again).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -420,6 +421,7 @@ class ReferenceFinding:
     line: int
     code: str
     message: str
+    route: str = dataclasses.field(default="", compare=False)  # the label of the route it is about ('' for none)
 
 
 # -- judging ------------------------------------------------------------------------------------
@@ -433,9 +435,9 @@ def judge(project: "Project") -> list[ReferenceFinding]:
     from reviewlint.model.project import Codec
 
     codec: Codec[list[ReferenceFinding]] = Codec(
-        lambda found: [[str(f.path), f.line, f.code, f.message] for f in found],
-        lambda data: [ReferenceFinding(Path(path), int(line), str(code), str(message))
-                      for path, line, code, message in data])
+        lambda found: [[str(f.path), f.line, f.code, f.message, f.route] for f in found],
+        lambda data: [ReferenceFinding(Path(path), int(line), str(code), str(message), str(route))
+                      for path, line, code, message, route in data])
     return project.memo("rvl6:findings", lambda: _judge(project), codec)
 
 
@@ -460,10 +462,8 @@ def _judge(project: "Project") -> list[ReferenceFinding]:
         if found_contract is None or not found_contract.mask:
             continue  # a route the code does not have: Placement's own Sphinx extension says so
         doc = _RouteDoc(project, ref, found_contract, documented)
-        found.extend(doc.request_versions())
-        found.extend(doc.response_versions())
-        found.extend(doc.unaccepted())
-        found.extend(doc.heading_ranges())
+        judged = [*doc.request_versions(), *doc.response_versions(), *doc.unaccepted(), *doc.heading_ranges()]
+        found.extend(dataclasses.replace(finding, route=doc.label) for finding in judged)
         drifts.extend(request_drifts(doc.label, found_contract, doc.listings("request"), _doc_name, doc.schema_text))
     if drifts:
         found.extend(ReferenceFinding(*at) for at in placed(ref, drifts, next(iter(contracts.values())).space.describe))
@@ -1042,9 +1042,65 @@ def lint_related(project: "Project", paths: Iterable[Path]) -> list[Finding]:
     inputs = {resolve_path(path) for path in paths}
     if not inputs or reference_directory(project) is None:
         return []
-    if inputs.isdisjoint(handler_paths(project)) and inputs.isdisjoint(_contract_inputs(project)):
+    if inputs.isdisjoint(handler_paths(project)) and inputs.isdisjoint(_contract_inputs(project)) \
+            and inputs.isdisjoint(_model_modules(project)):
         return []
-    return [Finding(str(f.path), f.line, 0, f.code, f.message) for f in judge(project)]
+    routes = _routes_changed_by(project, inputs)
+    return [Finding(str(f.path), f.line, 0, f.code, f.message) for f in judge(project)
+            if f.route and (routes is None or f.route in routes)]
+
+
+def _model_modules(project: "Project") -> set[Path]:
+    """The routes module and the versions module: an edit of either may change every route's contract."""
+    from reviewlint.service.routes import route_table
+    from reviewlint.service.versions import service_versions
+
+    table, versions = route_table(project), service_versions(project)
+    return {path for path in (table.path if table else None, versions.path if versions else None) if path}
+
+
+def _routes_changed_by(project: "Project", inputs: set[Path]) -> set[str] | None:
+    """The labels of the routes whose contract Python inputs can change (None: every route).
+
+    A handler module's own routes; a schema module's, the routes whose
+    handlers validate with a schema assigned there; any other module's, the
+    routes of every handler whose analysis may read it (none for a module
+    that cannot be analysed: its RVL900 is all it says). The routes or
+    versions module changes them all.
+    """
+    from reviewlint.core.config import resolve_path
+    from reviewlint.analysis.route_contract import route_contracts
+    from reviewlint.analysis.reach import handlers_reaching
+    from reviewlint.service.routes import route_table
+    from reviewlint.model.refusal import is_unknown
+
+    table = route_table(project)
+    if table is None:
+        return set()
+    if not inputs.isdisjoint(_model_modules(project)):
+        return None
+    labels: set[str] = set()
+    explained: set[Path] = set()
+    for route, contract in route_contracts(project).items():
+        for definition in contract.definitions:
+            facts = definition.facts
+            read = {resolve_path(definition.function.owner.path)}
+            uses = (*facts.every_body_schema(), *facts.every_query_schema())
+            read.update(resolve_path(use.schema.site.path) for use in uses
+                        if use.schema is not None and use.schema.site is not None)
+            if not read.isdisjoint(inputs):
+                labels.add(route.label)
+                explained |= read & inputs
+    for path in sorted(inputs - explained - set(handler_paths(project))):
+        refs = handlers_reaching(project, path)  # a helper: whatever may read it
+        new = None if refs is None else {route.label for ref in refs
+                                         for route in table.routes_of_target(ref.qualname)} - labels
+        if new == set() or is_unknown(project, path):
+            continue  # nothing more; or a module that cannot be analysed: what it changes is unknown
+        if new is None:
+            return None
+        labels |= new
+    return labels
 
 
 def _contract_inputs(project: "Project") -> frozenset[Path]:

@@ -181,8 +181,9 @@ def _verdict(name: str, groups: "list[tuple[int, Acceptance | None]]", mask: int
 
 
 def placed(ref: "Reference", drifts: list[Drift], describe: Callable[[int], str]
-           ) -> Iterator[tuple[Path, int, str, str]]:
-    """(path, line, code, message) of each drift: at the `.inc` line, or once at the entry every use of which drifts."""
+           ) -> Iterator[tuple[Path, int, str, str, str]]:
+    """(path, line, code, message, route) of each drift: at the `.inc` line, or once at the entry every use of
+    which drifts (its route: the first route that uses it)."""
     uses: dict[tuple[Path, str], set[tuple[Path, int]]] = {}
     for section in ref.sections:
         for part in section.parts:
@@ -202,9 +203,9 @@ def placed(ref: "Reference", drifts: list[Drift], describe: Callable[[int], str]
             yield entry.path, entry.required_line or entry.line, rule.code, rule.message.format(
                 route=", ".join(dict.fromkeys(d.route for d in here)), name=here[0].name,
                 where=f"in: {entry.location}", entry=entry.key, says=str(entry.required).lower(),
-                versions=describe(mask), what="; ".join(dict.fromkeys(d.what for d in here)))
+                versions=describe(mask), what="; ".join(dict.fromkeys(d.what for d in here))), here[0].route
             continue
         for drift in here:
             yield drift.path, drift.line, rule.code, rule.message.format(
                 route=drift.route, name=drift.name, where=f"in: {entry.location}", entry=entry.key,
-                says=str(entry.required).lower(), versions=describe(drift.mask), what=drift.what)
+                says=str(entry.required).lower(), versions=describe(drift.mask), what=drift.what), drift.route

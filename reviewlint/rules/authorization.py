@@ -92,10 +92,13 @@ class MissingPolicyCheck(Rule):
 
     def check(self, ctx: LintContext) -> Iterable[Finding]:
         from reviewlint.service.routes import dispatcher_check
+        from reviewlint.service.unknown import routes_unknown
 
         analyzer = analyzer_for(ctx.project)
         checks = " or ".join(f"{c}()" for c in ctx.module.config.policy_checks) or "policy check configured"
         handlers = [handler for handler in _checked_handlers(ctx) if _unchecked(analyzer.handler_flow(handler))]
+        if handlers and routes_unknown(ctx.project):
+            return  # which handlers are public (routed at /), and the dispatcher's check, are unknown
         coarse = dispatcher_check(ctx.project) if handlers else None
         for handler in handlers:
             message = self.message.format(handler=handler_label(handler, ctx.project), checks=checks)

@@ -157,3 +157,15 @@ def good_keeps_bad_files(rule: type[Rule]) -> bool:
 
 def _indent(code: str) -> str:
     return "\n".join("        " + line if line else "" for line in code.splitlines())
+
+
+def handlers_phrase(labels: Iterable[str], shown: int = 3) -> str:
+    """`handler X`, or `handlers X, Y and Z` (the first `shown`, then how many more), for messages."""
+    ordered = sorted(set(labels))
+    if len(ordered) == 1:
+        return f"handler {ordered[0]}"
+    named = ordered[:shown]
+    rest = len(ordered) - len(named)
+    if rest:
+        return f"handlers {', '.join(named)} and {rest} more"
+    return f"handlers {', '.join(named[:-1])} and {named[-1]}"

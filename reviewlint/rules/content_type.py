@@ -46,7 +46,7 @@ class MissingRequireContent(Rule):
 
     def check(self, ctx: LintContext) -> Iterable[Finding]:
         for handler in missing_require_content(ctx):
-            yield ctx.header(self.code, handler, self.message.format(handler=handler_label(handler)))
+            yield ctx.header(self.code, handler, self.message.format(handler=handler_label(handler, ctx.project)))
 
 
 def missing_require_content(ctx: LintContext) -> list[Function]:
@@ -85,7 +85,8 @@ class MisplacedRequireContent(Rule):
 
     def check(self, ctx: LintContext) -> Iterable[Finding]:
         for handler, decorator, anchor in misplaced_checks(ctx):
-            message = self.message.format(decorator=decorator.short, handler=handler_label(handler), anchor=anchor)
+            message = self.message.format(decorator=decorator.short, handler=handler_label(handler, ctx.project),
+                                          anchor=anchor)
             yield ctx.finding(self.code, decorator.line, 0, message, end=decorator.owner.end_of(decorator.node))
 
 
@@ -147,7 +148,7 @@ class NonJsonRequireContent(Rule):
                 if media_type is None or is_json_media_type(media_type):
                     continue
                 if analyzer.handler_flow(handler).decodes_json:
-                    message = self.message.format(handler=handler_label(handler), media_type=media_type)
+                    message = self.message.format(handler=handler_label(handler, ctx.project), media_type=media_type)
                     yield ctx.finding(self.code, decorator.line, 0, message, end=decorator.owner.end_of(decorator.node))
 
 
@@ -192,7 +193,7 @@ class NeedlessRequireContent(Rule):
             content, _, _ = _decorator_roles(ctx, handler)
             flow = analyzer.handler_flow(handler)
             if content and not flow.body_reads and not flow.unknown:
-                yield ctx.header(self.code, handler, self.message.format(handler=handler_label(handler)))
+                yield ctx.header(self.code, handler, self.message.format(handler=handler_label(handler, ctx.project)))
 
 
 RULES: tuple[type[Rule], ...] = (

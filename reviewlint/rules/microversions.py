@@ -9,6 +9,7 @@ and across each boundary (RVL404).
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -360,17 +361,20 @@ class Model:
     versions: "ServiceVersions | None"
     tests: "FunctionalTests"
     history: "HistoryDocument | None"
+    # What is not absent but unknown: a module that may hold it cannot be analysed (its RVL900 says why).
+    routes_unknown: bool = False
+    versions_unknown: bool = False
 
     def missing(self) -> list[str]:
-        """What the project lacks for coverage, as a reader would say it."""
+        """What the project lacks for coverage, as a reader would say it (not what is only unknown)."""
         missing = []
-        if self.routes is None:
+        if self.routes is None and not self.routes_unknown:
             missing.append("no routes module (no module-level ROUTE_DECLARATIONS, nor a sequence of "
                            "(template, {method: handler}) pairs)")
-        if self.versions is None:
+        if self.versions is None and not self.versions_unknown:
             missing.append("no VERSIONS list")
-        if not self.tests.requests:
-            missing.append("no functional tests (YAML under a gabbits/ directory)")
+        if not self.tests.requests and not self.tests.problems:
+            missing.append("no functional tests (YAML under a gabbits/ directory of a test package)")
         return missing
 
 
@@ -378,34 +382,66 @@ def model(project: "Project") -> Model:
     """The routes, versions, tests and history document of the project."""
     from reviewlint.service.gabbi import functional_tests
     from reviewlint.service.routes import route_table
+    from reviewlint.service.unknown import routes_unknown, versions_unknown
     from reviewlint.service.versions import history_document, service_versions
 
     return Model(route_table(project), service_versions(project), functional_tests(project),
-                 history_document(project))
+                 history_document(project), routes_unknown(project), versions_unknown(project))
 
 
 class Coverage:
-    """Which versions the functional tests request on each route."""
+    """Which versions the functional tests request on each route.
 
-    def __init__(self, routes: "RouteTable", tests: "FunctionalTests") -> None:
+    `unreadable` holds the text of each test file with a test that cannot be
+    read (RVL901 there): what it requests is unknown, so a route one of the
+    paths in that text fits (at any method and version) counts as tested
+    rather than as untested. A file with no text at all (too large, not a
+    regular file) holds no test anyone runs: it counts for nothing.
+    """
+
+    def __init__(self, routes: "RouteTable", tests: "FunctionalTests", unreadable: Iterable[str] = ()) -> None:
+        from reviewlint.service.gabbi import path_segments
+
         self.versions: dict[Route, list[Version]] = defaultdict(list)
         for request in tests.requests:
             if request.version is None:
                 continue
             for route in routes.match(request.method, request.segments):
                 self.versions[route].append(request.version)
+        self.unknown: set[Route] = set()
+        for text in unreadable:
+            for found in _PATH_IN_TEXT.finditer(text):
+                segments = path_segments(found.group(0).rstrip("'\"]),:"))
+                if segments is not None:
+                    self.unknown.update(route for route in routes.routes if route.matches(route.method, segments))
 
     def tested(self, routes: Iterable["Route"], versions: "VersionRange") -> bool:
-        """True when some test requests one of `routes` at a version in `versions`."""
-        return any(v in versions for route in routes for v in self.versions.get(route, ()))
+        """True when some test requests one of `routes` at a version in `versions` (or may: see above)."""
+        return any(route in self.unknown or any(v in versions for v in self.versions.get(route, ()))
+                   for route in routes)
+
+
+# A path in a test file's text: `/traits/CUSTOM_X`, `/resource_providers/$ENVIRON['RP_UUID']/traits`.
+# One character class, so finding them is linear in the text; quotes and brackets that close
+# the YAML value around it are stripped after.
+_PATH_IN_TEXT = re.compile(r"(?<![\w$.])/[^\s#,]*")
 
 
 def _coverage(project: "Project") -> Coverage | None:
     """Which versions the tests request on each route, when there are routes and tests."""
+    from reviewlint.core.source import UnreadableSource
+
     facts = model(project)
-    if facts.routes is not None and facts.tests.requests:
-        return Coverage(facts.routes, facts.tests)
-    return None
+    if facts.routes is None or not (facts.tests.requests or facts.tests.problems):
+        return None
+    unreadable: list[str] = []
+    # A YAML file that is no gabbi file holds no test: nothing of it is unknown.
+    for path in sorted({p.path for p in facts.tests.problems if not p.reason.startswith("not a gabbi file")}):
+        try:
+            unreadable.append(project.source(path))
+        except UnreadableSource:
+            continue
+    return Coverage(facts.routes, facts.tests, unreadable)
 
 
 def _routes_text(routes: Iterable["Route"], versions: "VersionRange") -> str:

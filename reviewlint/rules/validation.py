@@ -13,26 +13,21 @@ from reviewlint.core.findings import Finding
 from reviewlint.analysis.flow import missing_schema
 from reviewlint.model.module import Site, dotted, walk
 from reviewlint.model.project import Codec, Project
-from reviewlint.rules.base import LintContext, Rule
-from reviewlint.analysis.summary import HandlerSummary, Scope, handler_summary, project_summaries, summaries_reaching
+from reviewlint.rules.base import LintContext, Rule, handlers_phrase
+from reviewlint.analysis.summary import HandlerSummary, Scope, handler_summary, summaries_reaching
 from reviewlint.model.facts import file_facts
-from reviewlint.service.handlers import handlers_in
+from reviewlint.service.handlers import handler_refs, handlers_in, routed_label
 
 if TYPE_CHECKING:
     from reviewlint.model.facts import FunctionRef
 
 
-def _reached_decodes(ctx: LintContext) -> list[tuple[Site, bool]]:
-    """(site, validated) of the decodes of the handlers whose work can land in this file.
-
-    A handler module's own handlers; for any other file, every handler that may reach it.
-    """
+def _reaching_summaries(ctx: LintContext) -> list[HandlerSummary]:
     from reviewlint.service.handlers import handler_refs_in
 
     project = ctx.project
     own = list(handler_refs_in(project, ctx.path)) or _buffer_handler_refs(ctx)
-    summaries = [handler_summary(project, ref) for ref in own] if own else summaries_reaching(project, ctx.path)
-    return [decode for summary in summaries for decode in summary.decodes]
+    return [handler_summary(project, ref) for ref in own] if own else list(summaries_reaching(project, ctx.path))
 
 
 def _buffer_handler_refs(ctx: LintContext) -> list["FunctionRef"]:
@@ -59,7 +54,7 @@ class UnvalidatedJsonBody(Rule):
     """
 
     code = "RVL201"
-    message = "JSON body decoded here is never validated against a schema (use util.extract_json)"
+    message = "JSON body decoded here for {handlers} is never validated against a schema (use util.extract_json)"
     location = "the decode"
     bad = {"svc/handlers/thing.py": '''
         @wsgi_wrapper.PlacementWsgify
@@ -75,10 +70,16 @@ class UnvalidatedJsonBody(Rule):
     '''}
 
     def check(self, ctx: LintContext) -> Iterable[Finding]:
-        unvalidated = {site for site, validated in _reached_decodes(ctx) if not validated and ctx.is_here(site.path)}
+        unvalidated: dict[Site, set[str]] = {}
+        for summary in _reaching_summaries(ctx):
+            for site, validated in summary.decodes:
+                if not validated and ctx.is_here(site.path):
+                    unvalidated.setdefault(site, set()).add(routed_label(ctx.project, summary.view.qualname,
+                                                                         summary.label))
         for site in sorted(unvalidated, key=ctx.position):
             line, col = ctx.position(site)
-            yield ctx.finding(self.code, line, col, self.message, end=ctx.end(site))
+            message = self.message.format(handlers=handlers_phrase(unvalidated[site]))
+            yield ctx.finding(self.code, line, col, message, end=ctx.end(site))
 
 
 class EmptyExtractJsonSchema(Rule):
@@ -93,7 +94,7 @@ class EmptyExtractJsonSchema(Rule):
     """
 
     code = "RVL202"
-    message = "extract_json() called with {what}: the body is not validated"
+    message = "extract_json() called with {what}{handlers}: the body is not validated"
     location = "the call"
     bad = {"svc/handlers/thing.py": '''
         @wsgi_wrapper.PlacementWsgify
@@ -112,6 +113,7 @@ class EmptyExtractJsonSchema(Rule):
         if "extract_json" not in ctx.source:
             return
         validated_later: set[Site] | None = None
+        reached_by: dict[Site, set[str]] = {}
         for node in walk(ctx.module.tree):
             if not isinstance(node, cst.Call):
                 continue
@@ -120,11 +122,27 @@ class EmptyExtractJsonSchema(Rule):
             if what is None:
                 continue
             if validated_later is None:
-                validated_later = validated_extracts(summaries_reaching(ctx.project, ctx.path), ctx.path)
-            if Site(ctx.path, ctx.module.ordinal(node)) in validated_later:
+                summaries = summaries_reaching(ctx.project, ctx.path)
+                validated_later = validated_extracts(summaries, ctx.path)
+                reached_by = _extracts_reached_by(ctx.project, summaries, ctx.path)
+            site = Site(ctx.path, ctx.module.ordinal(node))
+            if site in validated_later:
                 continue
+            handlers = f" for {handlers_phrase(reached_by[site])}" if site in reached_by else ""
             line, col = ctx.module.position(node)
-            yield ctx.finding(self.code, line, col, self.message.format(what=what), end=ctx.module.end_of(node))
+            yield ctx.finding(self.code, line, col, self.message.format(what=what, handlers=handlers),
+                              end=ctx.module.end_of(node))
+
+
+def _extracts_reached_by(project: Project, summaries: Iterable[HandlerSummary], path: Path) -> dict[Site, set[str]]:
+    """The labels of the handlers that reach each schemaless `extract_json` call in `path`."""
+    reached: dict[Site, set[str]] = {}
+    for summary in summaries:
+        for site, _ in summary.extracts:
+            if resolve_path(site.path) == path:
+                label = routed_label(project, summary.view.qualname, summary.label)
+                reached.setdefault(Site(path, site.ordinal), set()).add(label)
+    return reached
 
 
 def validated_extracts(summaries: Iterable[HandlerSummary], path: Path) -> set[Site]:
@@ -146,17 +164,60 @@ class _OpenObjectReport:
 
 
 def open_schema_objects(project: Project, path: Path | None = None) -> list[_OpenObjectReport]:
-    """Every open object of every request-body schema of the project's handlers (or those in `path`)."""
+    """Every open object of every request-body schema of the project's handlers (or those in `path`).
+
+    Each handler is named with the versions at which a schema holding the object validates its body.
+    """
+    from reviewlint.analysis.reach import handlers_reaching
+
     reports: dict[Site, _OpenObjectReport] = {}
-    summaries = project_summaries(project) if path is None else summaries_reaching(project, path)
-    for summary in summaries:
+    refs = handlers_reaching(project, path) if path is not None else None
+    for ref in refs if refs is not None else handler_refs(project):
+        summary = handler_summary(project, ref)
         for found in summary.open_objects:
             if path is not None and resolve_path(found.site.path) != path:
                 continue
             report = reports.setdefault(found.site, _OpenObjectReport(found.site, found.declares))
             report.paths.setdefault(found.schema, found.path)
-            report.handlers.add(summary.label)
+            versions = _in_force(project, ref).get(f"{found.site.path}:{found.site.ordinal}")
+            label = routed_label(project, ref.qualname, summary.label)
+            report.handlers.add(f"{label} at {versions}" if versions else label)
     return list(reports.values())
+
+
+def _in_force(project: Project, ref: "FunctionRef") -> dict[str, str]:
+    """`path:ordinal` of each open object of the handler's body schemas -> the versions it validates at.
+
+    The route contract interpreter's view of the one handler: which schema is
+    in force at which version (`if want_version.matches((1, 34)): schema = ...`).
+    """
+    def compute() -> dict[str, str]:
+        from reviewlint.analysis.values import Carrier
+        from reviewlint.analysis.contract import Interpreter
+        from reviewlint.analysis.values import one_alt
+        from reviewlint.model.facts import resolve_function
+        from reviewlint.analysis.route_contract import version_space
+        from reviewlint.analysis.gates import GateFinder
+        from reviewlint.model.schemas import open_objects
+        from reviewlint.service.versions import service_versions
+
+        service = service_versions(project)
+        function = resolve_function(project, ref)
+        if service is None or function is None:
+            return {}
+        space = version_space(service)
+        low, high = project.analysis(GateFinder).own_range(function)
+        served = space.mask(low, high)
+        params = {function.params[0]: one_alt(served, Carrier.REQUEST)} if function.params else {}
+        masks: dict[str, int] = {}
+        for use in Interpreter(project, space).analyze(function, params, served).facts.every_body_schema():
+            for item in open_objects(use.schema.value) if use.schema is not None else ():
+                site = item.dict_value.origin.site
+                key = f"{site.path}:{site.ordinal}"
+                masks[key] = masks.get(key, 0) | (use.mask & served)
+        return {key: space.describe(mask) for key, mask in masks.items() if mask}
+
+    return project.memo(f"rvl2:in-force:{ref.key}", compute, Codec(dict, lambda data: dict(data)))
 
 
 class OpenObjectSchema(Rule):
@@ -164,14 +225,19 @@ class OpenObjectSchema(Rule):
 
     Without `"additionalProperties": False`, a typo in a field name is
     silently ignored instead of rejected, and clients come to depend on
-    fields the API never promised to read. A schema a validation decorator
-    checks a handler's body against (`@validation.schema(SCHEMA)`) is a
-    request-body schema too.
+    fields the API never promised to read. The message says which keys are
+    accepted with any value and at which versions the schema is in force
+    for each handler. The fix is the reader's: first admit every key that
+    must stay valid (a key no pattern of `patternProperties` matches, such
+    as an empty string the server itself returns, needs a property or a
+    pattern of its own), then close the object. A schema a validation
+    decorator checks a handler's body against (`@validation.schema(SCHEMA)`)
+    is a request-body schema too.
     """
 
     code = "RVL203"
-    message = ('schema {schema}: object at {path} declares {declares} without '
-               '"additionalProperties": False; request body of {handlers}')
+    message = ('schema {schema}: object at {path} accepts {keys}, with any value (no "additionalProperties"); '
+               'in force for {handlers}')
     location = "the open object's dict literal in the schema module"
     bad = {
         "svc/schema.py": '''
@@ -205,9 +271,17 @@ class OpenObjectSchema(Rule):
             first = min(report.paths, key=lambda name: (len(report.paths[name]), name))
             others = sorted(set(report.paths) - {first})
             schema = f"{first} (also {', '.join(others)})" if others else first
-            message = self.message.format(schema=schema, path=report.paths[first], declares=report.declares,
-                                          handlers=", ".join(sorted(report.handlers)))
+            message = self.message.format(schema=schema, path=report.paths[first], keys=_KEYS[report.declares],
+                                          handlers=handlers_phrase(report.handlers, shown=10))
             yield ctx.finding(self.code, line, col, message, end=ctx.end(report.site))
+
+
+# What an open object accepts with any value, by what it declares.
+_KEYS = {
+    "properties": "keys other than its properties",
+    "patternProperties": "keys that no pattern of its patternProperties matches",
+    "properties and patternProperties": "keys that are not among its properties and that no pattern matches",
+}
 
 
 def _encode_reports(reports: list[_OpenObjectReport]) -> Any:

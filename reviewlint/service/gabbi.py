@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from reviewlint.core.config import resolve_path
 from reviewlint.core.guard import DEFAULT_LIMITS, Limits, UnreadableSource, check_yaml_nodes
-from reviewlint.model.project import YAML_SUFFIXES
+from reviewlint.model.project import TEST_PACKAGES, YAML_SUFFIXES
 from reviewlint.core.microversion import Version, parse_version
 
 if TYPE_CHECKING:
@@ -370,7 +370,11 @@ def _created_at(url: str) -> str:
 
 
 def test_files(project: "Project") -> list[Path]:
-    """YAML files under any `gabbits/` directory, or those the `functional-tests` key names."""
+    """YAML files under a `gabbits/` directory of a test package, or those the `functional-tests` key names.
+
+    A `gabbits/` directory elsewhere (an sdist's `gate/gabbits/`: load
+    fixtures another job runs) holds no functional tests by default.
+    """
     configured = project.config.functional_tests
     found = []
     for path in project.files:
@@ -380,9 +384,23 @@ def test_files(project: "Project") -> list[Path]:
         if configured:
             if _configured(relative.as_posix(), configured):
                 found.append(path)
-        elif TESTS_DIRECTORY in relative.parts[:-1]:
+        elif is_default_test_path(relative.parts):
             found.append(path)
     return found
+
+
+def is_default_test_path(parts: tuple[str, ...]) -> bool:
+    """A root-relative path under a `gabbits/` directory inside a test package (`tests`, `functional`...)."""
+    if TESTS_DIRECTORY not in parts[:-1]:
+        return False
+    return not TEST_PACKAGES.isdisjoint(parts[:parts.index(TESTS_DIRECTORY)])
+
+
+def uncounted_test_files(project: "Project") -> list[Path]:
+    """YAML files under some `gabbits/` directory that are not functional tests (for --show-project)."""
+    counted = set(test_files(project))
+    return [path for path in project.files if path.suffix in YAML_SUFFIXES and path not in counted
+            and TESTS_DIRECTORY in path.relative_to(project.root).parts[:-1]]
 
 
 def _configured(relative: str, patterns: Iterable[str]) -> bool:

@@ -179,23 +179,43 @@ def handlers_in(project: "Project", module: "ModuleInfo") -> Iterator["Function"
 
 
 def handler_label(handler: "Function", project: "Project | None" = None) -> str:
-    """How messages name a handler: `module.function`, with the version for redefinitions.
+    """How every message names a handler: `module.function`, then its routes and its version range.
 
-    Given the project and when it declares routes, the handler's routes
-    (`PUT /traits/{name}`) name it instead.
+    `shelf.show_shelf_crates (GET /shelves/{uuid}/crates; >= 1.3)`: the
+    routes when the project declares some for it, the range of its own
+    `version_handler` (`1.0..1.7` with a maximum) for a versioned definition.
     """
     label = f"{handler.module.rsplit('.', 1)[-1]}.{handler.name}"
+    details = []
     if project is not None:
         from reviewlint.service.routes import route_table
 
         table = route_table(project)
         routes = table.routes_of(handler) if table is not None else ()
         if routes:
-            label = ", ".join(route.label for route in routes)
+            details.append(", ".join(route.label for route in routes))
     for decorator in handler.decorators:
         if decorator.short == "version_handler" and decorator.call is not None and decorator.call.args:
             from reviewlint.model.module import string_value
             low = string_value(decorator.call.args[0].value)
-            if low:
-                label += f" (>= {low})"
-    return label
+            maximum = [arg.value for n, arg in enumerate(decorator.call.args) if (n == 1 and arg.keyword is None)
+                       or (arg.keyword is not None and arg.keyword.value == "max_ver")]
+            high = string_value(maximum[0]) if maximum else None
+            if low and high:
+                details.append(f"{low}..{high}")
+            elif low:
+                details.append(f">= {low}")
+    return f"{label} ({'; '.join(details)})" if details else label
+
+
+def routed_label(project: "Project", qualname: str, label: str) -> str:
+    """`handler_label(handler)` (as a summary keeps it) with the routes of the handler `qualname` put in."""
+    from reviewlint.service.routes import route_table
+
+    table = route_table(project)
+    routes = table.routes_of_target(qualname) if table is not None else ()
+    if not routes:
+        return label
+    name, _, rest = label.partition(" (")
+    served = ", ".join(route.label for route in routes)
+    return f"{name} ({served}; {rest}" if rest else f"{name} ({served})"

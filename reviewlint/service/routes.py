@@ -420,13 +420,20 @@ def route_table(project: "Project") -> RouteTable | None:
 
 
 def unresolved_routes(project: "Project") -> tuple[Route, ...]:
-    """The routes whose target names no function of the project (RVL405)."""
+    """The routes whose target names no function of the project (RVL405).
+
+    A target in a module that cannot be analysed is unknown, not dead (that module has its RVL900).
+    """
     def find() -> tuple[Route, ...]:
+        from reviewlint.model.refusal import is_unknown
+
         table = route_table(project)
         dead = []
         for route in table.routes if table is not None else ():
             found = project.split_path(route.target)
             facts = file_facts(project, found[1]) if found is not None else None
+            if facts is None and found is not None and is_unknown(project, found[1]):
+                continue
             if facts is None or not facts.named(found[2]):  # type: ignore[index]
                 dead.append(route)
         return tuple(dead)

@@ -101,6 +101,17 @@ def _configured_module(project: "Project", value: str) -> "ModuleInfo | None":
     return project.module(value)
 
 
+def configured_versions_path(project: "Project") -> Path | None:
+    """The file config `versions` names (a path, or a module name), if it is one of the project's."""
+    value = project.config.versions
+    if not value:
+        return None
+    if value.endswith(".py") or "/" in value:
+        path = project.root / value
+        return path if path.is_file() else None
+    return project.module_path(value)
+
+
 def _importers(project: "Project", module_name: str) -> int:
     """How many handler modules import `module_name` (or something inside it)."""
     count = 0
