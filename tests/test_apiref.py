@@ -44,8 +44,8 @@ def read(files: dict[str, str]):  # type: ignore[no-untyped-def]
 
 def test_every_rvl6_code_has_a_case() -> None:
     codes = {code for case in RVL6_CASES for _, _, code in expected_of(case / "expected.txt")}
-    assert {"RVL601", "RVL602", "RVL603", "RVL604", "RVL900", "RVL901"} <= codes
-    assert [case.name for case in RVL6_CASES] == ["contract", "layouts", "malformed", "nova_era"]
+    assert {"RVL601", "RVL602", "RVL603", "RVL604", "RVL605", "RVL900", "RVL901"} <= codes
+    assert [case.name for case in RVL6_CASES] == ["contract", "layouts", "malformed", "nova_era", "required"]
 
 
 @pytest.mark.parametrize("case", RVL6_CASES, ids=lambda p: p.name)
@@ -633,3 +633,55 @@ def test_warm_runs_follow_the_choice_of_reference(tmp_path: Path) -> None:
                        .replace(".. rest_method:: PUT /kettles", ".. rest_method:: PUT /pots"))
     warm, cold = both()
     assert warm == cold and {row[0] for row in findings_of("\n".join(warm))} == {"api-ref/source/servers.inc"}
+
+
+# -- RVL605: what the schemas require ----------------------------------------------------------
+
+def _schemas(tmp_path: Path, text: str) -> dict[str, object]:
+    """The schema evaluator's values of every constant of a module holding `text`."""
+    from reviewlint.model.schemas import evaluator_for
+    from reviewlint.model.project import forget_projects
+
+    (tmp_path / "setup.cfg").write_text("[metadata]\nname = teapot\n")
+    (tmp_path / "teapot").mkdir()
+    (tmp_path / "teapot" / "__init__.py").write_text("")
+    module = tmp_path / "teapot" / "schema.py"
+    module.write_text(text)
+    forget_projects()
+    try:
+        evaluator = evaluator_for(Project(tmp_path, Config()))
+        return {name: evaluator.constant(module.resolve(), name) for name in ("A", "B", "C")}
+    finally:
+        forget_projects()
+
+
+def test_the_evaluator_applies_append_and_extend_to_lists(tmp_path: Path) -> None:
+    from reviewlint.model.schemas import Unknown
+
+    found = _schemas(tmp_path, "import copy\nA = {'required': ['x']}\nB = copy.deepcopy(A)\n"
+                               "B['required'].append('y')\nB['required'].extend(['z'])\n"
+                               "C = {'required': ['x']}\nC['required'].remove('x')\n")
+    assert [item.value for item in found["A"].entries["required"].items] == ["x"]  # type: ignore[attr-defined]
+    assert [item.value for item in found["B"].entries["required"].items] == ["x", "y", "z"]  # type: ignore
+    items = found["C"].entries["required"].items  # type: ignore[attr-defined]
+    assert len(items) == 1 and isinstance(items[0], Unknown)  # changed some other way: not known
+
+
+def test_acceptance_knows_which_names_are_required_in_their_own_object(tmp_path: Path) -> None:
+    from reviewlint.analysis.route_contract import acceptance
+    from reviewlint.analysis.values import Schema
+
+    found = _schemas(tmp_path, (
+        "A = {'type': 'object', 'properties': {'a': {}, 'b': {'type': 'object', 'properties': {'c': {}, 'd': {}},"
+        " 'required': ['c']}}, 'required': ['a']}\n"
+        "B = {'type': 'object', 'properties': {'a': {}, 'b': {}}, 'anyOf': [{'required': ['a']}]}\n"
+        "C = {'type': 'object', 'properties': {'a': {}, 'n': {'type': 'object', 'properties': {'a': {}}}},"
+        " 'required': ['a', 'n']}\n"))
+    first = acceptance(Schema(found["A"], "A"), body=True)
+    assert (first.required, first.optional) == ({"a", "c"}, {"b", "d"})
+    combined = acceptance(Schema(found["B"], "B"), body=True)  # anyOf may require either: neither is known
+    assert (combined.required, combined.optional) == (frozenset(), frozenset())
+    mixed = acceptance(Schema(found["C"], "C"), body=True)  # `a` required at the top, optional in `n`
+    assert (mixed.required, mixed.optional) == ({"n"}, frozenset())
+    query = acceptance(Schema(found["A"], "A"), body=False)  # a query schema: its top level only
+    assert (query.required, query.optional) == ({"a"}, {"b"})

@@ -249,11 +249,13 @@ CLEAN_REFERENCE = [
     (f"{REFERENCE}/allocations.inc", 118, "RVL604"),
     (f"{REFERENCE}/allocations.inc", 124, "RVL604"),
     (f"{REFERENCE}/allocations.inc", 175, "RVL604"),
+    (f"{REFERENCE}/parameters.yaml", 420, "RVL605"),
+    (f"{REFERENCE}/reshaper.inc", 41, "RVL605"),
     (f"{REFERENCE}/resource_provider_allocations.inc", 30, "RVL602"),
     (f"{REFERENCE}/usages.inc", 48, "RVL604"),
     (f"{REFERENCE}/usages.inc", 55, "RVL604"),
 ]
-REFERENCE_CODES = ["RVL601", "RVL602", "RVL603", "RVL604"]
+REFERENCE_CODES = ["RVL601", "RVL602", "RVL603", "RVL604", "RVL605"]
 
 
 def seed_reference(root: Path) -> dict[str, list[Row]]:
@@ -282,6 +284,11 @@ def seed_reference(root: Path) -> dict[str, list[Row]]:
     edit(root, candidates, "Response Example (microversions 1.17 - 1.28)",
          "Response Example (microversions 1.17 - 1.27)")
     expected["RVL604"] = [(candidates, line_of(root, candidates, "(microversions 1.17 - 1.27)"), "RVL604")]
+
+    # RVL605: the reshaper's inventories (POST_RESHAPER_SCHEMA requires them) are said to be optional.
+    edit(root, parameters, "reshaper_inventories:\n  type: object\n  in: body\n  required: true\n",
+         "reshaper_inventories:\n  type: object\n  in: body\n  required: false\n")
+    expected["RVL605"] = [(parameters, line_of(root, parameters, "reshaper_inventories:") + 3, "RVL605")]
     return expected
 
 

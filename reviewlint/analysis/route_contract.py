@@ -45,6 +45,10 @@ class Acceptance:
     complete: bool  # every name and pattern is known
     closed: bool  # additionalProperties is False wherever properties are declared
     schema: Schema | None
+    # Names the `required` list of every object declaring them names (required), or none does (optional);
+    # a name in neither, or under anyOf/oneOf/not or an object combining them, is not known either way.
+    required: frozenset[str] = frozenset()
+    optional: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -198,14 +202,15 @@ def acceptance(schema: Schema, body: bool) -> Acceptance:
     names: set[str] = set()
     patterns: list[str] = []
     complete = closed = True
-    stack: list[tuple[Any, int]] = [(schema.value, 0)]
+    stack: list[tuple[Any, int, bool]] = [(schema.value, 0, False)]
     seen: set[int] = set()
+    needs: dict[str, set[bool | None]] = {}  # name -> whether each object declaring it requires it
     while stack:
-        value, depth = stack.pop()
+        value, depth, alternative = stack.pop()
         if isinstance(value, ListValue):
             if id(value) not in seen:  # a list reached twice (or a cycle) is walked once, as a dict is
                 seen.add(id(value))
-                stack.extend((item, depth) for item in value.items)
+                stack.extend((item, depth, alternative) for item in value.items)
             continue
         if not isinstance(value, DictValue) or id(value) in seen:
             if isinstance(value, Unknown) and depth:
@@ -219,6 +224,7 @@ def acceptance(schema: Schema, body: bool) -> Acceptance:
         additional = entries.get("additionalProperties")
         if declares and not (isinstance(additional, Const) and additional.value is False):
             closed = False
+        required = _required(entries, alternative)
         for table, is_pattern in ((properties, False), (pattern_properties, True)):
             if table is None:
                 continue
@@ -232,16 +238,37 @@ def acceptance(schema: Schema, body: bool) -> Acceptance:
                     patterns.append(key)
                 else:
                     names.add(key)
+                    draft3 = isinstance(child, DictValue) and isinstance(child.entries.get("required"), Const)
+                    needs.setdefault(key, set()).add(None if required is None or draft3 else key in required)
                 if body:
-                    stack.append((child, depth + 1))
+                    stack.append((child, depth + 1, alternative))
         if not body and depth == 0:
             continue
         if isinstance(additional, DictValue):
-            stack.append((additional, depth + 1))
+            stack.append((additional, depth + 1, alternative))
         for key in ("items", "anyOf", "oneOf", "allOf"):
             if key in entries:
-                stack.append((entries[key], depth + 1))
-    return Acceptance(frozenset(names), tuple(patterns), complete, closed, schema)
+                stack.append((entries[key], depth + 1, alternative or key != "items"))
+    return Acceptance(frozenset(names), tuple(patterns), complete, closed, schema,
+                      frozenset(name for name, seen_as in needs.items() if seen_as == {True}),
+                      frozenset(name for name, seen_as in needs.items() if seen_as == {False}))
+
+
+_COMBINERS = ("anyOf", "oneOf", "allOf", "not", "dependencies", "dependentRequired", "if", "then", "else")
+
+
+def _required(entries: dict[str, Any], alternative: bool) -> frozenset[str] | None:
+    """The names an object's `required` lists; None when that is not known (a combinator may add some)."""
+    if alternative or any(key in entries for key in _COMBINERS):
+        return None
+    listed = entries.get("required")
+    if listed is None:
+        return frozenset()
+    names = [item.value for item in listed.items if isinstance(item, Const)] if isinstance(listed, ListValue) else []
+    if not isinstance(listed, ListValue) or len(names) != len(listed.items) or not all(
+            isinstance(name, str) for name in names):
+        return None
+    return frozenset(str(name) for name in names)
 
 
 def version_space(service: "ServiceVersions") -> VersionSpace:

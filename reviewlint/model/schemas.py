@@ -218,10 +218,26 @@ class SchemaEvaluator:
                     updated.entries.update(update.entries)
             elif isinstance(func, cst.Attribute) and func.attr.value == "pop" and call.args:
                 self._delete(module, env, func.value, call.args[0].value)
+            elif isinstance(func, cst.Attribute):
+                self._list_method(module, env, func, call)
         elif isinstance(small, cst.Del) and isinstance(small.target, cst.Subscript) and len(small.target.slice) == 1:
             index = small.target.slice[0].slice
             if isinstance(index, cst.Index):  # `del S['properties']['x']`
                 self._delete(module, env, small.target.value, index.value)
+
+    def _list_method(self, module: ModuleInfo, env: Mapping[str, Value], func: cst.Attribute, call: cst.Call) -> None:
+        """`S['required'].append('x')`, `.extend([...])`: the list grows; any other call on it leaves it unknown."""
+        found = self.evaluate(module, func.value, env)
+        if not isinstance(found, ListValue):
+            return
+        method = func.attr.value
+        argument = self.evaluate(module, call.args[0].value, env) if len(call.args) == 1 else UNKNOWN
+        if method == "append":
+            found.items.append(argument)
+        elif method == "extend" and isinstance(argument, ListValue):
+            found.items.extend(argument.items)
+        elif method not in ("sort", "reverse", "index", "count", "copy"):
+            found.items[:] = [UNKNOWN]
 
     def _delete(self, module: ModuleInfo, env: Mapping[str, Value], container: cst.BaseExpression,
                 key: cst.BaseExpression) -> None:

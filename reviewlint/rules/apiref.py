@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
 
 from reviewlint.core.findings import Finding
+from reviewlint.rules.apiref_required import Drift, RequiredMismatch, placed, request_drifts
 from reviewlint.rules.base import Rule
 from reviewlint.service.handlers import handler_paths
 from reviewlint.service.reference_choice import is_reference_file, reference, reference_directory
@@ -403,6 +404,7 @@ class HeadingRangeGap(Rule):
 
 RULES: tuple[type[Rule], ...] = (
     UndocumentedRequestVersion, UndocumentedResponseVersion, UnacceptedRequestParameter, HeadingRangeGap,
+    RequiredMismatch,
 )
 
 REQUEST_KINDS = ("request",)
@@ -454,6 +456,7 @@ def _judge(project: "Project") -> list[ReferenceFinding]:
     sections: dict[tuple[str, str], list[RouteSection]] = {}
     for section in ref.sections:
         sections.setdefault((section.method, route_shape(section.template)), []).append(section)
+    drifts: list[Drift] = []
     for key, documented in sections.items():
         found_contract = by_key.get(key)
         if found_contract is None or not found_contract.mask:
@@ -461,6 +464,9 @@ def _judge(project: "Project") -> list[ReferenceFinding]:
         doc = _RouteDoc(project, ref, found_contract, documented)
         judged = [*doc.request_versions(), *doc.response_versions(), *doc.unaccepted(), *doc.heading_ranges()]
         found.extend(dataclasses.replace(finding, route=doc.label) for finding in judged)
+        drifts.extend(request_drifts(doc.label, found_contract, doc.listings("request"), _doc_name, doc.schema_text))
+    if drifts:
+        found.extend(ReferenceFinding(*at) for at in placed(ref, drifts, next(iter(contracts.values())).space.describe))
     return sorted(set(_unsuppressed(project, ref, found)))
 
 

@@ -102,6 +102,8 @@ class ParameterEntry:
     min_line: int | None  # the entry's own `min_version:` line (None: absent or inherited)
     max_line: int | None
     type: str | None
+    required: bool | None = None  # `required: true/false`; None when absent or not a boolean
+    required_line: int | None = None
 
     @property
     def min_site(self) -> int:

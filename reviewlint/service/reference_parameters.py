@@ -186,8 +186,10 @@ def _entry(path: Path, key: str, line: int, fields: dict[str, Any], own: dict[st
             return None
         versions.append(version)
     kind, _ = scalar("type")
+    node = fields.get("required")  # read for RVL605 only: anything but true/false is not known, not an error
+    flag = {"true": True, "false": False}.get(node.value.lower()) if isinstance(node, yaml.ScalarNode) else None
     return ParameterEntry(
         key, path, line, location.lower() if location else None, versions[0], versions[1],
         line_of(own["min_version"].start_mark) if "min_version" in own else None,
         line_of(own["max_version"].start_mark) if "max_version" in own else None,
-        kind)
+        kind, flag, line_of(own["required"].start_mark) if "required" in own else None)
