@@ -61,4 +61,4 @@ def test_cli_runs_the_command_in_process() -> None:
     case = CASES / "rvl4" / "gabbi_forms"
     expected, actual = run_cli("--show-project", cwd=case), cli(case, "--show-project")
     assert (actual.returncode, actual.stdout, actual.stderr) == (expected.returncode, expected.stdout, expected.stderr)
-    assert actual.stdout.count("\n") == 10
+    assert actual.stdout.count("\n") == 11

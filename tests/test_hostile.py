@@ -1159,7 +1159,10 @@ def test_hostile_call_fan_out_is_bounded(root: Path, tmp_path: Path, baseline: l
     values = "(" + ", ".join(str(i) for i in range(64)) + ")"
     spin = "\n\ndef spin(req):\n" + "".join("    " * (i + 1) + f"for v{i} in {values}:\n" for i in range(5)) + (
         "    " * 6 + "req.environ['depot.spun'] = v4\n")
-    for calls, distinct, expected in ((12, False, chained), (12, True, baseline)):
+    # Past its budget, what list_crates writes is unknown: RVL407 no longer names GET /crates for `shelf`.
+    unknown_there = [line.replace("GET /crates at 1.4 (handler crate.list_crates) or ", "")
+                     if " RVL407 response field shelf " in line else line for line in baseline]
+    for calls, distinct, expected in ((12, False, chained), (12, True, unknown_there)):
         tree = shutil.copytree(EXAMPLE, tmp_path / f"chain-{calls}-{distinct}")
         _helper_chain(tree, calls, distinct)
         if distinct:
