@@ -25,8 +25,9 @@ from typing import TYPE_CHECKING, Iterator
 
 import libcst as cst
 
-from reviewlint.model.facts import file_facts, function_named, function_ref, ref_of
+from reviewlint.model.facts import file_facts, function_ref, ref_of, resolve_function
 from reviewlint.model.module import Function, ModuleInfo, child_nodes, dotted
+from reviewlint.model.project import Codec
 
 if TYPE_CHECKING:
     from reviewlint.model.facts import FunctionRef
@@ -44,6 +45,7 @@ class Unresolved:
 
 
 UNRESOLVED = Unresolved()
+_CLASSES: Codec[tuple[str, ...]] = Codec(list, lambda data: tuple(str(name) for name in data))
 
 
 class CallResolver:
@@ -83,8 +85,6 @@ class CallResolver:
 
     def function(self, module: ModuleInfo, caller: Function | None, func: cst.BaseExpression) -> Function | None:
         """The parsed definition a call of `func` runs, when it resolves (see `callee`)."""
-        from reviewlint.model.facts import resolve_function
-
         found = self.callee(module, caller, func)
         if found is None or isinstance(found, Unresolved):
             return None
@@ -138,9 +138,9 @@ class CallResolver:
                  steps: int) -> Iterator[str]:
         if isinstance(expr, cst.Call):
             target = module.resolve(expr.func) or ""
-            factory = function_named(self.project, target) if "." in target else None
-            if factory is not None:
-                yield from self._returns(factory, steps - 1)
+            made = self._factory_classes(target) if "." in target else None
+            if made is not None:
+                yield from made
             elif "." in target and self.project.split_path(target) is not None:
                 yield target  # a class of the project, if `Class.method` resolves
             return
@@ -202,6 +202,20 @@ class CallResolver:
             return
         for value in values:
             yield from self._or_unknown(self.classes_of(module, init[-1], value, steps - 1))
+
+    def _factory_classes(self, target: str) -> tuple[str, ...] | None:
+        """The classes of what the project function `target` returns ("" for what is not known), or None
+        when `target` names no function. Kept with the files it read: a save does not parse the factory's
+        module again to learn it."""
+        ref = function_ref(self.project, target)
+        if ref is None:
+            return None
+
+        def compute() -> tuple[str, ...]:
+            factory = resolve_function(self.project, ref)
+            return tuple(sorted(set(self._returns(factory, MAX_STEPS - 1)))) if factory is not None else ("",)
+
+        return self.project.memo(f"resolver:returns:{ref.key}", compute, _CLASSES)
 
     def _returns(self, factory: Function, steps: int) -> Iterator[str]:
         module = factory.owner
