@@ -285,6 +285,19 @@ class Contracts:
     over_budget: tuple[Function, ...] = ()  # handler definitions whose analysis ran out of steps (MAX_STEPS)
 
 
+def interpreter_for(project: "Project", space: VersionSpace) -> Interpreter:
+    """The run's one interpreter: every query (the contracts, RVL406/RVL407's routes, RVL203's versions)
+    shares its per-function summaries, so no handler is walked twice at the same versions."""
+    found: dict[VersionSpace, Interpreter] = project.analysis(_interpreters)
+    if space not in found:
+        found[space] = Interpreter(project, space)
+    return found[space]
+
+
+def _interpreters(project: "Project") -> dict[VersionSpace, Interpreter]:
+    return {}
+
+
 def _build(project: "Project", only: "frozenset[Route] | None" = None) -> Contracts:
     from reviewlint.analysis.gates import GateFinder
     from reviewlint.service.routes import route_table
@@ -295,7 +308,7 @@ def _build(project: "Project", only: "frozenset[Route] | None" = None) -> Contra
     if table is None or service is None:
         return Contracts({}, frozenset(), ())
     space = version_space(service)
-    interpreter = Interpreter(project, space)
+    interpreter = interpreter_for(project, space)
     finder = GateFinder(project)
     contracts: dict[Route, RouteContract] = {}
     over: list[Function] = []

@@ -193,10 +193,9 @@ def _in_force(project: Project, ref: "FunctionRef") -> dict[str, str]:
     """
     def compute() -> dict[str, str]:
         from reviewlint.analysis.values import Carrier
-        from reviewlint.analysis.contract import Interpreter
         from reviewlint.analysis.values import one_alt
         from reviewlint.model.facts import resolve_function
-        from reviewlint.analysis.route_contract import version_space
+        from reviewlint.analysis.route_contract import interpreter_for, version_space
         from reviewlint.analysis.gates import GateFinder
         from reviewlint.model.schemas import open_objects
         from reviewlint.service.versions import service_versions
@@ -210,7 +209,8 @@ def _in_force(project: Project, ref: "FunctionRef") -> dict[str, str]:
         served = space.mask(low, high)
         params = {function.params[0]: one_alt(served, Carrier.REQUEST)} if function.params else {}
         masks: dict[str, int] = {}
-        for use in Interpreter(project, space).analyze(function, params, served).facts.every_body_schema():
+        summary, _ = interpreter_for(project, space).handler(function, params, served)
+        for use in summary.facts.every_body_schema():
             for item in open_objects(use.schema.value) if use.schema is not None else ():
                 site = item.dict_value.origin.site
                 key = f"{site.path}:{site.ordinal}"
