@@ -56,6 +56,7 @@ class CallResolver:
         self._foreign: dict[Path, bool] = {}
         self._locals: dict[int, dict[str, list[cst.BaseExpression]]] = {}
         self._globals: dict[tuple[Path, str], list[cst.BaseExpression]] = {}
+        self._classes_seen: dict[tuple[int, int, int], tuple[str, ...]] = {}
 
     # -- the question ---------------------------------------------------------------------------
     def callee(self, module: ModuleInfo, caller: Function | None,
@@ -131,8 +132,12 @@ class CallResolver:
         """
         if steps <= 0:
             return ()
-        found = set(self._classes(module, function, expr, steps))
-        return tuple(found) if len(found) == 1 and "" not in found else ()
+        key = (id(function.node) if function is not None else 0, id(expr), steps)
+        if key not in self._classes_seen:  # bindings that name each other stay polynomial, not k**steps
+            self._classes_seen[key] = ()
+            found = set(self._classes(module, function, expr, steps))
+            self._classes_seen[key] = tuple(found) if len(found) == 1 and "" not in found else ()
+        return self._classes_seen[key]
 
     def _classes(self, module: ModuleInfo, function: Function | None, expr: cst.BaseExpression,
                  steps: int) -> Iterator[str]:

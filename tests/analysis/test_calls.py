@@ -66,3 +66,19 @@ def test_the_fixture_states_what_it_tests() -> None:
 def test_each_call_resolves_as_its_comment_says(path: Path, line: int, tags: dict[str, str]) -> None:
     project = Project(CALLS, load_config(CALLS))
     assert _answer(project, path, line) == tags["callee"]
+
+
+def test_bindings_that_name_each_other_resolve_in_time(tmp_path: Path) -> None:
+    # A receiver bound 60 times to each of two names bound to each other: 60**6 paths unmemoised.
+    import shutil
+    import time
+
+    root = shutil.copytree(CALLS, tmp_path / "calls")
+    body = "".join("    a = b\n    b = a\n" for _ in range(60))
+    (root / "svc" / "loops.py").write_text(f"def handler(req):\n{body}    a.open(req)\n")
+    project = Project(root, load_config(root))
+    module = project.module_at(root / "svc" / "loops.py")
+    call = _call_on(module, body.count("\n") + 2)  # the line of `a.open(req)`
+    start = time.monotonic()
+    assert resolver_for(project).callee(module, module.functions[0], call.func) is None
+    assert time.monotonic() - start < 2
