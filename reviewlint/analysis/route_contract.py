@@ -8,9 +8,10 @@ parameters read, the response fields written, and where behaviour changes.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from reviewlint.analysis.contract import Interpreter
 from reviewlint.analysis.values import Carrier, Cond, Facts, QueryRead, Schema, Spot, one_alt
@@ -269,6 +270,43 @@ def _required(entries: dict[str, Any], alternative: bool) -> frozenset[str] | No
             isinstance(name, str) for name in names):
         return None
     return frozenset(str(name) for name in names)
+
+
+MAX_PATTERN = 500  # longer patternProperties keys are not tried on names
+
+
+def pattern_matches(pattern: str, text: str) -> bool:
+    """Whether a schema's pattern (a `patternProperties` key) matches `text`; False for what cannot be tried."""
+    if len(pattern) > MAX_PATTERN:
+        return False
+    try:
+        return re.search(pattern, text) is not None
+    except (re.error, RecursionError):
+        return False
+
+
+def pattern_names(patterns: Iterable[str]) -> Iterator[str]:
+    """Names a query pattern stands for: `^resources([1-9][0-9]*)?$` gives `resources` and `resourcesN`."""
+    for pattern in patterns:
+        prefix = re.match(r"\^?([A-Za-z_][A-Za-z0-9_]*)", pattern)
+        if prefix is None:
+            continue
+        name = prefix.group(1)
+        if pattern_matches(pattern, name):
+            yield name
+        if pattern_matches(pattern, name + "1"):
+            yield name + "N"
+
+
+def query_accepting(accepts: Acceptance, name: str) -> tuple[str, ...] | None:
+    """The patterns by which a query schema accepts a parameter (() when by name), `resourcesN` standing for
+    numbered groups; None when it does not accept it."""
+    if name in accepts.names:
+        return ()
+    numbered = name[:-1] + "1" if name.endswith("N") else None
+    matching = tuple(p for p in accepts.patterns
+                     if pattern_matches(p, name) or (numbered and pattern_matches(p, numbered)))
+    return matching if matching else None
 
 
 def version_space(service: "ServiceVersions") -> VersionSpace:

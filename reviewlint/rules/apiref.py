@@ -22,6 +22,7 @@ from reviewlint.rules.apiref_required import Drift, RequiredMismatch, placed, re
 from reviewlint.rules.base import Rule
 from reviewlint.service.handlers import handler_paths
 from reviewlint.service.reference_choice import is_reference_file, reference, reference_directory
+from reviewlint.analysis.route_contract import pattern_names, query_accepting
 
 if TYPE_CHECKING:
     from reviewlint.service.reference_data import (ListedParameter, ParameterEntry, ParameterList, Part, Reference,
@@ -410,7 +411,6 @@ RULES: tuple[type[Rule], ...] = (
 REQUEST_KINDS = ("request",)
 HEADING_KINDS = ("request", "request example", "response", "response example")
 _PLACEHOLDER_KEY = re.compile(r"[{}]")
-MAX_PATTERN = 500
 
 
 @dataclass(frozen=True, order=True)
@@ -819,14 +819,14 @@ class _RouteDoc:
                 continue
             if not accepts.complete:
                 unknown |= mask
-            names |= accepts.names | set(_pattern_names(accepts.patterns))
+            names |= accepts.names | set(pattern_names(accepts.patterns))
         names |= {read.name for read in reads}
         found = {}
         for name in names:
             mask = 0
             evidence: list[tuple[int, object]] = []
             for at, accepts in groups:
-                if accepts is not None and _query_accepts(accepts, name):
+                if accepts is not None and query_accepting(accepts, name) is not None:
                     mask |= at
                     evidence.append((at, accepts))
             for read in reads:
@@ -866,7 +866,7 @@ class _RouteDoc:
                     elif (accepts.schema is not None and _not_an_object(accepts.schema.value)
                           and self.names_the_body(listing, mask)):
                         accepted = True  # it names the body itself (a bare list)
-                elif _query_accepts(accepts, name):
+                elif query_accepting(accepts, name) is not None:
                     accepted = True
                 judged |= mask
                 schemas.append(accepts)
@@ -987,40 +987,6 @@ def _doc_name(item: "ListedParameter", location: str) -> str | None:
     if location == "query":
         return None if _PLACEHOLDER_KEY.search(item.name) else item.name
     return item.leaf
-
-
-def _pattern_names(patterns: Iterable[str]) -> Iterator[str]:
-    """Names a query pattern stands for: `^resources(...)?$` gives `resources` and `resourcesN`."""
-    for pattern in patterns:
-        prefix = re.match(r"\^?([A-Za-z_][A-Za-z0-9_]*)", pattern)
-        if prefix is None:
-            continue
-        name = prefix.group(1)
-        if _search(pattern, name):
-            yield name
-        if _search(pattern, name + "1"):
-            yield name + "N"
-
-
-def _query_accepts(accepts: "Acceptance", name: str) -> bool:
-    """Whether a query schema accepts a parameter, `resourcesN` standing for numbered groups."""
-    if name in accepts.names:
-        return True
-    for pattern in accepts.patterns:
-        if _search(pattern, name):
-            return True
-        if name.endswith("N") and _search(pattern, name[:-1] + "1"):
-            return True
-    return False
-
-
-def _search(pattern: str, text: str) -> bool:
-    if len(pattern) > MAX_PATTERN:
-        return False
-    try:
-        return re.search(pattern, text) is not None
-    except (re.error, RecursionError):
-        return False
 
 
 # -- engine hooks -------------------------------------------------------------------------------

@@ -12,7 +12,6 @@ some versions needs a test that asserts it there (RVL407).
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,9 +20,10 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator
 from reviewlint.core.config import resolve_path
 from reviewlint.core.findings import Finding
 from reviewlint.rules.base import LintContext, Rule
+from reviewlint.analysis.route_contract import pattern_matches, pattern_names, query_accepting
 
 if TYPE_CHECKING:
-    from reviewlint.analysis.route_contract import Acceptance, RouteContract
+    from reviewlint.analysis.route_contract import RouteContract
     from reviewlint.analysis.summary import Scope
     from reviewlint.analysis.version_space import VersionSpace
     from reviewlint.core.microversion import Version
@@ -31,8 +31,6 @@ if TYPE_CHECKING:
     from reviewlint.model.project import Project
     from reviewlint.service.gabbi import TestRequest
     from reviewlint.service.routes import Route
-
-MAX_PATTERN = 500  # longer patternProperties keys are not tried on names
 
 
 _CREATE_WIDGET_ROUTES = '''
@@ -266,7 +264,7 @@ class _Change:
         if self.name in names:
             return True
         prefix = self.name[:-1]
-        return any(name != prefix and _search(pattern, name)
+        return any(name != prefix and pattern_matches(pattern, name)
                    for name in names if name.startswith(prefix) for pattern in self.patterns)
 
 
@@ -493,10 +491,10 @@ class _RouteQuery:
             if not accepts.complete:
                 unknown |= mask
             names |= accepts.names
-            numbered |= {name for name in _pattern_names(accepts.patterns) if name.endswith("N")}
+            numbered |= {name for name in pattern_names(accepts.patterns) if name.endswith("N")}
         numbered -= names
         names |= numbered | {name for _, accepts in groups if accepts is not None
-                             for name in _pattern_names(accepts.patterns)}
+                             for name in pattern_names(accepts.patterns)}
         found = []
         for name in sorted(names):
             mask = 0
@@ -505,7 +503,7 @@ class _RouteQuery:
             for at, accepts in groups:
                 if accepts is None:
                     continue
-                accepting = _accepting(accepts, name)
+                accepting = query_accepting(accepts, name)
                 if accepting is not None:
                     mask |= at
                     evidence.append((at, accepts))
@@ -594,37 +592,6 @@ def _schema_entry(schema: Any, parameter: _Parameter) -> Any:
                 children.extend(table_value.entries.values())
         stack.extend(reversed(children))
     return None
-
-
-def _pattern_names(patterns: Iterable[str]) -> Iterator[str]:
-    """Names a query pattern stands for: `^resources([1-9][0-9]*)?$` gives `resources` and `resourcesN`."""
-    for pattern in patterns:
-        prefix = re.match(r"\^?([A-Za-z_][A-Za-z0-9_]*)", pattern)
-        if prefix is None:
-            continue
-        name = prefix.group(1)
-        if _search(pattern, name):
-            yield name
-        if _search(pattern, name + "1"):
-            yield name + "N"
-
-
-def _accepting(accepts: "Acceptance", name: str) -> tuple[str, ...] | None:
-    """The patterns by which a query schema accepts a name (() when by name); None when it does not."""
-    if name in accepts.names:
-        return ()
-    numbered = name[:-1] + "1" if name.endswith("N") else None
-    matching = tuple(p for p in accepts.patterns if _search(p, name) or (numbered and _search(p, numbered)))
-    return matching if matching else None
-
-
-def _search(pattern: str, text: str) -> bool:
-    if len(pattern) > MAX_PATTERN:
-        return False
-    try:
-        return re.search(pattern, text) is not None
-    except (re.error, RecursionError):
-        return False
 
 
 # -- engine hooks -------------------------------------------------------------------------------
