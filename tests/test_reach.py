@@ -33,13 +33,15 @@ from reviewlint.model.project import WSGIFY_KEY, Project
 from reviewlint.analysis.reach import handlers_reaching, module_edges
 from reviewlint.service.routes import route_table
 from reviewlint.rules import microversions, tested_changes, validation
-from reviewlint.analysis.summary import handler_summary, project_summaries, summaries_reaching
+from reviewlint.analysis.summary import handler_summary, project_summaries, summaries_reaching, summary_key
 
 
 def _files_read(project: Project, key: str, seen: set[str]) -> set[str]:
     """The files a memo read, through the memos it used (the project's decorator names aside:
-    a text scan of every module that only decides which functions are handlers)."""
-    if key in seen or key == WSGIFY_KEY:
+    a text scan of every module that only decides which functions are handlers; and the declared
+    versions: every handler is interpreted at them, and an edit that changes them changes that
+    entry's digest, and so every summary, whichever file it is in)."""
+    if key in seen or key in (WSGIFY_KEY, "versions"):
         return set()
     seen.add(key)
     known = project._memo.get(key)
@@ -61,7 +63,7 @@ def check_tree(root: Path) -> int:
     modules = {str(path) for path in project.python_files}
     checked = 0
     for ref in refs:
-        for read in _files_read(project, f"handler:{ref.key}", set()) & modules:
+        for read in _files_read(project, summary_key(project, ref), set()) & modules:
             reaching = handlers_reaching(project, resolve_path(read))
             assert reaching is None or ref in reaching, (ref.qualname, read)
             checked += 1

@@ -32,11 +32,10 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 import libcst as cst
 
-from reviewlint.analysis.calls import argument
-from reviewlint.analysis.gates import is_version_key
+from reviewlint.analysis.contract_calls import CallSteps
+from reviewlint.analysis.gates import GateFinder, is_version_key
 from reviewlint.analysis.request_terms import BODY_ATTRS, COMPARISONS, FLIPPED
-from reviewlint.analysis.decorators import ANY, KEYWORD, validations
-from reviewlint.analysis.resolver import binds_name, resolver_for
+from reviewlint.analysis.resolver import binds_name
 from reviewlint.model.module import Function, ModuleInfo, string_value
 from reviewlint.model.module import dotted as dotted_name
 from reviewlint.model.schemas import (UNKNOWN, Const, DictValue, ListValue, Unknown, Value, evaluator_for,
@@ -44,30 +43,21 @@ from reviewlint.model.schemas import (UNKNOWN, Const, DictValue, ListValue, Unkn
 from reviewlint.analysis.version_space import VersionSpace
 from reviewlint.core.microversion import Version
 from reviewlint.service.versions import version_of_value
-from reviewlint.service.handlers import handler_refs_in
-from reviewlint.analysis.values import (Alts, Carrier, Cond, Constant, Derived, Facts, Item, KeyWrite, Literal,
-                                        ModuleRef, Objects, QueryRead, Schema, SchemaUse, Spot, Summary, alts_within,
-                                        is_interesting, kinds_of, merge_alts, one_alt, origins_of)
+from reviewlint.service.handlers import defines_wsgify_handlers
+from reviewlint.analysis.values import (Alts, Carrier, Cond, Constant, Derived, Facts, GateSeen, Item, KeyWrite,
+                                        Literal, ModuleRef, Objects, QueryRead, Schema, Spot, Summary, alts_within,
+                                        kinds_of, merge_alts, one_alt, origins_of)
 
 if TYPE_CHECKING:
     from reviewlint.model.project import Project
 
-MAX_DEPTH = 6
 MAX_UNROLL = 64
 QUERY_ATTRS = frozenset({"GET", "params"})
-QUERY_READS = frozenset({"get", "getall", "getone", "dict_of_lists"})
 RESPONSE_BODY_ATTRS = frozenset({"body", "json_body", "text", "json"})
-# Calls whose result carries the dicts given to them (serialising, copying, wrapping).
-PASS_THROUGH = frozenset({
-    "dumps", "dump_as_bytes", "to_utf8", "safe_encode", "list", "tuple", "sorted", "copy", "deepcopy",
-    "to_primitive", "jsonify", "dict", "OrderedDict", "defaultdict",
-})
-MAPPING_CONSTRUCTORS = frozenset({"dict", "OrderedDict", "defaultdict"})
 # Expressions one handler definition's analysis may evaluate, its helpers'
 # included (a helper's summary computed before is free); the rest is unknown.
 # Placement's busiest handler evaluates about 700.
 MAX_STEPS = 10_000
-CONTAINER_METHODS = frozenset({"append", "extend", "insert", "add", "update"})
 
 
 # -- the interpreter ---------------------------------------------------------------------------
@@ -79,12 +69,15 @@ class Interpreter:
         self.project = project
         self.space = space
         self.evaluator = evaluator_for(project)
+        self.gates = project.analysis(GateFinder)
         self._summaries: dict[tuple[Any, ...], Summary] = {}
         self.constants: dict[tuple[str, str], Item | None] = {}
         self._modules: dict[str, bool] = {}
         self.paths: set[Path] = set()  # the modules walked (their changes change the contracts)
         self._handler_modules: dict[str, bool] = {}
         self._active: set[tuple[str, int]] = set()
+        self._reading: list[set[Path]] = []  # the modules each walk in progress read
+        self._constant_paths: dict[tuple[str, str], frozenset[Path]] = {}
         self.steps = MAX_STEPS  # what the handler being analysed may still evaluate
         self.cuts = 0  # how many times an analysis stopped short for want of steps
 
@@ -99,7 +92,7 @@ class Interpreter:
         of one file does not parse every handler module to learn it)."""
         if dotted not in self._handler_modules:
             path = self.project.module_path(dotted)
-            self._handler_modules[dotted] = path is not None and bool(handler_refs_in(self.project, path))
+            self._handler_modules[dotted] = path is not None and defines_wsgify_handlers(self.project, path)
         return self._handler_modules[dotted]
 
     def is_module(self, dotted: str) -> bool:
@@ -108,10 +101,31 @@ class Interpreter:
             self._modules[dotted] = self.project.module_path(dotted) is not None
         return self._modules[dotted]
 
+    def read(self, path: Path) -> None:
+        """The walk in progress read the module at `path`: what it finds depends on it."""
+        self.paths.add(path)
+        for reading in self._reading:
+            reading.add(path)
+
+    def reuse(self, paths: Iterable[Path]) -> None:
+        """A result computed earlier in the run is used again: the memo computing now depends on its files."""
+        for path in paths:
+            self.read(path)
+            try:
+                self.project.source(path)
+            except OSError:  # pragma: no cover - it was read a moment ago
+                pass
+
     def resolve(self, constant: "Constant") -> Item | None:
         """A Constant's value: a Schema for a dict, a Literal for anything else known."""
         if constant.key not in self.constants:
-            self.constants[constant.key] = self._resolve(constant)
+            self._reading.append(set())
+            try:
+                self.constants[constant.key] = self._resolve(constant)
+            finally:
+                self._constant_paths[constant.key] = frozenset(self._reading.pop())
+        else:
+            self.reuse(self._constant_paths.get(constant.key, ()))
         return self.constants[constant.key]
 
     def _resolve(self, constant: "Constant") -> Item | None:
@@ -123,7 +137,7 @@ class Interpreter:
         if found is not None and "." not in found[2] and not binds_name(self.project, found[1], found[2]):
             return None  # a class, a function, an exception: not worth parsing its module for
         if found is not None:
-            self.paths.add(found[1])
+            self.read(found[1])
         value = self.evaluator.evaluate(module, expr)
         if isinstance(value, Unknown):
             return None
@@ -143,26 +157,31 @@ class Interpreter:
         signature = tuple(sorted((name, value) for name, value in params.items()))
         key = (function.qualname, function.index, live, signature)
         if key in self._summaries:
-            return self._summaries[key]
+            known = self._summaries[key]
+            self.reuse(known.paths)
+            return known
         if (function.qualname, function.index) in self._active:
             return Summary(Facts(), ())
         self._active.add((function.qualname, function.index))
+        self._reading.append(set())
         cuts = self.cuts
         try:
-            module = self.project.module(function.module) or function.owner
-            self.paths.add(module.path)
+            module = function.owner
+            self.read(module.path)
             frame = _Frame(self, module, function, dict(params), depth)
+            frame.facts.function = f"{module.path}:{function.name}:{function.index}"
             frame.defaults(live)
             frame.block(function.node.body, live, True)
-            summary = Summary(frame.facts, merge_alts(frame.returns))
+            summary = Summary(frame.facts, merge_alts(frame.returns), frozenset(self._reading[-1]))
         finally:
             self._active.discard((function.qualname, function.index))
+            self._reading.pop()
         if self.cuts == cuts:  # a summary cut short is not kept: another handler has steps of its own
             self._summaries[key] = summary
         return summary
 
 
-class _Frame:
+class _Frame(CallSteps):
     """One function being walked: its local names and what it found."""
 
     def __init__(self, interpreter: Interpreter, module: ModuleInfo, function: Function,
@@ -516,6 +535,8 @@ class _Frame:
         index = expr.slice[0].slice if len(expr.slice) == 1 else None
         index_expr = index.value if isinstance(index, cst.Index) else None
         found: list[tuple[int, Item]] = []
+        if not owner and index_expr is not None and self.is_version_key(index_expr):
+            return one_alt(live, Carrier.VERSION)  # `environ[MICROVERSION_ENVIRON]` of an environ from elsewhere
         for mask, item in owner:
             if item is Carrier.ENVIRON and index_expr is not None and self.is_version_key(index_expr):
                 found.append((mask, Carrier.VERSION))
@@ -560,6 +581,12 @@ class _Frame:
         return any(item is Carrier.VERSION for _, item in self.eval(expr, live))
 
     def compare(self, node: cst.Comparison, operator: str, other: cst.BaseExpression, live: int) -> Alts:
+        named = self.interpreter.gates.bounds(self.module, other, None)
+        if named is not None and named[0] is not None:  # a gate names its version as written
+            self.facts.gates.append(GateSeen(Spot.of(self.module, node), "comparison",
+                                             named[0] if operator in (">=", ">", "==") else None,
+                                             named[0] if operator in ("<=", "<", "==") else None,
+                                             operator == ">", operator == "<"))
         version = self.version_of(other, live)
         if version is None:
             return ()
@@ -643,184 +670,3 @@ class _Frame:
             self.facts.contains.append((origin, inner))
         kinds = kinds_of(value)
         return merge_alts(((live, Objects(frozenset({origin}))),) + (one_alt(live, Derived(kinds)) if kinds else ()))
-
-    # -- calls ----------------------------------------------------------------------------------
-    def call(self, node: cst.Call, live: int) -> Alts:
-        func = node.func
-        if isinstance(func, cst.Attribute) and func.attr.value == "matches":
-            if self.carries_version(func.value, live):
-                return self.matches(node, live)
-        name = self.module.resolve(func) or ""
-        short = name.rsplit(".", 1)[-1]
-        if short == "extract_json":
-            return self.extract_json(node, live)
-        if short == "validate" and (name.endswith("jsonschema.validate") or name == "validate"):
-            return self.validate(node, live)
-        if name == "getattr" and len(node.args) >= 2:
-            return self.getattr(node, live)
-        receiver = self.eval(func.value, live) if isinstance(func, cst.Attribute) else ()
-        if (isinstance(func, cst.Attribute) and func.attr.value == "get" and node.args
-                and any(item is Carrier.ENVIRON for _, item in receiver)
-                and self.is_version_key(node.args[0].value)):
-            return one_alt(live, Carrier.VERSION)
-        if isinstance(func, cst.Attribute) and any(item is Carrier.QUERY for _, item in receiver):
-            if func.attr.value in QUERY_READS and node.args:
-                key = self.literal_string(node.args[0].value, live)
-                if key is not None:
-                    self.facts.query_reads.append(QueryRead(live, key, Spot.of(self.module, node)))
-            return one_alt(live, Derived(frozenset({Carrier.QUERY})))
-        arguments = [(arg, self.eval(arg.value, live)) for arg in node.args]
-        if isinstance(func, cst.Attribute) and origins_of(receiver):
-            return self.method_on_objects(func.attr.value, receiver, arguments, node, live)
-        if short in MAPPING_CONSTRUCTORS and name in (short, f"collections.{short}"):
-            return self.new_mapping(node, arguments, live)
-        if self.depth < MAX_DEPTH and self.worth_following(name, arguments):
-            helper = resolver_for(self.interpreter.project).function(self.module, self.function, func)
-            if helper is not None:
-                followed = self.helper(helper, arguments, live)
-                if followed is not None:
-                    return followed
-        found: list[tuple[int, Item]] = []
-        kinds = frozenset().union(*(kinds_of(value) for _, value in arguments)) | kinds_of(receiver)
-        if kinds:
-            found.append((live, Derived(kinds)))
-        if short in PASS_THROUGH:
-            found.extend(alt for _, value in arguments for alt in value if isinstance(alt[1], Objects))
-        return merge_alts(found)
-
-    def matches(self, node: cst.Call, live: int) -> Alts:
-        low = self.version_of(argument(node, 0, "min_version"), live)
-        high = self.version_of(argument(node, 1, "max_version"), live)
-        if low is None and high is None:
-            return ()
-        return self.cond(self.space.mask(low, high), node, live)
-
-    def schema_alts(self, expr: cst.BaseExpression | None, live: int) -> list[tuple[int, Schema | None]]:
-        if expr is None:
-            return [(live, None)]
-        values = self.values(self.eval(expr, live))
-        found: list[tuple[int, Schema | None]] = [(m, i) for m, i in values if isinstance(i, Schema)]
-        covered = 0
-        for mask, _ in found:
-            covered |= mask
-        if live & ~covered:
-            found.append((live & ~covered, None))  # versions whose schema is not known
-        return found
-
-    def extract_json(self, node: cst.Call, live: int) -> Alts:
-        body = argument(node, 0, "body")
-        schema_expr = argument(node, 1, "schema")
-        # Without a schema, what validates the body may come later (a decorator): the read says "unknown" till then.
-        if body is not None and Carrier.BODY in kinds_of(self.eval(body, live)) and schema_expr is not None:
-            for mask, schema in self.schema_alts(schema_expr, live):
-                self.facts.body_schemas.append(SchemaUse(mask, schema, Spot.of(self.module, node)))
-        return one_alt(live, Derived(frozenset({Carrier.BODY})))
-
-    def validate(self, node: cst.Call, live: int) -> Alts:
-        instance = argument(node, 0, "instance")
-        kinds = kinds_of(self.eval(instance, live)) if instance is not None else frozenset()
-        uses = self.facts.body_schemas if Carrier.BODY in kinds else (
-            self.facts.query_schemas if Carrier.QUERY in kinds else None)
-        if uses is not None:
-            for mask, schema in self.schema_alts(argument(node, 1, "schema"), live):
-                uses.append(SchemaUse(mask, schema, Spot.of(self.module, node)))
-        return ()
-
-    def getattr(self, node: cst.Call, live: int) -> Alts:
-        owner = self.module.resolve(node.args[0].value)
-        module = self.interpreter.project.module(owner) if owner else None
-        if module is None:
-            return ()
-        env = self.interpreter.evaluator.env(module)
-        found: list[tuple[int, Item]] = []
-        for mask, item in self.values(self.eval(node.args[1].value, live)):
-            if isinstance(item, Literal) and isinstance(item.value, Const) and isinstance(item.value.value, str):
-                value = env.get(item.value.value)
-                if isinstance(value, DictValue):
-                    assignments = module.assignments.get(item.value.value)
-                    site = Spot.of(module, assignments[-1]) if assignments else None
-                    found.append((mask, Schema(value, item.value.value, site)))
-        return merge_alts(found)
-
-    def method_on_objects(self, method: str, receiver: Alts, arguments: list[tuple[cst.Arg, Alts]],
-                          node: cst.Call, live: int) -> Alts:
-        if method == "setdefault" and arguments:
-            key = self.literal_string(arguments[0][0].value, live)
-            if key is not None:
-                self.write(receiver, key, live, node)
-        if method in CONTAINER_METHODS or method == "setdefault":
-            for _, value in arguments:
-                self.contain(receiver, value)
-        if method in ("copy", "get", "setdefault", "pop", "values", "items"):
-            return tuple(alt for alt in receiver if isinstance(alt[1], Objects))
-        return ()
-
-    def new_mapping(self, node: cst.Call, arguments: list[tuple[cst.Arg, Alts]], live: int) -> Alts:
-        origin = (self.module.name, id(node))
-        kinds: frozenset[Carrier] = frozenset()
-        for arg, value in arguments:
-            if arg.keyword is not None:
-                self.facts.writes.append(KeyWrite(origin, arg.keyword.value, live, Spot.of(self.module, arg)))
-            inner = origins_of(value)
-            if inner:
-                self.facts.contains.append((origin, inner))
-            kinds |= kinds_of(value)
-        found = one_alt(live, Objects(frozenset({origin})))
-        return found + one_alt(live, Derived(kinds)) if kinds else found
-
-    def worth_following(self, name: str, arguments: list[tuple[cst.Arg, Alts]]) -> bool:
-        """A project function that receives what the analysis tracks (the body too: its decorators may
-        validate it), or a serializer."""
-        if self.serializer(name):
-            return True
-        if any(is_interesting(value) or Carrier.BODY in kinds_of(value) for _, value in arguments):
-            return True
-        constants = [alt for _, value in arguments for alt in value if isinstance(alt[1], Constant)]
-        if not constants or self.interpreter.project.split_path(name) is None:
-            return False
-        return any(isinstance(item, Schema) for _, item in self.values(tuple(constants)))
-
-    def serializer(self, name: str) -> bool:
-        """A function of this module or of a handler module: followed for the dicts it returns."""
-        owner = name.rsplit(".", 1)[0]
-        return owner == self.module.name or self.interpreter.is_handler_module(owner)
-
-    def bound(self, helper: Function, arguments: list[tuple[cst.Arg, Alts]]) -> dict[str, Alts]:
-        """What a call passes each of `helper`'s parameters."""
-        bound: dict[str, Alts] = {}
-        position = 0
-        for arg, value in arguments:
-            if arg.star:
-                continue
-            if arg.keyword is not None:
-                bound[arg.keyword.value] = value
-            elif position < len(helper.params):
-                bound[helper.params[position]] = value
-                position += 1
-        return {name: self.values(value) for name, value in bound.items()}
-
-    def helper(self, helper: Function, arguments: list[tuple[cst.Arg, Alts]], live: int) -> Alts | None:
-        """Follow a call into a project function when it receives something the analysis tracks."""
-        bound = self.bound(helper, arguments)
-        if not self.serializer(helper.qualname) and not any(
-                is_interesting(value) or Carrier.BODY in kinds_of(value) for value in bound.values()):
-            return None
-        self.decorator_validations(helper, bound, arguments, live)
-        summary = self.interpreter.analyze(helper, bound, live, self.depth + 1)
-        self.facts.extend(summary.facts)
-        return alts_within(summary.returns, live)
-
-    def decorator_validations(self, helper: Function, bound: dict[str, Alts], arguments: list[tuple[cst.Arg, Alts]],
-                              live: int) -> None:
-        """The body schemas `helper`'s validation decorators apply to what this call passes it."""
-        keywords = {arg.keyword.value for arg, _ in arguments if arg.keyword is not None}
-        frame = None
-        for found in validations(self.interpreter.project, helper):
-            value = bound.get(found.param)
-            if value is None or Carrier.BODY not in kinds_of(value):
-                continue
-            if found.how != ANY and (found.param in keywords) != (found.how == KEYWORD):
-                continue  # passed otherwise than the decorator takes it (RVL201): it validates nothing
-            frame = frame or _Frame(self.interpreter, helper.owner, helper, {}, self.depth + 1)
-            for mask, schema in frame.schema_alts(found.schema, live):
-                self.facts.body_schemas.append(SchemaUse(mask, schema, Spot.of(helper.owner, found.schema)))

@@ -4,20 +4,18 @@ A gate is a `@version_handler(MIN[, MAX])` decorator, a `V.matches(...)`
 call or a comparison `V >= (1, N)` on the request's version V — the value
 of `req.environ[microversion.MICROVERSION_ENVIRON]`, read inline, bound to
 a name, or received as a parameter that a caller fills with it (RULES.md,
-"gate"). Gates are found in every handler and in every helper a handler
-reaches through calls that pass it the request, its environ or the version,
-in any module of the project; each gate remembers the handlers that reach it.
-Versions are resolved statically (tuples, '1.30' strings, constants of this
-or an imported module); a gate whose versions cannot be resolved is skipped.
+"gate"). The one handler interpreter (contract.py) meets them, in every
+handler and in every helper a handler reaches, at the versions where that
+code runs; this module says what a gate is made of. Versions are resolved
+statically (tuples, '1.30' strings, constants of this or an imported
+module); a gate whose versions cannot be resolved is skipped.
 
-What a function reaches is cached as data (`GateRecord`s naming their node
-by its walk ordinal), so a handler whose files did not change is not
-walked again.
+Gates are cached as data (`GateRecord`s naming their node by its walk
+ordinal), with each handler's summary (summary.py).
 """
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,8 +23,7 @@ from typing import TYPE_CHECKING, Any
 import libcst as cst
 
 from reviewlint.analysis.request_terms import COMPARISONS, FLIPPED
-from reviewlint.analysis.calls import MAX_DEPTH, argument, bind
-from reviewlint.analysis.resolver import Unresolved, resolver_for
+from reviewlint.analysis.calls import argument
 from reviewlint.model.module import Decorator, Function, ModuleInfo, Site, string_value, walk
 from reviewlint.model.project import Codec
 from reviewlint.model.schemas import evaluator_for
@@ -48,14 +45,6 @@ def is_version_key(module: ModuleInfo, expr: cst.BaseExpression) -> bool:
         return literal.endswith(".microversion")
     name = module.resolve(expr)
     return name is not None and name.rsplit(".", 1)[-1] == VERSION_KEY
-
-
-class Carrier(enum.Enum):
-    """A value from which the requested version can be read."""
-
-    REQUEST = "request"
-    ENVIRON = "environ"
-    VERSION = "version"
 
 
 @dataclass(frozen=True)
@@ -274,34 +263,13 @@ class Gate:
         return f"{'<' if self.exclusive_max else '<='} {high}"
 
 
-@dataclass(frozen=True)
-class Reach:
-    """What a function reaches when its parameters carry the version: gates, and the functions walked."""
-
-    gates: frozenset[GateRecord]
-    walked: frozenset[str]  # `FunctionRef.key` of the function and every helper walked below it
-
-
-def _encode_reach(reach: Reach) -> Any:
-    return [sorted((g.to_data() for g in reach.gates), key=repr), sorted(reach.walked)]
-
-
-def _decode_reach(data: Any) -> Reach:
-    gates, walked = data
-    return Reach(frozenset(GateRecord.from_data(g) for g in gates), frozenset(str(w) for w in walked))
-
-
-REACH = Codec(_encode_reach, _decode_reach)
-NOTHING = Reach(frozenset(), frozenset())
-
-
 class GateFinder:
-    """Finds gates, following handlers into helpers; what a function reaches is cached per call signature."""
+    """What a gate is made of: the versions bound expressions name, a handler's own `version_handler`,
+    and the helpers that gate their callers. The interpreter (contract.py) finds the gates."""
 
     def __init__(self, project: "Project") -> None:
         self.project = project
         self.evaluator = evaluator_for(project)
-        self.resolver = resolver_for(project)
 
     # -- versions -----------------------------------------------------------------
     def bounds(self, module: ModuleInfo, low: cst.BaseExpression | None, high: cst.BaseExpression | None
@@ -363,135 +331,3 @@ class GateFinder:
             return _gate_helper_of(function) if function is not None else None
 
         return self.project.memo(f"gatehelper:{callee.key}", compute, GATE_HELPER)
-
-    # -- finding ------------------------------------------------------------------
-    def reach(self, callee: "FunctionRef", carriers: dict[str, Carrier], depth: int = 0) -> Reach:
-        """The gates `callee` reaches when its parameters carry `carriers`, `depth` below a handler."""
-        def compute() -> Reach:
-            function = resolve_function(self.project, callee)
-            if function is None:
-                return NOTHING
-            scanner = _Scanner(self, function.owner, function, carriers, depth)
-            scanner.run()
-            return Reach(frozenset(scanner.reached), frozenset({callee.key, *scanner.walked}))
-
-        signature = ",".join(f"{name}={carrier.value}" for name, carrier in sorted(carriers.items()))
-        return self.project.memo(f"reach:{callee.key}:{signature}:{depth}", compute, REACH)
-
-
-class _Scanner:
-    """One pass over a function body: carriers bound to names, gates, helper calls."""
-
-    def __init__(self, finder: GateFinder, module: ModuleInfo, function: Function,
-                 carriers: dict[str, Carrier], depth: int) -> None:
-        self.finder = finder
-        self.module = module
-        self.function = function
-        self.names = dict(carriers)
-        self.depth = depth
-        self.reached: set[GateRecord] = set()
-        self.walked: set[str] = set()
-
-    def run(self) -> None:
-        for node in walk(self.function.node.body):
-            kind = type(node)
-            if kind is cst.Assign:
-                self.assign(node)  # type: ignore[arg-type]
-            elif kind is cst.Call:
-                self.call(node)  # type: ignore[arg-type]
-            elif kind is cst.Comparison:
-                self.comparison(node)  # type: ignore[arg-type]
-
-    def record(self, node: cst.CSTNode, form: str, minimum: Version | None, maximum: Version | None,
-               exclusive_min: bool = False, exclusive_max: bool = False) -> None:
-        """Note a gate found at `node`."""
-        site = Site(self.module.path, self.module.ordinal(node))
-        self.reached.add(GateRecord(site, self.module.name, form, minimum, maximum, exclusive_min, exclusive_max))
-
-    # -- carriers -------------------------------------------------------------------
-    def carrier(self, expr: cst.BaseExpression | None) -> Carrier | None:
-        if expr is None:
-            return None
-        if isinstance(expr, cst.Name):
-            return self.names.get(expr.value)
-        if isinstance(expr, cst.Attribute):
-            if expr.attr.value == "environ" and self.carrier(expr.value) is Carrier.REQUEST:
-                return Carrier.ENVIRON
-            return None
-        if isinstance(expr, cst.Subscript) and len(expr.slice) == 1:
-            index = expr.slice[0].slice
-            if isinstance(index, cst.Index) and self.is_version_key(index.value):
-                return Carrier.VERSION
-            return None
-        if (isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute)
-                and expr.func.attr.value == "get" and expr.args and self.is_version_key(expr.args[0].value)):
-            return Carrier.VERSION
-        return None
-
-    def is_version_key(self, expr: cst.BaseExpression) -> bool:
-        return is_version_key(self.module, expr)
-
-    def assign(self, node: cst.Assign) -> None:
-        carrier = self.carrier(node.value)
-        for target in node.targets:
-            if isinstance(target.target, cst.Name):
-                if carrier is None:
-                    self.names.pop(target.target.value, None)
-                else:
-                    self.names[target.target.value] = carrier
-
-    # -- gates ----------------------------------------------------------------------
-    def call(self, node: cst.Call) -> None:
-        func = node.func
-        if isinstance(func, cst.Attribute) and func.attr.value == "matches":
-            if self.carrier(func.value) is Carrier.VERSION:
-                self.matches(node)
-            return
-        bound = {param: carrier for param, expr in bind(node, None) if (carrier := self.carrier(expr))}
-        if not bound:
-            return  # only a helper that can see the version can hold a gate for this handler
-        callee = self.finder.resolver.callee(self.module, self.function, func)
-        if callee is None or isinstance(callee, Unresolved):
-            return
-        arguments = dict(bind(node, callee.params))
-        signature = self.finder.gate_helper(callee)
-        if signature is not None and self.carrier(arguments.get(signature.carrier)) is not None:
-            # `raise_404_if_not_version(req, (1, 2))`: what follows runs at those versions only.
-            versions = self.finder.bounds(self.module, arguments.get(signature.minimum),
-                                          arguments.get(signature.maximum) if signature.maximum else None)
-            if versions is not None:
-                self.record(node, "matches", *versions)
-        if self.depth >= MAX_DEPTH:
-            return
-        carriers = {param: carrier for param, expr in arguments.items()
-                    if (carrier := self.carrier(expr)) is not None}
-        if carriers:
-            found = self.finder.reach(callee, carriers, self.depth + 1)
-            self.reached |= found.gates
-            self.walked |= found.walked
-
-    def matches(self, node: cst.Call) -> None:
-        found = self.finder.bounds(self.module, argument(node, 0, "min_version"), argument(node, 1, "max_version"))
-        if found is not None:  # unresolvable or unbounded gates are skipped, not guessed
-            self.record(node, "matches", *found)
-
-    def comparison(self, node: cst.Comparison) -> None:
-        left: cst.BaseExpression = node.left
-        for target in node.comparisons:
-            right = target.comparator
-            operator = COMPARISONS.get(type(target.operator))
-            if operator is not None:
-                if self.carrier(left) is Carrier.VERSION:
-                    self.compare(node, operator, right)
-                elif self.carrier(right) is Carrier.VERSION:
-                    self.compare(node, FLIPPED[operator], left)
-            left = right
-
-    def compare(self, node: cst.Comparison, operator: str, other: cst.BaseExpression) -> None:
-        found = self.finder.bounds(self.module, other, None)
-        if found is None or found[0] is None:
-            return
-        version = found[0]
-        low = version if operator in (">=", ">", "==") else None
-        high = version if operator in ("<=", "<", "==") else None
-        self.record(node, "comparison", low, high, operator == ">", operator == "<")

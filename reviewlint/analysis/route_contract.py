@@ -336,6 +336,33 @@ def _interpreters(project: "Project") -> dict[VersionSpace, Interpreter]:
     return {}
 
 
+def project_space(project: "Project") -> VersionSpace:
+    """The declared versions as a VersionSpace; without any, one version stands for them all (the
+    gates are still seen: RVL400 asks whether there are any)."""
+    from reviewlint.service.versions import service_versions
+
+    service = service_versions(project)
+    return version_space(service) if service is not None else VersionSpace(((1, 0),))
+
+
+def definition_facts(project: "Project", function: Function, space: VersionSpace) -> Facts:
+    """What one handler definition does at the versions it serves (at all versions when it serves none
+    declared, so that its gates are still seen)."""
+    from reviewlint.analysis.gates import GateFinder
+
+    low, high = project.analysis(GateFinder).own_range(function)
+    mask = space.mask(low, high) or space.all
+    params = {function.params[0]: one_alt(mask, Carrier.REQUEST)} if function.params else {}
+    summary, _ = interpreter_for(project, space).handler(function, params, mask)
+    return summary.facts
+
+
+def unreached_facts(project: "Project", function: Function, space: VersionSpace) -> Facts:
+    """What a function no handler reaches does, its parameters unknown, at every version."""
+    summary, _ = interpreter_for(project, space).handler(function, {}, space.all)
+    return summary.facts
+
+
 def _build(project: "Project", only: "frozenset[Route] | None" = None) -> Contracts:
     from reviewlint.analysis.gates import GateFinder
     from reviewlint.service.routes import route_table

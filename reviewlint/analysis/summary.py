@@ -9,17 +9,20 @@ handler module walks that module's handlers again and no others.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
 from reviewlint.model.facts import file_facts, resolve_function
-from reviewlint.analysis.gates import Carrier, Gate, GatedHandler, GateFinder, GateRecord
+from reviewlint.analysis.gates import Gate, GatedHandler, GateFinder, GateRecord
 from reviewlint.service.handlers import handler_paths, handler_refs
 from reviewlint.model.module import Site
 from reviewlint.model.project import Codec
 
 if TYPE_CHECKING:
+    from reviewlint.analysis.values import GateSeen
+    from reviewlint.analysis.version_space import VersionSpace
     from reviewlint.model.facts import FunctionRef
     from reviewlint.model.project import Project
     from reviewlint.model.schemas import Value
@@ -82,11 +85,27 @@ SUMMARY = Codec(_encode, _decode)
 
 def handler_summary(project: "Project", ref: "FunctionRef") -> HandlerSummary:
     """The summary of one handler (cached while the files it read are unchanged)."""
-    return project.memo(f"handler:{ref.key}", lambda: _summarize(project, ref), SUMMARY)
+    space = project.analysis(_space)[0]
+    return project.memo(summary_key(project, ref), lambda: _summarize(project, ref, space), SUMMARY)
 
 
-def _summarize(project: "Project", ref: "FunctionRef") -> HandlerSummary:
+def summary_key(project: "Project", ref: "FunctionRef") -> str:
+    """The memo key of a handler's summary: the handler, and the versions it is interpreted at."""
+    return f"handler:{ref.key}:{project.analysis(_space)[1]}"
+
+
+def _space(project: "Project") -> "tuple[VersionSpace, str]":
+    """The versions handlers are interpreted at, and a digest of them for the keys of what depends on them
+    (so an edit that leaves them as they were invalidates nothing)."""
+    from reviewlint.analysis.route_contract import project_space
+
+    space = project_space(project)
+    return space, hashlib.sha1(repr(space.versions).encode()).hexdigest()[:16]
+
+
+def _summarize(project: "Project", ref: "FunctionRef", space: "VersionSpace") -> HandlerSummary:
     from reviewlint.analysis.flow import analyzer_for
+    from reviewlint.analysis.route_contract import definition_facts
     from reviewlint.service.handlers import handler_label
 
     handler = resolve_function(project, ref)
@@ -94,14 +113,14 @@ def _summarize(project: "Project", ref: "FunctionRef") -> HandlerSummary:
         return HandlerSummary(GatedHandler(ref.qualname, ref.name, ref.index, None, None), ref.qualname,
                               frozenset(), frozenset(), (), ())
     finder = project.analysis(GateFinder)
-    reach = finder.reach(ref, {handler.params[0]: Carrier.REQUEST} if handler.params else {})
-    gates = set(reach.gates)
+    facts = definition_facts(project, handler, space)
+    gates = {gate_record(seen) for seen in facts.every_gate()}
     own = finder.decorator_gate(handler)
     if own is not None:
         gates.add(own)
     flow = analyzer_for(project).handler_flow(handler)
     label = handler_label(handler)  # its routes are added where a message names it (routed_label)
-    return HandlerSummary(finder.gated_handler(handler), label, frozenset(gates), reach.walked,
+    return HandlerSummary(finder.gated_handler(handler), label, frozenset(gates), facts.every_function(),
                           tuple(flow.all_decodes()), tuple(_open_objects(project, flow.all_schemas())),
                           tuple(flow.all_extracts()))
 
@@ -198,7 +217,6 @@ def _build(project: "Project", refs: Iterable["FunctionRef"], handler_paths: Ite
             reached.setdefault(record, {})[(summary.view.qualname, summary.view.index)] = summary.view
     # Inline gates of handler-module functions no handler reaches still name
     # versions (RVL402, RVL403).
-    finder = project.analysis(GateFinder)
     for path in handler_paths:
         facts = file_facts(project, path)
         if facts is None:
@@ -208,10 +226,36 @@ def _build(project: "Project", refs: Iterable["FunctionRef"], handler_paths: Ite
         for function in facts.functions:
             ref = ref_of(facts, function)
             if ref.key not in walked:
-                for record in finder.reach(ref, {}).gates:
+                for record in _unreached_gates(project, ref):
                     reached.setdefault(record, {})
     gates = [Gate(record, tuple(handlers[k] for k in sorted(handlers))) for record, handlers in reached.items()]
     return tuple(sorted(gates, key=lambda g: (str(g.path), g.site.ordinal)))
+
+
+def gate_record(seen: "GateSeen") -> GateRecord:
+    """A gate the interpreter met, as cached data."""
+    module = seen.site.module
+    return GateRecord(Site(module.path, module.ordinal(seen.site.node)), module.name, seen.form,
+                      seen.minimum, seen.maximum, seen.exclusive_min, seen.exclusive_max)
+
+
+_RECORDS: Codec[frozenset[GateRecord]] = Codec(lambda records: sorted((r.to_data() for r in records), key=repr),
+                                               lambda data: frozenset(GateRecord.from_data(r) for r in data))
+
+
+def _unreached_gates(project: "Project", ref: "FunctionRef") -> frozenset[GateRecord]:
+    """The gates of a function of a handler module no handler reaches, walked at every version."""
+    space, digest = project.analysis(_space)
+
+    def compute() -> frozenset[GateRecord]:
+        from reviewlint.analysis.route_contract import unreached_facts
+
+        function = resolve_function(project, ref)
+        if function is None:
+            return frozenset()
+        return frozenset(gate_record(seen) for seen in unreached_facts(project, function, space).every_gate())
+
+    return project.memo(f"unreached-gates:{ref.key}:{digest}", compute, _RECORDS)
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,18 @@ class Cond:
 
 
 @dataclass(frozen=True)
+class GateSeen:
+    """A version test as a gate: its form and the versions it names (None: open), as written."""
+
+    site: Spot
+    form: str  # "matches", "comparison"
+    minimum: Any  # Version | None
+    maximum: Any
+    exclusive_min: bool = False
+    exclusive_max: bool = False
+
+
+@dataclass(frozen=True)
 class Schema:
     """A schema constant, with its name and where it is assigned (for messages)."""
 
@@ -216,13 +228,15 @@ class Facts:
     contains: list["Contains | Facts"] = field(default_factory=list)
     sinks: list["Sink | Facts"] = field(default_factory=list)
     conds: list["Cond | Facts"] = field(default_factory=list)
+    gates: list["GateSeen | Facts"] = field(default_factory=list)
     unknown: int = 0  # versions at which this walk stopped short: the handler's analysis ran out of steps
+    function: str = ""  # the function walked (`FunctionRef.key`)
     helpers: list["Facts"] = field(default_factory=list)
 
     def extend(self, other: "Facts") -> None:
         """Add what a helper did: a reference to its facts, at this point of each list."""
         for facts in (self.body_schemas, self.query_schemas, self.query_reads, self.writes, self.contains,
-                      self.sinks, self.conds):
+                      self.sinks, self.conds, self.gates):
             facts.append(other)
         self.helpers.append(other)
 
@@ -282,12 +296,20 @@ class Facts:
         """The version tests met, here and in every helper."""
         return self._every("conds")
 
+    def every_gate(self) -> list["GateSeen"]:
+        """The gates met (a version test with the versions it names), here and in every helper."""
+        return self._every("gates")
+
     def every_body_read(self) -> int:
         """The versions at which the body is read, here or in a helper."""
         found = 0
         for facts in self._reached():
             found |= facts.body_reads
         return found
+
+    def every_function(self) -> frozenset[str]:
+        """The functions walked (`FunctionRef.key`): this one and every helper."""
+        return frozenset(facts.function for facts in self._reached() if facts.function)
 
     def every_unknown(self) -> int:
         """The versions at which something was left unknown, here or in a helper."""
@@ -303,3 +325,4 @@ class Summary:
 
     facts: Facts
     returns: Alts
+    paths: frozenset[Path] = frozenset()  # the modules read to compute it

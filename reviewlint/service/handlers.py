@@ -43,6 +43,16 @@ def handler_refs(project: "Project") -> tuple[FunctionRef, ...]:
         ref for path in candidates for ref in handler_refs_in(project, path)), REFS)
 
 
+def defines_wsgify_handlers(project: "Project", path: Path) -> bool:
+    """Whether one file defines wsgify-decorated handlers, reading that file alone (not the routes,
+    nor which other files may define handlers)."""
+    path = resolve_path(path)
+    if not project.may_hold_handlers(path) or not project.may_define_handlers(project.raw(path)):
+        return False
+    facts = file_facts(project, path)
+    return facts is not None and any(f.wsgify for f in facts.functions)
+
+
 def handler_refs_in(project: "Project", path: Path) -> tuple[FunctionRef, ...]:
     """The handlers one file defines, as `handler_refs` lists them, reading only that file's facts.
 

@@ -1,0 +1,285 @@
+"""The route contract interpreter's steps for calls: what a call does to the values it is given.
+
+`_Frame` (contract.py) walks statements and expressions; a call is decided
+here: a version test (`want_version.matches(...)`) and the gate it is, a
+body decode or validation (`extract_json`, `jsonschema.validate`, a
+validation decorator of the callee), a query-string read, `getattr` on a
+schema module, a dict method, and a project helper followed through the one
+call resolver, with its gates when it is a gate helper.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import libcst as cst
+
+from reviewlint.analysis.calls import argument, bind
+from reviewlint.analysis.decorators import ANY, KEYWORD, validations
+from reviewlint.analysis.resolver import resolver_for
+from reviewlint.analysis.values import (Alts, Carrier, Constant, Derived, Facts, GateSeen, Item, KeyWrite, Literal,
+                                        Objects, QueryRead, Schema, SchemaUse, Spot, alts_within, is_interesting,
+                                        kinds_of, merge_alts, one_alt, origins_of)
+from reviewlint.core.microversion import Version
+from reviewlint.model.facts import FunctionRef
+from reviewlint.model.module import Function, ModuleInfo
+from reviewlint.model.schemas import Const, DictValue
+
+if TYPE_CHECKING:
+    from reviewlint.analysis.version_space import VersionSpace
+
+MAX_DEPTH = 6
+QUERY_READS = frozenset({"get", "getall", "getone", "dict_of_lists"})
+# Calls whose result carries the dicts given to them (serialising, copying, wrapping).
+PASS_THROUGH = frozenset({
+    "dumps", "dump_as_bytes", "to_utf8", "safe_encode", "list", "tuple", "sorted", "copy", "deepcopy",
+    "to_primitive", "jsonify", "dict", "OrderedDict", "defaultdict",
+})
+MAPPING_CONSTRUCTORS = frozenset({"dict", "OrderedDict", "defaultdict"})
+CONTAINER_METHODS = frozenset({"append", "extend", "insert", "add", "update"})
+
+
+class CallSteps:
+    """The call steps of a frame; the frame (contract._Frame) provides the rest."""
+
+    interpreter: Any  # contract.Interpreter
+    space: "VersionSpace"
+    module: ModuleInfo
+    function: Function
+    facts: Facts
+    depth: int
+
+    def __init__(self, interpreter: Any, module: ModuleInfo, function: Function, env: dict[str, Alts],
+                 depth: int) -> None:
+        raise NotImplementedError  # pragma: no cover - the frame's
+
+    # What the frame provides (contract._Frame).
+    def eval(self, expr: cst.BaseExpression, live: int) -> Alts:
+        raise NotImplementedError  # pragma: no cover
+
+    def values(self, alts: Alts) -> Alts:
+        raise NotImplementedError  # pragma: no cover
+
+    def cond(self, true: int, node: cst.CSTNode, live: int) -> Alts:
+        raise NotImplementedError  # pragma: no cover
+
+    def literal_string(self, expr: cst.BaseExpression, live: int) -> str | None:
+        raise NotImplementedError  # pragma: no cover
+
+    def write(self, container: Alts, key: str, live: int, node: cst.CSTNode) -> None:
+        raise NotImplementedError  # pragma: no cover
+
+    def contain(self, container: Alts, value: Alts) -> None:
+        raise NotImplementedError  # pragma: no cover
+
+    def version_of(self, expr: cst.BaseExpression | None, live: int) -> Version | None:
+        raise NotImplementedError  # pragma: no cover
+
+    def carries_version(self, expr: cst.BaseExpression, live: int) -> bool:
+        raise NotImplementedError  # pragma: no cover
+
+    def is_version_key(self, expr: cst.BaseExpression) -> bool:
+        raise NotImplementedError  # pragma: no cover
+
+    # -- calls ----------------------------------------------------------------------------------
+    def call(self, node: cst.Call, live: int) -> Alts:
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "matches":
+            if self.carries_version(func.value, live):
+                return self.matches(node, live)
+        name = self.module.resolve(func) or ""
+        short = name.rsplit(".", 1)[-1]
+        if short == "extract_json":
+            return self.extract_json(node, live)
+        if short == "validate" and (name.endswith("jsonschema.validate") or name == "validate"):
+            return self.validate(node, live)
+        if name == "getattr" and len(node.args) >= 2:
+            return self.getattr(node, live)
+        receiver = self.eval(func.value, live) if isinstance(func, cst.Attribute) else ()
+        if (isinstance(func, cst.Attribute) and func.attr.value == "get" and node.args
+                and (not receiver or any(item is Carrier.ENVIRON for _, item in receiver))
+                and self.is_version_key(node.args[0].value)):
+            return one_alt(live, Carrier.VERSION)
+        if isinstance(func, cst.Attribute) and any(item is Carrier.QUERY for _, item in receiver):
+            if func.attr.value in QUERY_READS and node.args:
+                key = self.literal_string(node.args[0].value, live)
+                if key is not None:
+                    self.facts.query_reads.append(QueryRead(live, key, Spot.of(self.module, node)))
+            return one_alt(live, Derived(frozenset({Carrier.QUERY})))
+        arguments = [(arg, self.eval(arg.value, live)) for arg in node.args]
+        if isinstance(func, cst.Attribute) and origins_of(receiver):
+            return self.method_on_objects(func.attr.value, receiver, arguments, node, live)
+        if short in MAPPING_CONSTRUCTORS and name in (short, f"collections.{short}"):
+            return self.new_mapping(node, arguments, live)
+        if self.depth < MAX_DEPTH and self.worth_following(name, arguments):
+            helper = resolver_for(self.interpreter.project).function(self.module, self.function, func)
+            if helper is not None:
+                self.gate_helper_call(node, helper, arguments)
+                followed = self.helper(helper, arguments, live)
+                if followed is not None:
+                    return followed
+        found: list[tuple[int, Item]] = []
+        kinds = frozenset().union(*(kinds_of(value) for _, value in arguments)) | kinds_of(receiver)
+        if kinds:
+            found.append((live, Derived(kinds)))
+        if short in PASS_THROUGH:
+            found.extend(alt for _, value in arguments for alt in value if isinstance(alt[1], Objects))
+        return merge_alts(found)
+
+    def gate_helper_call(self, node: cst.Call, helper: Function, arguments: list[tuple[cst.Arg, Alts]]) -> None:
+        """`raise_404_if_not_version(req, (1, 2))`: a gate at the call (see gates.GateHelper)."""
+        signature = self.interpreter.gates.gate_helper(
+            FunctionRef(helper.owner.path, helper.module, helper.name, helper.index, helper.params))
+        if signature is None:
+            return
+        passed = dict(zip((param for param, _ in bind(node, helper.params)),
+                          (value for arg, value in arguments if not arg.star)))
+        exprs = dict(bind(node, helper.params))
+        if not any(isinstance(item, Carrier) and item is not Carrier.RESPONSE
+                   for _, item in passed.get(signature.carrier, ())):
+            return
+        found = self.interpreter.gates.bounds(self.module, exprs.get(signature.minimum),
+                                              exprs.get(signature.maximum) if signature.maximum else None)
+        if found is not None:
+            self.facts.gates.append(GateSeen(Spot.of(self.module, node), "matches", *found))
+
+    def matches(self, node: cst.Call, live: int) -> Alts:
+        low_expr, high_expr = argument(node, 0, "min_version"), argument(node, 1, "max_version")
+        found = self.interpreter.gates.bounds(self.module, low_expr, high_expr)
+        if found is not None:  # a gate names its versions as written (RULES.md, "gate")
+            self.facts.gates.append(GateSeen(Spot.of(self.module, node), "matches", *found))
+        low = self.version_of(low_expr, live)
+        high = self.version_of(high_expr, live)
+        if low is None and high is None:
+            return ()
+        return self.cond(self.space.mask(low, high), node, live)
+
+    def schema_alts(self, expr: cst.BaseExpression | None, live: int) -> list[tuple[int, Schema | None]]:
+        if expr is None:
+            return [(live, None)]
+        values = self.values(self.eval(expr, live))
+        found: list[tuple[int, Schema | None]] = [(m, i) for m, i in values if isinstance(i, Schema)]
+        covered = 0
+        for mask, _ in found:
+            covered |= mask
+        if live & ~covered:
+            found.append((live & ~covered, None))  # versions whose schema is not known
+        return found
+
+    def extract_json(self, node: cst.Call, live: int) -> Alts:
+        body = argument(node, 0, "body")
+        schema_expr = argument(node, 1, "schema")
+        # Without a schema, what validates the body may come later (a decorator): the read says "unknown" till then.
+        if body is not None and Carrier.BODY in kinds_of(self.eval(body, live)) and schema_expr is not None:
+            for mask, schema in self.schema_alts(schema_expr, live):
+                self.facts.body_schemas.append(SchemaUse(mask, schema, Spot.of(self.module, node)))
+        return one_alt(live, Derived(frozenset({Carrier.BODY})))
+
+    def validate(self, node: cst.Call, live: int) -> Alts:
+        instance = argument(node, 0, "instance")
+        kinds = kinds_of(self.eval(instance, live)) if instance is not None else frozenset()
+        uses = self.facts.body_schemas if Carrier.BODY in kinds else (
+            self.facts.query_schemas if Carrier.QUERY in kinds else None)
+        if uses is not None:
+            for mask, schema in self.schema_alts(argument(node, 1, "schema"), live):
+                uses.append(SchemaUse(mask, schema, Spot.of(self.module, node)))
+        return ()
+
+    def getattr(self, node: cst.Call, live: int) -> Alts:
+        owner = self.module.resolve(node.args[0].value)
+        module = self.interpreter.project.module(owner) if owner else None
+        if module is None:
+            return ()
+        env = self.interpreter.evaluator.env(module)
+        found: list[tuple[int, Item]] = []
+        for mask, item in self.values(self.eval(node.args[1].value, live)):
+            if isinstance(item, Literal) and isinstance(item.value, Const) and isinstance(item.value.value, str):
+                value = env.get(item.value.value)
+                if isinstance(value, DictValue):
+                    assignments = module.assignments.get(item.value.value)
+                    site = Spot.of(module, assignments[-1]) if assignments else None
+                    found.append((mask, Schema(value, item.value.value, site)))
+        return merge_alts(found)
+
+    def method_on_objects(self, method: str, receiver: Alts, arguments: list[tuple[cst.Arg, Alts]],
+                          node: cst.Call, live: int) -> Alts:
+        if method == "setdefault" and arguments:
+            key = self.literal_string(arguments[0][0].value, live)
+            if key is not None:
+                self.write(receiver, key, live, node)
+        if method in CONTAINER_METHODS or method == "setdefault":
+            for _, value in arguments:
+                self.contain(receiver, value)
+        if method in ("copy", "get", "setdefault", "pop", "values", "items"):
+            return tuple(alt for alt in receiver if isinstance(alt[1], Objects))
+        return ()
+
+    def new_mapping(self, node: cst.Call, arguments: list[tuple[cst.Arg, Alts]], live: int) -> Alts:
+        origin = (self.module.name, id(node))
+        kinds: frozenset[Carrier] = frozenset()
+        for arg, value in arguments:
+            if arg.keyword is not None:
+                self.facts.writes.append(KeyWrite(origin, arg.keyword.value, live, Spot.of(self.module, arg)))
+            inner = origins_of(value)
+            if inner:
+                self.facts.contains.append((origin, inner))
+            kinds |= kinds_of(value)
+        found = one_alt(live, Objects(frozenset({origin})))
+        return found + one_alt(live, Derived(kinds)) if kinds else found
+
+    def worth_following(self, name: str, arguments: list[tuple[cst.Arg, Alts]]) -> bool:
+        """A project function that receives what the analysis tracks (the body too: its decorators may
+        validate it), or a serializer."""
+        if self.serializer(name):
+            return True
+        if any(is_interesting(value) or Carrier.BODY in kinds_of(value) for _, value in arguments):
+            return True
+        constants = [alt for _, value in arguments for alt in value if isinstance(alt[1], Constant)]
+        if not constants or self.interpreter.project.split_path(name) is None:
+            return False
+        return any(isinstance(item, Schema) for _, item in self.values(tuple(constants)))
+
+    def serializer(self, name: str) -> bool:
+        """A function of this module or of a handler module: followed for the dicts it returns."""
+        owner = name.rsplit(".", 1)[0]
+        return owner == self.module.name or self.interpreter.is_handler_module(owner)
+
+    def bound(self, helper: Function, arguments: list[tuple[cst.Arg, Alts]]) -> dict[str, Alts]:
+        """What a call passes each of `helper`'s parameters."""
+        bound: dict[str, Alts] = {}
+        position = 0
+        for arg, value in arguments:
+            if arg.star:
+                continue
+            if arg.keyword is not None:
+                bound[arg.keyword.value] = value
+            elif position < len(helper.params):
+                bound[helper.params[position]] = value
+                position += 1
+        return {name: self.values(value) for name, value in bound.items()}
+
+    def helper(self, helper: Function, arguments: list[tuple[cst.Arg, Alts]], live: int) -> Alts | None:
+        """Follow a call into a project function when it receives something the analysis tracks."""
+        bound = self.bound(helper, arguments)
+        if not self.serializer(helper.qualname) and not any(
+                is_interesting(value) or Carrier.BODY in kinds_of(value) for value in bound.values()):
+            return None
+        self.decorator_validations(helper, bound, arguments, live)
+        summary = self.interpreter.analyze(helper, bound, live, self.depth + 1)
+        self.facts.extend(summary.facts)
+        return alts_within(summary.returns, live)
+
+    def decorator_validations(self, helper: Function, bound: dict[str, Alts], arguments: list[tuple[cst.Arg, Alts]],
+                              live: int) -> None:
+        """The body schemas `helper`'s validation decorators apply to what this call passes it."""
+        keywords = {arg.keyword.value for arg, _ in arguments if arg.keyword is not None}
+        frame = None
+        for found in validations(self.interpreter.project, helper):
+            value = bound.get(found.param)
+            if value is None or Carrier.BODY not in kinds_of(value):
+                continue
+            if found.how != ANY and (found.param in keywords) != (found.how == KEYWORD):
+                continue  # passed otherwise than the decorator takes it (RVL201): it validates nothing
+            frame = frame or type(self)(self.interpreter, helper.owner, helper, {}, self.depth + 1)
+            for mask, schema in frame.schema_alts(found.schema, live):
+                self.facts.body_schemas.append(SchemaUse(mask, schema, Spot.of(helper.owner, found.schema)))
