@@ -21,14 +21,17 @@ def argument(call: cst.Call, index: int, *keywords: str) -> cst.BaseExpression |
     return positional[index].value if index < len(positional) else None
 
 
-def bind(call: cst.Call, params: tuple[str, ...] | None) -> list[tuple[str, cst.BaseExpression]]:
+def bind(call: cst.Call, params: tuple[str, ...] | None,
+         fixed: tuple[cst.Arg, ...] = ()) -> list[tuple[str, cst.BaseExpression]]:
     """(parameter, argument) pairs of a call; without `params`, positions ("0", "1"...) stand in for names.
 
-    Starred arguments are skipped: what they carry is not known.
+    `fixed` are the arguments a `functools.partial` fixed (the resolver's
+    `Callee.fixed`): bound first, so the call's own positions follow them and
+    its keywords win. Starred arguments are skipped: what they carry is not known.
     """
     pairs: list[tuple[str, cst.BaseExpression]] = []
     position = 0
-    for arg in call.args:
+    for arg in (*fixed, *call.args):
         if arg.star:
             continue
         if arg.keyword is not None:

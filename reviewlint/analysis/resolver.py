@@ -9,17 +9,25 @@ form of call taught here is followed by all of them. A call runs:
 * a method of an instance whose class is known: a constructor call `X()`, a
   name bound to one (in the function, or a module global, also one a function
   sets through `global`), a factory function that returns one, `self.x` bound
-  in the class's `__init__`.
+  in the class's `__init__`;
+* the function a `functools.partial` wraps, the partial made in the call
+  (`partial(helper, req)(body)`), bound to a name in the caller or to a global
+  of the caller's module: `target` answers it with the arguments the partial
+  fixed, which the function receives before the call's own (`callee` and
+  `function` leave such calls as they were, so a walker that binds only the
+  call's own arguments cannot bind them to the wrong parameters).
 
 Nothing is guessed: a receiver whose class is not known resolves to nothing,
 and a call into project code that cannot be found (a relative import above
-the known package; a foreign buffer's imports) is UNRESOLVED, which the
-walkers treat as "may do anything".
+the known package; a foreign buffer's imports; a name bound to partials in
+more than one way) is UNRESOLVED, which the walkers treat as "may do anything".
+A partial of a lambda or of a callable outside the project runs nothing known.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
@@ -45,6 +53,21 @@ class Unresolved:
 
 
 UNRESOLVED = Unresolved()
+
+
+@dataclass(frozen=True)
+class Callee:
+    """What a call runs: a project function, and the arguments a `functools.partial` fixed for it.
+
+    `fixed` holds the partial's arguments after the function, an inner
+    partial's first: the function receives `(*fixed, *call.args)` bound in
+    that order (fixed positions first; a keyword of the call wins).
+    """
+
+    ref: "FunctionRef"
+    fixed: tuple[cst.Arg, ...] = ()
+# Where a partial was made (None: at module level) and the `partial(...)` call.
+_Binding = tuple[Function | None, cst.BaseExpression]
 _CLASSES: Codec[tuple[str, ...]] = Codec(list, lambda data: tuple(str(name) for name in data))
 
 
@@ -57,6 +80,7 @@ class CallResolver:
         self._locals: dict[int, dict[str, list[cst.BaseExpression]]] = {}
         self._globals: dict[tuple[Path, str], list[cst.BaseExpression]] = {}
         self._classes_seen: dict[tuple[int, int, int], tuple[str, ...]] = {}
+        self._mentions_partial: dict[Path, bool] = {}
 
     # -- the question ---------------------------------------------------------------------------
     def callee(self, module: ModuleInfo, caller: Function | None,
@@ -90,6 +114,99 @@ class CallResolver:
         if found is None or isinstance(found, Unresolved):
             return None
         return resolve_function(self.project, found)
+
+    # -- through functools.partial ----------------------------------------------------------------
+    def target(self, module: ModuleInfo, caller: Function | None,
+               func: cst.BaseExpression) -> Callee | Unresolved | None:
+        """What a call of `func` runs, as `callee` says, and through `functools.partial` too.
+
+        A partial's answer carries the arguments it fixed; a caller binds
+        `arguments(...)`, not the call's own alone.
+        """
+        return self._target(module, caller, func, MAX_STEPS)
+
+    def fixed(self, module: ModuleInfo, caller: Function | None, func: cst.BaseExpression) -> tuple[cst.Arg, ...]:
+        """The arguments a `functools.partial` fixed for a call of `func`: none for any other call (cheap)."""
+        if self._partials(module, caller, func) is None:
+            return ()
+        found = self.target(module, caller, func)
+        return found.fixed if isinstance(found, Callee) else ()
+
+    def arguments(self, module: ModuleInfo, caller: Function | None, call: cst.Call) -> tuple[cst.Arg, ...]:
+        """What `call` passes, in binding order: a partial's fixed arguments, then the call's own."""
+        return (*self.fixed(module, caller, call.func), *call.args)
+
+    def target_function(self, module: ModuleInfo, caller: Function | None,
+                        func: cst.BaseExpression) -> Function | None:
+        """The parsed definition a call of `func` runs, through partials too (see `target`)."""
+        found = self.target(module, caller, func)
+        return resolve_function(self.project, found.ref) if isinstance(found, Callee) else None
+
+    def _target(self, module: ModuleInfo, caller: Function | None, func: cst.BaseExpression,
+                steps: int) -> Callee | Unresolved | None:
+        bindings = self._partials(module, caller, func)
+        if bindings is None:
+            found = self.callee(module, caller, func)
+            return found if found is None or isinstance(found, Unresolved) else Callee(found)
+        if steps <= 0:
+            return UNRESOLVED  # partials of partials beyond the budget: project code, perhaps
+        answers = [self._through(module, binding[0], caller, binding[1], steps - 1) if binding else None
+                   for binding in bindings]
+        if len(answers) > 1:  # bound more than once (in branches, or also by a loop or a parameter)
+            return UNRESOLVED if any(answer is not None for answer in answers) else None
+        answer = answers[0]
+        if isinstance(answer, Callee) and caller is not None and (
+                answer.ref.path, answer.ref.name, answer.ref.index) == (caller.owner.path, caller.name, caller.index):
+            return None
+        return answer
+
+    def _through(self, module: ModuleInfo, scope: Function | None, caller: Function | None,
+                 partial: cst.BaseExpression, steps: int) -> Callee | Unresolved | None:
+        """What the `partial(func, *fixed)` made in `scope` (None: at module level) runs, called in `caller`."""
+        args = partial.args if isinstance(partial, cst.Call) else ()
+        if not args or args[0].keyword is not None or args[0].star:
+            return None
+        inner = self._target(module, scope, args[0].value, steps)
+        if not isinstance(inner, Callee):
+            return inner
+        fixed = tuple(args[1:])
+        if scope is None and caller is not None and _names_in(fixed) & set(self._local_values(caller)):
+            return UNRESOLVED  # the caller's own names would stand for the module's in what was fixed
+        return Callee(inner.ref, inner.fixed + fixed)
+
+    def _partials(self, module: ModuleInfo, caller: Function | None,
+                  func: cst.BaseExpression) -> tuple[_Binding | None, ...] | None:
+        """The bindings (scope, value) of `func` when it is a partial: made in the call, or a name bound to one.
+
+        None for any other `func` (a name bound to no partial), so its call
+        resolves as `callee` says. A binding whose value is not known (a
+        loop, a parameter, a function's `global`) is None.
+        """
+        if not self._mentions(module):
+            return None
+        if isinstance(func, cst.Call):
+            return ((caller, func),) if _is_partial(module, func) else None
+        if not isinstance(func, cst.Name):
+            return None
+        name = func.value
+        bound = self._local_values(caller).get(name) if caller is not None else None
+        if bound is not None:
+            if not any(_is_partial(module, value) for value in bound):
+                return None
+            return tuple((caller, value) if _is_partial(module, value) else None for value in bound)
+        if name in module.imports or module.functions_named(name) or name in module.classes:
+            return None
+        at_top = [node.value for node in module.assignments.get(name, ())
+                  if node.value is not None and not _is_none(node.value)]
+        if not any(_is_partial(module, value) for value in at_top):
+            return None
+        elsewhere = len(self._global_values(module, name)) - len(at_top)  # set in functions through `global`
+        return (*((None, value) for value in at_top), *(None for _ in range(elsewhere)))
+
+    def _mentions(self, module: ModuleInfo) -> bool:
+        if module.path not in self._mentions_partial:
+            self._mentions_partial[module.path] = "partial" in module.source
+        return self._mentions_partial[module.path]
 
     def is_foreign(self, module: ModuleInfo) -> bool:
         """A buffer with no place in this project (no file, no package) that imports nothing of it.
@@ -279,6 +396,26 @@ def binds_name(project: "Project", path: Path, name: str) -> bool:
     except Exception:  # unreadable files are RVL900's business
         return False
     return name in text and re.search(rf"^[ \t]*{re.escape(name)}[ \t]*(?::[^=\n]*)?=(?!=)", text, re.M) is not None
+
+
+def _is_partial(module: ModuleInfo, expr: cst.BaseExpression) -> bool:
+    """`functools.partial(...)`, through the module's imports."""
+    return isinstance(expr, cst.Call) and module.resolve(expr.func) == "functools.partial"
+
+
+def _names_in(args: tuple[cst.Arg, ...]) -> set[str]:
+    """The plain names the values of `args` read (`schema` of `schema.POST_X`)."""
+    names: set[str] = set()
+    stack: list[cst.CSTNode] = [arg.value for arg in args]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Name):
+            names.add(node.value)
+        elif isinstance(node, cst.Attribute):
+            stack.append(node.value)
+        elif not isinstance(node, cst.Lambda):
+            stack.extend(child_nodes(node))
+    return names
 
 
 def _own_nodes(body: cst.CSTNode) -> Iterator[cst.CSTNode]:

@@ -3,6 +3,8 @@
 Each line of reviewlint/fixtures/analysis/calls ending in `# $ callee=NAME` holds a call; the
 resolver must say it runs NAME (a dotted function or method), `none` (nothing of the project,
 or not known) or `unresolved` (project code that cannot be found), as CodeQL's library tests do.
+`fixed=A,k=B` lists the arguments a `functools.partial` fixed for the call, in binding order
+(a line without it: none).
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ import libcst as cst
 import pytest
 
 from conftest import FIXTURES
-from reviewlint.analysis.resolver import UNRESOLVED, resolver_for
+from reviewlint.analysis.calls import bind
+from reviewlint.analysis.resolver import UNRESOLVED, Callee, resolver_for
 from reviewlint.core.config import load_config
 from reviewlint.model.module import walk
 from reviewlint.model.project import Project
@@ -43,15 +46,24 @@ def _function_at(module, line: int):
     return max(around, key=lambda f: module.line_of(f.node)) if around else None
 
 
-def _answer(project: Project, path: Path, line: int) -> str:
+def _answer(project: Project, path: Path, line: int) -> dict[str, str]:
     module = project.module_at(path)
     call = _call_on(module, line)
-    found = resolver_for(project).callee(module, _function_at(module, line), call.func)
+    found = resolver_for(project).target(module, _function_at(module, line), call.func)
     if found is None:
-        return "none"
+        return {"callee": "none"}
     if found is UNRESOLVED:
-        return "unresolved"
-    return f"{found.module}.{found.name}"
+        return {"callee": "unresolved"}
+    assert isinstance(found, Callee)
+    answer = {"callee": f"{found.ref.module}.{found.ref.name}"}
+    if found.fixed:
+        answer["fixed"] = ",".join(_code(arg) for arg in found.fixed)
+    return answer
+
+
+def _code(arg: cst.Arg) -> str:
+    value = cst.Module([]).code_for_node(arg.value)
+    return f"{arg.keyword.value}={value}" if arg.keyword is not None else value
 
 
 EXPECTED = expectations(CALLS)
@@ -60,12 +72,41 @@ EXPECTED = expectations(CALLS)
 def test_the_fixture_states_what_it_tests() -> None:
     assert len(EXPECTED) >= 20
     assert {tags["callee"] for _, _, tags in EXPECTED} >= {"none", "unresolved", "svc.lib.Box.open"}
+    assert sum("fixed" in tags for _, _, tags in EXPECTED) >= 6
 
 
 @pytest.mark.parametrize("path, line, tags", EXPECTED, ids=[f"{p.name}:{n}" for p, n, _ in EXPECTED])
 def test_each_call_resolves_as_its_comment_says(path: Path, line: int, tags: dict[str, str]) -> None:
     project = Project(CALLS, load_config(CALLS))
-    assert _answer(project, path, line) == tags["callee"]
+    assert _answer(project, path, line) == tags
+
+
+PARTIALS = [(path, line) for path, line, _ in EXPECTED if path.name == "partials.py"]
+
+
+@pytest.mark.parametrize("path, line", PARTIALS, ids=[f"{p.name}:{n}" for p, n in PARTIALS])
+def test_callee_leaves_calls_through_a_partial_as_they_were(path: Path, line: int) -> None:
+    # A walker that asks `callee` binds the call's own arguments only: a partial's function would get them
+    # at the wrong positions, so `callee` answers "nothing known", as before partials were followed.
+    project = Project(CALLS, load_config(CALLS))
+    module = project.module_at(path)
+    assert resolver_for(project).callee(module, _function_at(module, line), _call_on(module, line).func) is None
+
+
+def test_fixed_arguments_bind_first_and_the_calls_keywords_win() -> None:
+    project = Project(CALLS, load_config(CALLS))
+    path = CALLS / "svc" / "partials.py"
+    module = project.module_at(path)
+    line = next(n for p, n, tags in EXPECTED if p == path and tags.get("fixed") == "schema=SCHEMA,1")
+    call = cst.parse_expression("twice(2, schema=OTHER)")
+    assert isinstance(call, cst.Call)
+    resolver = resolver_for(project)
+    found = resolver.target(module, _function_at(module, line), call.func)
+    assert isinstance(found, Callee)
+    bound = {param: cst.Module([]).code_for_node(expr) for param, expr in bind(call, ("req", "x"), found.fixed)}
+    assert bound == {"schema": "OTHER", "req": "1", "x": "2"}
+    assert [_code(arg) for arg in resolver.arguments(module, _function_at(module, line), call)] == [
+        "schema=SCHEMA", "1", "2", "schema=OTHER"]
 
 
 def test_bindings_that_name_each_other_resolve_in_time(tmp_path: Path) -> None:
