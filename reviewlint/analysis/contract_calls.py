@@ -106,15 +106,16 @@ class CallSteps:
                 if key is not None:
                     self.facts.query_reads.append(QueryRead(live, key, Spot.of(self.module, node)))
             return one_alt(live, Derived(frozenset({Carrier.QUERY})))
-        arguments = [(arg, self.eval(arg.value, live)) for arg in node.args]
+        fixed = resolver_for(self.interpreter.project).fixed(self.module, self.function, func)
+        arguments = [(arg, self.eval(arg.value, live)) for arg in (*fixed, *node.args)]
         if isinstance(func, cst.Attribute) and origins_of(receiver):
             return self.method_on_objects(func.attr.value, receiver, arguments, node, live)
         if short in MAPPING_CONSTRUCTORS and name in (short, f"collections.{short}"):
             return self.new_mapping(node, arguments, live)
         if self.depth < MAX_DEPTH and self.worth_following(name, arguments):
-            helper = resolver_for(self.interpreter.project).function(self.module, self.function, func)
+            helper = resolver_for(self.interpreter.project).target_function(self.module, self.function, func)
             if helper is not None:
-                self.gate_helper_call(node, helper, arguments)
+                self.gate_helper_call(node, helper, arguments, fixed)
                 followed = self.helper(helper, arguments, live)
                 if followed is not None:
                     return followed
@@ -126,15 +127,16 @@ class CallSteps:
             found.extend(alt for _, value in arguments for alt in value if isinstance(alt[1], Objects))
         return merge_alts(found)
 
-    def gate_helper_call(self, node: cst.Call, helper: Function, arguments: list[tuple[cst.Arg, Alts]]) -> None:
+    def gate_helper_call(self, node: cst.Call, helper: Function, arguments: list[tuple[cst.Arg, Alts]],
+                         fixed: tuple[cst.Arg, ...] = ()) -> None:
         """`raise_404_if_not_version(req, (1, 2))`: a gate at the call (see gates.GateHelper)."""
         signature = self.interpreter.gates.gate_helper(
             FunctionRef(helper.owner.path, helper.module, helper.name, helper.index, helper.params))
         if signature is None:
             return
-        passed = dict(zip((param for param, _ in bind(node, helper.params)),
+        passed = dict(zip((param for param, _ in bind(node, helper.params, fixed)),
                           (value for arg, value in arguments if not arg.star)))
-        exprs = dict(bind(node, helper.params))
+        exprs = dict(bind(node, helper.params, fixed))
         if not any(isinstance(item, Carrier) and item is not Carrier.RESPONSE
                    for _, item in passed.get(signature.carrier, ())):
             return

@@ -301,13 +301,14 @@ class _Scanner:
             return
         if short == "validate" and self._validate(node, name):
             return
-        if not any(self.role_of(arg.value) for arg in node.args):
+        fixed = self.analyzer.resolver.fixed(self.module, self.flow.function, node.func)
+        if not any(self.role_of(arg.value) for arg in (*fixed, *node.args)):
             return  # only helpers that receive the request or what came of it act for the handler
-        callee = self.analyzer.resolver.callee(self.module, self.flow.function, node.func)
+        callee = self.analyzer.resolver.target(self.module, self.flow.function, node.func)
         if isinstance(callee, Unresolved):
             self._unknown_call(node)
         elif callee is not None:
-            self._helper_call(node, callee)
+            self._helper_call(node, callee.ref, callee.fixed)
 
     def _unknown_call(self, node: cst.Call) -> None:
         """A call into a helper that cannot be found: it may read, check or validate anything."""
@@ -379,9 +380,9 @@ class _Scanner:
                 return
         self.flow.schemas.append(SchemaUse(self.module, expr))
 
-    def _helper_call(self, node: cst.Call, callee: "FunctionRef") -> None:
+    def _helper_call(self, node: cst.Call, callee: "FunctionRef", fixed: tuple[cst.Arg, ...] = ()) -> None:
         arg_roles: dict[str, Role] = {}
-        bound = dict(bind(node, callee.params))
+        bound = dict(bind(node, callee.params, fixed))
         for param, expr in bound.items():
             role = self.role_of(expr)
             if role:
@@ -395,7 +396,7 @@ class _Scanner:
             self.flow.policy_checks.append(Place(self.module, node, self.visited, helper.check_key))
         self.flow.decodes_json = self.flow.decodes_json or helper.decodes_json
         self.flow.unknown = self.flow.unknown or helper.unknown
-        keywords = {arg.keyword.value for arg in node.args if arg.keyword is not None}
+        keywords = {arg.keyword.value for arg in (*fixed, *node.args) if arg.keyword is not None}
         validated = set(helper.validated_params)
         for how, param, schema in helper.guarded:
             if param in bound and (param in keywords) == (how == KEYWORD):

@@ -1,0 +1,45 @@
+"""Calls through functools.partial, seen by every family alike.
+
+The sluice fixture (reviewlint/fixtures/services/sluice) is a Placement-style service whose
+handlers reach what validates a body, or checks policy, only through `functools.partial`: a
+module-level `partial(util.extract_json, schema=...)`, a helper decorated with
+`@validation.schema` whose context is fixed by a partial bound in the handler, a partial made
+where it is called. The one call resolver follows each with the arguments it fixed
+(tests/analysis/test_calls.py tests its forms), so RVL2xx, RVL5xx and RVL6xx see the same
+validations and checks.
+"""
+
+from __future__ import annotations
+
+from conftest import FIXTURES
+from harness import lint_tree
+from reviewlint.analysis.route_contract import route_contracts
+from reviewlint.core.config import load_config
+from reviewlint.model.project import Project
+
+SLUICE = FIXTURES / "services" / "sluice"
+LOCK = "sluice/handlers/lock.py"
+
+
+def test_only_the_body_nobody_validates_is_reported() -> None:
+    # Before partials were followed: a false RVL202 (update_lock), RVL201 (set_level) and RVL501 (drain_lock).
+    assert lint_tree(SLUICE) == [(LOCK, 78, "RVL202")]  # fill_lock: _fill_lock validates nothing
+
+
+def test_each_file_alone_reports_what_the_whole_run_does() -> None:
+    for path in (LOCK, "sluice/util.py", "sluice/schemas/lock.py"):
+        assert lint_tree(SLUICE, path) == [(LOCK, 78, "RVL202")] * (path == LOCK), path
+
+
+def test_the_route_contract_sees_the_schemas_the_partials_reach() -> None:
+    project = Project(SLUICE, load_config(SLUICE))
+    names = {route.label: sorted((sorted(a.names) if a is not None else None
+                                  for mask, a in contract.body_schemas() if mask), key=repr)
+             for route, contract in route_contracts(project).items()}
+    assert names == {
+        "POST /locks": [["name", "rise"]],  # the module's partial fixes extract_json's schema
+        "PUT /locks/{uuid}": [["name"]],  # the partial's function validates body= by decorator
+        "PUT /locks/{uuid}/level": [["level"]],  # a partial made where it is called
+        "POST /locks/{uuid}/fill": [None],  # validated by nobody: not known what it accepts
+        "DELETE /locks/{uuid}": [[]],  # no body
+    }
