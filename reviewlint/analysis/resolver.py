@@ -66,6 +66,8 @@ class Callee:
 
     ref: "FunctionRef"
     fixed: tuple[cst.Arg, ...] = ()
+
+
 # Where a partial was made (None: at module level) and the `partial(...)` call.
 _Binding = tuple[Function | None, cst.BaseExpression]
 _CLASSES: Codec[tuple[str, ...]] = Codec(list, lambda data: tuple(str(name) for name in data))
