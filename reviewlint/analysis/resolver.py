@@ -20,7 +20,8 @@ form of call taught here is followed by all of them. A call runs:
 Nothing is guessed: a receiver whose class is not known resolves to nothing,
 and a call into project code that cannot be found (a relative import above
 the known package; a foreign buffer's imports; a name bound to partials in
-more than one way) is UNRESOLVED, which the walkers treat as "may do anything".
+more than one way, or to a partial by another module) is UNRESOLVED, which
+the walkers treat as "may do anything".
 A partial of a lambda or of a callable outside the project runs nothing known.
 """
 
@@ -149,6 +150,8 @@ class CallResolver:
         bindings = self._partials(module, caller, func)
         if bindings is None:
             found = self.callee(module, caller, func)
+            if found is None and self._imported_partial(module, func):
+                return UNRESOLVED  # what it fixed are another module's expressions: not followed
             return found if found is None or isinstance(found, Unresolved) else Callee(found)
         if steps <= 0:
             return UNRESOLVED  # partials of partials beyond the budget: project code, perhaps
@@ -204,6 +207,20 @@ class CallResolver:
             return None
         elsewhere = len(self._global_values(module, name)) - len(at_top)  # set in functions through `global`
         return (*((None, value) for value in at_top), *(None for _ in range(elsewhere)))
+
+    def _imported_partial(self, module: ModuleInfo, func: cst.BaseExpression) -> bool:
+        """`util.extract_lock` or an imported name, bound to a partial in another module of the project.
+
+        Its module is parsed only when its text binds the name and says `partial`.
+        """
+        target = module.resolve(func) or ""
+        found = self.project.split_path(target) if "." in target else None
+        if found is None or "." in found[2] or found[1] == module.path or not binds_name(
+                self.project, found[1], found[2]) or "partial" not in self.project.source(found[1]):
+            return False
+        other = self.project.module_at(found[1])
+        return other is not None and any(_is_partial(other, node.value) for node in other.assignments.get(found[2], ())
+                                         if node.value is not None)
 
     def _mentions(self, module: ModuleInfo) -> bool:
         if module.path not in self._mentions_partial:
