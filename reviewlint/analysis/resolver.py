@@ -84,6 +84,7 @@ class CallResolver:
         self._globals: dict[tuple[Path, str], list[cst.BaseExpression]] = {}
         self._classes_seen: dict[tuple[int, int, int], tuple[str, ...]] = {}
         self._mentions_partial: dict[Path, bool] = {}
+        self._targets: dict[tuple[Path, int, int, int], Callee | Unresolved | None] = {}
 
     # -- the question ---------------------------------------------------------------------------
     def callee(self, module: ModuleInfo, caller: Function | None,
@@ -147,6 +148,14 @@ class CallResolver:
 
     def _target(self, module: ModuleInfo, caller: Function | None, func: cst.BaseExpression,
                 steps: int) -> Callee | Unresolved | None:
+        key = (module.path, id(caller.node) if caller is not None else 0, id(func), steps)
+        if key not in self._targets:  # partials that name each other stay polynomial, not k**steps
+            self._targets[key] = UNRESOLVED  # a partial of itself, through others
+            self._targets[key] = self._target_of(module, caller, func, steps)
+        return self._targets[key]
+
+    def _target_of(self, module: ModuleInfo, caller: Function | None, func: cst.BaseExpression,
+                   steps: int) -> Callee | Unresolved | None:
         bindings = self._partials(module, caller, func)
         if bindings is None:
             found = self.callee(module, caller, func)

@@ -123,3 +123,19 @@ def test_bindings_that_name_each_other_resolve_in_time(tmp_path: Path) -> None:
     start = time.monotonic()
     assert resolver_for(project).callee(module, module.functions[0], call.func) is None
     assert time.monotonic() - start < 2
+
+
+def test_partials_that_name_each_other_resolve_in_time(tmp_path: Path) -> None:
+    # A name bound 60 times to a partial of another, bound 60 times to a partial of the first: 60**6 unmemoised.
+    import shutil
+    import time
+
+    root = shutil.copytree(CALLS, tmp_path / "calls")
+    body = "".join("    a = partial(b)\n    b = partial(a)\n" for _ in range(60))
+    (root / "svc" / "loops.py").write_text(f"from functools import partial\n\n\ndef handler(req):\n{body}    a(req)\n")
+    project = Project(root, load_config(root))
+    module = project.module_at(root / "svc" / "loops.py")
+    call = _call_on(module, body.count("\n") + 5)  # the line of `a(req)`
+    start = time.monotonic()
+    assert resolver_for(project).target(module, module.functions[0], call.func) is UNRESOLVED
+    assert time.monotonic() - start < 2
