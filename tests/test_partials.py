@@ -63,3 +63,17 @@ def test_the_route_contract_sees_the_schemas_the_partials_reach() -> None:
         "POST /locks/{uuid}/fill": [None],  # validated by nobody: not known what it accepts
         "DELETE /locks/{uuid}": [[]],  # no body
     }
+
+
+def test_a_schema_fixed_by_a_partial_is_checked_by_rvl203(tmp_path: Path) -> None:
+    # POST_LOCK reaches extract_json as the partial's schema=, PUT_LEVEL a decorator of the partial's function.
+    root = shutil.copytree(SLUICE, tmp_path / "sluice")
+    schemas = root / "sluice" / "schemas" / "lock.py"
+    text = schemas.read_text()
+    for name in ("'name'", "'level'"):
+        text = text.replace(f"    'required': [{name}],\n    'additionalProperties': False,\n",
+                            f"    'required': [{name}],\n", 1)
+    schemas.write_text(text)
+    # Before partials were followed: no RVL203 (neither schema reaches a handler's body).
+    assert lint_tree(root, select=["RVL203"]) == [("sluice/schemas/lock.py", 3, "RVL203"),
+                                                  ("sluice/schemas/lock.py", 21, "RVL203")]
