@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 from reviewlint.core.findings import Finding
 from reviewlint.rules.apiref_required import Drift, RequiredMismatch, placed, request_drifts
 from reviewlint.rules.base import Rule
-from reviewlint.service.handlers import handler_paths
 from reviewlint.service.reference_choice import is_reference_file, reference, reference_directory
 from reviewlint.analysis.route_contract import pattern_names, query_accepting
+from reviewlint.analysis.route_inputs import reads_any, routes_changed_by
 
 if TYPE_CHECKING:
     from reviewlint.service.reference_data import (ListedParameter, ParameterEntry, ParameterList, Part, Reference,
@@ -1008,70 +1008,8 @@ def lint_related(project: "Project", paths: Iterable[Path]) -> list[Finding]:
     inputs = {resolve_path(path) for path in paths}
     if not inputs or reference_directory(project) is None:
         return []
-    if inputs.isdisjoint(handler_paths(project)) and inputs.isdisjoint(_contract_inputs(project)) \
-            and inputs.isdisjoint(_model_modules(project)):
+    if not reads_any(project, inputs):
         return []
-    routes = _routes_changed_by(project, inputs)
+    routes = routes_changed_by(project, inputs)
     return [Finding(str(f.path), f.line, 0, f.code, f.message) for f in judge(project)
             if f.route and (routes is None or f.route in routes)]
-
-
-def _model_modules(project: "Project") -> set[Path]:
-    """The routes module and the versions module: an edit of either may change every route's contract."""
-    from reviewlint.service.routes import route_table
-    from reviewlint.service.versions import service_versions
-
-    table, versions = route_table(project), service_versions(project)
-    return {path for path in (table.path if table else None, versions.path if versions else None) if path}
-
-
-def _routes_changed_by(project: "Project", inputs: set[Path]) -> set[str] | None:
-    """The labels of the routes whose contract Python inputs can change (None: every route).
-
-    A handler module's own routes; a schema module's, the routes whose
-    handlers validate with a schema assigned there; any other module's, the
-    routes of every handler whose analysis may read it (none for a module
-    that cannot be analysed: its RVL900 is all it says). The routes or
-    versions module changes them all.
-    """
-    from reviewlint.core.config import resolve_path
-    from reviewlint.analysis.route_contract import route_contracts
-    from reviewlint.analysis.reach import handlers_reaching
-    from reviewlint.service.routes import route_table
-    from reviewlint.model.refusal import is_unknown
-
-    table = route_table(project)
-    if table is None:
-        return set()
-    if not inputs.isdisjoint(_model_modules(project)):
-        return None
-    labels: set[str] = set()
-    explained: set[Path] = set()
-    for route, contract in route_contracts(project).items():
-        for definition in contract.definitions:
-            facts = definition.facts
-            read = {resolve_path(definition.function.owner.path)}
-            uses = (*facts.every_body_schema(), *facts.every_query_schema())
-            read.update(resolve_path(use.schema.site.path) for use in uses
-                        if use.schema is not None and use.schema.site is not None)
-            if not read.isdisjoint(inputs):
-                labels.add(route.label)
-                explained |= read & inputs
-    for path in sorted(inputs - explained - set(handler_paths(project))):
-        refs = handlers_reaching(project, path)  # a helper: whatever may read it
-        new = None if refs is None else {route.label for ref in refs
-                                         for route in table.routes_of_target(ref.qualname)} - labels
-        if new == set() or is_unknown(project, path):
-            continue  # nothing more; or a module that cannot be analysed: what it changes is unknown
-        if new is None:
-            return None
-        labels |= new
-    return labels
-
-
-def _contract_inputs(project: "Project") -> frozenset[Path]:
-    from reviewlint.analysis.route_contract import contract_paths
-    from reviewlint.model.project import Codec
-
-    return project.memo("rvl6:inputs", lambda: contract_paths(project), Codec(
-        lambda paths: sorted(str(path) for path in paths), lambda data: frozenset(Path(p) for p in data)))
