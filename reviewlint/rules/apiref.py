@@ -22,12 +22,13 @@ from reviewlint.core.findings import Finding
 from reviewlint.rules.apiref_required import Drift, RequiredMismatch, placed, request_drifts
 from reviewlint.rules.base import Rule
 from reviewlint.service.reference_choice import is_reference_file, reference, reference_directory
+from reviewlint.service.reference_noqa import unsuppressed
 from reviewlint.analysis.route_contract import query_accepting
 from reviewlint.analysis.route_doc import Listing, Presence, RouteDoc, doc_name, not_an_object
 from reviewlint.analysis.route_inputs import reads_any, routes_changed_by
 
 if TYPE_CHECKING:
-    from reviewlint.service.reference_data import Reference, RouteSection, Span
+    from reviewlint.service.reference_data import RouteSection, Span
     from reviewlint.analysis.route_contract import Acceptance, RouteContract
     from reviewlint.model.project import Project
     from reviewlint.core.microversion import Version
@@ -466,34 +467,7 @@ def _judge(project: "Project") -> list[ReferenceFinding]:
         drifts.extend(request_drifts(doc.label, found_contract, doc.listings("request"), doc_name, doc.schema_text))
     if drifts:
         found.extend(ReferenceFinding(*at) for at in placed(ref, drifts, next(iter(contracts.values())).space.describe))
-    return sorted(set(_unsuppressed(project, ref, found)))
-
-
-def _unsuppressed(project: "Project", ref: "Reference", findings: list[ReferenceFinding]
-                  ) -> Iterator[ReferenceFinding]:
-    """Drop what `.. noqa` comments (`.inc`) and `# noqa` comments (YAML) suppress."""
-    from reviewlint.core.noqa import apply_noqa
-    from reviewlint.core.source import UnreadableSource
-
-    by_path: dict[Path, list[ReferenceFinding]] = {}
-    for finding in findings:
-        by_path.setdefault(finding.path, []).append(finding)
-    for path, here in by_path.items():
-        if path.suffix == ".inc":
-            covered = ref.suppressions.get(path, {})
-            for finding in here:
-                codes = covered.get(finding.line)
-                if codes is None or (codes and not finding.code.startswith(codes)):
-                    yield finding
-            continue
-        try:
-            text = project.source(path)
-        except UnreadableSource:
-            yield from here
-            continue
-        kept = {(f.line, f.code, f.message) for f in apply_noqa(
-            [Finding(str(path), f.line, 0, f.code, f.message) for f in here], text)}
-        yield from (f for f in here if (f.line, f.code, f.message) in kept)
+    return sorted(set(unsuppressed(project, ref, found)))
 
 
 # -- RVL601 / RVL602 ---------------------------------------------------------------------------
