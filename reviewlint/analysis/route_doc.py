@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator
 
 from reviewlint.analysis.route_contract import pattern_names, query_accepting
 
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from reviewlint.analysis.route_contract import Acceptance, RouteContract
     from reviewlint.analysis.values import Spot
     from reviewlint.model.project import Project
+    from reviewlint.service.routes import Route
     from reviewlint.core.microversion import Version
 
 
@@ -282,6 +283,25 @@ class RouteDoc:
             return "no body"
         where = f" ({self.rel(schema.site.path)}:{schema.site.line})" if schema.site is not None else ""
         return f"schema {schema.label}{where}"
+
+
+def route_docs(project: "Project", ref: "Reference", contracts: dict["Route", "RouteContract"]
+               ) -> Iterator["RouteDoc"]:
+    """Each route both the reference documents and the code serves: its sections (matched by method and
+    path, placeholders normalised) with its contract."""
+    from reviewlint.service.reference import route_shape
+
+    by_key: dict[tuple[str, str], RouteContract] = {}
+    for route, contract in contracts.items():
+        by_key.setdefault((route.method, route_shape(route.template)), contract)
+    sections: dict[tuple[str, str], list[RouteSection]] = {}
+    for section in ref.sections:
+        sections.setdefault((section.method, route_shape(section.template)), []).append(section)
+    for key, documented in sections.items():
+        found_contract = by_key.get(key)
+        if found_contract is None or not found_contract.mask:
+            continue  # a route the code does not have: Placement's own Sphinx extension says so
+        yield RouteDoc(project, ref, found_contract, documented)
 
 
 def not_an_object(value: object) -> bool:

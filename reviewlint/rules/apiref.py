@@ -24,12 +24,12 @@ from reviewlint.rules.base import Rule
 from reviewlint.service.reference_choice import is_reference_file, reference, reference_directory
 from reviewlint.service.reference_noqa import unsuppressed
 from reviewlint.analysis.route_contract import query_accepting
-from reviewlint.analysis.route_doc import Listing, Presence, RouteDoc, doc_name, not_an_object
+from reviewlint.analysis.route_doc import Listing, Presence, RouteDoc, doc_name, not_an_object, route_docs
 from reviewlint.analysis.route_inputs import reads_any, routes_changed_by
 
 if TYPE_CHECKING:
-    from reviewlint.service.reference_data import RouteSection, Span
-    from reviewlint.analysis.route_contract import Acceptance, RouteContract
+    from reviewlint.service.reference_data import Span
+    from reviewlint.analysis.route_contract import Acceptance
     from reviewlint.model.project import Project
     from reviewlint.core.microversion import Version
 
@@ -442,7 +442,6 @@ def judge(project: "Project") -> list[ReferenceFinding]:
 
 
 def _judge(project: "Project") -> list[ReferenceFinding]:
-    from reviewlint.service.reference import route_shape
     from reviewlint.analysis.route_contract import route_contracts
 
     ref = reference(project)
@@ -450,21 +449,11 @@ def _judge(project: "Project") -> list[ReferenceFinding]:
         return []
     found = [ReferenceFinding(p.path, p.line, p.code, p.reason) for p in ref.problems]
     contracts = route_contracts(project)
-    by_key: dict[tuple[str, str], RouteContract] = {}
-    for route, contract in contracts.items():
-        by_key.setdefault((route.method, route_shape(route.template)), contract)
-    sections: dict[tuple[str, str], list[RouteSection]] = {}
-    for section in ref.sections:
-        sections.setdefault((section.method, route_shape(section.template)), []).append(section)
     drifts: list[Drift] = []
-    for key, documented in sections.items():
-        found_contract = by_key.get(key)
-        if found_contract is None or not found_contract.mask:
-            continue  # a route the code does not have: Placement's own Sphinx extension says so
-        doc = RouteDoc(project, ref, found_contract, documented)
+    for doc in route_docs(project, ref, contracts):
         judged = [*_request_versions(doc), *_response_versions(doc), *_unaccepted(doc), *_heading_ranges(doc)]
         found.extend(dataclasses.replace(finding, route=doc.label) for finding in judged)
-        drifts.extend(request_drifts(doc.label, found_contract, doc.listings("request"), doc_name, doc.schema_text))
+        drifts.extend(request_drifts(doc.label, doc.contract, doc.listings("request"), doc_name, doc.schema_text))
     if drifts:
         found.extend(ReferenceFinding(*at) for at in placed(ref, drifts, next(iter(contracts.values())).space.describe))
     return sorted(set(unsuppressed(project, ref, found)))
