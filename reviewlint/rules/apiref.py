@@ -569,7 +569,6 @@ def _versioned(doc: RouteDoc, rule: type[Rule], kind: str, name: str, presence: 
 
 # -- RVL603 -------------------------------------------------------------------------------------
 
-
 def _unaccepted(doc: RouteDoc) -> Iterator[ReferenceFinding]:
     served = doc.served
     body = doc.contract.body_schemas()
@@ -617,7 +616,6 @@ def _unaccepted(doc: RouteDoc) -> Iterator[ReferenceFinding]:
 
 
 # -- RVL604 -------------------------------------------------------------------------------------
-
 
 def _heading_ranges(doc: RouteDoc) -> Iterator[ReferenceFinding]:
     if len(doc.sections) > 1:
