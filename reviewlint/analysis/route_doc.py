@@ -177,6 +177,20 @@ class RouteDoc:
             found[name] = Presence(mask, unknown & ~mask, tuple(evidence))
         return found
 
+    def request_body_presence(self) -> tuple[dict[str, Presence], set[str]]:
+        """body_presence with the one parameter naming a body that is not an object (a bare list) present
+        where that body is; and the names nothing is said of: every such parameter when several could name it."""
+        body = self.body_presence()
+        naming = self.body_names()
+        if len(naming) != 1:
+            return body, naming  # several could name it: nothing is said of them
+        name = next(iter(naming))
+        mask, groups = self.bare_bodies()
+        old = body.get(name, Presence(0, self.unknown_body() & ~mask, ()))
+        body[name] = Presence(old.mask | mask, old.unknown & ~mask,
+                              old.evidence + tuple((at, accepts) for at, accepts in groups))
+        return body, set()
+
     def query_presence(self) -> dict[str, Presence]:
         """Each query parameter a schema names (or a pattern stands for) or the code reads, and where the code has
         it: accepted by a schema, or read where no schema is known."""

@@ -463,17 +463,8 @@ def _judge(project: "Project") -> list[ReferenceFinding]:
 
 def _request_versions(doc: RouteDoc) -> Iterator[ReferenceFinding]:
     listings = [listing for listing in doc.listings("request") if listing.entry.location in ("body", "query")]
-    unknown = doc.unknown_names("request")
-    body = doc.body_presence()
-    naming = doc.body_names()
-    if len(naming) == 1:  # the parameter naming a body that is not an object: present where that body is
-        name = next(iter(naming))
-        mask, groups = doc.bare_bodies()
-        old = body.get(name, Presence(0, doc.unknown_body() & ~mask, ()))
-        body[name] = Presence(old.mask | mask, old.unknown & ~mask,
-                              old.evidence + tuple((at, accepts) for at, accepts in groups))
-    else:
-        unknown |= naming  # several could name it: nothing is said of them
+    body, naming = doc.request_body_presence()
+    unknown = doc.unknown_names("request") | naming
     for location, presence in (("body", body), ("query", doc.query_presence())):
         here = [listing for listing in listings if listing.entry.location == location]
         for name, found in sorted(presence.items()):
