@@ -8,6 +8,7 @@ message. Plain data and questions over it: nothing here decides a finding.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     from reviewlint.service.reference_data import (ListedParameter, ParameterEntry, ParameterList, Part, Reference,
                                                    RouteSection)
     from reviewlint.analysis.route_contract import Acceptance, RouteContract
-    from reviewlint.analysis.values import Spot
+    from reviewlint.analysis.values import QueryRead, Spot
     from reviewlint.model.project import Project
     from reviewlint.service.routes import Route
     from reviewlint.core.microversion import Version
@@ -220,6 +221,44 @@ class RouteDoc:
                     evidence.append((read.mask & unschemed, ("read", read.site)))
             found[name] = Presence(mask, (unknown | unschemed) & ~mask, tuple(evidence))
         return found
+
+    def acceptance(self, listing: Listing, name: str) -> "tuple[bool, int, list[Acceptance]]":
+        """Whether a request schema of the route accepts a documented body or query parameter (`name`: as the
+        code names it), the versions judged (those whose schema is fully known and closed) and their schemas,
+        in version order. A query parameter the code reads where no schema is known is accepted."""
+        location = listing.entry.location
+        groups = self._request_schemas["body" if location == "body" else "query"]
+        reads = self._query_reads
+        judged = 0
+        schemas: list[Acceptance] = []
+        accepted = False
+        for mask, accepts in sorted(groups, key=lambda group: group[0] & -group[0]):
+            if accepts is None:
+                if location == "query" and any(r.name == name and r.mask & mask for r in reads):
+                    accepted = True
+                continue
+            if not accepts.complete or not accepts.closed:
+                continue
+            if location == "body":
+                if name in accepts.names or (accepts.patterns and listing.entry.type == "string"):
+                    accepted = True  # a string-typed name beside patternProperties: a key placeholder
+                elif (accepts.schema is not None and not_an_object(accepts.schema.value)
+                      and self.names_the_body(listing, mask)):
+                    accepted = True  # it names the body itself (a bare list)
+            elif query_accepting(accepts, name) is not None:
+                accepted = True
+            judged |= mask
+            schemas.append(accepts)
+        return accepted, judged, schemas
+
+    @functools.cached_property
+    def _request_schemas(self) -> "dict[str, list[tuple[int, Acceptance | None]]]":
+        """The route's body and query schema groups, computed once for every listing's acceptance."""
+        return {"body": self.contract.body_schemas(), "query": self.contract.query_schemas()}
+
+    @functools.cached_property
+    def _query_reads(self) -> "list[QueryRead]":
+        return self.contract.query_reads()
 
     # -- where and what for messages --------------------------------------------------------------
     def rel(self, path: Path) -> str:

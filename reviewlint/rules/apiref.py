@@ -23,13 +23,11 @@ from reviewlint.rules.apiref_required import Drift, RequiredMismatch, placed, re
 from reviewlint.rules.base import Rule
 from reviewlint.service.reference_choice import is_reference_file, reference, reference_directory
 from reviewlint.service.reference_noqa import unsuppressed
-from reviewlint.analysis.route_contract import query_accepting
-from reviewlint.analysis.route_doc import Listing, Presence, RouteDoc, doc_name, not_an_object, route_docs
+from reviewlint.analysis.route_doc import Listing, Presence, RouteDoc, doc_name, route_docs
 from reviewlint.analysis.route_inputs import reads_any, routes_changed_by
 
 if TYPE_CHECKING:
     from reviewlint.service.reference_data import Span
-    from reviewlint.analysis.route_contract import Acceptance
     from reviewlint.model.project import Project
     from reviewlint.core.microversion import Version
 
@@ -562,9 +560,6 @@ def _versioned(doc: RouteDoc, rule: type[Rule], kind: str, name: str, presence: 
 
 def _unaccepted(doc: RouteDoc) -> Iterator[ReferenceFinding]:
     served = doc.served
-    body = doc.contract.body_schemas()
-    query = doc.contract.query_schemas()
-    reads = doc.contract.query_reads()
     seen: set[tuple[Path, int]] = set()
     for listing in doc.listings("request"):
         location = listing.entry.location
@@ -572,27 +567,7 @@ def _unaccepted(doc: RouteDoc) -> Iterator[ReferenceFinding]:
         if location not in ("body", "query") or name is None or (listing.plist.path, listing.item.line) in seen:
             continue
         seen.add((listing.plist.path, listing.item.line))
-        groups = body if location == "body" else query
-        judged = 0
-        schemas: list[Acceptance] = []
-        accepted = False
-        for mask, accepts in sorted(groups, key=lambda group: group[0] & -group[0]):
-            if accepts is None:
-                if location == "query" and any(r.name == name and r.mask & mask for r in reads):
-                    accepted = True
-                continue
-            if not accepts.complete or not accepts.closed:
-                continue
-            if location == "body":
-                if name in accepts.names or (accepts.patterns and listing.entry.type == "string"):
-                    accepted = True  # a string-typed name beside patternProperties: a key placeholder
-                elif (accepts.schema is not None and not_an_object(accepts.schema.value)
-                      and doc.names_the_body(listing, mask)):
-                    accepted = True  # it names the body itself (a bare list)
-            elif query_accepting(accepts, name) is not None:
-                accepted = True
-            judged |= mask
-            schemas.append(accepts)
+        accepted, judged, schemas = doc.acceptance(listing, name)
         if accepted or judged & served != served:
             continue
         texts: list[str] = []
