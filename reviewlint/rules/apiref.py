@@ -407,9 +407,6 @@ RULES: tuple[type[Rule], ...] = (
     RequiredMismatch,
 )
 
-REQUEST_KINDS = ("request",)
-HEADING_KINDS = ("request", "request example", "response", "response example")
-
 
 @dataclass(frozen=True, order=True)
 class ReferenceFinding:
@@ -584,12 +581,15 @@ def _unaccepted(doc: RouteDoc) -> Iterator[ReferenceFinding]:
 # -- RVL604 -------------------------------------------------------------------------------------
 
 def _heading_ranges(doc: RouteDoc) -> Iterator[ReferenceFinding]:
+    # the reader's subsection kinds, imported here: a reference was read, so loading them costs nothing
+    from reviewlint.service.reference_data import REQUEST, REQUEST_EXAMPLE, RESPONSE, RESPONSE_EXAMPLE
+
     if len(doc.sections) > 1:
         sections: list[tuple[object, Span | None, int, Path]] = [
             (s, s.span, s.title_line, s.path) for s in doc.sections]
         yield from _tiling(doc, "section", sections, doc.served, doc.served)
     for section, mask in doc.section_masks:
-        for kind in HEADING_KINDS:
+        for kind in (REQUEST, REQUEST_EXAMPLE, RESPONSE, RESPONSE_EXAMPLE):
             parts = [p for p in section.parts if p.kind == kind]
             spanned: list[tuple[object, Span | None, int, Path]] = [
                 (p, p.span, p.line, section.path) for p in parts]
