@@ -22,7 +22,7 @@ LAYERS = ["reviewlint.app", "reviewlint.rules", "reviewlint.analysis", "reviewli
 # Modules still over the size DESIGN.md asks for, with their size now: an entry may only shrink
 # or go (issue "One analysis core": no module over 700 lines).
 MAX_LINES = 700
-OVERSIZED = {"reviewlint/rules/apiref.py": 1077}
+OVERSIZED: dict[str, int] = {}
 
 
 def lint_imports(cwd: Path, pythonpath: Path | None = None) -> subprocess.CompletedProcess:
