@@ -122,6 +122,22 @@ class RouteContract:
                 found.append((cut, None))
         return found
 
+    def query_names(self) -> "tuple[set[str], set[str], int, int]":
+        """(the query parameters the known schemas name or the code reads, the names their patterns stand for
+        (`resourcesN`), the versions with no known schema, the versions whose schema is not fully known)."""
+        unschemed = unknown = 0
+        names: set[str] = {read.name for read in self.query_reads()}
+        patterned: set[str] = set()
+        for mask, accepts in self.query_schemas():
+            if accepts is None:
+                unschemed |= mask
+                continue
+            if not accepts.complete:
+                unknown |= mask
+            names |= accepts.names
+            patterned |= set(pattern_names(accepts.patterns))
+        return names, patterned, unschemed, unknown
+
     def query_reads(self) -> list[QueryRead]:
         """Query parameters read, at which versions."""
         return [QueryRead(read.mask & d.mask, read.name, read.site) for d in self.definitions

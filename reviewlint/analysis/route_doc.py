@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
-from reviewlint.analysis.route_contract import pattern_names, query_accepting
+from reviewlint.analysis.route_contract import query_accepting
 
 if TYPE_CHECKING:
     from reviewlint.service.reference_data import (ListedParameter, ParameterEntry, ParameterList, Part, Reference,
@@ -197,16 +197,8 @@ class RouteDoc:
         it: accepted by a schema, or read where no schema is known."""
         groups = self.contract.query_schemas()
         reads = self.contract.query_reads()
-        unschemed = unknown = 0
-        names: set[str] = set()
-        for mask, accepts in groups:
-            if accepts is None:
-                unschemed |= mask
-                continue
-            if not accepts.complete:
-                unknown |= mask
-            names |= accepts.names | set(pattern_names(accepts.patterns))
-        names |= {read.name for read in reads}
+        names, patterned, unschemed, unknown = self.contract.query_names()
+        names |= patterned
         found = {}
         for name in names:
             mask = 0

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator
 from reviewlint.core.config import resolve_path
 from reviewlint.core.findings import Finding
 from reviewlint.rules.base import LintContext, Rule
-from reviewlint.analysis.route_contract import pattern_matches, pattern_names, query_accepting
+from reviewlint.analysis.route_contract import pattern_matches, query_accepting
 
 if TYPE_CHECKING:
     from reviewlint.analysis.route_contract import RouteContract
@@ -481,20 +481,10 @@ class _RouteQuery:
     def query_parameters(self) -> list[_Parameter]:
         groups = self.contract.query_schemas()
         reads = self.contract.query_reads()
-        unschemed = unknown = 0
-        names: set[str] = {read.name for read in reads}
-        numbered: set[str] = set()  # `resourcesN`: names that only patterns stand for
-        for mask, accepts in groups:
-            if accepts is None:
-                unschemed |= mask
-                continue
-            if not accepts.complete:
-                unknown |= mask
-            names |= accepts.names
-            numbered |= {name for name in pattern_names(accepts.patterns) if name.endswith("N")}
-        numbered -= names
-        names |= numbered | {name for _, accepts in groups if accepts is not None
-                             for name in pattern_names(accepts.patterns)}
+        names, patterned, unschemed, unknown = self.contract.query_names()
+        # `resourcesN`: names that only patterns stand for
+        numbered = {name for name in patterned if name.endswith("N")} - names
+        names |= patterned
         found = []
         for name in sorted(names):
             mask = 0
