@@ -62,8 +62,8 @@ def field_presence(contract: "RouteContract") -> dict[str, Presence]:
             reach[origin] = reach.get(origin, 0) | at
             stack.extend((inner, at) for inner in contains.get(origin, ()))
         parents: dict[Origin, set[Origin]] = {}
-        for origin, inner in contains.items():
-            for child in inner:
+        for origin, held in contains.items():
+            for child in held:
                 parents.setdefault(child, set()).add(origin)
         writes: dict[str, dict[Origin, list[KeyWrite]]] = {}
         for write in facts.every_write():
