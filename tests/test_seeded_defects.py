@@ -271,9 +271,10 @@ def seed_reference(root: Path) -> dict[str, list[Row]]:
          "    required: false\n    min_version: 1.37\n")
     expected["RVL601"] = [(parameters, line_of(root, parameters, "min_version: 1.37"), "RVL601")]
 
-    # RVL602: root_provider_uuid of allocation candidates (set from 1.29) loses its min_version.
+    # RVL602: root_provider_uuid of allocation candidates (set from 1.29) loses its min_version (commented
+    # out, so that the findings below it keep their lines).
     edit(root, parameters, "    UUID of the top-most provider in this provider tree.\n  min_version: 1.29\n",
-         "    UUID of the top-most provider in this provider tree.\n")
+         "    UUID of the top-most provider in this provider tree.\n  # min_version: 1.29\n")
     expected["RVL602"] = [(parameters, line_of(root, parameters, "resource_provider_root_provider_uuid_1_29:"),
                            "RVL602")]
 
