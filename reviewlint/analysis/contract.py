@@ -46,7 +46,7 @@ from reviewlint.service.versions import version_of_value
 from reviewlint.service.handlers import defines_wsgify_handlers
 from reviewlint.analysis.values import (Alts, Carrier, Cond, Constant, Derived, Facts, GateSeen, Item, KeyWrite,
                                         Literal, ModuleRef, Objects, QueryRead, Schema, Spot, Summary, alts_within,
-                                        kinds_of, merge_alts, one_alt, origins_of)
+                                        kinds_of, merge_alts, one_alt, origins_of, Tracker)
 
 if TYPE_CHECKING:
     from reviewlint.model.project import Project
@@ -192,7 +192,7 @@ class _Frame(CallSteps):
         self.function = function
         self.env = env
         self.depth = depth
-        self.facts = Facts()
+        self.track, self.facts = Tracker.start(module, function, env)  # and which statements every path runs
         self.returns: list[tuple[int, Item]] = []
 
     def defaults(self, live: int) -> None:
@@ -221,7 +221,7 @@ class _Frame(CallSteps):
             if interpreter.steps < 0:
                 self.out_of_steps(live)
                 break
-            live = self.statement(statement, live, definite)
+            live = self.statement(self.track.at(statement, definite), live, definite)
         return live
 
     def out_of_steps(self, live: int) -> None:
@@ -276,7 +276,7 @@ class _Frame(CallSteps):
             self.eval(node.value, live)
         elif isinstance(node, cst.Return):
             if node.value is not None:
-                self.returns.extend(self.eval(node.value, live))
+                self.returns.extend(self.track.exit(self.eval(node.value, live), live))
             return 0
         elif isinstance(node, cst.Raise):
             if node.exc is not None:
@@ -288,14 +288,14 @@ class _Frame(CallSteps):
         true, false = self.condition(node.test, live)
         split = definite and not (true & false)
         after = self.block(node.body, true, split)
-        orelse = node.orelse
+        middle, orelse = self.track.orelse(node), node.orelse
         if isinstance(orelse, cst.If):
-            after |= self.if_statement(orelse, false, split)
+            other = self.if_statement(orelse, false, split)
         elif isinstance(orelse, cst.Else):
-            after |= self.block(orelse.body, false, split)
+            other = self.block(orelse.body, false, split)
         else:
-            after |= false
-        return after
+            other = false
+        return self.track.branches(node, definite, true & false, middle, after, other)
 
     def for_statement(self, node: cst.For, live: int, definite: bool) -> int:
         iterated = self.values(self.eval(node.iter, live))
@@ -352,7 +352,7 @@ class _Frame(CallSteps):
             container = self.eval(target.value, live)
             key = self.key_of(target, live)
             if key is not None:
-                self.write(container, key, live, target)
+                self.write(container, key, live, target, definite)
             self.contain(container, value)
         elif isinstance(target, cst.Attribute):
             owner = self.eval(target.value, live)
@@ -361,7 +361,7 @@ class _Frame(CallSteps):
                 for at, item in owner:
                     if item is Carrier.RESPONSE:
                         mask |= at & live
-                origins = origins_of(value)
+                origins = origins_of(self.track.exit(value, mask))
                 if mask and origins:
                     self.facts.sinks.append((mask, origins))
 
@@ -375,11 +375,11 @@ class _Frame(CallSteps):
                  if isinstance(item, Literal) and isinstance(item.value, Const) and isinstance(item.value.value, str)]
         return found[0] if len(found) == 1 else None
 
-    def write(self, container: Alts, key: str, live: int, node: cst.CSTNode) -> None:
+    def write(self, container: Alts, key: str, live: int, node: cst.CSTNode, definite: bool = False) -> None:
         for mask, item in container:
             if isinstance(item, Objects) and mask & live:
                 for origin in item.origins:
-                    self.facts.writes.append(KeyWrite(origin, key, mask & live, Spot.of(self.module, node)))
+                    self.facts.writes.append(self.track.write(origin, key, mask & live, node, definite))
 
     def contain(self, container: Alts, value: Alts) -> None:
         inner = origins_of(value)
@@ -642,11 +642,11 @@ class _Frame(CallSteps):
             if isinstance(element, cst.DictElement):
                 key = self.literal_string(element.key, live)
                 if key is not None:
-                    self.facts.writes.append(KeyWrite(origin, key, live, Spot.of(self.module, element)))
+                    self.facts.writes.append(KeyWrite(origin, key, live, Spot.of(self.module, element), True))
             inner = origins_of(value)
             if inner:
                 self.facts.contains.append((origin, inner))
-        return one_alt(live, Objects(frozenset({origin})))
+        return one_alt(live, Objects(frozenset({self.track.built(origin)})))
 
     def comprehension(self, expr: cst.BaseComp, live: int) -> Alts:
         saved = dict(self.env)

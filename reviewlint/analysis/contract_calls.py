@@ -19,7 +19,7 @@ from reviewlint.analysis.decorators import ANY, KEYWORD, validations
 from reviewlint.analysis.resolver import resolver_for
 from reviewlint.analysis.values import (Alts, Carrier, Constant, Derived, Facts, GateSeen, Item, KeyWrite, Literal,
                                         Objects, QueryRead, Schema, SchemaUse, Spot, alts_within, is_interesting,
-                                        kinds_of, merge_alts, one_alt, origins_of)
+                                        kinds_of, merge_alts, one_alt, origins_of, Tracker)
 from reviewlint.core.microversion import Version
 from reviewlint.model.facts import FunctionRef
 from reviewlint.model.module import Function, ModuleInfo
@@ -47,6 +47,7 @@ class CallSteps:
     module: ModuleInfo
     function: Function
     facts: Facts
+    track: Tracker
     depth: int
 
     def __init__(self, interpreter: Any, module: ModuleInfo, function: Function, env: dict[str, Alts],
@@ -221,12 +222,12 @@ class CallSteps:
         kinds: frozenset[Carrier] = frozenset()
         for arg, value in arguments:
             if arg.keyword is not None:
-                self.facts.writes.append(KeyWrite(origin, arg.keyword.value, live, Spot.of(self.module, arg)))
+                self.facts.writes.append(KeyWrite(origin, arg.keyword.value, live, Spot.of(self.module, arg), True))
             inner = origins_of(value)
             if inner:
                 self.facts.contains.append((origin, inner))
             kinds |= kinds_of(value)
-        found = one_alt(live, Objects(frozenset({origin})))
+        found = one_alt(live, Objects(frozenset({self.track.built(origin)})))
         return found + one_alt(live, Derived(kinds)) if kinds else found
 
     def worth_following(self, name: str, arguments: list[tuple[cst.Arg, Alts]]) -> bool:

@@ -202,6 +202,13 @@ class KeyWrite:
     key: str
     mask: int
     site: Spot
+    # Whether the write runs whenever its dict is built (a literal's own keys; an assignment on every path of
+    # the function that built the dict, after it, before it left the function): the field is always there.
+    definite: bool = False
+    # Versions at which a path of the function that built the dict skips this write (the other branch of the
+    # `if` whose test is `guard`, which falls through) and still lets the dict out (a later return or body).
+    skip: int = 0
+    guard: Spot | None = field(default=None, compare=False)
 
 
 Contains = tuple[tuple[str, int], frozenset[tuple[str, int]]]
@@ -326,3 +333,149 @@ class Summary:
     facts: Facts
     returns: Alts
     paths: frozenset[Path] = frozenset()  # the modules read to compute it
+
+
+class Tracker:
+    """Which statements of one function run on every path, and what follows for KeyWrite.definite and skip.
+
+    The frame passes it each statement with its `definite` flag (false under a condition the walk cannot
+    decide, in a loop body or an except handler), each `if` when its branches are walked, each dict it builds
+    and each value leaving the function. A statement in a try body whose handlers may let a path through is
+    not definite either (what the body writes may be missing when it raises).
+    """
+
+    def __init__(self, module: ModuleInfo, facts: Facts, modes: frozenset[str] = frozenset()) -> None:
+        self.module = module
+        self.facts = facts
+        # Parameters defaulting to None or False that the caller passed something for: taken as set (an `if`
+        # on one tells callers apart, `if resource_provider:`; its other branch is no path of this call).
+        self.modes = modes
+        self.here = False  # the statement being run runs on every path that gets this far
+        self.soft: set[int] = set()  # statements inside a try body (or else) whose handlers may fall through
+        self.leaks = 0  # versions at which a value has left the function where not every path runs
+        self.made: dict[tuple[str, int], int] = {}  # dicts built where `here`: their `leaks` then
+        self.starts: dict[int, int] = {}  # `if` statement -> len(facts.writes) when its body starts
+        self.pending: list[tuple[int, tuple[str, int], int, Spot]] = []  # skipped writes awaiting an exit
+
+    @staticmethod
+    def start(module: ModuleInfo, function: Any, env: dict[str, Alts]) -> "tuple[Tracker, Facts]":
+        """A tracker for `function` (a model.module.Function) called with `env`, and the Facts it is about."""
+        facts = Facts()
+        parameters = function.node.params
+        modes = frozenset(param.name.value for param in (*parameters.params, *parameters.kwonly_params)
+                          if isinstance(param.default, cst.Name) and param.default.value in ("None", "False")
+                          and param.name.value in env
+                          and not (env[param.name.value] and all(isinstance(item, Literal)
+                                                                 for _, item in env[param.name.value])))
+        return Tracker(module, facts, modes), facts
+
+    def at(self, statement: cst.CSTNode, definite: bool) -> cst.CSTNode:
+        """`statement` is about to run with `definite`."""
+        soft = id(statement) in self.soft
+        self.here = definite and not soft
+        if isinstance(statement, cst.If):
+            self.starts[id(statement)] = len(self.facts.writes)
+        if not soft and isinstance(statement, (cst.Try, cst.TryStar)) and not all(
+                _exits(handler.body) for handler in statement.handlers):
+            for suite in (statement.body, statement.orelse):
+                if suite is not None:
+                    self.soft.update(id(node) for node in _statements(suite))
+        return statement
+
+    def orelse(self, node: cst.If) -> int:
+        """The `else`/`elif` of `node` is about to run: where its writes start."""
+        if isinstance(node.orelse, cst.If):
+            self.starts[id(node.orelse)] = len(self.facts.writes)
+        return len(self.facts.writes)
+
+    def built(self, origin: tuple[str, int]) -> tuple[str, int]:
+        """A dict built here."""
+        if self.here:
+            self.made.setdefault(origin, self.leaks)
+        return origin
+
+    def write(self, origin: tuple[str, int], key: str, mask: int, node: cst.CSTNode, definite: bool) -> KeyWrite:
+        """An assignment of `key` into a dict, at a statement that runs on every path when `definite`."""
+        sure = definite and self.here and origin in self.made and not mask & self.leaks & ~self.made[origin]
+        return KeyWrite(origin, key, mask, Spot.of(self.module, node), sure)
+
+    def branches(self, node: cst.If, definite: bool, both: int, middle: int, after: int, other: int) -> int:
+        """The `if` at `node` ran: at `both` its test went either way, its body fell through at `after`, the
+        rest (from write `middle` on) at `other`. What each branch writes the other may skip; the versions
+        running after it."""
+        first = self.starts.get(id(node))
+        if definite and both and first is not None and id(node) not in self.soft:
+            end = len(self.facts.writes)
+            if _may_be(node.test, False, self.modes):
+                self._skippable((first, middle), (middle, end), both & other, node)
+            if _may_be(node.test, True, self.modes):
+                self._skippable((middle, end), (first, middle), both & after, node)
+        return after | other
+
+    def _skippable(self, branch: tuple[int, int], other: tuple[int, int], mask: int, node: cst.If) -> None:
+        """The writes `branch` (a range of facts.writes) into dicts built before the `if`, which its other
+        branch skips at `mask` (falling through there and writing none of their keys): pending an exit."""
+        if not mask:
+            return
+        written = set()
+        for item in self.facts.writes[other[0]:other[1]]:
+            for found in item.every_write() if isinstance(item, Facts) else [item]:
+                written.add((found.origin, found.key))
+        for index in range(*branch):
+            write = self.facts.writes[index]
+            if isinstance(write, KeyWrite) and write.origin in self.made and write.mask & mask and \
+                    (write.origin, write.key) not in written:
+                self.pending.append((index, write.origin, write.mask & mask, Spot.of(self.module, node.test)))
+
+    def exit(self, value: Alts, live: int) -> Alts:
+        """`value` leaves the function at `live` (returned, or made the response body). A dict built before
+        may have left without what is written after; a pending skipped write of a dict leaving by a
+        statement every path runs is confirmed (what skipped it falls through to here)."""
+        self.leaks |= live
+        if self.here and self.pending:
+            leaving = origins_of(value)
+            for index, origin, mask, guard in self.pending:
+                write = self.facts.writes[index]
+                if origin in leaving and mask & live and isinstance(write, KeyWrite):
+                    self.facts.writes[index] = KeyWrite(write.origin, write.key, write.mask, write.site,
+                                                        write.definite, write.skip | (mask & live), guard)
+        return value
+
+
+def _may_be(test: cst.BaseExpression, want: bool, modes: frozenset[str]) -> bool:
+    """Whether `test` may come out `want` with each name of `modes` set (not None, true)."""
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        return _may_be(test.expression, not want, modes)
+    if isinstance(test, cst.BooleanOperation):
+        either = _may_be(test.left, want, modes), _may_be(test.right, want, modes)
+        return all(either) if isinstance(test.operator, cst.And) == want else any(either)
+    if isinstance(test, cst.Name) and test.value in modes:
+        return want
+    if isinstance(test, cst.Comparison) and isinstance(test.left, cst.Name) and test.left.value in modes and \
+            len(test.comparisons) == 1 and isinstance(test.comparisons[0].comparator, cst.Name) and \
+            test.comparisons[0].comparator.value == "None":
+        operator = test.comparisons[0].operator
+        if isinstance(operator, (cst.Is, cst.IsNot)):
+            return want == isinstance(operator, cst.IsNot)
+    return True
+
+
+def _exits(body: cst.BaseSuite) -> bool:
+    """Whether a suite ends in a `raise` or `return` (an except handler that lets no path through)."""
+    statements = body.body if isinstance(body, cst.IndentedBlock) else [body]
+    last = statements[-1] if statements else None
+    return isinstance(last, (cst.SimpleStatementLine, cst.SimpleStatementSuite)) and bool(last.body) and \
+        isinstance(last.body[-1], (cst.Raise, cst.Return))
+
+
+def _statements(node: cst.CSTNode) -> Iterable[cst.CSTNode]:
+    """Every statement within `node` (not inside nested functions or classes)."""
+    stack = list(node.children)
+    while stack:
+        child = stack.pop()
+        if isinstance(child, (cst.FunctionDef, cst.ClassDef)):
+            continue
+        if isinstance(child, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+            yield child
+        if not isinstance(child, cst.SimpleStatementLine):
+            stack.extend(child.children)

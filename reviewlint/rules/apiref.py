@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
 
 from reviewlint.core.findings import Finding
-from reviewlint.rules.apiref_required import Drift, RequiredMismatch, placed, request_drifts
+from reviewlint.rules.apiref_required import Drift, RequiredMismatch, placed, required_drifts
 from reviewlint.rules.base import Rule
 from reviewlint.service.reference_choice import is_reference_file, reference, reference_directory
 from reviewlint.service.reference_noqa import unsuppressed
@@ -448,7 +448,7 @@ def _judge(project: "Project") -> list[ReferenceFinding]:
     for doc in route_docs(project, ref, contracts):
         judged = [*_request_versions(doc), *_response_versions(doc), *_unaccepted(doc), *_heading_ranges(doc)]
         found.extend(dataclasses.replace(finding, route=doc.label) for finding in judged)
-        drifts.extend(request_drifts(doc.label, doc.contract, doc.listings("request"), doc_name, doc.schema_text))
+        drifts.extend(required_drifts(doc.label, doc.contract, doc.listings, doc_name, doc.schema_text, doc.rel))
     if drifts:
         found.extend(ReferenceFinding(*at) for at in placed(ref, drifts, next(iter(contracts.values())).space.describe))
     return sorted(set(unsuppressed(project, ref, found)))
