@@ -58,4 +58,5 @@ def test_naming_trait_py_on_the_placement_sdist_reports_nothing_about_allocation
     allocation = findings_of(run_cli("--no-cache", "placement/handlers/allocation.py", cwd=root).stdout)
     assert {path for path, _, _ in allocation} == {"api-ref/source/allocations.inc",
                                                    "api-ref/source/resource_provider_allocations.inc",
+                                                   "api-ref/source/parameters.yaml",  # RVL605's responses
                                                    "placement/handlers/allocation.py"}  # its own RVL407
