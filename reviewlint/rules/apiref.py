@@ -165,7 +165,10 @@ class UndocumentedResponseVersion(Rule):
     `min_version: 1.4`, or under a heading whose range starts at 1.4.
     Otherwise clients look for a field older versions never send, or never
     learn that newer ones do. A helper shared by two routes is judged per
-    route: it may set the field under a gate for one of them only.
+    route: it may set the field under a gate for one of them only. A body
+    that is a list has no fields at the top: the one `array` parameter
+    that names it (no field the code writes there) is set where that list
+    is the body, and its items' keys are fields like any other.
     """
 
     code = "RVL602"
