@@ -158,6 +158,20 @@ def test_a_response_body_that_is_a_list_is_named_by_one_parameter(tmp_path: Path
         "grips:\n  type: array\n  in: body\n  required: true\n  min_version: 1.2\n",
         "grips:\n  type: array\n  in: body\n  required: true\n"))
     assert lint_tree(case, select=["RVL6", "RVL9"]) == [("api-ref/source/parameters.yaml", 11, "RVL602")]
+    # The list is the body from 1.2 (grips before): `handles` needs min_version: 1.2.
+    handler = case / "jug/handlers/jug.py"
+    handler.write_text(handler.read_text().replace(
+        "body = {'grips': [handle.name for handle in jug.handles]}", "body = [handle.name for handle in jug.handles]"
+    ).replace("body = []\n", "body = {'grips': []}\n").replace("            body.append(handle.name)\n", "").replace(
+        "        for handle in jug.handles:\n", ""))
+    parameters.write_text(parameters.read_text().replace(
+        "grips:\n  type: array\n  in: body\n  required: true\n", "grips:\n  type: array\n  in: body\n"
+        "  required: true\n  max_version: 1.1\n"))
+    lines = lint_lines(case, select=["RVL6"])
+    assert [line.split(": RVL602 ")[0] for line in lines] == ["api-ref/source/parameters.yaml:7:1",
+                                                              "api-ref/source/parameters.yaml:12:1"]
+    assert ("RVL602 GET /jugs/{uuid}/handles: response field handles is set from 1.2, but its parameters.yaml entry "
+            "handles has no min_version; set at jug/handlers/jug.py:60") in lines[0]
 
 
 def test_the_reference_is_the_candidate_that_documents_the_most_routes() -> None:
