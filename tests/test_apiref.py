@@ -45,7 +45,8 @@ def read(files: dict[str, str]):  # type: ignore[no-untyped-def]
 def test_every_rvl6_code_has_a_case() -> None:
     codes = {code for case in RVL6_CASES for _, _, code in expected_of(case / "expected.txt")}
     assert {"RVL601", "RVL602", "RVL603", "RVL604", "RVL605", "RVL900", "RVL901"} <= codes
-    assert [case.name for case in RVL6_CASES] == ["contract", "layouts", "malformed", "nova_era", "required"]
+    assert [case.name for case in RVL6_CASES] == [
+        "contract", "layouts", "list_response", "malformed", "nova_era", "required"]
 
 
 @pytest.mark.parametrize("case", RVL6_CASES, ids=lambda p: p.name)
@@ -130,6 +131,47 @@ def test_a_body_that_is_a_list_is_named_by_one_parameter(tmp_path: Path) -> None
                                                    "  - filters: filters\n  - tags: tags\n\n"
                                                    "Request (microversions 1.2 - )"))
     assert lint_tree(case, select=["RVL6", "RVL9"]) == [("placement-api-ref/source/kettles.inc", 35, "RVL602")]
+
+
+LIST_RESPONSE = CASES / "rvl6" / "list_response"
+
+
+def test_a_response_body_that_is_a_list_is_named_by_one_parameter(tmp_path: Path) -> None:
+    from reviewlint.analysis.route_contract import route_contracts
+
+    found = {route.label: contract for route, contract in route_contracts(Project(LIST_RESPONSE, Config())).items()}
+    assert {label: contract.space.describe(contract.list_body()[0]) for label, contract in found.items()} == {
+        "GET /jugs": "1.0..1.3", "GET /jugs/{uuid}/lids": "1.0..1.1", "GET /jugs/{uuid}/handles": "1.0..1.1"}
+    lines = lint_lines(LIST_RESPONSE, select=["RVL6"])
+    assert ("api-ref/source/parameters.yaml:7:1: RVL602 GET /jugs/{uuid}/handles: response field handles is set "
+            "up to 1.1, but its parameters.yaml entry handles has no max_version; set at jug/handlers/jug.py:62; "
+            "decided by `want_version.matches((1, 2))` at jug/handlers/jug.py:59") in lines
+    # Given its max_version, `handles` is right. Two `array` parameters where the list is the body (grips without its
+    # min_version): nothing is said of either, grips's own missing min_version included, as on the request side.
+    case = tmp_path / "list_response"
+    shutil.copytree(LIST_RESPONSE, case)
+    parameters = case / "api-ref/source/parameters.yaml"
+    handles = "  description: The names of the jug's handles."
+    parameters.write_text(parameters.read_text().replace(handles, "  max_version: 1.1\n" + handles))
+    assert lint_tree(case, select=["RVL6", "RVL9"]) == [("api-ref/source/parameters.yaml", 13, "RVL602")]
+    parameters.write_text(parameters.read_text().replace("  max_version: 1.1\n", "").replace(
+        "grips:\n  type: array\n  in: body\n  required: true\n  min_version: 1.2\n",
+        "grips:\n  type: array\n  in: body\n  required: true\n"))
+    assert lint_tree(case, select=["RVL6", "RVL9"]) == [("api-ref/source/parameters.yaml", 11, "RVL602")]
+    # The list is the body from 1.2 (grips before): `handles` needs min_version: 1.2.
+    handler = case / "jug/handlers/jug.py"
+    handler.write_text(handler.read_text().replace(
+        "body = {'grips': [handle.name for handle in jug.handles]}", "body = [handle.name for handle in jug.handles]"
+    ).replace("body = []\n", "body = {'grips': []}\n").replace("            body.append(handle.name)\n", "").replace(
+        "        for handle in jug.handles:\n", ""))
+    parameters.write_text(parameters.read_text().replace(
+        "grips:\n  type: array\n  in: body\n  required: true\n", "grips:\n  type: array\n  in: body\n"
+        "  required: true\n  max_version: 1.1\n"))
+    lines = lint_lines(case, select=["RVL6"])
+    assert [line.split(": RVL602 ")[0] for line in lines] == ["api-ref/source/parameters.yaml:7:1",
+                                                              "api-ref/source/parameters.yaml:12:1"]
+    assert ("RVL602 GET /jugs/{uuid}/handles: response field handles is set from 1.2, but its parameters.yaml entry "
+            "handles has no min_version; set at jug/handlers/jug.py:60") in lines[0]
 
 
 def test_the_reference_is_the_candidate_that_documents_the_most_routes() -> None:

@@ -364,6 +364,8 @@ class _Frame(CallSteps):
                 origins = origins_of(self.track.exit(value, mask))
                 if mask and origins:
                     self.facts.sinks.append((mask, origins))
+                    self.facts.tops.extend((mask & at, item.origins) for at, item in value
+                                           if isinstance(item, Objects) and mask & at)
 
     def key_of(self, target: cst.Subscript, live: int) -> str | None:
         if len(target.slice) != 1 or not isinstance(target.slice[0].slice, cst.Index):
@@ -629,6 +631,8 @@ class _Frame(CallSteps):
         if not isinstance(expr, cst.Tuple):
             origin = (self.module.name, id(expr))
             inner = frozenset().union(*(origins_of(e) for e in elements)) if elements else frozenset()
+            if isinstance(expr, cst.List):
+                self.facts.lists.append((origin, Spot.of(self.module, expr)))
             if inner:
                 self.facts.contains.append((origin, inner))
             found = [alt for alt in found if not isinstance(alt[1], Objects)]
@@ -657,6 +661,8 @@ class _Frame(CallSteps):
             self.assign(loop.target, elements, None, live, True)
             loop = loop.inner_for_in
         origin = (self.module.name, id(expr))
+        if isinstance(expr, cst.ListComp):
+            self.facts.lists.append((origin, Spot.of(self.module, expr)))
         if isinstance(expr, cst.DictComp):
             key = self.literal_string(expr.key, live)
             if key is not None:

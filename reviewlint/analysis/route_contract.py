@@ -178,6 +178,23 @@ class RouteContract:
                 found |= mask & definition.mask
         return found
 
+    def list_body(self) -> tuple[int, tuple[tuple[int, Spot], ...]]:
+        """The versions at which the response body is a list (built by a literal or a comprehension, here or in a
+        serializer), and where each such list is built: such a body has no fields at the top, one response
+        parameter names it."""
+        found = 0
+        sites: list[tuple[int, Spot]] = []
+        for definition in self.definitions:
+            facts = definition.facts
+            made = dict(facts.every_list())
+            for mask, origins in facts.every_top():
+                at = mask & definition.mask
+                for origin in sorted(origins & made.keys()):
+                    if at:
+                        found |= at
+                        sites.append((at, made[origin]))
+        return found, tuple(sites)
+
     def conds(self) -> list[Cond]:
         """Every version test met on the route's code path."""
         return [cond for definition in self.definitions for cond in definition.facts.every_cond()]

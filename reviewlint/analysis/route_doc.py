@@ -192,6 +192,27 @@ class RouteDoc:
                               old.evidence + tuple((at, accepts) for at, accepts in groups))
         return body, set()
 
+    def response_presence(self) -> tuple[dict[str, Presence], set[str]]:
+        """Where the code writes each response field; with the one parameter naming a body that is a list (an
+        `array` the code writes as no field there) written where that body is; and the names nothing is said
+        of: every such parameter when several could name it. Unknown where the analysis ran out."""
+        cut = self.contract.unknown()  # where the analysis ran out, a field may be set on a path not followed
+        found = {name: Presence(field.mask, cut & ~field.mask, tuple((at, ("set", site)) for at, site in field.sites))
+                 for name, field in self.contract.fields().items()}
+        mask, sites = self.contract.list_body()
+        if not mask:
+            return found, set()
+        naming = {listing.item.name for listing in self.listings("response")
+                  if self.names_the_body(listing, mask) and listing.entry.type == "array"
+                  and not (listing.item.name in found and found[listing.item.name].mask & mask)}
+        if len(naming) != 1:
+            return found, naming  # several could name it: nothing is said of them
+        name = next(iter(naming))
+        old = found.get(name, Presence(0, cut, ()))
+        found[name] = Presence(old.mask | mask, old.unknown & ~mask,
+                               old.evidence + tuple((at, ("set", site)) for at, site in sites))
+        return found, set()
+
     def query_presence(self) -> dict[str, Presence]:
         """Each query parameter a schema names (or a pattern stands for) or the code reads, and where the code has
         it: accepted by a schema, or read where no schema is known."""

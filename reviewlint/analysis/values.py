@@ -213,6 +213,7 @@ class KeyWrite:
 
 Contains = tuple[tuple[str, int], frozenset[tuple[str, int]]]
 Sink = tuple[int, frozenset[tuple[str, int]]]
+ListMade = tuple[tuple[str, int], "Spot"]  # a list built by a literal or a comprehension, and where
 
 
 @dataclass(eq=False)
@@ -236,6 +237,10 @@ class Facts:
     sinks: list["Sink | Facts"] = field(default_factory=list)
     conds: list["Cond | Facts"] = field(default_factory=list)
     gates: list["GateSeen | Facts"] = field(default_factory=list)
+    # What the response body's top value is: (versions, the objects it is there), one per alternative at each
+    # sink; and which objects are lists. Read by route_contract.RouteContract.list_body.
+    tops: list["Sink | Facts"] = field(default_factory=list)
+    lists: list["ListMade | Facts"] = field(default_factory=list)
     unknown: int = 0  # versions at which this walk stopped short: the handler's analysis ran out of steps
     function: str = ""  # the function walked (`FunctionRef.key`)
     helpers: list["Facts"] = field(default_factory=list)
@@ -243,7 +248,7 @@ class Facts:
     def extend(self, other: "Facts") -> None:
         """Add what a helper did: a reference to its facts, at this point of each list."""
         for facts in (self.body_schemas, self.query_schemas, self.query_reads, self.writes, self.contains,
-                      self.sinks, self.conds, self.gates):
+                      self.sinks, self.conds, self.gates, self.tops, self.lists):
             facts.append(other)
         self.helpers.append(other)
 
@@ -298,6 +303,14 @@ class Facts:
     def every_sink(self) -> list[Sink]:
         """The dicts that reach the response body, here and in every helper."""
         return self._every("sinks")
+
+    def every_top(self) -> list[Sink]:
+        """The objects that are the response body's top value, at which versions, here and in every helper."""
+        return self._every("tops")
+
+    def every_list(self) -> list[ListMade]:
+        """The lists built (by a literal or a comprehension) and where, here and in every helper."""
+        return self._every("lists")
 
     def every_cond(self) -> list[Cond]:
         """The version tests met, here and in every helper."""

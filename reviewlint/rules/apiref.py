@@ -165,7 +165,10 @@ class UndocumentedResponseVersion(Rule):
     `min_version: 1.4`, or under a heading whose range starts at 1.4.
     Otherwise clients look for a field older versions never send, or never
     learn that newer ones do. A helper shared by two routes is judged per
-    route: it may set the field under a gate for one of them only.
+    route: it may set the field under a gate for one of them only. A body
+    that is a list has no fields at the top: the one `array` parameter
+    that names it (no field the code writes there) is set where that list
+    is the body, and its items' keys are fields like any other.
     """
 
     code = "RVL602"
@@ -472,16 +475,14 @@ def _request_versions(doc: RouteDoc) -> Iterator[ReferenceFinding]:
 
 def _response_versions(doc: RouteDoc) -> Iterator[ReferenceFinding]:
     served = doc.contract.response_mask()
-    cut = doc.contract.unknown()  # where the analysis ran out, a field may be set on a path not followed
     listings = [listing for listing in doc.listings("response") if listing.entry.location == "body"]
-    unknown = doc.unknown_names("response")
-    for name, field in sorted(doc.contract.fields().items()):
+    found, naming = doc.response_presence()
+    unknown = doc.unknown_names("response") | naming
+    for name, presence in sorted(found.items()):
         if name in unknown:
             continue
-        evidence = tuple((mask, ("set", site)) for mask, site in field.sites)
         named = [listing for listing in listings if listing.item.leaf == name]
-        yield from _versioned(doc, UndocumentedResponseVersion, "response", name,
-                              Presence(field.mask, cut & ~field.mask, evidence), served, named, "set")
+        yield from _versioned(doc, UndocumentedResponseVersion, "response", name, presence, served, named, "set")
 
 
 def _versioned(doc: RouteDoc, rule: type[Rule], kind: str, name: str, presence: Presence, served: int,
