@@ -378,16 +378,26 @@ def project_space(project: "Project") -> VersionSpace:
     return version_space(service) if service is not None else VersionSpace(((1, 0),))
 
 
+def served_mask(project: "Project", function: Function, space: VersionSpace) -> int:
+    """The versions one handler definition serves: those its `version_handler` gives it."""
+    from reviewlint.analysis.gates import GateFinder
+
+    return space.mask(*project.analysis(GateFinder).own_range(function))
+
+
+def walk_definition(project: "Project", function: Function, space: VersionSpace,
+                    served: int) -> tuple[Facts, bool]:
+    """(what one handler definition does at the versions in `served`, its first parameter the request;
+    whether its walk ran out of steps)."""
+    params = {function.params[0]: one_alt(served, Carrier.REQUEST)} if function.params else {}
+    summary, cut = interpreter_for(project, space).handler(function, params, served)
+    return summary.facts, cut
+
+
 def definition_facts(project: "Project", function: Function, space: VersionSpace) -> Facts:
     """What one handler definition does at the versions it serves (at all versions when it serves none
     declared, so that its gates are still seen)."""
-    from reviewlint.analysis.gates import GateFinder
-
-    low, high = project.analysis(GateFinder).own_range(function)
-    mask = space.mask(low, high) or space.all
-    params = {function.params[0]: one_alt(mask, Carrier.REQUEST)} if function.params else {}
-    summary, _ = interpreter_for(project, space).handler(function, params, mask)
-    return summary.facts
+    return walk_definition(project, function, space, served_mask(project, function, space) or space.all)[0]
 
 
 def unreached_facts(project: "Project", function: Function, space: VersionSpace) -> Facts:
@@ -397,7 +407,6 @@ def unreached_facts(project: "Project", function: Function, space: VersionSpace)
 
 
 def _build(project: "Project", only: "frozenset[Route] | None" = None) -> Contracts:
-    from reviewlint.analysis.gates import GateFinder
     from reviewlint.service.routes import route_table
     from reviewlint.service.versions import service_versions
 
@@ -407,7 +416,6 @@ def _build(project: "Project", only: "frozenset[Route] | None" = None) -> Contra
         return Contracts({}, frozenset(), ())
     space = version_space(service)
     interpreter = interpreter_for(project, space)
-    finder = GateFinder(project)
     contracts: dict[Route, RouteContract] = {}
     over: list[Function] = []
     for route in table.routes:
@@ -418,11 +426,9 @@ def _build(project: "Project", only: "frozenset[Route] | None" = None) -> Contra
             continue
         definitions = []
         for function in found[0].functions_named(found[1]):
-            low, high = finder.own_range(function)
-            mask = space.mask(low, high)
-            params = {function.params[0]: one_alt(mask, Carrier.REQUEST)} if function.params else {}
-            summary, cut = interpreter.handler(function, params, mask)
-            definitions.append(Definition(function, mask, summary.facts))
+            mask = served_mask(project, function, space)
+            facts, cut = walk_definition(project, function, space, mask)
+            definitions.append(Definition(function, mask, facts))
             if cut and function not in over:
                 over.append(function)
         contracts[route] = RouteContract(route, space, tuple(definitions))

@@ -192,11 +192,8 @@ def _in_force(project: Project, ref: "FunctionRef") -> dict[str, str]:
     in force at which version (`if want_version.matches((1, 34)): schema = ...`).
     """
     def compute() -> dict[str, str]:
-        from reviewlint.analysis.values import Carrier
-        from reviewlint.analysis.values import one_alt
         from reviewlint.model.facts import resolve_function
-        from reviewlint.analysis.route_contract import interpreter_for, version_space
-        from reviewlint.analysis.gates import GateFinder
+        from reviewlint.analysis.route_contract import served_mask, version_space, walk_definition
         from reviewlint.model.schemas import open_objects
         from reviewlint.service.versions import service_versions
 
@@ -205,12 +202,10 @@ def _in_force(project: Project, ref: "FunctionRef") -> dict[str, str]:
         if service is None or function is None:
             return {}
         space = version_space(service)
-        low, high = project.analysis(GateFinder).own_range(function)
-        served = space.mask(low, high)
-        params = {function.params[0]: one_alt(served, Carrier.REQUEST)} if function.params else {}
+        served = served_mask(project, function, space)
         masks: dict[str, int] = {}
-        summary, _ = interpreter_for(project, space).handler(function, params, served)
-        for use in summary.facts.every_body_schema():
+        facts, _ = walk_definition(project, function, space, served)
+        for use in facts.every_body_schema():
             for item in open_objects(use.schema.value) if use.schema is not None else ():
                 site = item.dict_value.origin.site
                 key = f"{site.path}:{site.ordinal}"
