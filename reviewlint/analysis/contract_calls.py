@@ -135,9 +135,9 @@ class CallSteps:
             FunctionRef(helper.owner.path, helper.module, helper.name, helper.index, helper.params))
         if signature is None:
             return
-        passed = dict(zip((param for param, _ in bind(node, helper.params, fixed)),
-                          (value for arg, value in arguments if not arg.star)))
-        exprs = dict(bind(node, helper.params, fixed))
+        pairs = bind(node, helper.params, fixed)
+        passed = dict(zip((param for param, _ in pairs), (value for arg, value in arguments if not arg.star)))
+        exprs = dict(pairs)
         if not any(isinstance(item, Carrier) and item is not Carrier.RESPONSE
                    for _, item in passed.get(signature.carrier, ())):
             return
