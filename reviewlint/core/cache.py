@@ -34,7 +34,9 @@ try:  # the module hashlib would load it from, without loading OpenSSL first
 except ImportError:  # pragma: no cover - other Pythons
     from hashlib import blake2b as _blake2b
 
-FORMAT = 3  # 2: findings carry where the reported code ends; 3: stamps carry the inode and its change time
+# 2: findings carry where the reported code ends; 3: stamps carry the inode and its change time;
+# 4: handler summaries carry what the handler does with its request (analysis/flow.py)
+FORMAT = 4
 # A cache file larger than this is not read (nor a FIFO or a device in its place).
 CACHE_FILE_LIMIT = 512 * 1024 * 1024
 # Entries beyond this many are dropped, least recently used first.
