@@ -39,20 +39,18 @@ from typing import TYPE_CHECKING, Any, Iterable
 import libcst as cst
 
 from reviewlint.analysis.contract_calls import CallSteps
-from reviewlint.analysis.gates import GateFinder, is_version_key
-from reviewlint.analysis.request_terms import BODY_ATTRS, COMPARISONS, FLIPPED, JSON_ATTRS
+from reviewlint.analysis.gates import GateFinder
+from reviewlint.analysis.request_terms import BODY_ATTRS, JSON_ATTRS
 from reviewlint.analysis.resolver import binds_name
 from reviewlint.model.module import Function, ModuleInfo, string_value
 from reviewlint.model.module import dotted as dotted_name
 from reviewlint.model.schemas import (UNKNOWN, Const, DictValue, ListValue, Unknown, Value, evaluator_for,
                                       string_operation)
 from reviewlint.analysis.version_space import VersionSpace
-from reviewlint.core.microversion import Version
-from reviewlint.service.versions import version_of_value
 from reviewlint.service.handlers import defines_wsgify_handlers
-from reviewlint.analysis.values import (Alts, Carrier, Cond, Constant, Decode, Derived, Facts, GateSeen, Item, KeyWrite,
+from reviewlint.analysis.values import (Alts, Carrier, Cond, Constant, Decode, Derived, Facts, Item, KeyWrite,
                                         Literal, ModuleRef, Objects, QueryRead, Schema, Spot, Summary, alts_within,
-                                        kinds_of, merge_alts, one_alt, origins_of, Tracker)
+                                        from_request, kinds_of, merge_alts, one_alt, origins_of, Tracker)
 
 if TYPE_CHECKING:
     from reviewlint.model.project import Project
@@ -180,6 +178,7 @@ class Interpreter:
             frame.decorator_checks()
             frame.defaults(live)
             frame.block(function.node.body, live, True)
+            frame.uncalled(live)
             summary = Summary(frame.facts, merge_alts(frame.returns), frozenset(self._reading[-1]))
         finally:
             self._active.discard((function.qualname, function.index))
@@ -204,6 +203,8 @@ class _Frame(CallSteps):
         self.returns: list[tuple[int, Item]] = []
         self.clock = 0  # how many expressions the walk has met: the rank of what it finds (Facts.reads)
         self.validators: dict[str, cst.Call] = {}  # names bound to a validator built here (`Draft4Validator(S)`)
+        self.local_defs: dict[str, cst.FunctionDef] = {}  # functions defined in this one
+        self.called: set[str] = set()  # those walked
 
     def defaults(self, live: int) -> None:
         """Bind the literal defaults of parameters the caller left out (`show_label=False`)."""
@@ -269,7 +270,32 @@ class _Frame(CallSteps):
             if node.finalbody is not None:
                 self.block(node.finalbody.body, live, False)
             return after
-        return live  # nested functions and classes: not walked
+        if isinstance(node, cst.FunctionDef):
+            self.local_defs[node.name.value] = node  # walked where it is called (`local_call`), or at the end
+        return live  # classes: not walked
+
+    def nested(self, node: cst.FunctionDef, live: int) -> Alts:
+        """Walk a function defined here, in this frame's names, for what it does with the request (nothing
+        else counts: it is no helper of the route contract); what of the request it returns."""
+        name = node.name.value
+        if name in self.called:
+            return ()  # walked once (a recursive or second call adds nothing)
+        self.called.add(name)
+        env, returns, facts, track = dict(self.env), self.returns, self.facts, self.track
+        self.facts = Facts()
+        self.track, self.returns = Tracker(self.module, self.facts), []
+        try:
+            self.block(node.body, live, False)
+        finally:
+            found, returned = self.facts, self.returns
+            self.env, self.returns, self.facts, self.track = env, returns, facts, track
+        facts.take_request_facts(found)
+        return merge_alts(alt for alt in returned if from_request((alt,)))
+
+    def uncalled(self, live: int) -> None:
+        """The functions defined here and never called in the walk may be called elsewhere: walked now."""
+        for node in list(self.local_defs.values()):
+            self.nested(node, live)
 
     def small(self, node: cst.BaseSmallStatement, live: int, definite: bool) -> int:
         if isinstance(node, cst.Assign):
@@ -577,55 +603,6 @@ class _Frame(CallSteps):
                 if isinstance(entry, DictValue):
                     found.append((mask, Schema(entry, f"{item.label}[{key!r}]", item.site)))
         return merge_alts(found)
-
-    def is_version_key(self, expr: cst.BaseExpression) -> bool:
-        return is_version_key(self.module, expr)
-
-    def comparison(self, expr: cst.Comparison, live: int) -> Alts:
-        left: cst.BaseExpression = expr.left
-        result: Alts = ()
-        for target in expr.comparisons:
-            right = target.comparator
-            operator = COMPARISONS.get(type(target.operator))
-            if isinstance(target.operator, (cst.In, cst.NotIn)):
-                container = self.eval(right, live)
-                if any(item is Carrier.QUERY for _, item in container):
-                    name = self.literal_string(left, live)
-                    if name is not None:
-                        self.facts.query_reads.append(QueryRead(live, name, Spot.of(self.module, expr)))
-            elif operator is not None:
-                if self.carries_version(left, live):
-                    result = self.compare(expr, operator, right, live)
-                elif self.carries_version(right, live):
-                    result = self.compare(expr, FLIPPED[operator], left, live)
-            left = right
-        return result
-
-    def carries_version(self, expr: cst.BaseExpression, live: int) -> bool:
-        return any(item is Carrier.VERSION for _, item in self.eval(expr, live))
-
-    def compare(self, node: cst.Comparison, operator: str, other: cst.BaseExpression, live: int) -> Alts:
-        named = self.interpreter.gates.bounds(self.module, other, None)
-        if named is not None and named[0] is not None:  # a gate names its version as written
-            self.facts.gates.append(GateSeen(Spot.of(self.module, node), "comparison",
-                                             named[0] if operator in (">=", ">", "==") else None,
-                                             named[0] if operator in ("<=", "<", "==") else None,
-                                             operator == ">", operator == "<"))
-        version = self.version_of(other, live)
-        if version is None:
-            return ()
-        space = self.space
-        masks = {">=": space.mask(version, None), ">": space.above(version), "<": space.below(version),
-                 "<=": space.mask(None, version), "==": space.mask(version, version)}
-        return self.cond(masks[operator], node, live)
-
-    def version_of(self, expr: cst.BaseExpression | None, live: int) -> Version | None:
-        if expr is None:
-            return None
-        found = {version_of_value(item.value) for _, item in self.values(self.eval(expr, live))
-                 if isinstance(item, Literal)}
-        found.discard(None)
-        return found.pop() if len(found) == 1 else None
 
     def binary(self, expr: cst.BinaryOperation, live: int) -> Alts:
         left, right = self.values(self.eval(expr.left, live)), self.values(self.eval(expr.right, live))

@@ -1,4 +1,4 @@
-"""The route contract interpreter's steps for calls: what a call does to the values it is given.
+"""The route contract interpreter's steps for calls and version tests: what a call does to the values it is given.
 
 `_Frame` (contract.py) walks statements and expressions; a call is decided
 here: a version test (`want_version.matches(...)`) and the gate it is, a
@@ -16,7 +16,9 @@ import libcst as cst
 
 from reviewlint.analysis.calls import argument, bind
 from reviewlint.analysis.decorators import ANY, KEYWORD, validations
-from reviewlint.analysis.request_terms import JSON_DECODERS, JSON_MODULES, is_policy_check, missing_schema
+from reviewlint.analysis.gates import is_version_key
+from reviewlint.analysis.request_terms import (COMPARISONS, FLIPPED, JSON_DECODERS, JSON_MODULES, is_policy_check,
+                                               missing_schema)
 from reviewlint.analysis.resolver import Callee, Unresolved, resolver_for
 from reviewlint.analysis.values import (Alts, Carrier, Constant, Decode, Derived, Facts, GateSeen, Item, KeyWrite,
                                         Literal, Objects, QueryRead, Schema, SchemaUse, Spot, alts_within,
@@ -26,6 +28,7 @@ from reviewlint.core.microversion import Version
 from reviewlint.model.facts import FunctionRef, resolve_function
 from reviewlint.model.module import Function, ModuleInfo
 from reviewlint.model.schemas import Const, DictValue
+from reviewlint.service.versions import version_of_value
 
 if TYPE_CHECKING:
     from reviewlint.analysis.version_space import VersionSpace
@@ -78,17 +81,13 @@ class CallSteps:
     def contain(self, container: Alts, value: Alts) -> None:
         raise NotImplementedError  # pragma: no cover
 
-    def version_of(self, expr: cst.BaseExpression | None, live: int) -> Version | None:
-        raise NotImplementedError  # pragma: no cover
-
-    def carries_version(self, expr: cst.BaseExpression, live: int) -> bool:
-        raise NotImplementedError  # pragma: no cover
-
-    def is_version_key(self, expr: cst.BaseExpression) -> bool:
-        raise NotImplementedError  # pragma: no cover
-
     clock: int
     validators: dict[str, cst.Call]
+    local_defs: dict[str, cst.FunctionDef]
+    env: dict[str, Alts]
+
+    def nested(self, node: cst.FunctionDef, live: int) -> Alts:
+        raise NotImplementedError  # pragma: no cover - the frame's
 
     def decorator_checks(self) -> None:
         """The policy checks the function's decorators make before its body runs (rank 0)."""
@@ -124,6 +123,56 @@ class CallSteps:
                 found.append(item.written)
         self.facts.schema_uses.extend(found or [Spot.of(self.module, expr)])
 
+    # -- version tests --------------------------------------------------------------------------
+    def is_version_key(self, expr: cst.BaseExpression) -> bool:
+        return is_version_key(self.module, expr)
+
+    def comparison(self, expr: cst.Comparison, live: int) -> Alts:
+        left: cst.BaseExpression = expr.left
+        result: Alts = ()
+        for target in expr.comparisons:
+            right = target.comparator
+            operator = COMPARISONS.get(type(target.operator))
+            if isinstance(target.operator, (cst.In, cst.NotIn)):
+                container = self.eval(right, live)
+                if any(item is Carrier.QUERY for _, item in container):
+                    name = self.literal_string(left, live)
+                    if name is not None:
+                        self.facts.query_reads.append(QueryRead(live, name, Spot.of(self.module, expr)))
+            elif operator is not None:
+                if self.carries_version(left, live):
+                    result = self.compare(expr, operator, right, live)
+                elif self.carries_version(right, live):
+                    result = self.compare(expr, FLIPPED[operator], left, live)
+            left = right
+        return result
+
+    def carries_version(self, expr: cst.BaseExpression, live: int) -> bool:
+        return any(item is Carrier.VERSION for _, item in self.eval(expr, live))
+
+    def compare(self, node: cst.Comparison, operator: str, other: cst.BaseExpression, live: int) -> Alts:
+        named = self.interpreter.gates.bounds(self.module, other, None)
+        if named is not None and named[0] is not None:  # a gate names its version as written
+            self.facts.gates.append(GateSeen(Spot.of(self.module, node), "comparison",
+                                             named[0] if operator in (">=", ">", "==") else None,
+                                             named[0] if operator in ("<=", "<", "==") else None,
+                                             operator == ">", operator == "<"))
+        version = self.version_of(other, live)
+        if version is None:
+            return ()
+        space = self.space
+        masks = {">=": space.mask(version, None), ">": space.above(version), "<": space.below(version),
+                 "<=": space.mask(None, version), "==": space.mask(version, version)}
+        return self.cond(masks[operator], node, live)
+
+    def version_of(self, expr: cst.BaseExpression | None, live: int) -> Version | None:
+        if expr is None:
+            return None
+        found = {version_of_value(item.value) for _, item in self.values(self.eval(expr, live))
+                 if isinstance(item, Literal)}
+        found.discard(None)
+        return found.pop() if len(found) == 1 else None
+
     # -- calls ----------------------------------------------------------------------------------
     def call(self, node: cst.Call, live: int) -> Alts:
         rank = self.clock
@@ -131,6 +180,10 @@ class CallSteps:
         if isinstance(func, cst.Attribute) and func.attr.value == "matches":
             if self.carries_version(func.value, live):
                 return self.matches(node, live)
+        if isinstance(func, cst.Name) and func.value in self.local_defs and func.value not in self.env:
+            for arg in node.args:
+                self.eval(arg.value, live)
+            return self.nested(self.local_defs[func.value], live)
         name = self.module.resolve(func) or ""
         short = name.rsplit(".", 1)[-1]
         if is_policy_check(self.module.config.policy_checks, func, name):

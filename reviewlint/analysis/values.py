@@ -288,6 +288,13 @@ class Facts:
         for facts in lists:
             facts.append(other)
 
+    def take_request_facts(self, other: "Facts") -> None:
+        """Add what `other` (a nested function's walk) did with the request, as this function's own."""
+        for name in ("reads", "checks", "calls", "decodes", "validated", "schema_uses"):
+            getattr(self, name).extend(getattr(other, name))
+        self.decodes_json |= other.decodes_json
+        self.unresolved |= other.unresolved
+
     def _every(self, name: str) -> list[Any]:
         """The list `name` of this function and of every helper it reaches, each helper's once, in order."""
         found: list[Any] = []
