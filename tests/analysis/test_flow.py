@@ -71,3 +71,24 @@ def test_the_fixture_states_what_it_tests() -> None:
 
 def test_the_handler_facts_are_what_the_comments_say() -> None:
     assert sorted(_found(FLOW)) == sorted(_stated(FLOW))
+
+
+def test_a_helper_followed_for_the_request_alone_that_runs_out_of_steps_is_unknown(tmp_path: Path) -> None:
+    from harness import lint_tree
+
+    (tmp_path / "setup.cfg").write_text("[metadata]\nname = svc\n")
+    package = tmp_path / "svc"
+    (package / "handlers").mkdir(parents=True)
+    for init in (package / "__init__.py", package / "handlers" / "__init__.py"):
+        init.write_text("")
+    statements = "".join(f"    n{i} = {i}\n" for i in range(6000))
+    (package / "helpers.py").write_text(f"def audit(context):\n{statements}    context.can('x')\n"
+                                        "\n\ndef note(context):\n    return context.user_id\n")
+    (package / "handlers" / "thing.py").write_text(
+        "from svc import helpers\n\n\n"
+        "@wsgi_wrapper.PlacementWsgify\ndef show(req):\n    helpers.audit(req.environ['placement.context'])\n"
+        "    return req.response\n\n\n"
+        "@wsgi_wrapper.PlacementWsgify\ndef touch(req):\n    helpers.note(req.environ['placement.context'])\n"
+        "    return req.response\n")
+    # show's helper checks past the budget: not known, so not reported; touch's checks nothing.
+    assert lint_tree(tmp_path, select=["RVL501"]) == [("svc/handlers/thing.py", 11, "RVL501")]
