@@ -216,7 +216,8 @@ class CallSteps:
             return self.method_on_objects(func.attr.value, receiver, arguments, node, live)
         if short in MAPPING_CONSTRUCTORS and name in (short, f"collections.{short}"):
             return self.new_mapping(node, arguments, live)
-        requested = any(from_request(value) for _, value in arguments)
+        # What a call passes of the request matters as deep as a helper is followed for the request alone.
+        requested = self.depth <= REQUEST_DEPTH and any(from_request(value) for _, value in arguments)
         worth = self.depth < MAX_DEPTH and self.worth_following(name, arguments)
         if worth or requested:
             callee = resolver_for(self.interpreter.project).target(self.module, self.function, func)
