@@ -6,8 +6,9 @@ check, at the handler's own line, a helper's at its call), `decode=validated|unv
 `extract=...` (a JSON decode of the body, an `extract_json` without a schema, and whether a
 validation reaches it), `schema` (an expression used as a request-body schema); on a handler's
 `def` line, `first=read|check` (which comes first) and `unknown` (the request went to a call
-that cannot be resolved). Lines without a comment hold none of these. RVL1xx, RVL2xx and
-RVL5xx read these facts and nothing else of a handler body.
+that cannot be resolved). Lines without a comment hold none of these: a branch a versioned
+definition never runs at its versions among them. RVL1xx, RVL2xx and RVL5xx read these facts
+and nothing else of a handler body.
 """
 
 from __future__ import annotations
