@@ -16,6 +16,7 @@ import libcst as cst
 
 from reviewlint.analysis.calls import argument, bind
 from reviewlint.analysis.decorators import ANY, KEYWORD, validations
+from reviewlint.analysis.flow import HELPER_RECORD_CODEC, HelperRecord, helper_record
 from reviewlint.analysis.gates import is_version_key
 from reviewlint.analysis.request_terms import (COMPARISONS, FLIPPED, JSON_DECODERS, JSON_MODULES, is_policy_check,
                                                missing_schema)
@@ -45,6 +46,21 @@ PASS_THROUGH = frozenset({
 })
 MAPPING_CONSTRUCTORS = frozenset({"dict", "OrderedDict", "defaultdict"})
 CONTAINER_METHODS = frozenset({"append", "extend", "insert", "add", "update"})
+
+
+HELPER_RECORD = HELPER_RECORD_CODEC
+
+
+def _of_request(item: Item) -> Item:
+    """What a helper followed for the request alone is given of `item` (a decode's identity is its caller's)."""
+    return Derived(frozenset({Carrier.BODY})) if isinstance(item, Decode) else item
+
+
+def _role(item: Item) -> str:
+    """`item` in a cache key."""
+    if isinstance(item, Derived):
+        return "derived:" + "+".join(sorted(kind.value for kind in item.kinds))
+    return str(item.value) if isinstance(item, Carrier) else repr(item)
 
 
 class CallSteps:
@@ -221,16 +237,17 @@ class CallSteps:
         worth = self.depth < MAX_DEPTH and self.worth_following(name, arguments)
         if worth or requested:
             callee = resolver_for(self.interpreter.project).target(self.module, self.function, func)
-            helper = resolve_function(self.interpreter.project, callee.ref) if isinstance(callee, Callee) else None
             if isinstance(callee, Unresolved) and requested:
                 self.unresolved(arguments)
-            elif helper is not None and worth:
-                self.gate_helper_call(node, helper, arguments, fixed)
-                followed = self.helper(helper, arguments, live, node, rank if requested else None)
-                if followed is not None:
-                    return followed
-            elif helper is not None and self.depth < REQUEST_DEPTH:
-                self.follow(helper, self.bound(helper, arguments), node, rank)
+            elif isinstance(callee, Callee) and worth:
+                helper = resolve_function(self.interpreter.project, callee.ref)
+                if helper is not None:
+                    self.gate_helper_call(node, helper, arguments, fixed)
+                    followed = self.helper(helper, arguments, live, node, rank if requested else None)
+                    if followed is not None:
+                        return followed
+            elif isinstance(callee, Callee) and self.depth < REQUEST_DEPTH:
+                self.follow(callee.ref, self.bound(callee.ref, arguments), node, rank)  # not parsed if cached
         found: list[tuple[int, Item]] = []
         kinds = frozenset().union(*(kinds_of(value) for _, value in arguments)) | kinds_of(receiver)
         if kinds:
@@ -342,25 +359,35 @@ class CallSteps:
         for _, value in arguments:
             self.mark(value)
 
-    def follow(self, helper: Function, bound: dict[str, Alts], node: cst.Call, rank: int) -> None:
+    def follow(self, helper: FunctionRef, bound: dict[str, Alts], node: cst.Call, rank: int) -> None:
         """Follow a helper that receives the request (or what came of it) and nothing else the route contract
         tracks: for what it does on the handler's behalf (its body reads, policy checks, decodes and
         validations), at every version, with a budget of its own (the handler's contract does not pay for it)."""
         interpreter = self.interpreter
         every = self.space.all
-        params = {name: merge_alts((every, item) for _, item in value) for name, value in bound.items()
-                  if from_request(value)}
-        steps, cuts = interpreter.steps, interpreter.cuts
-        interpreter.steps = interpreter.budget
-        try:
-            summary = interpreter.analyze(helper, params, every, self.depth + 1)
-        finally:
-            short = interpreter.cuts > cuts
-            interpreter.steps, interpreter.cuts = steps, cuts
-        self.facts.extend(summary.facts, request_only=True)
-        self.facts.calls.append((rank, Spot.of(self.module, node), summary.facts))
-        if short:
-            self.facts.unresolved = True  # what it does past its budget is unknown
+        params = {name: merge_alts((every, _of_request(item)) for _, item in value if from_request(((0, item),)))
+                  for name, value in bound.items() if from_request(value)}
+        signature = ",".join(f"{name}={'+'.join(sorted(_role(item) for _, item in value))}"
+                             for name, value in sorted(params.items()))
+        depth = self.depth + 1
+
+        def compute() -> HelperRecord:
+            steps, cuts = interpreter.steps, interpreter.cuts
+            interpreter.steps = interpreter.budget
+            interpreter._reading.append(set())
+            try:
+                function = resolve_function(interpreter.project, helper)
+                summary = interpreter.analyze(function, params, every, depth) if function is not None else None
+            finally:
+                short = interpreter.cuts > cuts  # what it does past its budget is unknown
+                interpreter.steps, interpreter.cuts = steps, cuts
+                paths = interpreter._reading.pop()
+            return helper_record(summary.facts if summary is not None else Facts(), short, paths)
+
+        key = f"request-flow:{helper.key}:{signature}:{depth}"
+        record = interpreter.project.memo(key, compute, HELPER_RECORD)
+        interpreter.reuse(record.paths)  # what reuses this walk depends on those files too
+        self.facts.records.append((rank, Spot.of(self.module, node), record))
 
     def getattr(self, node: cst.Call, live: int) -> Alts:
         owner = self.module.resolve(node.args[0].value)
@@ -421,7 +448,7 @@ class CallSteps:
         owner = name.rsplit(".", 1)[0]
         return owner == self.module.name or self.interpreter.is_handler_module(owner)
 
-    def bound(self, helper: Function, arguments: list[tuple[cst.Arg, Alts]]) -> dict[str, Alts]:
+    def bound(self, helper: Function | FunctionRef, arguments: list[tuple[cst.Arg, Alts]]) -> dict[str, Alts]:
         """What a call passes each of `helper`'s parameters."""
         bound: dict[str, Alts] = {}
         position = 0
@@ -443,7 +470,8 @@ class CallSteps:
         if not self.serializer(helper.qualname) and not any(
                 is_interesting(value) or Carrier.BODY in kinds_of(value) for value in bound.values()):
             if rank is not None and self.depth < REQUEST_DEPTH:
-                self.follow(helper, bound, node, rank)
+                self.follow(FunctionRef(helper.owner.path, helper.module, helper.name, helper.index, helper.params),
+                            bound, node, rank)
             return None
         self.decorator_validations(helper, bound, arguments, live)
         summary = self.interpreter.analyze(helper, bound, live, self.depth + 1)

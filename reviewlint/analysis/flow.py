@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reviewlint.model.module import Site
+from reviewlint.model.project import Codec
 
 if TYPE_CHECKING:
     from reviewlint.analysis.values import Facts, Spot
@@ -73,6 +74,37 @@ class HandlerFlow:
                    flagged(extracts), tuple(Site(Path(path), int(ordinal)) for path, ordinal in schemas))
 
 
+@dataclass(frozen=True)
+class HelperRecord:
+    """What a helper followed for the request alone does (its first body read and policy check, ranked
+    inside it), cached with the modules its walk read: an edit of a handler module walks the helpers its
+    handlers pass the context to (the objects layer) again only when those changed."""
+
+    flow: HandlerFlow
+    paths: tuple[Path, ...]
+
+    def to_data(self) -> Any:
+        """As cached data."""
+        return [self.flow.to_data(), [str(path) for path in self.paths]]
+
+    @classmethod
+    def from_data(cls, data: Any) -> "HelperRecord":
+        """From `to_data`'s."""
+        return cls(HandlerFlow.from_data(data[0]), tuple(Path(path) for path in data[1]))
+
+
+HELPER_RECORD_CODEC = Codec(HelperRecord.to_data, HelperRecord.from_data)
+
+
+def helper_record(facts: "Facts", unknown: bool, paths: "frozenset[Path] | set[Path]") -> HelperRecord:
+    """The record of a helper whose walk found `facts` (`unknown`: it ran out of steps) reading `paths`."""
+    flow = flow_of(facts)
+    read, check = flow.first_body_read(), flow.first_policy_check()
+    return HelperRecord(HandlerFlow((read,) if read else (), (check,) if check else (), flow.decodes_json,
+                                    flow.unknown or unknown, flow.decodes, flow.extracts, flow.schemas),
+                        tuple(sorted(paths)))
+
+
 def _rank(ranked: Ranked) -> tuple[Any, ...]:
     return ranked[0], str(ranked[1].path), ranked[1].ordinal
 
@@ -91,6 +123,12 @@ def flow_of(facts: "Facts") -> HandlerFlow:
         site = _site(decode.site)
         found[site] = found.get(site, False) or decode.site.key in validated
     schemas = dict.fromkeys(_site(spot) for spot in facts.every_schema_use())
+    for record in facts.every_record():
+        for site, ok in record.flow.decodes:
+            decodes[site] = decodes.get(site, False) or ok
+        for site, ok in record.flow.extracts:
+            extracts[site] = extracts.get(site, False) or ok
+        schemas.update(dict.fromkeys(record.flow.schemas))
     return HandlerFlow(tuple(sorted({(key, _site(spot)) for key, spot in facts.ranked("reads")}, key=_rank)),
                        tuple(sorted({(key, _site(spot)) for key, spot in facts.ranked("checks")}, key=_rank)),
                        facts.every_decodes_json(), facts.every_unresolved(),

@@ -276,6 +276,8 @@ class Facts:
     schema_uses: list["Spot | Facts"] = field(default_factory=list)
     decodes_json: bool = False
     unresolved: bool = False  # it passed the request (or what came of it) to a call that cannot be resolved
+    # Helpers followed for the request alone, as cached data: (rank, the call, a flow.HelperRecord).
+    records: list[tuple[int, Spot, Any]] = field(default_factory=list)
 
     def extend(self, other: "Facts", request_only: bool = False) -> None:
         """Add what a helper did: a reference to its facts, at this point of each list (of the request's
@@ -387,22 +389,28 @@ class Facts:
         return self._every("schema_uses")
 
     def _called(self) -> list["Facts"]:
-        """This function's facts and those of every helper it called on the request's behalf, each once."""
+        """This function's facts and those of every helper it reaches (on the request's behalf or not), each once."""
         found, seen = [self], {id(self)}
         for facts in found:
-            for _, _, helper in facts.calls:
+            for helper in (*(called for _, _, called in facts.calls), *facts.helpers):
                 if id(helper) not in seen:
                     seen.add(id(helper))
                     found.append(helper)
         return found
 
+    def every_record(self) -> list[Any]:
+        """The cached records (flow.HelperRecord) of the helpers followed for the request alone, here or below."""
+        return [record for facts in self._called() for _, _, record in facts.records]
+
     def every_decodes_json(self) -> bool:
         """Whether the body is decoded as JSON, here or in a helper."""
-        return any(facts.decodes_json for facts in self._called())
+        return any(facts.decodes_json for facts in self._called()) or any(
+            record.flow.decodes_json for record in self.every_record())
 
     def every_unresolved(self) -> bool:
         """Whether the request went to a call that cannot be resolved, here or in a helper."""
-        return any(facts.unresolved for facts in self._called())
+        return any(facts.unresolved for facts in self._called()) or any(
+            record.flow.unknown for record in self.every_record())
 
     def ranked(self, kind: str) -> list[tuple[tuple[int, ...], Spot]]:
         """Every body read (`kind` "reads") or policy check ("checks") as this function sees it: its own, and
@@ -417,14 +425,24 @@ class Facts:
                     inner = first(helper)
                     if inner is not None:
                         keys.append((rank, *inner))
+                keys.extend((rank, *inner) for rank, _, inner in recorded(facts))
                 firsts[id(facts)] = min(keys) if keys else None
             return firsts[id(facts)]
+
+        def recorded(facts: "Facts") -> list[tuple[int, Spot, tuple[int, ...]]]:
+            found = []
+            for rank, spot, record in facts.records:
+                inner = record.flow.first_body_read() if kind == "reads" else record.flow.first_policy_check()
+                if inner is not None:
+                    found.append((rank, spot, inner[0]))
+            return found
 
         found: list[tuple[tuple[int, ...], Spot]] = [((rank,), spot) for rank, spot in getattr(self, kind)]
         for rank, spot, helper in self.calls:
             inner = first(helper)
             if inner is not None:
                 found.append(((rank, *inner), spot))
+        found.extend(((rank, *inner), spot) for rank, spot, inner in recorded(self))
         return found
 
     def every_unknown(self) -> int:
