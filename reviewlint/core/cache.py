@@ -294,13 +294,20 @@ class _Part:
             latest.load()
             if latest.tree_digest == tree_digest:  # made for the same files
                 kept += [(latest, key, entry) for key, entry in latest.entries.items() if key not in self.entries]
+        exists: dict[str, bool] = {}  # entries share their files: one stat each
+
+        def still_there(path: str) -> bool:
+            if path not in exists:
+                exists[path] = os.path.exists(path)
+            return exists[path]
+
         for part, key, (value, indices, used, value_digest) in kept:
             if len(chosen) >= MAX_ENTRIES:
                 break
             if key in chosen:
                 continue
             old = [(part.files[i], part.stamp(i)) for i in indices]
-            if any(stamp is None or not os.path.exists(path) for path, stamp in old):
+            if any(stamp is None or not still_there(path) for path, stamp in old):
                 continue  # a vanished file: prune
             chosen[key] = (value, sorted(index(p, s) for p, s in old if s is not None), used, value_digest)
         # An entry whose inputs include a dropped entry could never be checked again: drop it too.
@@ -317,7 +324,9 @@ class _Part:
         data = {"format": FORMAT, "version": __version__, "tree": tree, "tree_digest": tree_digest,
                 "files": files, "stamps": stamps,
                 "refs": list(refs), "entries": entries}
-        _write_atomically(self.path, json.dumps(data, separators=(",", ":")).encode("utf-8", "surrogatepass"))
+        # Every value went through json.dumps in `record` (or came from json.loads): no cycles to look for.
+        text = json.dumps(data, separators=(",", ":"), check_circular=False)
+        _write_atomically(self.path, text.encode("utf-8", "surrogatepass"))
 
 
 class Store:
