@@ -411,3 +411,29 @@ def test_a_same_size_edit_with_the_mtime_restored_is_seen(tmp_path: Path, monkey
     warm = lint(root, cache)
     assert warm == lint(root, None)
     assert warm != first  # the edit mattered: a stale cache would have shown
+
+
+def test_a_warm_run_vets_only_the_modules_whose_text_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The guard's verdict on a module (LibCST may be handed it) is kept with its text: a warm
+    # edit of crate.py parses util.py, shelf.py and a schema module again, but vets crate.py alone.
+    import libcst
+
+    from reviewlint.model import module
+
+    root = shutil.copytree(EXAMPLE, tmp_path / "example")
+    cache = tmp_path / "cache"
+    lint(root, cache)
+    crate = root / "depot/handlers/crate.py"
+    crate.write_text(crate.read_text() + "# an edit\n")
+    vetted: list[str] = []
+    parsed: list[str] = []
+    check, parse = module.check_for_libcst, libcst.parse_module
+    monkeypatch.setattr(module, "check_for_libcst", lambda source, limits: (
+        vetted.append(source), check(source, limits))[1])
+    monkeypatch.setattr(module.cst, "parse_module", lambda source: (parsed.append(source), parse(source))[1])
+    warm = lint(root, cache, "depot/handlers/crate.py")
+    assert len(parsed) >= 3 and vetted == [crate.read_text()], (len(parsed), len(vetted))
+    vetted.clear()
+    parsed.clear()
+    assert warm == lint(root, None, "depot/handlers/crate.py")
+    assert len(vetted) == len(parsed)  # a cold run vets every module it parses
