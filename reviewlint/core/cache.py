@@ -34,7 +34,9 @@ try:  # the module hashlib would load it from, without loading OpenSSL first
 except ImportError:  # pragma: no cover - other Pythons
     from hashlib import blake2b as _blake2b
 
-FORMAT = 3  # 2: findings carry where the reported code ends; 3: stamps carry the inode and its change time
+# 2: findings carry where the reported code ends; 3: stamps carry the inode and its change time;
+# 4: each (entry used, digest seen) pair is written once, entries hold its index.
+FORMAT = 4
 # A cache file larger than this is not read (nor a FIFO or a device in its place).
 CACHE_FILE_LIMIT = 512 * 1024 * 1024
 # Entries beyond this many are dropped, least recently used first.
@@ -233,17 +235,20 @@ class _Part:
             data = json.loads(read_bytes(self.path, CACHE_FILE_LIMIT))
             if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != __version__:
                 return
-            files, stamps, refs, entries = data["files"], data["stamps"], data["refs"], data["entries"]
-            if not (isinstance(files, list) and isinstance(stamps, list) and isinstance(refs, list)
+            files, stamps, pairs, entries = data["files"], data["stamps"], data["used"], data["entries"]
+            if not (isinstance(files, list) and isinstance(stamps, list) and isinstance(pairs, list)
                     and isinstance(entries, list) and len(files) == len(stamps)
-                    and all(isinstance(f, str) for f in files) and all(isinstance(k, str) for k in refs)):
+                    and all(isinstance(f, str) for f in files)):
+                return
+            used_pairs = [(key, seen) for key, seen in pairs if isinstance(key, str) and isinstance(seen, str)]
+            if len(used_pairs) != len(pairs):
                 return
             loaded: dict[str, tuple[Any, list[int], dict[str, str], str]] = {}
             for key, value, deps, used, value_digest in entries:
                 if not (isinstance(key, str) and isinstance(deps, list) and isinstance(value_digest, str)
                         and all(isinstance(d, int) and 0 <= d < len(files) for d in deps)):
                     return
-                loaded[key] = (value, deps, {refs[index]: str(seen) for index, seen in used}, value_digest)
+                loaded[key] = (value, deps, dict(used_pairs[index] for index in used), value_digest)
         except (OSError, UnreadableSource, ValueError, TypeError, KeyError, IndexError, RecursionError,
                 MemoryError):
             return  # no cache, a corrupt or foreign one: start cold
@@ -318,12 +323,12 @@ class _Part:
                 break
             for key in orphans:
                 del chosen[key]
-        refs: dict[str, int] = {}  # the keys entries use, each written once
-        entries = [[key, value, indices, [[refs.setdefault(k, len(refs)), seen] for k, seen in used.items()], digest_]
+        pairs: dict[tuple[str, str], int] = {}  # (key used, its digest then): each written once
+        entries = [[key, value, indices, [pairs.setdefault(pair, len(pairs)) for pair in used.items()], digest_]
                    for key, (value, indices, used, digest_) in chosen.items()]
         data = {"format": FORMAT, "version": __version__, "tree": tree, "tree_digest": tree_digest,
                 "files": files, "stamps": stamps,
-                "refs": list(refs), "entries": entries}
+                "used": list(pairs), "entries": entries}
         # Every value went through json.dumps in `record` (or came from json.loads): no cycles to look for.
         text = json.dumps(data, separators=(",", ":"), check_circular=False)
         _write_atomically(self.path, text.encode("utf-8", "surrogatepass"))
