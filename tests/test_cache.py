@@ -454,3 +454,28 @@ def test_the_cache_writes_each_entry_used_with_its_digest_once(tmp_path: Path) -
     assert len(set(map(tuple, pairs))) == len(pairs) < len(uses) / 4
     assert sorted(set(uses)) == list(range(len(pairs)))
     assert lint(root, cache) == cold
+
+
+def test_an_entry_resting_on_a_dropped_one_is_dropped_with_it(tmp_path: Path) -> None:
+    # gone.py vanishes: b read it, a used b, c used a; d used only what stays (light part's key included).
+    from reviewlint.core.cache import Deps, Files, Store
+
+    path = tmp_path / "cache" / "p.json"
+    gone, kept = tmp_path / "gone.py", tmp_path / "kept.py"
+    gone.write_text("x = 1\n")
+    kept.write_text("y = 2\n")
+    tree = [["", 1, [], ["gone.py", "kept.py"]]]
+    store, files = Store(path), Files()
+    stamp = {str(p): files.stamp(str(p), p.read_bytes(), files.stat(str(p))) for p in (gone, kept)}
+    light = store.record("prefilter:names", ["x"], Deps({str(kept): stamp[str(kept)]}))
+    b = store.record("b", 1, Deps({str(gone): stamp[str(gone)]}))
+    a = store.record("a", 2, Deps({}, {"b": b}))
+    store.record("c", 3, Deps({}, {"a": a}))
+    store.record("d", 4, Deps({str(kept): stamp[str(kept)]}, {"prefilter:names": light}))
+    store.save(tree)
+    gone.unlink()
+    again = Store(path)
+    again.record("e", 5, Deps())
+    again.save(tree)
+    keys = {key for key, *_ in json.loads(path.read_bytes())["entries"]}
+    assert keys == {"d", "e"}

@@ -317,11 +317,10 @@ class _Part:
             chosen[key] = (value, sorted(index(p, s) for p, s in old if s is not None), used, value_digest)
         # An entry whose inputs include a dropped entry could never be checked again: drop it too.
         while True:
-            orphans = [key for key, (_, _, used, _) in chosen.items()
-                       if not all(k in chosen or k in keep for k in used)]
-            if not orphans:
+            missing = set().union(*(used for _, _, used, _ in chosen.values())) - chosen.keys() - keep
+            if not missing:
                 break
-            for key in orphans:
+            for key in [key for key, (_, _, used, _) in chosen.items() if not missing.isdisjoint(used)]:
                 del chosen[key]
         pairs: dict[tuple[str, str], int] = {}  # (key used, its digest then): each written once
         entries = [[key, value, indices, [pairs.setdefault(pair, len(pairs)) for pair in used.items()], digest_]
