@@ -479,3 +479,22 @@ def test_an_entry_resting_on_a_dropped_one_is_dropped_with_it(tmp_path: Path) ->
     again.save(tree)
     keys = {key for key, *_ in json.loads(path.read_bytes())["entries"]}
     assert keys == {"d", "e"}
+
+
+def test_a_warm_edit_of_a_handler_decodes_no_functional_test(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The gates' findings rest on every test file's requests; each file's entry still holds,
+    # so their cached findings stand without the requests being decoded (an editor's save).
+    from reviewlint.service import gabbi
+
+    root = shutil.copytree(EXAMPLE, tmp_path / "example")
+    cache = tmp_path / "cache"
+    lint(root, cache)
+    crate = root / "depot/handlers/crate.py"
+    crate.write_text(crate.read_text() + "# an edit\n")
+    decoded: list[object] = []
+    decode = gabbi._decode_file
+    monkeypatch.setattr(gabbi, "_decode_file", lambda data: (decoded.append(data), decode(data))[1])
+    warm = lint(root, cache, "depot/handlers/crate.py")
+    assert decoded == []
+    assert warm == lint(root, None, "depot/handlers/crate.py")
+    assert any(code.startswith("RVL4") for _, _, code, _ in warm)

@@ -614,7 +614,16 @@ def places(project: "Project", scope: "Scope") -> set[Path]:
 
 def file_results(project: "Project", path: Path) -> None:
     """The judgement one file's findings rest on (the engine asks for it before the file's cached findings)."""
-    judge(project, resolve_path(path))
+    from reviewlint.service.gabbi import refresh_functional_tests
+
+    path = resolve_path(path)
+    if not project.holds(f"rvl406:judgement:{path}") and _has_changes(project):
+        # What it reads, read first: when the routes' changes and the tests are as they were, it
+        # stands, and the tests are not decoded (see refresh_functional_tests).
+        for route in _routes(project, path):
+            _route_changes(project, route)
+        refresh_functional_tests(project)
+    judge(project, path)
 
 
 def lint_yaml(project: "Project", path: Path) -> list[Finding]:
