@@ -498,3 +498,24 @@ def test_a_warm_edit_of_a_handler_decodes_no_functional_test(tmp_path: Path, mon
     assert decoded == []
     assert warm == lint(root, None, "depot/handlers/crate.py")
     assert any(code.startswith("RVL4") for _, _, code, _ in warm)
+
+
+def test_a_warm_run_digests_only_the_files_that_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A file whose size, mtime, inode and change time are those of a stamp the cache holds (and was
+    # not being written then) has that stamp's digest: an edit of one file reads the others for the
+    # prefilter's scans, the routes and the summaries, but digests none of them again.
+    from reviewlint.core import cache as cache_module
+
+    root = shutil.copytree(EXAMPLE, tmp_path / "example")
+    cache = tmp_path / "cache"
+    monkeypatch.setattr(cache_module, "RACY_NS", 0)  # the files were just copied: as if long ago
+    lint(root, cache)
+    crate = root / "depot/handlers/crate.py"
+    crate.write_text(crate.read_text() + "# an edit\n")
+    digested: list[bytes] = []
+    digest = cache_module.digest
+    monkeypatch.setattr(cache_module, "digest", lambda data: (digested.append(data), digest(data))[1])
+    warm = lint(root, cache, "depot/handlers/crate.py")
+    files = {path.read_bytes(): path.name for path in root.rglob("*.py")}
+    assert sorted(files[data] for data in digested if data in files) == ["crate.py"]
+    assert warm == lint(root, None, "depot/handlers/crate.py")

@@ -222,6 +222,7 @@ class _Part:
         self.entries: dict[str, tuple[Any, list[int], dict[str, str], str]] = {}
         self.new: dict[str, tuple[Any, Deps, str]] = {}
         self.signature: tuple[int, int, int] | None = None  # the file as it was read (another run replaces it)
+        self._by_path: dict[str, list[int]] | None = None  # path -> the indices of its stamps
 
     def load(self) -> None:
         """Read the file once (a missing, corrupt or foreign one counts as empty)."""
@@ -264,6 +265,19 @@ class _Part:
             except (ValueError, TypeError):
                 self.stamps[index] = None
         return self.stamps[index]
+
+    def known(self, path: str, stat: StatKey) -> Stamp | None:
+        """A stamp of `path` taken when it had `stat`, outside the racy window: the file still has its bytes."""
+        if self._by_path is None:
+            self._by_path = {}
+            for index, name in enumerate(self.files):
+                self._by_path.setdefault(name, []).append(index)
+        for index in self._by_path.get(path, ()):
+            stamp = self.stamp(index)
+            if stamp is not None and not stamp.racy and (
+                    stamp.size, stamp.mtime_ns, stamp.ctime_ns, stamp.inode) == stat and stamp.size >= 0:
+                return stamp
+        return None
 
     def save(self, tree: Any, tree_digest: str, valid: dict[str, str | None], keep: set[str],
              force: bool = False, forgotten: bool = False) -> None:
@@ -416,6 +430,16 @@ class Store:
         value, indices, used, _ = part.entries[key]
         stamps = {part.files[i]: stamp for i in indices if (stamp := part.stamp(i)) is not None}
         return value, Deps(stamps, dict(used))
+
+    def known_stamp(self, path: str, stat: StatKey) -> Stamp | None:
+        """A stamp the cache holds of `path` as it is now (same size, mtime, change time and inode, not
+        taken in the racy window): its digest need not be computed again. The light part has every
+        module's (the prefilter read them all); the main part is asked only once it is loaded."""
+        for part in (self.light, self.main):
+            found = part.known(path, stat) if part.loaded else None
+            if found is not None:
+                return found
+        return None
 
     def record(self, key: str, value: Any, deps: Deps) -> str:
         """Keep `value` for `key`, valid while what it read stays as it was; returns its digest."""

@@ -406,7 +406,8 @@ class Project:
             data = read_bytes(path, self.config.max_file_size)  # regular files only, never past the limit
         except UnreadableSource as exc:
             return exc
-        stamp = self.files_state.stamp(key, data, stat)
+        known = self.store.known_stamp(key, stat) if stat is not None else None  # a digest not computed again
+        stamp = known if known is not None else self.files_state.stamp(key, data, stat)
         if path.suffix in LENIENT_SUFFIXES:
             return data.decode("utf-8-sig", "replace"), stamp
         try:
