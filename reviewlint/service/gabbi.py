@@ -640,12 +640,18 @@ def refresh_functional_tests(project: "Project") -> None:
     What a cached result built on the functional tests reads first: when
     every file's requests are as they were, it stands, and an editor's save
     of a handler decodes no test (every file's, some 7 ms on placement).
+    Once a run: an entry read again holds for the rest of it.
     """
+    project.analysis(_refresh)
+
+
+def _refresh(project: "Project") -> bool:
     context = _context(project)
     for path in test_files(project):
         path = resolve_path(path)
         if not project.holds(_file_key(path, context)):
             _read_file(project, path, context)
+    return True
 
 
 def functional_tests(project: "Project") -> FunctionalTests:
