@@ -31,29 +31,22 @@ def _spot(project: Any, spot: Any) -> str:
 
 
 def _flows(project: Any) -> dict[str, Any]:
-    from reviewlint.analysis.flow import analyzer_for
-    from reviewlint.model.facts import resolve_function
+    from reviewlint.analysis.summary import handler_summary
     from reviewlint.service.handlers import handler_refs
 
-    analyzer = analyzer_for(project)
     found: dict[str, Any] = {}
     for ref in handler_refs(project):
-        function = resolve_function(project, ref)
-        if function is None:
-            continue
-        flow = analyzer.handler_flow(function)
+        flow = handler_summary(project, ref).flow
         read, check = flow.first_body_read(), flow.first_policy_check()
         found[f"{relative_to_root(ref.path, project.root)}:{ref.name}#{ref.index}"] = {
-            "first_body_read": _where(project, read.site) if read is not None else None,
-            "first_policy_check": _where(project, check.site) if check is not None else None,
-            "policy_checks": sorted(_where(project, p.site) for p in flow.policy_checks),
+            "first_body_read": _where(project, read[1]) if read is not None else None,
+            "first_policy_check": _where(project, check[1]) if check is not None else None,
+            "policy_checks": sorted(_where(project, site) for _, site in flow.checks),
             "decodes_json": flow.decodes_json,
             "unknown": flow.unknown,
-            "decodes": sorted([_where(project, site), ok] for site, ok in flow.all_decodes()),
-            "extracts": sorted([_where(project, site), ok] for site, ok in flow.all_extracts()),
-            "schemas": sorted(_where(project, site) for site in flow.all_schemas()),
-            "validated_params": sorted(flow.validated_params),
-            "schema_params": sorted(flow.schema_params),
+            "decodes": sorted([_where(project, site), ok] for site, ok in flow.decodes),
+            "extracts": sorted([_where(project, site), ok] for site, ok in flow.extracts),
+            "schemas": sorted(_where(project, site) for site in flow.schemas),
         }
     return found
 

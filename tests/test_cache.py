@@ -519,3 +519,19 @@ def test_a_warm_run_digests_only_the_files_that_changed(tmp_path: Path, monkeypa
     files = {path.read_bytes(): path.name for path in root.rglob("*.py")}
     assert sorted(files[data] for data in digested if data in files) == ["crate.py"]
     assert warm == lint(root, None, "depot/handlers/crate.py")
+
+
+def test_the_linter_run_from_a_checkout_keys_its_cache_on_its_own_code(tmp_path: Path) -> None:
+    from reviewlint import __version__
+    from reviewlint.core.cache import code_stamp
+
+    package = tmp_path / "reviewlint"
+    (package / "rules").mkdir(parents=True)
+    (package / "rules" / "a.py").write_text("A = 1\n")
+    assert code_stamp(package) == __version__  # an installed release: its version says it all
+    (tmp_path / "pyproject.toml").write_text("")
+    first = code_stamp(package)
+    assert first.startswith(__version__ + "+")
+    (package / "rules" / "a.py").write_text("A = 2\n")
+    os.utime(package / "rules" / "a.py", ns=(1, 1))
+    assert code_stamp(package) != first  # an edit of the linter is not served the old results

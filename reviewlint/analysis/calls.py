@@ -1,15 +1,9 @@
-"""Calls as the flow and gate analyses read them: arguments by position or keyword.
-
-Helpers are followed through calls to a bounded depth; both analyses use
-the same bound and the same binding of arguments to parameters.
-"""
+"""Calls as the interpreter and the gate finder read them: arguments by position or keyword, and the
+binding of a call's arguments to a callee's parameters."""
 
 from __future__ import annotations
 
 import libcst as cst
-
-# How deep handlers are followed into helpers (a handler's own body is depth 0).
-MAX_DEPTH = 4
 
 
 def argument(call: cst.Call, index: int, *keywords: str) -> cst.BaseExpression | None:

@@ -19,7 +19,13 @@ version. What comes out, per definition and as version masks:
 * the keys written into the dicts that reach the response body
   (`response.body = ...dumps(payload)`), through the serializer helpers that
   build them, each with the versions at which it is written: a key set only
-  under a gate exists only at the gate's versions, on that route's path.
+  under a gate exists only at the gate's versions, on that route's path;
+* the gates met, and what the handler does with its request (flow.py):
+  body reads and policy checks in order, JSON decodes of the body and
+  whether a validation reaches each (a decode keeps its identity while
+  passed by name), body schema expressions, calls that cannot be resolved.
+  A helper given only what came of the request (`context`) is followed for
+  these alone, with a budget of its own.
 
 Nothing is imported or executed; a value the interpreter cannot follow is
 simply not known, and the rules say nothing about it.
@@ -33,20 +39,18 @@ from typing import TYPE_CHECKING, Any, Iterable
 import libcst as cst
 
 from reviewlint.analysis.contract_calls import CallSteps
-from reviewlint.analysis.gates import GateFinder, is_version_key
-from reviewlint.analysis.request_terms import BODY_ATTRS, COMPARISONS, FLIPPED
+from reviewlint.analysis.gates import GateFinder
+from reviewlint.analysis.request_terms import BODY_ATTRS, JSON_ATTRS
 from reviewlint.analysis.resolver import binds_name
 from reviewlint.model.module import Function, ModuleInfo, string_value
 from reviewlint.model.module import dotted as dotted_name
 from reviewlint.model.schemas import (UNKNOWN, Const, DictValue, ListValue, Unknown, Value, evaluator_for,
                                       string_operation)
 from reviewlint.analysis.version_space import VersionSpace
-from reviewlint.core.microversion import Version
-from reviewlint.service.versions import version_of_value
 from reviewlint.service.handlers import defines_wsgify_handlers
-from reviewlint.analysis.values import (Alts, Carrier, Cond, Constant, Derived, Facts, GateSeen, Item, KeyWrite,
+from reviewlint.analysis.values import (Alts, Carrier, Cond, Constant, Decode, Derived, Facts, Item, KeyWrite,
                                         Literal, ModuleRef, Objects, QueryRead, Schema, Spot, Summary, alts_within,
-                                        kinds_of, merge_alts, one_alt, origins_of, Tracker)
+                                        from_request, kinds_of, merge_alts, one_alt, origins_of, Tracker)
 
 if TYPE_CHECKING:
     from reviewlint.model.project import Project
@@ -78,6 +82,7 @@ class Interpreter:
         self._active: set[tuple[str, int]] = set()
         self._reading: list[set[Path]] = []  # the modules each walk in progress read
         self._constant_paths: dict[tuple[str, str], frozenset[Path]] = {}
+        self.budget = MAX_STEPS  # what one handler definition (or a helper followed for the request) may evaluate
         self.steps = MAX_STEPS  # what the handler being analysed may still evaluate
         self.cuts = 0  # how many times an analysis stopped short for want of steps
 
@@ -142,7 +147,7 @@ class Interpreter:
         if isinstance(value, Unknown):
             return None
         if isinstance(value, DictValue):
-            return Schema(value, dotted.rsplit(".", 1)[-1], self.schema_site(module, dotted))
+            return Schema(value, dotted.rsplit(".", 1)[-1], self.schema_site(module, dotted), Spot.of(module, expr))
         return Literal(value)
 
     def schema_site(self, module: ModuleInfo, dotted: str) -> Spot | None:
@@ -170,8 +175,10 @@ class Interpreter:
             self.read(module.path)
             frame = _Frame(self, module, function, dict(params), depth)
             frame.facts.function = f"{module.path}:{function.name}:{function.index}"
+            frame.decorator_checks()
             frame.defaults(live)
             frame.block(function.node.body, live, True)
+            frame.uncalled(live)
             summary = Summary(frame.facts, merge_alts(frame.returns), frozenset(self._reading[-1]))
         finally:
             self._active.discard((function.qualname, function.index))
@@ -194,6 +201,10 @@ class _Frame(CallSteps):
         self.depth = depth
         self.track, self.facts = Tracker.start(module, function, env)  # and which statements every path runs
         self.returns: list[tuple[int, Item]] = []
+        self.clock = 0  # how many expressions the walk has met: the rank of what it finds (Facts.reads)
+        self.validators: dict[str, cst.Call] = {}  # names bound to a validator built here (`Draft4Validator(S)`)
+        self.local_defs: dict[str, cst.FunctionDef] = {}  # functions defined in this one
+        self.called: set[str] = set()  # those walked
 
     def defaults(self, live: int) -> None:
         """Bind the literal defaults of parameters the caller left out (`show_label=False`)."""
@@ -259,13 +270,39 @@ class _Frame(CallSteps):
             if node.finalbody is not None:
                 self.block(node.finalbody.body, live, False)
             return after
-        return live  # nested functions and classes: not walked
+        if isinstance(node, cst.FunctionDef):
+            self.local_defs[node.name.value] = node  # walked where it is called (`local_call`), or at the end
+        return live  # classes: not walked
+
+    def nested(self, node: cst.FunctionDef, live: int) -> Alts:
+        """Walk a function defined here, in this frame's names, for what it does with the request (nothing
+        else counts: it is no helper of the route contract); what of the request it returns."""
+        name = node.name.value
+        if name in self.called:
+            return ()  # walked once (a recursive or second call adds nothing)
+        self.called.add(name)
+        env, returns, facts, track = dict(self.env), self.returns, self.facts, self.track
+        self.facts = Facts()
+        self.track, self.returns = Tracker(self.module, self.facts), []
+        try:
+            self.block(node.body, live, False)
+        finally:
+            found, returned = self.facts, self.returns
+            self.env, self.returns, self.facts, self.track = env, returns, facts, track
+        facts.take_request_facts(found)
+        return merge_alts(alt for alt in returned if from_request((alt,)))
+
+    def uncalled(self, live: int) -> None:
+        """The functions defined here and never called in the walk may be called elsewhere: walked now."""
+        for node in list(self.local_defs.values()):
+            self.nested(node, live)
 
     def small(self, node: cst.BaseSmallStatement, live: int, definite: bool) -> int:
         if isinstance(node, cst.Assign):
             value = self.eval(node.value, live)
             for target in node.targets:
                 self.assign(target.target, value, node.value, live, definite)
+                self.note_validator(target.target, node.value)
         elif isinstance(node, cst.AnnAssign) and node.value is not None:
             self.assign(node.target, self.eval(node.value, live), node.value, live, definite)
         elif isinstance(node, cst.AugAssign):
@@ -431,6 +468,7 @@ class _Frame(CallSteps):
         """The values `expr` may have at the versions in `live`."""
         if not live:
             return ()
+        self.clock += 1
         interpreter = self.interpreter
         interpreter.steps -= 1
         if interpreter.steps < 0:
@@ -510,6 +548,7 @@ class _Frame(CallSteps):
         return merge_alts(found)
 
     def attribute(self, expr: cst.Attribute, live: int) -> Alts:
+        rank = self.clock
         owner = self.eval(expr.value, live)
         attr = expr.attr.value
         found: list[tuple[int, Item]] = []
@@ -523,10 +562,16 @@ class _Frame(CallSteps):
                     found.append((mask, Carrier.QUERY))
                 elif attr in BODY_ATTRS:
                     self.facts.body_reads |= mask
-                    found.append((mask, Carrier.BODY))
+                    self.facts.reads.append((rank, Spot.of(self.module, expr)))
+                    if attr in JSON_ATTRS:
+                        found.append((mask, self.decode(expr)))
+                    else:
+                        found.append((mask, Carrier.BODY))
+                else:
+                    found.append((mask, Derived(frozenset({Carrier.REQUEST}))))
             elif isinstance(item, ModuleRef):
                 found.extend(self.constant(expr, mask))
-            elif isinstance(item, Derived) or item in (Carrier.BODY, Carrier.QUERY):
+            elif isinstance(item, (Derived, Decode)) or item in (Carrier.BODY, Carrier.QUERY):
                 found.append((mask, Derived(kinds_of(((mask, item),)))))
         if not owner:
             found.extend(self.constant(expr, live))
@@ -542,68 +587,22 @@ class _Frame(CallSteps):
         for mask, item in owner:
             if item is Carrier.ENVIRON and index_expr is not None and self.is_version_key(index_expr):
                 found.append((mask, Carrier.VERSION))
+            elif item is Carrier.ENVIRON:
+                found.append((mask, Derived(frozenset({Carrier.ENVIRON}))))  # `placement.context`
             elif item is Carrier.QUERY:
                 name = self.literal_string(index_expr, mask) if index_expr is not None else None
                 if name is not None:
                     self.facts.query_reads.append(QueryRead(mask, name, Spot.of(self.module, expr)))
                 found.append((mask, Derived(frozenset({Carrier.QUERY}))))
-            elif isinstance(item, (Objects, Derived)) or item is Carrier.BODY:
-                found.append((mask, item if isinstance(item, (Objects, Derived)) else Derived(frozenset({item}))))
+            elif isinstance(item, (Objects, Derived)) or item is Carrier.BODY or isinstance(item, Decode):
+                kept = item if isinstance(item, (Objects, Derived)) else Derived(kinds_of(((mask, item),)))
+                found.append((mask, kept))
             elif isinstance(item, Schema) and isinstance(item.value, DictValue) and index_expr is not None:
                 key = self.literal_string(index_expr, mask)
                 entry = item.value.entries.get(key, UNKNOWN) if key is not None else UNKNOWN
                 if isinstance(entry, DictValue):
                     found.append((mask, Schema(entry, f"{item.label}[{key!r}]", item.site)))
         return merge_alts(found)
-
-    def is_version_key(self, expr: cst.BaseExpression) -> bool:
-        return is_version_key(self.module, expr)
-
-    def comparison(self, expr: cst.Comparison, live: int) -> Alts:
-        left: cst.BaseExpression = expr.left
-        result: Alts = ()
-        for target in expr.comparisons:
-            right = target.comparator
-            operator = COMPARISONS.get(type(target.operator))
-            if isinstance(target.operator, (cst.In, cst.NotIn)):
-                container = self.eval(right, live)
-                if any(item is Carrier.QUERY for _, item in container):
-                    name = self.literal_string(left, live)
-                    if name is not None:
-                        self.facts.query_reads.append(QueryRead(live, name, Spot.of(self.module, expr)))
-            elif operator is not None:
-                if self.carries_version(left, live):
-                    result = self.compare(expr, operator, right, live)
-                elif self.carries_version(right, live):
-                    result = self.compare(expr, FLIPPED[operator], left, live)
-            left = right
-        return result
-
-    def carries_version(self, expr: cst.BaseExpression, live: int) -> bool:
-        return any(item is Carrier.VERSION for _, item in self.eval(expr, live))
-
-    def compare(self, node: cst.Comparison, operator: str, other: cst.BaseExpression, live: int) -> Alts:
-        named = self.interpreter.gates.bounds(self.module, other, None)
-        if named is not None and named[0] is not None:  # a gate names its version as written
-            self.facts.gates.append(GateSeen(Spot.of(self.module, node), "comparison",
-                                             named[0] if operator in (">=", ">", "==") else None,
-                                             named[0] if operator in ("<=", "<", "==") else None,
-                                             operator == ">", operator == "<"))
-        version = self.version_of(other, live)
-        if version is None:
-            return ()
-        space = self.space
-        masks = {">=": space.mask(version, None), ">": space.above(version), "<": space.below(version),
-                 "<=": space.mask(None, version), "==": space.mask(version, version)}
-        return self.cond(masks[operator], node, live)
-
-    def version_of(self, expr: cst.BaseExpression | None, live: int) -> Version | None:
-        if expr is None:
-            return None
-        found = {version_of_value(item.value) for _, item in self.values(self.eval(expr, live))
-                 if isinstance(item, Literal)}
-        found.discard(None)
-        return found.pop() if len(found) == 1 else None
 
     def binary(self, expr: cst.BinaryOperation, live: int) -> Alts:
         left, right = self.values(self.eval(expr.left, live)), self.values(self.eval(expr.right, live))

@@ -1,4 +1,4 @@
-"""The route contract interpreter's steps for calls: what a call does to the values it is given.
+"""The route contract interpreter's steps for calls and version tests: what a call does to the values it is given.
 
 `_Frame` (contract.py) walks statements and expressions; a call is decided
 here: a version test (`want_version.matches(...)`) and the gate it is, a
@@ -16,19 +16,27 @@ import libcst as cst
 
 from reviewlint.analysis.calls import argument, bind
 from reviewlint.analysis.decorators import ANY, KEYWORD, validations
-from reviewlint.analysis.resolver import resolver_for
-from reviewlint.analysis.values import (Alts, Carrier, Constant, Derived, Facts, GateSeen, Item, KeyWrite, Literal,
-                                        Objects, QueryRead, Schema, SchemaUse, Spot, alts_within, is_interesting,
-                                        kinds_of, merge_alts, one_alt, origins_of, Tracker)
+from reviewlint.analysis.gates import is_version_key
+from reviewlint.analysis.request_terms import (COMPARISONS, FLIPPED, JSON_DECODERS, JSON_MODULES, is_policy_check,
+                                               missing_schema)
+from reviewlint.analysis.resolver import Callee, Unresolved, resolver_for
+from reviewlint.analysis.values import (Alts, Carrier, Constant, Decode, Derived, Facts, GateSeen, Item, KeyWrite,
+                                        Literal, Objects, QueryRead, Schema, SchemaUse, Spot, alts_within,
+                                        from_request, is_interesting, kinds_of, merge_alts, one_alt, origins_of,
+                                        Tracker)
 from reviewlint.core.microversion import Version
-from reviewlint.model.facts import FunctionRef
+from reviewlint.model.facts import FunctionRef, resolve_function
 from reviewlint.model.module import Function, ModuleInfo
 from reviewlint.model.schemas import Const, DictValue
+from reviewlint.service.versions import version_of_value
 
 if TYPE_CHECKING:
     from reviewlint.analysis.version_space import VersionSpace
 
 MAX_DEPTH = 6
+# How deep a helper is followed only because it receives the request or what came of it (its policy checks,
+# body reads and validations act for the handler; what it returns is not the response's).
+REQUEST_DEPTH = 4
 QUERY_READS = frozenset({"get", "getall", "getone", "dict_of_lists"})
 # Calls whose result carries the dicts given to them (serialising, copying, wrapping).
 PASS_THROUGH = frozenset({
@@ -73,27 +81,122 @@ class CallSteps:
     def contain(self, container: Alts, value: Alts) -> None:
         raise NotImplementedError  # pragma: no cover
 
-    def version_of(self, expr: cst.BaseExpression | None, live: int) -> Version | None:
-        raise NotImplementedError  # pragma: no cover
+    clock: int
+    validators: dict[str, cst.Call]
+    local_defs: dict[str, cst.FunctionDef]
+    env: dict[str, Alts]
+
+    def nested(self, node: cst.FunctionDef, live: int) -> Alts:
+        raise NotImplementedError  # pragma: no cover - the frame's
+
+    def decorator_checks(self) -> None:
+        """The policy checks the function's decorators make before its body runs (rank 0)."""
+        checks = self.module.config.policy_checks
+        for decorator in self.function.decorators:
+            expr = decorator.node.decorator
+            if is_policy_check(checks, expr.func if isinstance(expr, cst.Call) else expr, decorator.name):
+                self.facts.checks.append((0, Spot.of(self.module, decorator.node)))
+
+    def decode(self, node: cst.CSTNode, extract: bool = False) -> Decode:
+        """The body decoded as JSON at `node`."""
+        found = Decode(Spot.of(self.module, node), extract)
+        self.facts.decodes_json = True
+        self.facts.decodes.append(found)
+        return found
+
+    def mark(self, value: Alts) -> None:
+        """A validation reaches `value`: the decodes it holds are validated."""
+        for _, item in value:
+            if isinstance(item, Decode):
+                self.facts.validated.append(item.site.key)
+
+    def schema_use(self, expr: cst.BaseExpression | None, live: int) -> None:
+        """`expr` is used as a request-body schema: what RVL203 evaluates for it (the expression naming each
+        schema it may be, or itself)."""
+        if expr is None:
+            return
+        found = []
+        for _, item in self.eval(expr, live):
+            if isinstance(item, Constant):
+                found.append(Spot.of(item.module, item.expr))  # as written here (a resolved one names its first)
+            elif isinstance(item, Schema) and item.written is not None:
+                found.append(item.written)
+        self.facts.schema_uses.extend(found or [Spot.of(self.module, expr)])
+
+    # -- version tests --------------------------------------------------------------------------
+    def is_version_key(self, expr: cst.BaseExpression) -> bool:
+        return is_version_key(self.module, expr)
+
+    def comparison(self, expr: cst.Comparison, live: int) -> Alts:
+        left: cst.BaseExpression = expr.left
+        result: Alts = ()
+        for target in expr.comparisons:
+            right = target.comparator
+            operator = COMPARISONS.get(type(target.operator))
+            if isinstance(target.operator, (cst.In, cst.NotIn)):
+                container = self.eval(right, live)
+                if any(item is Carrier.QUERY for _, item in container):
+                    name = self.literal_string(left, live)
+                    if name is not None:
+                        self.facts.query_reads.append(QueryRead(live, name, Spot.of(self.module, expr)))
+            elif operator is not None:
+                if self.carries_version(left, live):
+                    result = self.compare(expr, operator, right, live)
+                elif self.carries_version(right, live):
+                    result = self.compare(expr, FLIPPED[operator], left, live)
+            left = right
+        return result
 
     def carries_version(self, expr: cst.BaseExpression, live: int) -> bool:
-        raise NotImplementedError  # pragma: no cover
+        return any(item is Carrier.VERSION for _, item in self.eval(expr, live))
 
-    def is_version_key(self, expr: cst.BaseExpression) -> bool:
-        raise NotImplementedError  # pragma: no cover
+    def compare(self, node: cst.Comparison, operator: str, other: cst.BaseExpression, live: int) -> Alts:
+        named = self.interpreter.gates.bounds(self.module, other, None)
+        if named is not None and named[0] is not None:  # a gate names its version as written
+            self.facts.gates.append(GateSeen(Spot.of(self.module, node), "comparison",
+                                             named[0] if operator in (">=", ">", "==") else None,
+                                             named[0] if operator in ("<=", "<", "==") else None,
+                                             operator == ">", operator == "<"))
+        version = self.version_of(other, live)
+        if version is None:
+            return ()
+        space = self.space
+        masks = {">=": space.mask(version, None), ">": space.above(version), "<": space.below(version),
+                 "<=": space.mask(None, version), "==": space.mask(version, version)}
+        return self.cond(masks[operator], node, live)
+
+    def version_of(self, expr: cst.BaseExpression | None, live: int) -> Version | None:
+        if expr is None:
+            return None
+        found = {version_of_value(item.value) for _, item in self.values(self.eval(expr, live))
+                 if isinstance(item, Literal)}
+        found.discard(None)
+        return found.pop() if len(found) == 1 else None
 
     # -- calls ----------------------------------------------------------------------------------
     def call(self, node: cst.Call, live: int) -> Alts:
+        rank = self.clock
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value == "matches":
             if self.carries_version(func.value, live):
                 return self.matches(node, live)
+        if isinstance(func, cst.Name) and func.value in self.local_defs and func.value not in self.env:
+            for arg in node.args:
+                self.eval(arg.value, live)
+            return self.nested(self.local_defs[func.value], live)
         name = self.module.resolve(func) or ""
         short = name.rsplit(".", 1)[-1]
+        if is_policy_check(self.module.config.policy_checks, func, name):
+            self.facts.checks.append((rank, Spot.of(self.module, node)))
         if short == "extract_json":
             return self.extract_json(node, live)
+        if short in JSON_DECODERS and name.count(".") >= 1 and name.rsplit(".", 2)[-2] in JSON_MODULES:
+            if node.args and Carrier.BODY in kinds_of(self.eval(node.args[0].value, live)):
+                return one_alt(live, self.decode(node))
         if short == "validate" and (name.endswith("jsonschema.validate") or name == "validate"):
             return self.validate(node, live)
+        if isinstance(func, cst.Attribute) and func.attr.value == "validate" and self.validator(func.value):
+            return self.validator_call(node, func.value, live)
         if name == "getattr" and len(node.args) >= 2:
             return self.getattr(node, live)
         receiver = self.eval(func.value, live) if isinstance(func, cst.Attribute) else ()
@@ -113,13 +216,21 @@ class CallSteps:
             return self.method_on_objects(func.attr.value, receiver, arguments, node, live)
         if short in MAPPING_CONSTRUCTORS and name in (short, f"collections.{short}"):
             return self.new_mapping(node, arguments, live)
-        if self.depth < MAX_DEPTH and self.worth_following(name, arguments):
-            helper = resolver_for(self.interpreter.project).target_function(self.module, self.function, func)
-            if helper is not None:
+        # What a call passes of the request matters as deep as a helper is followed for the request alone.
+        requested = self.depth <= REQUEST_DEPTH and any(from_request(value) for _, value in arguments)
+        worth = self.depth < MAX_DEPTH and self.worth_following(name, arguments)
+        if worth or requested:
+            callee = resolver_for(self.interpreter.project).target(self.module, self.function, func)
+            helper = resolve_function(self.interpreter.project, callee.ref) if isinstance(callee, Callee) else None
+            if isinstance(callee, Unresolved) and requested:
+                self.unresolved(arguments)
+            elif helper is not None and worth:
                 self.gate_helper_call(node, helper, arguments, fixed)
-                followed = self.helper(helper, arguments, live)
+                followed = self.helper(helper, arguments, live, node, rank if requested else None)
                 if followed is not None:
                     return followed
+            elif helper is not None and self.depth < REQUEST_DEPTH:
+                self.follow(helper, self.bound(helper, arguments), node, rank)
         found: list[tuple[int, Item]] = []
         kinds = frozenset().union(*(kinds_of(value) for _, value in arguments)) | kinds_of(receiver)
         if kinds:
@@ -172,21 +283,84 @@ class CallSteps:
     def extract_json(self, node: cst.Call, live: int) -> Alts:
         body = argument(node, 0, "body")
         schema_expr = argument(node, 1, "schema")
+        self.facts.decodes_json = True
+        if body is None or Carrier.BODY not in kinds_of(self.eval(body, live)):
+            return one_alt(live, Derived(frozenset({Carrier.BODY})))
+        self.schema_use(schema_expr, live)
         # Without a schema, what validates the body may come later (a decorator): the read says "unknown" till then.
-        if body is not None and Carrier.BODY in kinds_of(self.eval(body, live)) and schema_expr is not None:
+        if schema_expr is not None:
             for mask, schema in self.schema_alts(schema_expr, live):
                 self.facts.body_schemas.append(SchemaUse(mask, schema, Spot.of(self.module, node)))
+        if missing_schema(node) is not None:
+            return one_alt(live, self.decode(node, extract=True))  # RVL202's, unless validated later
         return one_alt(live, Derived(frozenset({Carrier.BODY})))
 
     def validate(self, node: cst.Call, live: int) -> Alts:
         instance = argument(node, 0, "instance")
-        kinds = kinds_of(self.eval(instance, live)) if instance is not None else frozenset()
+        value = self.eval(instance, live) if instance is not None else ()
+        kinds = kinds_of(value)
+        self.mark(value)
         uses = self.facts.body_schemas if Carrier.BODY in kinds else (
             self.facts.query_schemas if Carrier.QUERY in kinds else None)
+        if Carrier.BODY in kinds:
+            self.schema_use(argument(node, 1, "schema"), live)
         if uses is not None:
             for mask, schema in self.schema_alts(argument(node, 1, "schema"), live):
                 uses.append(SchemaUse(mask, schema, Spot.of(self.module, node)))
         return ()
+
+    def validator(self, receiver: cst.BaseExpression) -> bool:
+        """Whether `receiver.validate(...)` validates: a validator built here (`Draft4Validator(S)`), or a
+        name that says it is one."""
+        if isinstance(receiver, cst.Name):
+            return "validator" in receiver.value.lower() or receiver.value in self.validators
+        return isinstance(receiver, cst.Call) and self.is_validator_construction(receiver)
+
+    def is_validator_construction(self, expr: cst.Call) -> bool:
+        return (self.module.resolve(expr.func) or "").rsplit(".", 1)[-1].endswith("Validator")
+
+    def note_validator(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        """`target = value`: a name bound to a validator built here."""
+        if isinstance(target, cst.Name) and isinstance(value, cst.Call) and self.is_validator_construction(value):
+            self.validators[target.value] = value
+
+    def validator_call(self, node: cst.Call, receiver: cst.BaseExpression, live: int) -> Alts:
+        """`validator.validate(data)`: the body it is given is validated (against the schema the validator
+        was built with, when it is built right there)."""
+        instance = argument(node, 0, "instance")
+        value = self.eval(instance, live) if instance is not None else ()
+        self.mark(value)
+        if isinstance(receiver, cst.Name):
+            receiver = self.validators.get(receiver.value, receiver)  # built here: with its schema
+        if isinstance(receiver, cst.Call) and Carrier.BODY in kinds_of(value):
+            self.schema_use(argument(receiver, 0, "schema"), live)
+        return ()
+
+    def unresolved(self, arguments: list[tuple[cst.Arg, Alts]]) -> None:
+        """A call into a helper that cannot be found: it may read, check or validate anything."""
+        self.facts.unresolved = True
+        for _, value in arguments:
+            self.mark(value)
+
+    def follow(self, helper: Function, bound: dict[str, Alts], node: cst.Call, rank: int) -> None:
+        """Follow a helper that receives the request (or what came of it) and nothing else the route contract
+        tracks: for what it does on the handler's behalf (its body reads, policy checks, decodes and
+        validations), at every version, with a budget of its own (the handler's contract does not pay for it)."""
+        interpreter = self.interpreter
+        every = self.space.all
+        params = {name: merge_alts((every, item) for _, item in value) for name, value in bound.items()
+                  if from_request(value)}
+        steps, cuts = interpreter.steps, interpreter.cuts
+        interpreter.steps = interpreter.budget
+        try:
+            summary = interpreter.analyze(helper, params, every, self.depth + 1)
+        finally:
+            short = interpreter.cuts > cuts
+            interpreter.steps, interpreter.cuts = steps, cuts
+        self.facts.extend(summary.facts, request_only=True)
+        self.facts.calls.append((rank, Spot.of(self.module, node), summary.facts))
+        if short:
+            self.facts.unresolved = True  # what it does past its budget is unknown
 
     def getattr(self, node: cst.Call, live: int) -> Alts:
         owner = self.module.resolve(node.args[0].value)
@@ -261,15 +435,21 @@ class CallSteps:
                 position += 1
         return {name: self.values(value) for name, value in bound.items()}
 
-    def helper(self, helper: Function, arguments: list[tuple[cst.Arg, Alts]], live: int) -> Alts | None:
-        """Follow a call into a project function when it receives something the analysis tracks."""
+    def helper(self, helper: Function, arguments: list[tuple[cst.Arg, Alts]], live: int, node: cst.Call,
+               rank: int | None) -> Alts | None:
+        """Follow a call into a project function when it receives something the analysis tracks (what it
+        does on the handler's behalf counts when it receives the request or what came of it: `rank` not None)."""
         bound = self.bound(helper, arguments)
         if not self.serializer(helper.qualname) and not any(
                 is_interesting(value) or Carrier.BODY in kinds_of(value) for value in bound.values()):
+            if rank is not None and self.depth < REQUEST_DEPTH:
+                self.follow(helper, bound, node, rank)
             return None
         self.decorator_validations(helper, bound, arguments, live)
         summary = self.interpreter.analyze(helper, bound, live, self.depth + 1)
         self.facts.extend(summary.facts)
+        if rank is not None:
+            self.facts.calls.append((rank, Spot.of(self.module, node), summary.facts))
         return alts_within(summary.returns, live)
 
     def decorator_validations(self, helper: Function, bound: dict[str, Alts], arguments: list[tuple[cst.Arg, Alts]],
@@ -284,5 +464,9 @@ class CallSteps:
             if found.how != ANY and (found.param in keywords) != (found.how == KEYWORD):
                 continue  # passed otherwise than the decorator takes it (RVL201): it validates nothing
             frame = frame or type(self)(self.interpreter, helper.owner, helper, {}, self.depth + 1)
+            self.mark(value)
+            first = len(frame.facts.schema_uses)
+            frame.schema_use(found.schema, live)
+            self.facts.schema_uses.extend(frame.facts.schema_uses[first:])
             for mask, schema in frame.schema_alts(found.schema, live):
                 self.facts.body_schemas.append(SchemaUse(mask, schema, Spot.of(helper.owner, found.schema)))

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
 from reviewlint.core.cache import digest
-from reviewlint.model.facts import file_facts, resolve_function
+from reviewlint.model.facts import FunctionRef, file_facts, resolve_function
+from reviewlint.analysis.flow import HandlerFlow, flow_of
 from reviewlint.analysis.gates import Gate, GatedHandler, GateFinder, GateRecord
 from reviewlint.service.handlers import handler_paths, handler_refs
 from reviewlint.model.module import Site
@@ -23,7 +24,7 @@ from reviewlint.model.project import Codec
 if TYPE_CHECKING:
     from reviewlint.analysis.values import GateSeen
     from reviewlint.analysis.version_space import VersionSpace
-    from reviewlint.model.facts import FunctionRef
+    from reviewlint.model.module import Function
     from reviewlint.model.project import Project
     from reviewlint.model.schemas import Value
 
@@ -40,15 +41,24 @@ class OpenObject:
 
 @dataclass(frozen=True)
 class HandlerSummary:
-    """One handler's gates, decodes and open schema objects."""
+    """One handler's gates, what it does with its request, and its open schema objects."""
 
     view: GatedHandler
     label: str  # how messages name the handler (`trait.put_trait (>= 1.6)`)
     gates: frozenset[GateRecord]
     walked: frozenset[str]  # functions the gate search walked (`FunctionRef.key`)
-    decodes: tuple[tuple[Site, bool], ...]  # every JSON decode on its path, and whether it is validated
+    flow: HandlerFlow
     open_objects: tuple[OpenObject, ...]
-    extracts: tuple[tuple[Site, bool], ...] = ()  # `extract_json` without a schema, and whether validated later
+
+    @property
+    def decodes(self) -> tuple[tuple[Site, bool], ...]:
+        """Every JSON decode on its path, and whether it is validated."""
+        return self.flow.decodes
+
+    @property
+    def extracts(self) -> tuple[tuple[Site, bool], ...]:
+        """`extract_json` without a schema on its path, and whether what it decodes is validated later."""
+        return self.flow.extracts
 
 
 def _site(data: Any) -> Site:
@@ -61,22 +71,20 @@ def _encode(summary: HandlerSummary) -> Any:
         summary.label,
         sorted((g.to_data() for g in summary.gates), key=repr),
         sorted(summary.walked),
-        [[str(site.path), site.ordinal, validated] for site, validated in summary.decodes],
+        summary.flow.to_data(),
         [[str(o.site.path), o.site.ordinal, o.declares, o.schema, o.path] for o in summary.open_objects],
-        [[str(site.path), site.ordinal, validated] for site, validated in summary.extracts],
     ]
 
 
 def _decode(data: Any) -> HandlerSummary:
-    view, label, gates, walked, decodes, open_objects, extracts = data
+    view, label, gates, walked, flow, open_objects = data
     return HandlerSummary(
         GatedHandler.from_data(view),
         str(label),
         frozenset(GateRecord.from_data(g) for g in gates),
         frozenset(str(w) for w in walked),
-        tuple((_site(d), bool(d[2])) for d in decodes),
+        HandlerFlow.from_data(flow),
         tuple(OpenObject(_site(o), str(o[2]), str(o[3]), str(o[4])) for o in open_objects),
-        tuple((_site(e), bool(e[2])) for e in extracts),
     )
 
 
@@ -87,6 +95,12 @@ def handler_summary(project: "Project", ref: "FunctionRef") -> HandlerSummary:
     """The summary of one handler (cached while the files it read are unchanged)."""
     space = project.analysis(_space)[0]
     return project.memo(summary_key(project, ref), lambda: _summarize(project, ref, space), SUMMARY)
+
+
+def handler_flow(project: "Project", handler: "Function") -> HandlerFlow:
+    """What one handler definition does with its request (its summary's, cached with it)."""
+    ref = FunctionRef(handler.owner.path, handler.module, handler.name, handler.index, handler.params)
+    return handler_summary(project, ref).flow
 
 
 def summary_key(project: "Project", ref: "FunctionRef") -> str:
@@ -104,25 +118,23 @@ def _space(project: "Project") -> "tuple[VersionSpace, str]":
 
 
 def _summarize(project: "Project", ref: "FunctionRef", space: "VersionSpace") -> HandlerSummary:
-    from reviewlint.analysis.flow import analyzer_for
     from reviewlint.analysis.route_contract import definition_facts
     from reviewlint.service.handlers import handler_label
 
     handler = resolve_function(project, ref)
     if handler is None:  # pragma: no cover - a ref always names a parsed definition
         return HandlerSummary(GatedHandler(ref.qualname, ref.name, ref.index, None, None), ref.qualname,
-                              frozenset(), frozenset(), (), ())
+                              frozenset(), frozenset(), HandlerFlow(), ())
     finder = project.analysis(GateFinder)
     facts = definition_facts(project, handler, space)
     gates = {gate_record(seen) for seen in facts.every_gate()}
     own = finder.decorator_gate(handler)
     if own is not None:
         gates.add(own)
-    flow = analyzer_for(project).handler_flow(handler)
+    flow = flow_of(facts)
     label = handler_label(handler)  # its routes are added where a message names it (routed_label)
-    return HandlerSummary(finder.gated_handler(handler), label, frozenset(gates), facts.every_function(),
-                          tuple(flow.all_decodes()), tuple(_open_objects(project, flow.all_schemas())),
-                          tuple(flow.all_extracts()))
+    return HandlerSummary(finder.gated_handler(handler), label, frozenset(gates), facts.every_function(), flow,
+                          tuple(_open_objects(project, list(flow.schemas))))
 
 
 def _open_objects(project: "Project", schemas: list[Site]) -> list[OpenObject]:

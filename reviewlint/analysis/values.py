@@ -89,6 +89,17 @@ class Schema:
     value: Any  # a schemas.Value
     label: str
     site: Spot | None = field(default=None, compare=False)
+    # The expression that named it (`schema.POST_X` in a handler module): what RVL203 evaluates.
+    written: Spot | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Decode:
+    """The body decoded as JSON where it is made (`json.loads(req.body)`, `req.json`, `extract_json` without a
+    schema): a value that keeps its decode while it is passed by name, so a validation anywhere marks it."""
+
+    site: Spot
+    extract: bool = False  # an `extract_json` without a schema (RVL202's)
 
 
 @dataclass(frozen=True)
@@ -112,7 +123,7 @@ class Derived:
     kinds: frozenset[Carrier]
 
 
-Item = Any  # Carrier | Cond | Schema | Literal | Objects | Derived | ModuleRef | Constant
+Item = Any  # Carrier | Cond | Schema | Literal | Objects | Derived | Decode | ModuleRef | Constant
 Alts = tuple[tuple[int, Item], ...]  # (versions, value) alternatives; () means nothing known
 
 
@@ -165,7 +176,16 @@ def kinds_of(alts: Alts) -> frozenset[Carrier]:
             found |= item.kinds
         elif item in (Carrier.BODY, Carrier.QUERY):
             found.add(item)
+        elif isinstance(item, Decode):
+            found.add(Carrier.BODY)
     return frozenset(found)
+
+
+def from_request(alts: Alts) -> bool:
+    """Whether a value is the request or anything computed from it (what a helper may read, check or
+    validate on the handler's behalf)."""
+    return any(isinstance(item, (Carrier, Decode)) or (isinstance(item, Derived) and item.kinds)
+               for _, item in alts)
 
 
 def is_interesting(alts: Alts) -> bool:
@@ -244,13 +264,36 @@ class Facts:
     unknown: int = 0  # versions at which this walk stopped short: the handler's analysis ran out of steps
     function: str = ""  # the function walked (`FunctionRef.key`)
     helpers: list["Facts"] = field(default_factory=list)
+    # What the handler does with its request (RVL1xx, RVL2xx, RVL5xx), in the order the walk met it: body reads
+    # and policy checks by their rank in this function (`_Frame.clock`; a decorator's check ranks 0), every
+    # helper followed with the rank and the node of its call, the JSON decodes, the decodes a validation
+    # reached (by their Spot key), the expressions used as request-body schemas.
+    reads: list[tuple[int, Spot]] = field(default_factory=list)
+    checks: list[tuple[int, Spot]] = field(default_factory=list)
+    calls: list[tuple[int, Spot, "Facts"]] = field(default_factory=list)
+    decodes: list["Decode | Facts"] = field(default_factory=list)
+    validated: list["tuple[str, int] | Facts"] = field(default_factory=list)
+    schema_uses: list["Spot | Facts"] = field(default_factory=list)
+    decodes_json: bool = False
+    unresolved: bool = False  # it passed the request (or what came of it) to a call that cannot be resolved
 
-    def extend(self, other: "Facts") -> None:
-        """Add what a helper did: a reference to its facts, at this point of each list."""
-        for facts in (self.body_schemas, self.query_schemas, self.query_reads, self.writes, self.contains,
-                      self.sinks, self.conds, self.gates, self.tops, self.lists):
+    def extend(self, other: "Facts", request_only: bool = False) -> None:
+        """Add what a helper did: a reference to its facts, at this point of each list (of the request's
+        lists alone for a helper followed only because it receives the request, see `CallSteps.follow`)."""
+        lists: tuple[list[Any], ...] = (self.decodes, self.validated, self.schema_uses)
+        if not request_only:
+            lists += (self.body_schemas, self.query_schemas, self.query_reads, self.writes, self.contains,
+                      self.sinks, self.conds, self.gates, self.tops, self.lists)
+            self.helpers.append(other)
+        for facts in lists:
             facts.append(other)
-        self.helpers.append(other)
+
+    def take_request_facts(self, other: "Facts") -> None:
+        """Add what `other` (a nested function's walk) did with the request, as this function's own."""
+        for name in ("reads", "checks", "calls", "decodes", "validated", "schema_uses"):
+            getattr(self, name).extend(getattr(other, name))
+        self.decodes_json |= other.decodes_json
+        self.unresolved |= other.unresolved
 
     def _every(self, name: str) -> list[Any]:
         """The list `name` of this function and of every helper it reaches, each helper's once, in order."""
@@ -330,6 +373,59 @@ class Facts:
     def every_function(self) -> frozenset[str]:
         """The functions walked (`FunctionRef.key`): this one and every helper."""
         return frozenset(facts.function for facts in self._reached() if facts.function)
+
+    def every_decode(self) -> list[Decode]:
+        """The JSON decodes of the body, here and in every helper."""
+        return self._every("decodes")
+
+    def every_validated(self) -> set[tuple[str, int]]:
+        """The decodes (by Spot key) a validation reached, here or in a helper."""
+        return set(self._every("validated"))
+
+    def every_schema_use(self) -> list[Spot]:
+        """The expressions used as request-body schemas, here and in every helper."""
+        return self._every("schema_uses")
+
+    def _called(self) -> list["Facts"]:
+        """This function's facts and those of every helper it called on the request's behalf, each once."""
+        found, seen = [self], {id(self)}
+        for facts in found:
+            for _, _, helper in facts.calls:
+                if id(helper) not in seen:
+                    seen.add(id(helper))
+                    found.append(helper)
+        return found
+
+    def every_decodes_json(self) -> bool:
+        """Whether the body is decoded as JSON, here or in a helper."""
+        return any(facts.decodes_json for facts in self._called())
+
+    def every_unresolved(self) -> bool:
+        """Whether the request went to a call that cannot be resolved, here or in a helper."""
+        return any(facts.unresolved for facts in self._called())
+
+    def ranked(self, kind: str) -> list[tuple[tuple[int, ...], Spot]]:
+        """Every body read (`kind` "reads") or policy check ("checks") as this function sees it: its own, and
+        each call of a helper that does one, at the call, ranked by where it comes (a helper's insides too)."""
+        firsts: dict[int, tuple[int, ...] | None] = {}
+
+        def first(facts: "Facts") -> tuple[int, ...] | None:
+            if id(facts) not in firsts:
+                firsts[id(facts)] = None  # a cycle adds nothing
+                keys: list[tuple[int, ...]] = [(rank,) for rank, _ in getattr(facts, kind)]
+                for rank, _, helper in facts.calls:
+                    inner = first(helper)
+                    if inner is not None:
+                        keys.append((rank, *inner))
+                firsts[id(facts)] = min(keys) if keys else None
+            return firsts[id(facts)]
+
+        found: list[tuple[tuple[int, ...], Spot]] = [((rank,), spot) for rank, spot in getattr(self, kind)]
+        for rank, spot, helper in self.calls:
+            inner = first(helper)
+            if inner is not None:
+                found.append(((rank, *inner), spot))
+        return found
 
     def every_unknown(self) -> int:
         """The versions at which something was left unknown, here or in a helper."""

@@ -29,7 +29,7 @@ from reviewlint.app.engine import Run
 from reviewlint.core.errors import InternalError, ReviewlintError
 from reviewlint.core.findings import Finding
 from reviewlint.core.guard import Limits, UnreadableSource, check_for_libcst, python_syntax_problem, read_bytes
-from reviewlint.analysis.flow import analyzer_for
+from reviewlint.analysis.summary import handler_flow
 from reviewlint.model.module import Function, ModuleInfo
 from reviewlint.rules.base import LintContext
 from reviewlint.rules.content_type import misplaced_checks, missing_require_content
@@ -97,11 +97,10 @@ def fix_module(ctx: LintContext, findings: Sequence[Finding]) -> tuple[str, int]
     move: dict[cst.FunctionDef, set[int]] = {}
     missing = missing_require_content(ctx)
     decorator = _require_content_decorator(ctx) if missing else None
-    analyzer = analyzer_for(ctx.project)
     for handler in missing:
         reported = any(_handler_at([handler], line) for code, line in lines if code == "RVL101")
         # Only a JSON body says which media type to require.
-        if reported and decorator is not None and analyzer.handler_flow(handler).decodes_json:
+        if reported and decorator is not None and handler_flow(ctx.project, handler).decodes_json:
             add[handler.node] = decorator
     for handler, misplaced, _ in misplaced_checks(ctx):
         if ("RVL102", misplaced.line) in lines:

@@ -35,8 +35,9 @@ except ImportError:  # pragma: no cover - other Pythons
     from hashlib import blake2b as _blake2b
 
 # 2: findings carry where the reported code ends; 3: stamps carry the inode and its change time;
-# 4: each (entry used, digest seen) pair is written once, entries hold its index.
-FORMAT = 4
+# 4: handler summaries carry what the handler does with its request (analysis/flow.py);
+# 5: each (entry used, digest seen) pair is written once, entries hold its index.
+FORMAT = 5
 # A cache file larger than this is not read (nor a FIFO or a device in its place).
 CACHE_FILE_LIMIT = 512 * 1024 * 1024
 # Entries beyond this many are dropped, least recently used first.
@@ -184,9 +185,37 @@ def cache_directory(option: str | None = None) -> Path | None:
     return Path(platformdirs.user_cache_dir("reviewlint", appauthor=False))
 
 
+_CODE: list[str] = []
+
+
+def code_version() -> str:
+    """The version of reviewlint's own code: its release, and when it runs from a source checkout (an
+    editable install, a test run) the stamps of its modules too, so an edit of the linter invalidates what
+    the cache holds instead of serving results of the code before it (a release does not change)."""
+    if not _CODE:
+        _CODE.append(code_stamp(Path(__file__).resolve().parent.parent))
+    return _CODE[0]
+
+
+def code_stamp(package: Path) -> str:
+    """`__version__`, with a digest of the modules' stamps when `package` sits in a source checkout."""
+    stamps = []
+    if (package.parent / "pyproject.toml").is_file() or (package.parent / "setup.cfg").is_file():
+        for directory, subdirectories, files in os.walk(package):
+            subdirectories[:] = sorted(d for d in subdirectories if d not in ("fixtures", "__pycache__"))
+            for name in sorted(files):
+                if name.endswith(".py"):
+                    try:
+                        status = os.stat(os.path.join(directory, name))
+                    except OSError:
+                        continue
+                    stamps.append(f"{directory}/{name}:{status.st_mtime_ns}:{status.st_size}")
+    return f"{__version__}+{digest(chr(10).join(stamps).encode())[:12]}" if stamps else __version__
+
+
 def cache_file(directory: Path, root: Path, settings: str) -> Path:
-    """The file of one project: named by root, settings, tool and Python version."""
-    identity = "\0".join((str(root), settings, __version__, sys.version, str(FORMAT)))
+    """The file of one project: named by root, settings, tool (`code_version`) and Python version."""
+    identity = "\0".join((str(root), settings, code_version(), sys.version, str(FORMAT)))
     return directory / f"{root.name or 'root'}-{digest(identity.encode('utf-8', 'surrogatepass'))}.json"
 
 
@@ -234,7 +263,7 @@ class _Part:
         self.signature = _signature(self.path)
         try:
             data = json.loads(read_bytes(self.path, CACHE_FILE_LIMIT))
-            if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != __version__:
+            if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != code_version():
                 return
             files, stamps, pairs, entries = data["files"], data["stamps"], data["used"], data["entries"]
             if not (isinstance(files, list) and isinstance(stamps, list) and isinstance(pairs, list)
@@ -339,7 +368,7 @@ class _Part:
         pairs: dict[tuple[str, str], int] = {}  # (key used, its digest then): each written once
         entries = [[key, value, indices, [pairs.setdefault(pair, len(pairs)) for pair in used.items()], digest_]
                    for key, (value, indices, used, digest_) in chosen.items()]
-        data = {"format": FORMAT, "version": __version__, "tree": tree, "tree_digest": tree_digest,
+        data = {"format": FORMAT, "version": code_version(), "tree": tree, "tree_digest": tree_digest,
                 "files": files, "stamps": stamps,
                 "used": list(pairs), "entries": entries}
         # Every value went through json.dumps in `record` (or came from json.loads): no cycles to look for.

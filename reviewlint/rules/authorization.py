@@ -1,6 +1,6 @@
 """RVL5xx: authorization of handlers.
 
-Policy checks are found by the flow analysis (`context.can(...)` in any
+Policy checks are found by the handler interpreter (`context.can(...)` in any
 form, or the configured `policy-checks`, as calls or decorators), in the
 handler or in a helper that receives the request or something derived
 from it.
@@ -12,14 +12,14 @@ import fnmatch
 from typing import TYPE_CHECKING, Iterable
 
 from reviewlint.core.findings import Finding
-from reviewlint.analysis.flow import analyzer_for
+from reviewlint.analysis.summary import handler_flow
 from reviewlint.model.module import Function
 from reviewlint.service.routes import route_table
 from reviewlint.rules.base import LintContext, Rule
 from reviewlint.service.handlers import handler_label, handlers_in
 
 if TYPE_CHECKING:
-    from reviewlint.analysis.flow import FunctionFlow
+    from reviewlint.analysis.flow import HandlerFlow
     from reviewlint.model.project import Project
 
 ROOT_TEMPLATES = frozenset({"/", ""})
@@ -53,9 +53,9 @@ def _checked_handlers(ctx: LintContext) -> Iterable[Function]:
     return [handler for handler in handlers_in(ctx.project, ctx.module) if not is_public(ctx.project, handler)]
 
 
-def _unchecked(flow: "FunctionFlow") -> bool:
-    """No policy check, and no call into a helper whose doings are unknown (see FunctionFlow.unknown)."""
-    return not flow.policy_checks and not flow.unknown
+def _unchecked(flow: "HandlerFlow") -> bool:
+    """No policy check, and no call into a helper whose doings are unknown (see HandlerFlow.unknown)."""
+    return not flow.checks and not flow.unknown
 
 
 class MissingPolicyCheck(Rule):
@@ -94,9 +94,8 @@ class MissingPolicyCheck(Rule):
         from reviewlint.service.routes import dispatcher_check
         from reviewlint.service.unknown import routes_unknown
 
-        analyzer = analyzer_for(ctx.project)
         checks = " or ".join(f"{c}()" for c in ctx.module.config.policy_checks) or "policy check configured"
-        handlers = [handler for handler in _checked_handlers(ctx) if _unchecked(analyzer.handler_flow(handler))]
+        handlers = [handler for handler in _checked_handlers(ctx) if _unchecked(handler_flow(ctx.project, handler))]
         if handlers and routes_unknown(ctx.project):
             return  # which handlers are public (routed at /), and the dispatcher's check, are unknown
         coarse = dispatcher_check(ctx.project) if handlers else None
@@ -138,14 +137,14 @@ class PolicyCheckAfterBodyRead(Rule):
     '''}
 
     def check(self, ctx: LintContext) -> Iterable[Finding]:
-        analyzer = analyzer_for(ctx.project)
         for handler in _checked_handlers(ctx):
-            flow = analyzer.handler_flow(handler)
+            flow = handler_flow(ctx.project, handler)
             read, policy = flow.first_body_read(), flow.first_policy_check()
-            if read is not None and policy is not None and read.key < policy.key and not flow.unknown:
-                line, col = read.position
-                message = self.message.format(handler=handler_label(handler, ctx.project), line=policy.position[0])
-                yield ctx.finding(self.code, line, col, message, end=read.end)
+            if read is not None and policy is not None and read[0] < policy[0] and not flow.unknown:
+                line, col = ctx.position(read[1])
+                message = self.message.format(handler=handler_label(handler, ctx.project),
+                                              line=ctx.position(policy[1])[0])
+                yield ctx.finding(self.code, line, col, message, end=ctx.end(read[1]))
 
 
 RULES: tuple[type[Rule], ...] = (MissingPolicyCheck, PolicyCheckAfterBodyRead)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from reviewlint.core.findings import Finding
-from reviewlint.analysis.flow import analyzer_for
+from reviewlint.analysis.summary import handler_flow
 from reviewlint.model.module import Decorator, Function, string_value
 from reviewlint.rules.base import LintContext, Rule, own_handlers
 from reviewlint.service.handlers import handler_label
@@ -51,9 +51,8 @@ class MissingRequireContent(Rule):
 
 def missing_require_content(ctx: LintContext) -> list[Function]:
     """Handlers of this module that read the body with no `require_content` in their stack."""
-    analyzer = analyzer_for(ctx.project)
     return [handler for handler in own_handlers(ctx)
-            if not _decorator_roles(ctx, handler)[0] and analyzer.handler_flow(handler).body_reads]
+            if not _decorator_roles(ctx, handler)[0] and handler_flow(ctx.project, handler).reads]
 
 
 class MisplacedRequireContent(Rule):
@@ -140,14 +139,13 @@ class NonJsonRequireContent(Rule):
     '''}
 
     def check(self, ctx: LintContext) -> Iterable[Finding]:
-        analyzer = analyzer_for(ctx.project)
         for handler in own_handlers(ctx):
             content, _, _ = _decorator_roles(ctx, handler)
             for decorator in content:
                 media_type = _media_type(ctx, decorator)
                 if media_type is None or is_json_media_type(media_type):
                     continue
-                if analyzer.handler_flow(handler).decodes_json:
+                if handler_flow(ctx.project, handler).decodes_json:
                     message = self.message.format(handler=handler_label(handler, ctx.project), media_type=media_type)
                     yield ctx.finding(self.code, decorator.line, 0, message, end=decorator.owner.end_of(decorator.node))
 
@@ -188,11 +186,10 @@ class NeedlessRequireContent(Rule):
     '''}
 
     def check(self, ctx: LintContext) -> Iterable[Finding]:
-        analyzer = analyzer_for(ctx.project)
         for handler in own_handlers(ctx):
             content, _, _ = _decorator_roles(ctx, handler)
-            flow = analyzer.handler_flow(handler)
-            if content and not flow.body_reads and not flow.unknown:
+            flow = handler_flow(ctx.project, handler)
+            if content and not flow.reads and not flow.unknown:
                 yield ctx.header(self.code, handler, self.message.format(handler=handler_label(handler, ctx.project)))
 
 

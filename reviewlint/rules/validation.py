@@ -10,7 +10,7 @@ import libcst as cst
 
 from reviewlint.core.config import resolve_path
 from reviewlint.core.findings import Finding
-from reviewlint.analysis.flow import missing_schema
+from reviewlint.analysis.request_terms import missing_schema
 from reviewlint.model.module import Site, dotted, walk
 from reviewlint.model.project import Codec, Project
 from reviewlint.rules.base import LintContext, Rule, handlers_phrase
