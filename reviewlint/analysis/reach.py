@@ -181,4 +181,4 @@ def _closure(project: "Project", start: Path) -> frozenset[str] | None:
                 todo.append(other)
         return frozenset(seen)
 
-    return project.memo(f"reach:closure:{start}", compute)  # once a run: every file asks of each handler module
+    return project.memo(f"reach:closure:{start}", compute, _EDGES)  # every file asks of each handler module

@@ -82,6 +82,7 @@ class CallResolver:
         self._foreign: dict[Path, bool] = {}
         self._locals: dict[int, dict[str, list[cst.BaseExpression]]] = {}
         self._globals: dict[tuple[Path, str], list[cst.BaseExpression]] = {}
+        self._declared: dict[Path, dict[str, list[Function]]] = {}
         self._classes_seen: dict[tuple[int, int, int], tuple[str, ...]] = {}
         self._mentions_partial: dict[Path, bool] = {}
         self._targets: dict[tuple[Path, int, int, int], Callee | Unresolved | None] = {}
@@ -400,15 +401,28 @@ class CallResolver:
             self._locals[key] = {name: bound for name, bound in values.items() if name not in declared}
         return self._locals[key]
 
+    def _declaring(self, module: ModuleInfo) -> dict[str, list[Function]]:
+        """The functions and methods of `module` declaring each name `global`, in order: one walk for every
+        name asked (a module's text without the word has no `global` statement to walk for)."""
+        if module.path not in self._declared:
+            found: dict[str, list[Function]] = {}
+            for function in (*module.functions, *module.methods) if "global" in module.source else ():
+                for node in _own_nodes(function.node.body):
+                    if isinstance(node, cst.Global):
+                        for item in node.names:
+                            declaring = found.setdefault(item.name.value, [])
+                            if not declaring or declaring[-1] is not function:
+                                declaring.append(function)
+            self._declared[module.path] = found
+        return self._declared[module.path]
+
     def _global_values(self, module: ModuleInfo, name: str) -> list[cst.BaseExpression]:
         """What a module global is bound to: at module level, and in functions that declare it `global`."""
         key = (module.path, name)
         if key not in self._globals:
             values = [node.value for node in module.assignments.get(name, ())
                       if node.value is not None and not _is_none(node.value)]
-            for function in (*module.functions, *module.methods):
-                if not _declares_global(function.node, name):
-                    continue
+            for function in self._declaring(module).get(name, ()):
                 values.extend(node.value for node in _own_nodes(function.node.body)
                               if isinstance(node, cst.Assign) and not _is_none(node.value)
                               for target in node.targets
@@ -454,11 +468,6 @@ def _own_nodes(body: cst.CSTNode) -> Iterator[cst.CSTNode]:
         yield node
         if not isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
             stack.extend(child_nodes(node))
-
-
-def _declares_global(definition: cst.FunctionDef, name: str) -> bool:
-    return any(isinstance(node, cst.Global) and any(item.name.value == name for item in node.names)
-               for node in _own_nodes(definition.body))
 
 
 def _bound_names(node: cst.CSTNode) -> Iterator[str]:

@@ -35,8 +35,9 @@ except ImportError:  # pragma: no cover - other Pythons
     from hashlib import blake2b as _blake2b
 
 # 2: findings carry where the reported code ends; 3: stamps carry the inode and its change time;
-# 4: handler summaries carry what the handler does with its request (analysis/flow.py)
-FORMAT = 4
+# 4: handler summaries carry what the handler does with its request (analysis/flow.py);
+# 5: each (entry used, digest seen) pair is written once, entries hold its index.
+FORMAT = 5
 # A cache file larger than this is not read (nor a FIFO or a device in its place).
 CACHE_FILE_LIMIT = 512 * 1024 * 1024
 # Entries beyond this many are dropped, least recently used first.
@@ -250,6 +251,7 @@ class _Part:
         self.entries: dict[str, tuple[Any, list[int], dict[str, str], str]] = {}
         self.new: dict[str, tuple[Any, Deps, str]] = {}
         self.signature: tuple[int, int, int] | None = None  # the file as it was read (another run replaces it)
+        self._by_path: dict[str, list[int]] | None = None  # path -> the indices of its stamps
 
     def load(self) -> None:
         """Read the file once (a missing, corrupt or foreign one counts as empty)."""
@@ -263,17 +265,20 @@ class _Part:
             data = json.loads(read_bytes(self.path, CACHE_FILE_LIMIT))
             if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != code_version():
                 return
-            files, stamps, refs, entries = data["files"], data["stamps"], data["refs"], data["entries"]
-            if not (isinstance(files, list) and isinstance(stamps, list) and isinstance(refs, list)
+            files, stamps, pairs, entries = data["files"], data["stamps"], data["used"], data["entries"]
+            if not (isinstance(files, list) and isinstance(stamps, list) and isinstance(pairs, list)
                     and isinstance(entries, list) and len(files) == len(stamps)
-                    and all(isinstance(f, str) for f in files) and all(isinstance(k, str) for k in refs)):
+                    and all(isinstance(f, str) for f in files)):
+                return
+            used_pairs = [(key, seen) for key, seen in pairs if isinstance(key, str) and isinstance(seen, str)]
+            if len(used_pairs) != len(pairs):
                 return
             loaded: dict[str, tuple[Any, list[int], dict[str, str], str]] = {}
             for key, value, deps, used, value_digest in entries:
                 if not (isinstance(key, str) and isinstance(deps, list) and isinstance(value_digest, str)
                         and all(isinstance(d, int) and 0 <= d < len(files) for d in deps)):
                     return
-                loaded[key] = (value, deps, {refs[index]: str(seen) for index, seen in used}, value_digest)
+                loaded[key] = (value, deps, dict(used_pairs[index] for index in used), value_digest)
         except (OSError, UnreadableSource, ValueError, TypeError, KeyError, IndexError, RecursionError,
                 MemoryError):
             return  # no cache, a corrupt or foreign one: start cold
@@ -289,6 +294,19 @@ class _Part:
             except (ValueError, TypeError):
                 self.stamps[index] = None
         return self.stamps[index]
+
+    def known(self, path: str, stat: StatKey) -> Stamp | None:
+        """A stamp of `path` taken when it had `stat`, outside the racy window: the file still has its bytes."""
+        if self._by_path is None:
+            self._by_path = {}
+            for index, name in enumerate(self.files):
+                self._by_path.setdefault(name, []).append(index)
+        for index in self._by_path.get(path, ()):
+            stamp = self.stamp(index)
+            if stamp is not None and not stamp.racy and (
+                    stamp.size, stamp.mtime_ns, stamp.ctime_ns, stamp.inode) == stat and stamp.size >= 0:
+                return stamp
+        return None
 
     def save(self, tree: Any, tree_digest: str, valid: dict[str, str | None], keep: set[str],
              force: bool = False, forgotten: bool = False) -> None:
@@ -324,30 +342,38 @@ class _Part:
             latest.load()
             if latest.tree_digest == tree_digest:  # made for the same files
                 kept += [(latest, key, entry) for key, entry in latest.entries.items() if key not in self.entries]
+        exists: dict[str, bool] = {}  # entries share their files: one stat each
+
+        def still_there(path: str) -> bool:
+            if path not in exists:
+                exists[path] = os.path.exists(path)
+            return exists[path]
+
         for part, key, (value, indices, used, value_digest) in kept:
             if len(chosen) >= MAX_ENTRIES:
                 break
             if key in chosen:
                 continue
             old = [(part.files[i], part.stamp(i)) for i in indices]
-            if any(stamp is None or not os.path.exists(path) for path, stamp in old):
+            if any(stamp is None or not still_there(path) for path, stamp in old):
                 continue  # a vanished file: prune
             chosen[key] = (value, sorted(index(p, s) for p, s in old if s is not None), used, value_digest)
         # An entry whose inputs include a dropped entry could never be checked again: drop it too.
         while True:
-            orphans = [key for key, (_, _, used, _) in chosen.items()
-                       if not all(k in chosen or k in keep for k in used)]
-            if not orphans:
+            missing = set().union(*(used for _, _, used, _ in chosen.values())) - chosen.keys() - keep
+            if not missing:
                 break
-            for key in orphans:
+            for key in [key for key, (_, _, used, _) in chosen.items() if not missing.isdisjoint(used)]:
                 del chosen[key]
-        refs: dict[str, int] = {}  # the keys entries use, each written once
-        entries = [[key, value, indices, [[refs.setdefault(k, len(refs)), seen] for k, seen in used.items()], digest_]
+        pairs: dict[tuple[str, str], int] = {}  # (key used, its digest then): each written once
+        entries = [[key, value, indices, [pairs.setdefault(pair, len(pairs)) for pair in used.items()], digest_]
                    for key, (value, indices, used, digest_) in chosen.items()]
         data = {"format": FORMAT, "version": code_version(), "tree": tree, "tree_digest": tree_digest,
                 "files": files, "stamps": stamps,
-                "refs": list(refs), "entries": entries}
-        _write_atomically(self.path, json.dumps(data, separators=(",", ":")).encode("utf-8", "surrogatepass"))
+                "used": list(pairs), "entries": entries}
+        # Every value went through json.dumps in `record` (or came from json.loads): no cycles to look for.
+        text = json.dumps(data, separators=(",", ":"), check_circular=False)
+        _write_atomically(self.path, text.encode("utf-8", "surrogatepass"))
 
 
 class Store:
@@ -433,6 +459,16 @@ class Store:
         value, indices, used, _ = part.entries[key]
         stamps = {part.files[i]: stamp for i in indices if (stamp := part.stamp(i)) is not None}
         return value, Deps(stamps, dict(used))
+
+    def known_stamp(self, path: str, stat: StatKey) -> Stamp | None:
+        """A stamp the cache holds of `path` as it is now (same size, mtime, change time and inode, not
+        taken in the racy window): its digest need not be computed again. The light part has every
+        module's (the prefilter read them all); the main part is asked only once it is loaded."""
+        for part in (self.light, self.main):
+            found = part.known(path, stat) if part.loaded else None
+            if found is not None:
+                return found
+        return None
 
     def record(self, key: str, value: Any, deps: Deps) -> str:
         """Keep `value` for `key`, valid while what it read stays as it was; returns its digest."""

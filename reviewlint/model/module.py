@@ -16,7 +16,7 @@ import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from reviewlint.core.config import Config
-from reviewlint.core.guard import check_for_libcst
+from reviewlint.core.guard import Limits, UnreadableSource, check_for_libcst
 
 
 @dataclass(frozen=True)
@@ -338,14 +338,25 @@ def _blocks(statement: cst.If | cst.Try) -> Iterator[tuple[cst.BaseStatement, ..
             yield tuple(handler.body.body)  # type: ignore[arg-type]
 
 
-def parse_module(name: str, path: Path, source: str, config: Config) -> ModuleInfo:
+def parse_module(name: str, path: Path, source: str, config: Config, vetted: bool = False) -> ModuleInfo:
     """Parse `source` into a ModuleInfo; raises cst.ParserSyntaxError on bad syntax.
 
     This is the one place LibCST parses a module, so the guard runs here: a
-    text too large or too deeply nested for it raises UnreadableSource.
+    text too large or too deeply nested for it raises UnreadableSource. A
+    text the guard passed before (`vetted`, with the same limits) is not vetted again.
     """
-    check_for_libcst(source, config.limits)
+    if not vetted:
+        check_for_libcst(source, config.limits)
     return ModuleInfo(name, path, source, cst.parse_module(source), config)
+
+
+def vetted(source: str, limits: Limits) -> bool:
+    """Whether the guard lets LibCST have `source` (the verdict `parse_module` may be given)."""
+    try:
+        check_for_libcst(source, limits)
+    except UnreadableSource:
+        return False
+    return True
 
 
 # Fields that hold only punctuation, whitespace and comments: never analysed.

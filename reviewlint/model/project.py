@@ -143,6 +143,7 @@ class Codec(Generic[T]):
 
 
 _NAMES: Codec[tuple[str, ...]] = Codec(list, lambda data: tuple(str(name) for name in data))
+_VERDICT: Codec[bool] = Codec(bool, lambda data: data is True)
 
 
 class Tree:
@@ -405,7 +406,8 @@ class Project:
             data = read_bytes(path, self.config.max_file_size)  # regular files only, never past the limit
         except UnreadableSource as exc:
             return exc
-        stamp = self.files_state.stamp(key, data, stat)
+        known = self.store.known_stamp(key, stat) if stat is not None else None  # a digest not computed again
+        stamp = known if known is not None else self.files_state.stamp(key, data, stat)
         if path.suffix in LENIENT_SUFFIXES:
             return data.decode("utf-8-sig", "replace"), stamp
         try:
@@ -580,10 +582,11 @@ class Project:
     def _parse(self, dotted: str, path: Path) -> ModuleInfo | None:
         import libcst as cst
 
-        from reviewlint.model.module import parse_module
+        from reviewlint.model.module import parse_module, vetted
 
-        try:
-            return parse_module(dotted, path, self.source(path), self.analysis_config())
+        try:  # the guard's verdict is kept with the text: an unchanged module is not vetted again
+            ok = self.memo(f"vetted:{path}", lambda: vetted(self.source(path), self.config.limits), _VERDICT)
+            return parse_module(dotted, path, self.source(path), self.analysis_config(), ok)
         except (UnreadableSource, cst.ParserSyntaxError, RecursionError):
             return None
 

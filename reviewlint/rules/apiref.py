@@ -21,12 +21,9 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 from reviewlint.core.findings import Finding
 from reviewlint.rules.apiref_required import Drift, RequiredMismatch, placed, required_drifts
 from reviewlint.rules.base import Rule
-from reviewlint.service.reference_choice import is_reference_file, reference, reference_directory
-from reviewlint.service.reference_noqa import unsuppressed
-from reviewlint.analysis.route_doc import Listing, Presence, RouteDoc, doc_name, route_docs
-from reviewlint.analysis.route_inputs import reads_any, routes_changed_by
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the judgement's modules are loaded when a reference is read, not to lint a handler
+    from reviewlint.analysis.route_doc import Listing, Presence, RouteDoc
     from reviewlint.service.reference_data import Span
     from reviewlint.model.project import Project
     from reviewlint.core.microversion import Version
@@ -441,6 +438,9 @@ def judge(project: "Project") -> list[ReferenceFinding]:
 
 def _judge(project: "Project") -> list[ReferenceFinding]:
     from reviewlint.analysis.route_contract import route_contracts
+    from reviewlint.analysis.route_doc import doc_name, route_docs
+    from reviewlint.service.reference_choice import reference
+    from reviewlint.service.reference_noqa import unsuppressed
 
     ref = reference(project)
     if ref is None:
@@ -460,6 +460,8 @@ def _judge(project: "Project") -> list[ReferenceFinding]:
 # -- RVL601 / RVL602 ---------------------------------------------------------------------------
 
 def _request_versions(doc: RouteDoc) -> Iterator[ReferenceFinding]:
+    from reviewlint.analysis.route_doc import doc_name
+
     listings = [listing for listing in doc.listings("request") if listing.entry.location in ("body", "query")]
     body, naming = doc.request_body_presence()
     unknown = doc.unknown_names("request") | naming
@@ -557,6 +559,8 @@ def _versioned(doc: RouteDoc, rule: type[Rule], kind: str, name: str, presence: 
 # -- RVL603 -------------------------------------------------------------------------------------
 
 def _unaccepted(doc: RouteDoc) -> Iterator[ReferenceFinding]:
+    from reviewlint.analysis.route_doc import doc_name
+
     served = doc.served
     seen: set[tuple[Path, int]] = set()
     for listing in doc.listings("request"):
@@ -662,6 +666,8 @@ def _gap(doc: RouteDoc, kind: str, ranged: list, low: "Version", high: "Version"
 
 def lint_reference(project: "Project", path: Path) -> list[Finding]:
     """The findings located in one reference file (the engine's hook for non-Python inputs; absolute paths)."""
+    from reviewlint.service.reference_choice import is_reference_file
+
     if not is_reference_file(project, path):
         return []
     from reviewlint.core.config import resolve_path
@@ -672,7 +678,9 @@ def lint_reference(project: "Project", path: Path) -> list[Finding]:
 
 def lint_related(project: "Project", paths: Iterable[Path]) -> list[Finding]:
     """The reference's findings when a Python input the analysis reads (a handler, a schema) changed."""
+    from reviewlint.analysis.route_inputs import reads_any, routes_changed_by
     from reviewlint.core.config import resolve_path
+    from reviewlint.service.reference_choice import reference_directory
 
     inputs = {resolve_path(path) for path in paths}
     if not inputs or reference_directory(project) is None:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 from reviewlint.core.config import resolve_path
 from reviewlint.core.findings import Finding
 from reviewlint.rules.base import LintContext, Rule
+from reviewlint.model.project import Codec
 
 if TYPE_CHECKING:
     from reviewlint.service.gabbi import FunctionalTests
@@ -83,7 +84,7 @@ class CoverageUnavailable(Rule):
             return
         if not gates_in(ctx.project, ctx.path) and not project_gates(ctx.project):  # its own first: cheaper
             return
-        missing = model(ctx.project).missing()
+        missing = ctx.project.memo("rvl400:missing", lambda: model(ctx.project).missing(), _STRINGS)  # no decode
         if missing:
             yield ctx.finding(self.code, 1, 0, self.message.format(missing=", ".join(missing)))
 
@@ -378,6 +379,22 @@ class Model:
         return missing
 
 
+_STRINGS: Codec[list[str]] = Codec(list, lambda data: [str(item) for item in data])
+
+
+def _read_first(project: "Project") -> None:
+    """What the judgement reads, read first so that, unchanged, its cached result stands: the model, its
+    functional tests only where a test file changed (see refresh_functional_tests)."""
+    from reviewlint.service.gabbi import refresh_functional_tests
+    from reviewlint.service.routes import route_table
+    from reviewlint.service.unknown import routes_unknown, versions_unknown
+    from reviewlint.service.versions import history_document, service_versions
+
+    route_table(project), service_versions(project), history_document(project)
+    routes_unknown(project), versions_unknown(project)
+    refresh_functional_tests(project)
+
+
 def model(project: "Project") -> Model:
     """The routes, versions, tests and history document of the project."""
     from reviewlint.service.gabbi import functional_tests
@@ -582,7 +599,8 @@ def _results(project: "Project") -> dict[Path, list[GateFinding]]:
 
     from reviewlint.analysis.summary import project_gates
 
-    model(project), project_gates(project)  # what the judgement reads first: unchanged, it stands
+    _read_first(project)  # what the judgement reads first: unchanged, it stands
+    project_gates(project)
     return project.memo("rvl4:findings", lambda: dict(judge(project)), Codec(_encode_results, _decode_results))
 
 
@@ -592,7 +610,8 @@ def _results_in(project: "Project", path: Path) -> list[GateFinding]:
 
     from reviewlint.analysis.summary import gates_in
 
-    model(project), gates_in(project, path)  # what the judgement reads first: unchanged, it stands
+    _read_first(project)  # what the judgement reads first: unchanged, it stands
+    gates_in(project, path)
     return project.memo(f"rvl4:findings:{path}", lambda: judge(project, gates_in(project, path)).get(path, []),
                         Codec(lambda found: _encode_results({path: found}),
                               lambda data: _decode_results(data).get(path, [])))

@@ -12,7 +12,6 @@ some versions needs a test that asserts it there (RVL407).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
@@ -370,13 +369,8 @@ def _judge(project: "Project", path: Path | None) -> Judgement:
     tests = functional_tests(project)
     if not tests.requests:
         return Judgement((), (0, 0), (0, 0))
-    by_route: dict[str, list[TestRequest]] = defaultdict(list)
-    wanted = {change.route for change in changes}
-    for request in tests.requests:
-        if request.version is not None:
-            for route in table.match(request.method, request.segments):
-                if route.label in wanted:
-                    by_route[route.label].append(request)
+    # Once a run; what it reads (the route table, the tests) this memo read above, so it depends on them.
+    by_route = project.analysis(_requests_by_route)
     gaps: dict[tuple[str, "Site", tuple[str, ...]], list[_Change]] = {}
     parameters = [0, 0]
     fields = [0, 0]
@@ -384,13 +378,28 @@ def _judge(project: "Project", path: Path | None) -> Judgement:
         counts = parameters if change.code == UntestedNewParameter.code else fields
         counts[1] += 1
         versions = set(change.versions)
-        if any(request.version in versions and change.tested_by(request) for request in by_route[change.route]):
+        if any(request.version in versions and change.tested_by(request) for request in by_route.get(change.route, ())):
             counts[0] += 1
         else:
             gaps.setdefault((change.code, change.site, change.subject), []).append(change)
     found = sorted((_finding(same) for same in gaps.values()),
                    key=lambda f: (str(f.site.path), f.site.ordinal, f.code, f.message))
     return Judgement(tuple(found), (parameters[0], parameters[1]), (fields[0], fields[1]))
+
+
+def _requests_by_route(project: "Project") -> "dict[str, list[TestRequest]]":
+    """The functional test requests naming a version, by the label of each route they reach: once a run
+    (flake8 judges file by file, each against every request)."""
+    from reviewlint.service.gabbi import functional_tests
+    from reviewlint.service.routes import route_table
+
+    table = route_table(project)
+    by_route: dict[str, list[TestRequest]] = {}
+    for request in functional_tests(project).requests if table is not None else ():
+        if request.version is not None:
+            for route in table.match(request.method, request.segments):  # type: ignore[union-attr]
+                by_route.setdefault(route.label, []).append(request)
+    return by_route
 
 
 def _finding(gaps: list[_Change]) -> ChangeFinding:
@@ -605,7 +614,16 @@ def places(project: "Project", scope: "Scope") -> set[Path]:
 
 def file_results(project: "Project", path: Path) -> None:
     """The judgement one file's findings rest on (the engine asks for it before the file's cached findings)."""
-    judge(project, resolve_path(path))
+    from reviewlint.service.gabbi import refresh_functional_tests
+
+    path = resolve_path(path)
+    if not project.holds(f"rvl406:judgement:{path}") and _has_changes(project):
+        # What it reads, read first: when the routes' changes and the tests are as they were, it
+        # stands, and the tests are not decoded (see refresh_functional_tests).
+        for route in _routes(project, path):
+            _route_changes(project, route)
+        refresh_functional_tests(project)
+    judge(project, path)
 
 
 def lint_yaml(project: "Project", path: Path) -> list[Finding]:

@@ -151,9 +151,18 @@ class RouteTable:
         """The dotted names of every routed handler."""
         return tuple(self._by_target)
 
+    @cached_property
+    def _by_shape(self) -> dict[tuple[str, int], tuple[Route, ...]]:
+        """The routes by (method, number of path segments), in table order: only those can match a request."""
+        table: dict[tuple[str, int], list[Route]] = {}
+        for route in self.routes:
+            table.setdefault((route.method, len(route._pattern)), []).append(route)
+        return {shape: tuple(routes) for shape, routes in table.items()}
+
     def match(self, method: str, segments: Sequence[str | None]) -> tuple[Route, ...]:
         """The routes a request with this method and path reaches."""
-        return tuple(route for route in self.routes if route.matches(method, segments))
+        candidates = self._by_shape.get((method, len(segments)), ())
+        return tuple(route for route in candidates if route.matches(method, segments))
 
 
 def _pairs(expr: "cst.BaseExpression") -> Iterator[tuple["cst.BaseExpression", "cst.BaseExpression"]]:

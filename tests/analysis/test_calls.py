@@ -139,3 +139,29 @@ def test_partials_that_name_each_other_resolve_in_time(tmp_path: Path) -> None:
     start = time.monotonic()
     assert resolver_for(project).target(module, module.functions[0], call.func) is UNRESOLVED
     assert time.monotonic() - start < 2
+
+
+def test_a_modules_global_declarations_are_read_in_one_walk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # What a module global is bound to includes the functions declaring it `global`: asked of many
+    # names (every receiver whose class is looked up), the module's functions are walked once.
+    import shutil
+
+    from reviewlint.analysis import resolver as resolver_module
+
+    root = shutil.copytree(CALLS, tmp_path / "calls")
+    functions = "".join(f"def f{n}(req):\n    x = {n}\n    return x\n\n\n" for n in range(5))
+    (root / "svc" / "plain.py").write_text(functions)
+    (root / "svc" / "declared.py").write_text(functions + "def g():\n    global BOX\n    BOX = Box()\n")
+    project = Project(root, load_config(root))
+    walks: list[object] = []
+    own_nodes = resolver_module._own_nodes
+    monkeypatch.setattr(resolver_module, "_own_nodes", lambda body: (walks.append(body), own_nodes(body))[1])
+    resolver = resolver_for(project)
+    plain = project.module_at(root / "svc" / "plain.py")
+    declared = project.module_at(root / "svc" / "declared.py")
+    assert [resolver._global_values(plain, name) for name in ("A", "B", "C")] == [[], [], []]
+    assert walks == []  # no `global` in its text: none of its functions is walked for one
+    found = [[cst.Module([]).code_for_node(value) for value in resolver._global_values(declared, name)]
+             for name in ("A", "BOX", "C")]
+    assert found == [[], ["Box()"], []]
+    assert len(walks) <= 6 + 1  # each function once, g's body once more for its assignments
