@@ -535,3 +535,45 @@ def test_the_linter_run_from_a_checkout_keys_its_cache_on_its_own_code(tmp_path:
     (package / "rules" / "a.py").write_text("A = 2\n")
     os.utime(package / "rules" / "a.py", ns=(1, 1))
     assert code_stamp(package) != first  # an edit of the linter is not served the old results
+
+
+PARSES_OF_AN_EDITED_HANDLER = """\
+import sys
+from reviewlint.model import module
+from reviewlint.app.flake8_plugin import ReviewlintChecker
+parse = module.parse_module
+parsed = []
+module.parse_module = lambda name, path, *rest: (parsed.append(path.name), parse(name, path, *rest))[1]
+lines = (open('svc/handlers/thing.py').read() + '# an edit\\n').splitlines(keepends=True)
+found = list(ReviewlintChecker(None, 'svc/handlers/thing.py', lines).run())
+print(sorted(code.split()[0] for _, _, code, _ in found), sorted(parsed))
+"""
+
+
+def test_a_warm_edit_of_a_handler_parses_no_module_its_context_is_passed_to(tmp_path: Path) -> None:
+    # The objects layer a handler passes its context to is walked for its policy checks
+    # (RVL501); its walk is cached as data with the files it read, so an edit of the handler
+    # parses the handler alone, and an edit of the objects module is seen.
+    root = tmp_path / "svc-project"
+    (root / "svc" / "handlers").mkdir(parents=True)
+    (root / "setup.cfg").write_text("[metadata]\nname = svc\n")
+    for init in ("svc/__init__.py", "svc/handlers/__init__.py"):
+        (root / init).write_text("")
+    objects = root / "svc" / "objects.py"
+    objects.write_text('def get_all(context):\n    context.can("svc:things:list")\n    return []\n')
+    (root / "svc" / "handlers" / "thing.py").write_text(
+        "from svc import objects\n\n\n@wsgi_wrapper.PlacementWsgify\ndef list_things(req):\n"
+        "    return objects.get_all(req.environ['svc.context'])\n")
+    cache = tmp_path / "cache"
+    assert lint(root, cache) == []
+    env = {**os.environ, "REVIEWLINT_CACHE_DIR": str(cache)}
+
+    def edit() -> str:
+        result = subprocess.run([sys.executable, "-c", PARSES_OF_AN_EDITED_HANDLER], cwd=root, env=env,
+                                capture_output=True, text=True)
+        assert result.stderr == ""
+        return result.stdout.strip()
+
+    assert edit() == "[] ['thing.py']"
+    objects.write_text('def get_all(context):\n    return []\n')
+    assert edit() == "['RVL501'] ['objects.py', 'thing.py']"
