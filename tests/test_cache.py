@@ -321,7 +321,7 @@ print(bool(found), sorted(parsed))
 """
 
 
-def test_a_warm_edit_of_a_handler_module_parses_no_schema_module(tmp_path: Path) -> None:
+def test_a_warm_edit_of_a_handler_module_parses_only_what_its_route_contracts_read(tmp_path: Path) -> None:
     # Its request-body schemas are other modules' constants (`schema.PUT_CRATE`):
     # their open objects come from the cache, so RVL203 parses no schema
     # module; shelf.py is, since its handlers call a helper of crate.py. The
