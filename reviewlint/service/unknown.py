@@ -40,7 +40,8 @@ def needed_modules(project: "Project") -> frozenset[Path]:
 
         found = set(handler_candidates(project))
         found.update(resolve_path(path) for path in routes_modules(project))
-        found.update(resolve_path(path) for path in versions_modules(project))
+        if found or configured_routes_path(project) is not None:  # no handlers, no routes: no versions read
+            found.update(resolve_path(path) for path in versions_modules(project))
         for configured in (configured_routes_path(project), configured_versions_path(project)):
             if configured is not None:
                 found.add(resolve_path(configured))
