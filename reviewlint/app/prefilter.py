@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Iterable
 from reviewlint.model.project import Codec
 from reviewlint.core.pytext import (ALIAS, DOTTED_NAME, FROM_IMPORT, ROUTES_TABLE, TARGET_HEAD, WORD,
                                     defines_module_functions, has_trace, import_statements, lines_as_python_reads_them)
-from reviewlint.service.handlers import handler_paths
 
 if TYPE_CHECKING:
     from reviewlint.model.project import Project
@@ -167,6 +166,7 @@ def interesting(project: "Project") -> frozenset[Path]:
     """The files where the project model says some rule may report: handler modules and each family's places."""
     def build() -> frozenset[Path]:
         from reviewlint.rules import family_hooks
+        from reviewlint.service.handlers import handler_paths
 
         found: set[Path] = set(handler_paths(project))
         if not found:
