@@ -41,6 +41,17 @@ def lint(root: Path, cache: Path | None, *paths: str) -> Rows:
     return [(f.path, f.line, f.code, f.message) for f in found]
 
 
+def cache_env(cache: Path) -> dict[str, str]:
+    """The environment of a child run that shares `cache` with this process's runs: the same code too
+    (a source checkout's cache is keyed on its modules' stamps, so a child importing an installed copy
+    instead, as from a plain `pip install .`, would start cold)."""
+    import reviewlint
+
+    code = str(Path(reviewlint.__file__).resolve().parent.parent)
+    path = os.pathsep.join([code, os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    return {**os.environ, "REVIEWLINT_CACHE_DIR": str(cache), "PYTHONPATH": path}
+
+
 def cache_files(cache: Path) -> list[Path]:
     return sorted(cache.glob("*.json"))
 
@@ -61,7 +72,7 @@ def test_an_unchanged_tree_is_not_parsed_again(tmp_path: Path) -> None:
     script = ("import sys\nfrom reviewlint.app.cli import main\nstatus = main(['.'])\n"
               "print('libcst' in sys.modules, status)\n")
     result = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True,
-                            env={**os.environ, "REVIEWLINT_CACHE_DIR": str(cache)})
+                            env=cache_env(cache))
     assert result.stdout.splitlines()[-1] == "False 1", result.stderr
 
 
@@ -239,7 +250,7 @@ def test_a_tree_saved_alone_sets_the_older_entries_aside(tmp_path: Path, monkeyp
 @pytest.mark.slow  # four processes at once
 def test_two_runs_at_once_leave_a_whole_cache(tmp_path: Path) -> None:
     root = shutil.copytree(EXAMPLE, tmp_path / "example")
-    env = {**os.environ, "REVIEWLINT_CACHE_DIR": str(tmp_path / "cache")}
+    env = cache_env(tmp_path / "cache")
     runs = [subprocess.Popen([sys.executable, "-m", "reviewlint", "."], cwd=root, env=env,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(4)]
     outputs = [run.communicate(timeout=300) for run in runs]
@@ -330,7 +341,7 @@ def test_a_warm_edit_of_a_handler_module_parses_only_what_its_route_contracts_re
     root = shutil.copytree(EXAMPLE, tmp_path / "example")
     cache = tmp_path / "cache"
     lint(root, cache)
-    env = {**os.environ, "REVIEWLINT_CACHE_DIR": str(cache)}
+    env = cache_env(cache)
     result = subprocess.run([sys.executable, "-c", PARSES_OF_AN_EDITED_BUFFER], cwd=root, env=env,
                             capture_output=True, text=True)
     assert result.stdout.strip() == ("True ['depot/util.py', 'handlers/crate.py', 'handlers/shelf.py', "
@@ -353,7 +364,7 @@ def test_a_flake8_process_saves_the_cache_once(tmp_path: Path, jobs: str) -> Non
     # flake8 gives a plugin no end-of-run hook: the save runs at exit, or in
     # a forked worker at multiprocessing's finalizer; never both in one process.
     root = shutil.copytree(EXAMPLE, tmp_path / "example")
-    env = {**os.environ, "REVIEWLINT_CACHE_DIR": str(tmp_path / "cache")}
+    env = cache_env(tmp_path / "cache")
     result = subprocess.run([sys.executable, "-c", FLAKE8_COUNTING_WRITES, jobs], cwd=root, env=env,
                             capture_output=True, text=True)
     writes = [line.split()[1] for line in result.stderr.splitlines() if line.startswith("WRITE ")]
@@ -566,7 +577,7 @@ def test_a_warm_edit_of_a_handler_parses_no_module_its_context_is_passed_to(tmp_
         "    return objects.get_all(req.environ['svc.context'])\n")
     cache = tmp_path / "cache"
     assert lint(root, cache) == []
-    env = {**os.environ, "REVIEWLINT_CACHE_DIR": str(cache)}
+    env = cache_env(cache)
 
     def edit() -> str:
         result = subprocess.run([sys.executable, "-c", PARSES_OF_AN_EDITED_HANDLER], cwd=root, env=env,
