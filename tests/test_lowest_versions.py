@@ -3,7 +3,7 @@
 Each `>=` floor of `install_requires` (whose marker applies to this Python)
 is pinned, installed in a cached venv, and a representative part of the
 suite runs there: the CLI, the flake8 plugin (flake8 5.0.4 is what
-hacking 6.0.x allows), `# noqa`, the rule cases and the reporters.
+hacking 6.0.x allows), `# noqa`, the rule cases, the reporters and the node positions.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from conftest import REPO, run_in_venv, tool_venv
 pytestmark = pytest.mark.slow
 
 SUBSET = ["tests/test_cli.py", "tests/test_flake8_plugin.py", "tests/test_noqa.py", "tests/test_unknown_place.py",
-          "tests/test_rule_cases.py", "tests/test_reporters.py", "tests/test_example.py"]
+          "tests/test_rule_cases.py", "tests/test_reporters.py", "tests/test_example.py", "tests/test_positions.py"]
 
 
 def lowest_pins() -> list[str]:

@@ -10,13 +10,13 @@ import dataclasses
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Mapping
+from typing import Iterator
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from reviewlint.core.config import Config
 from reviewlint.core.guard import Limits, UnreadableSource, check_for_libcst
+from reviewlint.model.positions import Locate, Position, positions
 
 
 @dataclass(frozen=True)
@@ -153,7 +153,7 @@ class ModuleInfo:
         self.methods: list[Function] = []
         self.classes: set[str] = set()
         self._by_name: dict[str, list[Function]] = {}
-        self._positions: Mapping[cst.CSTNode, CodeRange] | None = None
+        self._positions: Locate | None = None
         self._order: tuple[list[cst.CSTNode], dict[int, int]] | None = None
         self._collect()
 
@@ -264,21 +264,18 @@ class ModuleInfo:
         return nodes[ordinal] if 0 <= ordinal < len(nodes) else None
 
     # -- positions ------------------------------------------------------------
-    def _position_map(self) -> Mapping[cst.CSTNode, CodeRange]:
+    def _locate(self, node: cst.CSTNode) -> tuple[Position, Position]:
         if self._positions is None:
-            wrapper = MetadataWrapper(self.tree, unsafe_skip_copy=True)
-            self._positions = wrapper.resolve(PositionProvider)
-        return self._positions
+            self._positions = positions(self.tree)
+        return self._positions(node)
 
     def position(self, node: cst.CSTNode) -> tuple[int, int]:
-        """(line, 0-based column) where `node` starts."""
-        start = self._position_map()[node].start
-        return start.line, start.column
+        """(line, 0-based column) where `node` starts (LibCST's PositionProvider's)."""
+        return self._locate(node)[0]
 
     def end_of(self, node: cst.CSTNode) -> tuple[int, int]:
         """(line, 0-based exclusive column) where `node` ends."""
-        end = self._position_map()[node].end
-        return end.line, end.column
+        return self._locate(node)[1]
 
     def line_of(self, node: cst.CSTNode) -> int:
         """The 1-based line where `node` starts."""
