@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 
 def is_candidate(project: Project, path: Path, source: str, data: bytes | None = None) -> bool:
-    """The prefilter: can this file hold anything a rule reports?
+    """The prefilter: can this file (`path` resolved) hold anything a rule reports?
 
     Handler modules always can. Any other file only when its text holds a
     trace of something reported (`may_report_in`) and the project model

@@ -644,7 +644,7 @@ def lint_yaml(project: "Project", path: Path) -> list[Finding]:
     if not findings or table is None:
         return []
     resolved = resolve_path(path)
-    touched = {route.label for request in functional_tests(project).requests if request.path == resolved
+    touched = {route.label for request in functional_tests(project).requests_in(resolved)
                for route in table.match(request.method, request.segments)}
     return [Finding(str(f.site.path), *project.position(f.site), f.code, f.message)
             for f in findings if touched.intersection(f.routes)]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import fnmatch
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
@@ -79,6 +80,17 @@ class FunctionalTests:
     left_out: int  # tests whose URL is wholly unknown ($LOCATION) or missing
     skipped: int
     problems: tuple[YamlProblem, ...]
+
+    @cached_property
+    def _by_file(self) -> dict[Path, tuple[TestRequest, ...]]:
+        found: dict[Path, list[TestRequest]] = {}
+        for request in self.requests:
+            found.setdefault(request.path, []).append(request)
+        return {path: tuple(requests) for path, requests in found.items()}
+
+    def requests_in(self, path: Path) -> tuple[TestRequest, ...]:
+        """The requests of one test file (`path` resolved), grouped once: every file of a run asks."""
+        return self._by_file.get(path, ())
 
     def problems_in(self, path: Path) -> list[YamlProblem]:
         """The problems of one file."""

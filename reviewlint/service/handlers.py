@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from reviewlint.core.config import is_exempt_name, resolve_path
 from reviewlint.model.facts import PATHS, REFS, FunctionRef, file_facts, ref_of
@@ -85,10 +85,23 @@ def handler_module_candidates(project: "Project") -> tuple[Path, ...]:
             split = project.split_path(target)
             if split is not None and "." not in split[2]:
                 found.setdefault(resolve_path(split[1]))
-        order = {resolve_path(path): index for index, path in enumerate(project.python_files)}
-        return tuple(sorted(found, key=lambda path: order.get(path, len(order))))
+        return tuple(sorted(found, key=_listing_order(project, found)))
 
     return project.memo("handler_module_candidates", compute)  # once a run: every file asks
+
+
+def _listing_order(project: "Project", found: Iterable[Path]) -> Callable[[Path], int]:
+    """The sort key of resolved paths by where the tree lists them (after the rest: those it does not).
+
+    A resolved path the listing holds as it is needs no `lstat`; only when one is listed under another
+    name (a link) is every file resolved (on nova, 1,500 of them: 15 ms of every run).
+    """
+    listed = project.python_files
+    order = {str(path): index for index, path in enumerate(listed)}
+    if any(str(path) not in order for path in found):
+        resolved = {resolve_path(path): index for index, path in enumerate(listed)}
+        return lambda path: resolved.get(path, len(listed))
+    return lambda path: order[str(path)]
 
 
 def first_handler_path(project: "Project") -> Path | None:

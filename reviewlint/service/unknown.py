@@ -90,8 +90,8 @@ def imported_modules(project: "Project", path: Path) -> set[Path]:
 
 
 def is_unknown_input(project: "Project", path: Path) -> bool:
-    """A file the analysis needs and cannot analyse: its RVL900 is due where it is."""
-    path = resolve_path(path)
+    """A file the analysis needs and cannot analyse: its RVL900 is due where it is (`path` resolved, as the
+    prefilter has it: every file of a run is asked)."""
     return path in project.analysis(needed_modules) and is_unknown(project, path)
 
 
