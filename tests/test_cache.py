@@ -52,6 +52,16 @@ def cache_env(cache: Path) -> dict[str, str]:
     return {**os.environ, "REVIEWLINT_CACHE_DIR": str(cache), "PYTHONPATH": path}
 
 
+def edited_example(tmp_path: Path) -> tuple[Path, Path]:
+    """(root, cache) of a copy of the example linted once, then its crate.py edited (an editor's save)."""
+    root = shutil.copytree(EXAMPLE, tmp_path / "example")
+    cache = tmp_path / "cache"
+    lint(root, cache)
+    crate = root / "depot/handlers/crate.py"
+    crate.write_text(crate.read_text() + "# an edit\n")
+    return root, cache
+
+
 def cache_files(cache: Path) -> list[Path]:
     return sorted(cache.glob("*.json"))
 
@@ -431,11 +441,7 @@ def test_a_warm_run_vets_only_the_modules_whose_text_changed(tmp_path: Path, mon
 
     from reviewlint.model import module
 
-    root = shutil.copytree(EXAMPLE, tmp_path / "example")
-    cache = tmp_path / "cache"
-    lint(root, cache)
-    crate = root / "depot/handlers/crate.py"
-    crate.write_text(crate.read_text() + "# an edit\n")
+    root, cache = edited_example(tmp_path)
     vetted: list[str] = []
     parsed: list[str] = []
     check, parse = module.check_for_libcst, libcst.parse_module
@@ -443,7 +449,7 @@ def test_a_warm_run_vets_only_the_modules_whose_text_changed(tmp_path: Path, mon
         vetted.append(source), check(source, limits))[1])
     monkeypatch.setattr(module.cst, "parse_module", lambda source: (parsed.append(source), parse(source))[1])
     warm = lint(root, cache, "depot/handlers/crate.py")
-    assert len(parsed) >= 3 and vetted == [crate.read_text()], (len(parsed), len(vetted))
+    assert len(parsed) >= 3 and vetted == [(root / "depot/handlers/crate.py").read_text()], (len(parsed), len(vetted))
     vetted.clear()
     parsed.clear()
     assert warm == lint(root, None, "depot/handlers/crate.py")
@@ -497,11 +503,7 @@ def test_a_warm_edit_of_a_handler_decodes_no_functional_test(tmp_path: Path, mon
     # so their cached findings stand without the requests being decoded (an editor's save).
     from reviewlint.service import gabbi
 
-    root = shutil.copytree(EXAMPLE, tmp_path / "example")
-    cache = tmp_path / "cache"
-    lint(root, cache)
-    crate = root / "depot/handlers/crate.py"
-    crate.write_text(crate.read_text() + "# an edit\n")
+    root, cache = edited_example(tmp_path)
     decoded: list[object] = []
     decode = gabbi._decode_file
     monkeypatch.setattr(gabbi, "_decode_file", lambda data: (decoded.append(data), decode(data))[1])
@@ -517,12 +519,8 @@ def test_a_warm_run_digests_only_the_files_that_changed(tmp_path: Path, monkeypa
     # prefilter's scans, the routes and the summaries, but digests none of them again.
     from reviewlint.core import cache as cache_module
 
-    root = shutil.copytree(EXAMPLE, tmp_path / "example")
-    cache = tmp_path / "cache"
     monkeypatch.setattr(cache_module, "RACY_NS", 0)  # the files were just copied: as if long ago
-    lint(root, cache)
-    crate = root / "depot/handlers/crate.py"
-    crate.write_text(crate.read_text() + "# an edit\n")
+    root, cache = edited_example(tmp_path)
     digested: list[bytes] = []
     digest = cache_module.digest
     monkeypatch.setattr(cache_module, "digest", lambda data: (digested.append(data), digest(data))[1])
