@@ -17,7 +17,7 @@ from typing import Callable
 
 import pytest
 
-from conftest import EXAMPLE, findings_of, real_tree
+from conftest import CASES, EXAMPLE, findings_of, real_tree
 from harness import cli
 from reviewlint.core.cache import FORMAT
 
@@ -91,6 +91,9 @@ EDITS: dict[str, tuple[str, str, str]] = {
     "handler": ("depot/handlers/crate.py", "    context.can('depot:crate:list')", "    pass"),
     "schema module": ("depot/schemas/shelf.py", "'additionalProperties': False", "'additionalProperties': True"),
     "helper with a gate": ("depot/handlers/crate.py", "want_version.matches((1, 1))", "want_version.matches((1, 9))"),
+    "helper module": ("depot/util.py", "    return environ['wsgiorg.routing_args'][1].get(name)",
+                      "    environ['depot.context'].can('depot:path')\n"
+                      "    return environ['wsgiorg.routing_args'][1].get(name)"),
     "gabbi file": ("depot/tests/functional/gabbits/crates.yaml", "openstack-api-version: depot latest",
                    "openstack-api-version: depot 1.0"),
     "history document": ("depot/rest_api_version_history.rst", "1.2 - ", "One point two - "),
@@ -347,15 +350,16 @@ def test_a_warm_edit_of_a_handler_module_parses_only_what_its_route_contracts_re
     # their open objects come from the cache, so RVL203 parses no schema
     # module; shelf.py is, since its handlers call a helper of crate.py. The
     # contracts of crate.py's routes, which RVL406/RVL407 query (cached per
-    # route), are built again: their schemas and util's helpers are read.
+    # route), are built again: their schemas are read; util's helpers are
+    # answered by their call records (call_records.py), util.py not parsed.
     root = shutil.copytree(EXAMPLE, tmp_path / "example")
     cache = tmp_path / "cache"
     lint(root, cache)
     env = cache_env(cache)
     result = subprocess.run([sys.executable, "-c", PARSES_OF_AN_EDITED_BUFFER], cwd=root, env=env,
                             capture_output=True, text=True)
-    assert result.stdout.strip() == ("True ['depot/util.py', 'handlers/crate.py', 'handlers/shelf.py', "
-                                     "'schemas/crate.py']"), result.stderr
+    assert result.stdout.strip() == "True ['handlers/crate.py', 'handlers/shelf.py', 'schemas/crate.py']", \
+        result.stderr
 
 
 FLAKE8_COUNTING_WRITES = """\
@@ -496,6 +500,30 @@ def test_an_entry_resting_on_a_dropped_one_is_dropped_with_it(tmp_path: Path) ->
     again.save(tree)
     keys = {key for key, *_ in json.loads(path.read_bytes())["entries"]}
     assert keys == {"d", "e"}
+
+
+def test_a_warm_edit_of_a_handler_answers_its_helper_calls_from_their_records(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # list_items passes the request and one of two schemas (by version) to util.validate_query_params, and
+    # the environ to util.wsgi_path_item: each call is kept as a record (call_records.py), so an edit of the
+    # handler module does not parse util.py, and RVL406's query schemas per version come out as cold.
+    import libcst
+
+    from reviewlint.model import module
+
+    root = shutil.copytree(CASES / "rvl4" / "tested_changes", tmp_path / "stall-project")
+    cache = tmp_path / "cache"
+    cold = lint(root, cache)
+    assert ("stall/handlers/item.py", 76, "RVL406") in {(path, line, code) for path, line, code, _ in cold}
+    item = root / "stall/handlers/item.py"
+    item.write_text(item.read_text() + "# an edit\n")
+    parsed: list[str] = []
+    parse = libcst.parse_module
+    monkeypatch.setattr(module.cst, "parse_module", lambda source: (parsed.append(source), parse(source))[1])
+    warm = lint(root, cache)
+    assert (root / "stall/util.py").read_text() not in parsed
+    assert (root / "stall/handlers/item.py").read_text() in parsed
+    assert warm == lint(root, None) == cold
 
 
 def test_a_warm_edit_of_a_handler_decodes_no_functional_test(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

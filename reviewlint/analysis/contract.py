@@ -48,6 +48,7 @@ from reviewlint.model.schemas import (UNKNOWN, Const, DictValue, ListValue, Unkn
                                       string_operation)
 from reviewlint.analysis.version_space import VersionSpace
 from reviewlint.service.handlers import defines_wsgify_handlers
+from reviewlint.core.cache import digest
 from reviewlint.analysis.values import (Alts, Carrier, Cond, Constant, Decode, Derived, Facts, Item, KeyWrite,
                                         Literal, ModuleRef, Objects, QueryRead, Schema, Spot, Summary, alts_within,
                                         from_request, kinds_of, merge_alts, one_alt, origins_of, Tracker)
@@ -85,6 +86,8 @@ class Interpreter:
         self.budget = MAX_STEPS  # what one handler definition (or a helper followed for the request) may evaluate
         self.steps = MAX_STEPS  # what the handler being analysed may still evaluate
         self.cuts = 0  # how many times an analysis stopped short for want of steps
+        self.recursions = 0  # how many times a walk met a function already being walked (it adds nothing)
+        self.space_key = digest(repr(space.versions).encode())  # for the keys of what depends on the versions
 
     def handler(self, function: Function, params: dict[str, Alts], live: int) -> tuple[Summary, bool]:
         """`analyze` of a handler definition with a budget of its own: (summary, whether it ran out)."""
@@ -166,6 +169,7 @@ class Interpreter:
             self.reuse(known.paths)
             return known
         if (function.qualname, function.index) in self._active:
+            self.recursions += 1
             return Summary(Facts(), ())
         self._active.add((function.qualname, function.index))
         self._reading.append(set())

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 
+from reviewlint.analysis.call_records import CALL_RECORD, call_key, record_of
 from reviewlint.analysis.calls import argument, bind
 from reviewlint.analysis.decorators import ANY, KEYWORD, validations
 from reviewlint.analysis.flow import HELPER_RECORD_CODEC, HelperRecord, helper_record
@@ -49,6 +50,15 @@ CONTAINER_METHODS = frozenset({"append", "extend", "insert", "add", "update"})
 
 
 HELPER_RECORD = HELPER_RECORD_CODEC
+
+
+class _Stale(Exception):
+    """A record that held a moment ago cannot be read back (a malformed entry): walk the call."""
+
+
+def _never() -> Any:
+    """The compute of a memo asked only when it holds."""
+    raise _Stale()
 
 
 def _of_request(item: Item) -> Item:
@@ -240,10 +250,14 @@ class CallSteps:
             if isinstance(callee, Unresolved) and requested:
                 self.unresolved(arguments)
             elif isinstance(callee, Callee) and worth:
+                key = self.call_key(callee.ref, arguments, live)
+                recorded = self.recorded(key, callee.ref, arguments, live, node, rank if requested else None)
+                if recorded is not None:
+                    return recorded
                 helper = resolve_function(self.interpreter.project, callee.ref)
                 if helper is not None:
                     self.gate_helper_call(node, helper, arguments, fixed)
-                    followed = self.helper(helper, arguments, live, node, rank if requested else None)
+                    followed = self.helper(helper, arguments, live, node, rank if requested else None, key)
                     if followed is not None:
                         return followed
             elif isinstance(callee, Callee) and self.depth < REQUEST_DEPTH:
@@ -463,9 +477,10 @@ class CallSteps:
         return {name: self.values(value) for name, value in bound.items()}
 
     def helper(self, helper: Function, arguments: list[tuple[cst.Arg, Alts]], live: int, node: cst.Call,
-               rank: int | None) -> Alts | None:
+               rank: int | None, key: str | None = None) -> Alts | None:
         """Follow a call into a project function when it receives something the analysis tracks (what it
-        does on the handler's behalf counts when it receives the request or what came of it: `rank` not None)."""
+        does on the handler's behalf counts when it receives the request or what came of it: `rank` not None).
+        With the `call_key` of the call, a walk that fits a CallRecord is kept as one."""
         bound = self.bound(helper, arguments)
         if not self.serializer(helper.qualname) and not any(
                 is_interesting(value) or Carrier.BODY in kinds_of(value) for value in bound.values()):
@@ -474,11 +489,57 @@ class CallSteps:
                             bound, node, rank)
             return None
         self.decorator_validations(helper, bound, arguments, live)
-        summary = self.interpreter.analyze(helper, bound, live, self.depth + 1)
+        interpreter = self.interpreter
+        cuts, recursions = interpreter.cuts, interpreter.recursions
+        summary = interpreter.analyze(helper, bound, live, self.depth + 1)
+        if key is not None and interpreter.cuts == cuts and interpreter.recursions == recursions:
+            self.keep(key, helper, bound, summary)
         self.facts.extend(summary.facts)
         if rank is not None:
             self.facts.calls.append((rank, Spot.of(self.module, node), summary.facts))
         return alts_within(summary.returns, live)
+
+    # -- calls kept as data (call_records) ----------------------------------------------------------
+    def call_key(self, ref: FunctionRef, arguments: list[tuple[cst.Arg, Alts]], live: int) -> str | None:
+        """The CallRecord key of a call `helper` would walk, or None: one it would not, or whose values a
+        record cannot name (a serializer's dicts, a decode, a version test's outcome...)."""
+        if self.serializer(ref.qualname) or any(arg.star for arg, _ in arguments):
+            return None
+        bound = self.bound(ref, arguments)
+        if not any(is_interesting(value) or Carrier.BODY in kinds_of(value) for value in bound.values()):
+            return None
+        return call_key(ref.key, bound, live, self.depth, self.interpreter.space_key)
+
+    def recorded(self, key: str | None, ref: FunctionRef, arguments: list[tuple[cst.Arg, Alts]], live: int,
+                 node: cst.Call, rank: int | None) -> Alts | None:
+        """The call answered by its record, as its walk would have (its module not parsed); None: walk it.
+        Like a summary computed before, a record costs the handler's budget nothing."""
+        project = self.interpreter.project
+        if key is None or not project.holds(key):
+            return None
+        try:
+            record = project.memo(key, _never, CALL_RECORD)
+        except _Stale:
+            return None
+        facts = record.facts(self.bound(ref, arguments), Spot.of(self.module, node))
+        if facts is None:
+            return None
+        self.interpreter.reuse(record.paths)
+        self.facts.extend(facts)
+        if rank is not None:
+            self.facts.calls.append((rank, Spot.of(self.module, node), facts))
+        return alts_within(record.return_alts(), live)
+
+    def keep(self, key: str, helper: Function, bound: dict[str, Alts], summary: Any) -> None:
+        """Keep a walk as a CallRecord when it fits one: no validating decorator, no gate helper, nothing
+        found but query schemas its parameters brought."""
+        interpreter = self.interpreter
+        ref = FunctionRef(helper.owner.path, helper.module, helper.name, helper.index, helper.params)
+        if validations(interpreter.project, helper) or interpreter.gates.gate_helper(ref) is not None:
+            return
+        record = record_of(summary.facts, summary.returns, bound, summary.paths)
+        if record is not None:
+            interpreter.project.memo(key, lambda: (interpreter.reuse(record.paths), record)[1], CALL_RECORD)
 
     def decorator_validations(self, helper: Function, bound: dict[str, Alts], arguments: list[tuple[cst.Arg, Alts]],
                               live: int) -> None:

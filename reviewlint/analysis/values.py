@@ -236,6 +236,13 @@ Sink = tuple[int, frozenset[tuple[str, int]]]
 ListMade = tuple[tuple[str, int], "Spot"]  # a list built by a literal or a comprehension, and where
 
 
+# Facts' lists of what a walk found (each may also hold references to helpers' Facts) that its caller sees,
+# whatever the walk returns: all but the query schemas (see query_schemas_alone) and what the walk found of
+# the dicts and lists it built (writes, containment, lists), which matter only where they reach the response.
+_FOUND = ("body_schemas", "query_reads", "sinks", "conds", "gates", "tops", "decodes", "validated", "schema_uses")
+_OWN_OBJECTS = ("writes", "contains", "lists")
+
+
 @dataclass(eq=False)
 class Facts:
     """What one function, with the helpers it calls, does at which versions.
@@ -444,6 +451,25 @@ class Facts:
                 found.append(((rank, *inner), spot))
         found.extend(((rank, *inner), spot) for rank, spot, inner in recorded(self))
         return found
+
+    def query_schemas_alone(self) -> list[SchemaUse] | None:
+        """The query schemas applied, when they are all this walk and its helpers found that a caller can
+        see (the walk of a call that `call_records` can keep); None when it found anything else.
+
+        The dicts a walk built are its caller's only through what it returns or puts where the caller
+        looks: a walk whose values are plain data (no dict among them: `call_records.encode_alts`) and that
+        sends nothing to the response leaves the writes into its own dicts (`{'exc': exc}` for a message)
+        to nobody."""
+        uses: list[SchemaUse] = []
+        for facts in self._called():
+            if (facts.body_reads or facts.unknown or facts.decodes_json or facts.unresolved or facts.reads
+                    or facts.checks or facts.calls or facts.records):
+                return None
+            for name in _FOUND:
+                if any(not isinstance(item, Facts) for item in getattr(facts, name)):
+                    return None
+            uses.extend(item for item in facts.query_schemas if not isinstance(item, Facts))
+        return uses
 
     def every_unknown(self) -> int:
         """The versions at which something was left unknown, here or in a helper."""
