@@ -299,7 +299,7 @@ def _related_findings(project: Project, python_inputs: list[Path]) -> list[Findi
     from reviewlint.service.reference import may_have_reference
     from reviewlint.core.cache import digest
 
-    if not python_inputs or not may_have_reference(project.root, project.config.api_ref, project.files):
+    if not python_inputs or not may_have_reference(project.root, project.config.api_ref, project.file_names):
         return []
 
     def compute() -> list[tuple[str, int, int, str, str]]:

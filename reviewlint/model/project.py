@@ -334,6 +334,11 @@ class Project:
     def _paths(self) -> list[str]:
         return self.tree.paths()
 
+    @property
+    def file_names(self) -> list[str]:
+        """Every model file's path as a string (`files` without a Path each)."""
+        return self._paths
+
     @cached_property
     def files(self) -> tuple[Path, ...]:
         """Every model file under the root (Python, YAML, reStructuredText), minus excluded directories."""

@@ -70,11 +70,12 @@ def reference_directory(root: Path, configured: str | None) -> Path | None:
     return found[0] if found else None
 
 
-def may_have_reference(root: Path, configured: str | None, files: Iterable[Path]) -> bool:
-    """Whether a reference may exist, no file read: a named candidate, the key's directory, or any `.inc` file."""
+def may_have_reference(root: Path, configured: str | None, files: Iterable[str]) -> bool:
+    """Whether a reference may exist, no file read: a named candidate, the key's directory, or any `.inc` file
+    (`files`: the tree's paths as strings, none made a Path: a large tree has many)."""
     if reference_directory(root, configured) is not None:
         return True
-    return not configured and any(path.suffix == SECTION_FILE_SUFFIX for path in files)
+    return not configured and any(os.path.splitext(path)[1] == SECTION_FILE_SUFFIX for path in files)
 
 
 def _is_dir(path: Path) -> bool:
