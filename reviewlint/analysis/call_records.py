@@ -5,10 +5,11 @@ rule (`util.wsgi_path_item(req.environ, 'name')`) or only validate the query
 string against the schema they are given (`util.validate_query_params(req,
 schema)`). The interpreter records such a call (`CallSteps.helper`) as its
 return value, the functions its walk went through, the query schemas it
-applied (by the parameter that brought them) and the files it read, keyed on
+applied (by the parameter that brought them), the files it read and the
+steps it took of the handler's budget (a record takes them again), keyed on
 the callee, what each parameter held, the versions and the depth; a later run
 answers the same call from the record without parsing the helper's module.
-Anything else a walk found (a read, a check, a gate, a write, a decode...),
+Anything else a walk found (a read, a check, a gate, a decode, what reaches the response...),
 a value that is not plain data, a walk cut short or a recursion: no record,
 the call is walked as always.
 """
@@ -112,21 +113,22 @@ class CallRecord:
     functions: tuple[str, ...]  # FunctionRef keys: the callee first
     query_schemas: tuple[tuple[int, str, int], ...]  # (versions, parameter, which of its alternatives)
     paths: tuple[Path, ...]
+    steps: int = 0  # what the walk took of the handler's budget: a record takes as much
 
     def to_data(self) -> Any:
         """As cached data."""
         return [list(self.returns), list(self.functions), [list(use) for use in self.query_schemas],
-                [str(path) for path in self.paths]]
+                [str(path) for path in self.paths], self.steps]
 
     @classmethod
     def from_data(cls, data: Any) -> "CallRecord":
         """From `to_data`'s."""
-        returns, functions, uses, paths = data
+        returns, functions, uses, paths, steps = data
         for _, item in returns:
             decode_item(item)  # a malformed entry fails here, not where it is used
         return cls(tuple((int(mask), item) for mask, item in returns), tuple(str(f) for f in functions),
                    tuple((int(mask), str(param), int(index)) for mask, param, index in uses),
-                   tuple(Path(path) for path in paths))
+                   tuple(Path(path) for path in paths), int(steps))
 
     def return_alts(self) -> Alts:
         """The call's value."""
@@ -160,7 +162,8 @@ def call_key(ref_key: str, bound: dict[str, Alts], live: int, depth: int, space:
     return f"call:{ref_key}:{signature}:{live}:{depth}:{space}"
 
 
-def record_of(facts: Facts, returns: Alts, bound: dict[str, Alts], paths: frozenset[Path]) -> CallRecord | None:
+def record_of(facts: Facts, returns: Alts, bound: dict[str, Alts], paths: frozenset[Path],
+              steps: int = 0) -> CallRecord | None:
     """The record of a followed call that found `facts` and returned `returns`, if it fits one."""
     encoded = encode_alts(returns)
     uses = facts.query_schemas_alone()
@@ -178,4 +181,4 @@ def record_of(facts: Facts, returns: Alts, bound: dict[str, Alts], paths: frozen
         return None
     functions.remove(facts.function)
     return CallRecord(tuple((mask, data) for mask, data in encoded), (facts.function, *functions), tuple(found),
-                      tuple(sorted(paths)))
+                      tuple(sorted(paths)), steps)

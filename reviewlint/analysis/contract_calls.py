@@ -490,10 +490,10 @@ class CallSteps:
             return None
         self.decorator_validations(helper, bound, arguments, live)
         interpreter = self.interpreter
-        cuts, recursions = interpreter.cuts, interpreter.recursions
+        cuts, recursions, steps = interpreter.cuts, interpreter.recursions, interpreter.steps
         summary = interpreter.analyze(helper, bound, live, self.depth + 1)
         if key is not None and interpreter.cuts == cuts and interpreter.recursions == recursions:
-            self.keep(key, helper, bound, summary)
+            self.keep(key, helper, bound, summary, steps - interpreter.steps)
         self.facts.extend(summary.facts)
         if rank is not None:
             self.facts.calls.append((rank, Spot.of(self.module, node), summary.facts))
@@ -512,8 +512,8 @@ class CallSteps:
 
     def recorded(self, key: str | None, ref: FunctionRef, arguments: list[tuple[cst.Arg, Alts]], live: int,
                  node: cst.Call, rank: int | None) -> Alts | None:
-        """The call answered by its record, as its walk would have (its module not parsed); None: walk it.
-        Like a summary computed before, a record costs the handler's budget nothing."""
+        """The call answered by its record, as its walk would have (its module not parsed), taking from the
+        handler's budget what the walk took; None: walk it (as when the budget left could not pay for it)."""
         project = self.interpreter.project
         if key is None or not project.holds(key):
             return None
@@ -522,22 +522,23 @@ class CallSteps:
         except _Stale:
             return None
         facts = record.facts(self.bound(ref, arguments), Spot.of(self.module, node))
-        if facts is None:
+        if facts is None or record.steps > self.interpreter.steps:
             return None
+        self.interpreter.steps -= record.steps
         self.interpreter.reuse(record.paths)
         self.facts.extend(facts)
         if rank is not None:
             self.facts.calls.append((rank, Spot.of(self.module, node), facts))
         return alts_within(record.return_alts(), live)
 
-    def keep(self, key: str, helper: Function, bound: dict[str, Alts], summary: Any) -> None:
+    def keep(self, key: str, helper: Function, bound: dict[str, Alts], summary: Any, steps: int) -> None:
         """Keep a walk as a CallRecord when it fits one: no validating decorator, no gate helper, nothing
         found but query schemas its parameters brought."""
         interpreter = self.interpreter
         ref = FunctionRef(helper.owner.path, helper.module, helper.name, helper.index, helper.params)
         if validations(interpreter.project, helper) or interpreter.gates.gate_helper(ref) is not None:
             return
-        record = record_of(summary.facts, summary.returns, bound, summary.paths)
+        record = record_of(summary.facts, summary.returns, bound, summary.paths, steps)
         if record is not None:
             interpreter.project.memo(key, lambda: (interpreter.reuse(record.paths), record)[1], CALL_RECORD)
 

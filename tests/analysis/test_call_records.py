@@ -31,8 +31,9 @@ def test_a_walk_that_found_only_the_query_schema_it_was_given_is_kept() -> None:
     facts = Facts(function="util.py:validate:0")
     facts.query_schemas.append(SchemaUse(EVERY, given, None))  # type: ignore[arg-type]
     bound = {"req": ((EVERY, Carrier.REQUEST),), "schema": ((EVERY, given),)}
-    record = record_of(facts, ((EVERY, Derived(frozenset({Carrier.QUERY}))),), bound, frozenset({Path("util.py")}))
-    assert record is not None and record.query_schemas == ((EVERY, "schema", 0),)
+    record = record_of(facts, ((EVERY, Derived(frozenset({Carrier.QUERY}))),), bound, frozenset({Path("util.py")}),
+                       steps=12)
+    assert record is not None and record.query_schemas == ((EVERY, "schema", 0),) and record.steps == 12
     again = CALL_RECORD.decode(CALL_RECORD.encode(record))
     assert again == record and again.return_alts() == ((EVERY, Derived(frozenset({Carrier.QUERY}))),)
     other = schema("LIST", limit=1)  # this run's value of the same constant
