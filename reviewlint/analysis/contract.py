@@ -48,7 +48,6 @@ from reviewlint.model.schemas import (UNKNOWN, Const, DictValue, ListValue, Unkn
                                       string_operation)
 from reviewlint.analysis.version_space import VersionSpace
 from reviewlint.service.handlers import defines_wsgify_handlers
-from reviewlint.core.cache import digest
 from reviewlint.analysis.values import (Alts, Carrier, Cond, Constant, Decode, Derived, Facts, Item, KeyWrite,
                                         Literal, ModuleRef, Objects, QueryRead, Schema, Spot, Summary, alts_within,
                                         from_request, kinds_of, merge_alts, one_alt, origins_of, Tracker)
@@ -87,7 +86,6 @@ class Interpreter:
         self.steps = MAX_STEPS  # what the handler being analysed may still evaluate
         self.cuts = 0  # how many times an analysis stopped short for want of steps
         self.recursions = 0  # how many times a walk met a function already being walked (it adds nothing)
-        self.space_key = digest(repr(space.versions).encode())  # for the keys of what depends on the versions
 
     def handler(self, function: Function, params: dict[str, Alts], live: int) -> tuple[Summary, bool]:
         """`analyze` of a handler definition with a budget of its own: (summary, whether it ran out)."""

@@ -508,7 +508,7 @@ class CallSteps:
         bound = self.bound(ref, arguments)
         if not any(is_interesting(value) or Carrier.BODY in kinds_of(value) for value in bound.values()):
             return None
-        return call_key(ref.key, bound, live, self.depth, self.interpreter.space_key)
+        return call_key(ref.key, bound, live, self.depth, self.space.key)
 
     def recorded(self, key: str | None, ref: FunctionRef, arguments: list[tuple[cst.Arg, Alts]], live: int,
                  node: cst.Call, rank: int | None) -> Alts | None:
